@@ -1,0 +1,26 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import react from '@vitejs/plugin-react'
+
+const r = (p: string) => resolve(__dirname, p)
+
+// main/ holds every Node entry point: the Electron main process, the `snapscope` command and the
+// browser-mode host share the core, and none of them but index imports electron.
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: {
+          index: r('src-main/electron/main.ts'),
+          cli: r('src-main/cli/snapscope.ts')
+        }
+      }
+    }
+  },
+  preload: { build: { rollupOptions: { input: { index: r('src-main/electron/preload.ts') } } } },
+  renderer: {
+    root: r('src-renderer'),
+    build: { rollupOptions: { input: { index: r('src-renderer/index.html') } } },
+    plugins: [react()]
+  }
+})

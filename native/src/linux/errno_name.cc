@@ -1,0 +1,59 @@
+#include "errno_name.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace snapscope::procfs {
+
+// A table of our own rather than glibc's strerrorname_np (2.32+), which would stop the addon
+// loading on older distributions.
+std::string errnoName(int err) {
+  switch (err) {
+#define SNAPSCOPE_ERRNO(name) \
+  case name:                  \
+    return #name;
+    SNAPSCOPE_ERRNO(EPERM)
+    SNAPSCOPE_ERRNO(ENOENT)
+    SNAPSCOPE_ERRNO(ESRCH)
+    SNAPSCOPE_ERRNO(EINTR)
+    SNAPSCOPE_ERRNO(EIO)
+    SNAPSCOPE_ERRNO(ENXIO)
+    SNAPSCOPE_ERRNO(E2BIG)
+    SNAPSCOPE_ERRNO(EBADF)
+    SNAPSCOPE_ERRNO(ECHILD)
+    SNAPSCOPE_ERRNO(EAGAIN)
+    SNAPSCOPE_ERRNO(ENOMEM)
+    SNAPSCOPE_ERRNO(EACCES)
+    SNAPSCOPE_ERRNO(EFAULT)
+    SNAPSCOPE_ERRNO(EBUSY)
+    SNAPSCOPE_ERRNO(EEXIST)
+    SNAPSCOPE_ERRNO(ENODEV)
+    SNAPSCOPE_ERRNO(ENOTDIR)
+    SNAPSCOPE_ERRNO(EISDIR)
+    SNAPSCOPE_ERRNO(EINVAL)
+    SNAPSCOPE_ERRNO(ENFILE)
+    SNAPSCOPE_ERRNO(EMFILE)
+    SNAPSCOPE_ERRNO(EFBIG)
+    SNAPSCOPE_ERRNO(ENOSPC)
+    SNAPSCOPE_ERRNO(EROFS)
+    SNAPSCOPE_ERRNO(ERANGE)
+    SNAPSCOPE_ERRNO(ENAMETOOLONG)
+    SNAPSCOPE_ERRNO(ENOSYS)
+    SNAPSCOPE_ERRNO(ELOOP)
+    SNAPSCOPE_ERRNO(EOVERFLOW)
+    SNAPSCOPE_ERRNO(EOPNOTSUPP)
+    SNAPSCOPE_ERRNO(ETIMEDOUT)
+#undef SNAPSCOPE_ERRNO
+    default:
+      return "E" + std::to_string(err);
+  }
+}
+
+std::string describeErrno(const std::string& what, int err) {
+  char buf[128];
+  // GNU strerror_r: thread-safe, returns a pointer that may or may not be buf.
+  const char* text = strerror_r(err, buf, sizeof buf);
+  return what + ": " + text + " (" + errnoName(err) + ")";
+}
+
+}  // namespace snapscope::procfs

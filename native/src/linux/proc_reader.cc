@@ -1,0 +1,115 @@
+#include "proc_reader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "fd.h"
+
+namespace snapscope::procfs {
+
+namespace {
+
+// A stat line is < 1 KiB and a path < PATH_MAX, so most reads never grow the buffer.
+constexpr std::size_t kInitialBuffer = 16 * 1024;
+
+// Parses a decimal integer (optionally negative) at p; returns the position after it.
+const char* parseInt(const char* p, const char* end, long long& value) {
+  bool negative = p < end && *p == '-';
+  if (negative) ++p;
+  long long v = 0;
+  while (p < end && *p >= '0' && *p <= '9') v = v * 10 + (*p++ - '0');
+  value = negative ? -v : v;
+  return p;
+}
+
+}  // namespace
+
+ProcReader::ProcReader() : buf_(kInitialBuffer) {}
+
+int ProcReader::read(int dirfd, const char* name, std::string_view& text) {
+  Fd fd = openAt(dirfd, name, O_RDONLY);
+  if (!fd) return errno;
+  std::size_t used = 0;
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf_.data() + used, buf_.size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    used += static_cast<std::size_t>(n);
+    // procfs produces these files in one go: a read that does not fill the buffer reached the end,
+    // which saves the extra read() that would return 0.
+    if (used < buf_.size()) break;
+    buf_.resize(buf_.size() * 2);
+  }
+  text = std::string_view(buf_.data(), used);
+  return 0;
+}
+
+int ProcReader::readLink(int dirfd, const char* name, std::string_view& target) {
+  for (;;) {
+    ssize_t n = ::readlinkat(dirfd, name, buf_.data(), buf_.size());
+    if (n < 0) return errno;
+    // A full buffer may mean a truncated target: grow and ask again.
+    if (static_cast<std::size_t>(n) < buf_.size()) {
+      target = std::string_view(buf_.data(), static_cast<std::size_t>(n));
+      return 0;
+    }
+    buf_.resize(buf_.size() * 2);
+  }
+}
+
+bool parseStat(std::string_view text, StatFields& out) {
+  std::size_t open = text.find('(');
+  std::size_t close = text.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open ||
+      close + 2 >= text.size()) {
+    return false;
+  }
+  out.comm = text.substr(open + 1, close - open - 1);
+  const char* p = text.data() + close + 2;
+  const char* end = text.data() + text.size();
+  out.state = *p++;
+
+  // Fields 4..24 follow, each after one space.
+  long long field[25] = {};
+  int number = 3;
+  while (number < 24 && p < end && *p == ' ') {
+    p = parseInt(p + 1, end, field[++number]);
+  }
+  if (number < 24) return false;
+
+  out.ppid = static_cast<int>(field[4]);
+  out.flags = static_cast<unsigned>(field[9]);
+  out.minflt = static_cast<uint64_t>(field[10]);
+  out.majflt = static_cast<uint64_t>(field[12]);
+  out.priority = static_cast<int>(field[18]);
+  out.numThreads = static_cast<int>(field[20]);
+  out.startTicks = static_cast<uint64_t>(field[22]);
+  out.rssPages = static_cast<uint64_t>(field[24] > 0 ? field[24] : 0);
+  return true;
+}
+
+void splitCmdline(std::string_view text, std::vector<std::string>& args) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t nul = text.find('\0', start);
+    if (nul == std::string_view::npos) nul = text.size();  // rewritten titles may lack the final NUL
+    args.emplace_back(text.substr(start, nul - start));
+    start = nul + 1;
+  }
+}
+
+uint64_t parseBootTime(std::string_view procStat) {
+  constexpr std::string_view kKey = "\nbtime ";
+  std::size_t at = procStat.find(kKey);
+  if (at == std::string_view::npos) return 0;
+  long long value = 0;
+  parseInt(procStat.data() + at + kKey.size(), procStat.data() + procStat.size(), value);
+  return value > 0 ? static_cast<uint64_t>(value) : 0;
+}
+
+}  // namespace snapscope::procfs

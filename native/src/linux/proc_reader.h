@@ -1,0 +1,53 @@
+// Reading and parsing procfs files without iostreams or per-file allocations: one ProcReader per
+// snapshot owns a buffer that every read reuses (it only grows, e.g. for a long cmdline).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace snapscope::procfs {
+
+// The fields of /proc/PID/stat a snapshot uses (field numbers as in proc(5)).
+struct StatFields {
+  std::string_view comm;   // (2) points into the reader's buffer: copy it before the next read
+  char state = '?';        // (3)
+  int ppid = 0;            // (4)
+  unsigned flags = 0;      // (9) PF_* flags
+  uint64_t minflt = 0;     // (10)
+  uint64_t majflt = 0;     // (12)
+  int priority = 0;        // (18)
+  int numThreads = 0;      // (20)
+  uint64_t startTicks = 0; // (22) clock ticks after boot
+  uint64_t rssPages = 0;   // (24)
+};
+
+class ProcReader {
+ public:
+  ProcReader();
+
+  // Reads all of dirfd/name. Returns 0 and sets `text`, or an errno value. `text` stays valid
+  // until the next call.
+  int read(int dirfd, const char* name, std::string_view& text);
+
+  // readlinkat into the buffer. Returns 0 and sets `target`, or an errno value.
+  int readLink(int dirfd, const char* name, std::string_view& target);
+
+ private:
+  std::vector<char> buf_;
+};
+
+// PF_KTHREAD in StatFields::flags: a kernel thread, which has no executable and no cmdline.
+constexpr unsigned kKernelThreadFlag = 0x00200000;
+
+// Parses /proc/PID/stat text. comm may hold spaces and ')', so it ends at the LAST ')'.
+bool parseStat(std::string_view text, StatFields& out);
+
+// Appends the NUL-separated arguments of /proc/PID/cmdline to `args`.
+void splitCmdline(std::string_view text, std::vector<std::string>& args);
+
+// The "btime" line of /proc/stat: boot time in seconds since the epoch; 0 when absent.
+uint64_t parseBootTime(std::string_view procStat);
+
+}  // namespace snapscope::procfs

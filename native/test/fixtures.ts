@@ -1,0 +1,111 @@
+// Builds and runs the fixture programs in native/test/fixtures (real processes with a known shape),
+// for the native tests, e2e and the benchmarks.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { findRepoRoot } from '../index'
+
+const READY_TIMEOUT_MS = 10_000
+const STOP_TIMEOUT_MS = 5_000
+
+export interface RunningFixture<T> {
+  proc: ChildProcess
+  /** The JSON line the fixture printed once ready. */
+  info: T
+  /** Closes the fixture's stdin (its signal to clean up and exit) and waits for it to exit; SIGKILL after 5 s. */
+  stop(): Promise<void>
+}
+
+function fixturesDir(): string {
+  return path.join(findRepoRoot(), 'native', 'test', 'fixtures')
+}
+
+function mtimeMs(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs
+  } catch {
+    return -Infinity
+  }
+}
+
+/** Compiles native/test/fixtures/NAME.c into fixtures/bin/NAME unless that is up to date; returns its path. */
+export function buildFixture(name: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`bad fixture name: ${name}`)
+  const dir = fixturesDir()
+  const source = path.join(dir, `${name}.c`)
+  const binary = path.join(dir, 'bin', name)
+  if (!fs.existsSync(source)) throw new Error(`no fixture source ${source}`)
+  // The fixtures share headers, so a header change rebuilds them too.
+  const inputs = [source, ...fs.readdirSync(dir).filter((f) => f.endsWith('.h')).map((f) => path.join(dir, f))]
+  if (mtimeMs(binary) > Math.max(...inputs.map(mtimeMs))) return binary
+
+  fs.mkdirSync(path.dirname(binary), { recursive: true })
+  // A private name, then an atomic rename: test files building the same fixture in parallel never
+  // run (or overwrite) a half-written binary.
+  const temporary = `${binary}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+  try {
+    execFileSync('cc', ['-O2', '-pthread', '-Wall', '-o', temporary, source], { stdio: ['ignore', 'pipe', 'pipe'] })
+    fs.renameSync(temporary, binary)
+  } catch (error) {
+    fs.rmSync(temporary, { force: true })
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim()
+    throw new Error(`cannot build fixture ${name}: ${stderr || (error as Error).message}`)
+  }
+  return binary
+}
+
+/** Starts a fixture and resolves with the JSON line it prints when ready. */
+export async function startFixture<T>(name: string, args: readonly string[] = []): Promise<RunningFixture<T>> {
+  const binary = buildFixture(name)
+  const proc = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] })
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+  // The fixture may exit before reading stdin: closing it then must not raise EPIPE.
+  proc.stdin!.on('error', () => {})
+
+  const info = await new Promise<T>((resolve, reject) => {
+    let received = ''
+    const fail = (message: string) => {
+      cleanup()
+      proc.kill('SIGKILL')
+      reject(new Error(`fixture ${name} ${args.join(' ')}: ${message}`))
+    }
+    const onData = (chunk: Buffer) => {
+      received += chunk.toString('utf8')
+      const end = received.indexOf('\n')
+      if (end < 0) return
+      const line = received.slice(0, end)
+      try {
+        const parsed = JSON.parse(line) as T
+        cleanup()
+        resolve(parsed)
+      } catch {
+        fail(`printed a line that is not JSON: ${line}`)
+      }
+    }
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      fail(`exited (code ${code}, signal ${signal}) before it was ready`)
+    const onError = (error: Error) => fail(`cannot start: ${error.message}`)
+    const timer = setTimeout(() => fail(`not ready after ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS)
+    const cleanup = () => {
+      clearTimeout(timer)
+      proc.stdout!.off('data', onData)
+      proc.off('exit', onExit)
+      proc.off('error', onError)
+    }
+    proc.stdout!.on('data', onData)
+    proc.once('exit', onExit)
+    proc.once('error', onError)
+  })
+  // Keep draining stdout so the fixture can never block on a full pipe.
+  proc.stdout!.resume()
+
+  const stop = async (): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const killer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS)
+      proc.stdin!.end()
+      await exited
+      clearTimeout(killer)
+    }
+  }
+  return { proc, info, stop }
+}

@@ -1,0 +1,67 @@
+// Turns the addon's raw snapshot into the document of the data contract (snapscope.snapshot/1).
+
+import type { NativeAddon, NativeProcess } from '../../native/index'
+import type { IncludeKind, ProcessEntry, Snapshot } from '../ipc/types'
+
+export interface SnapshotOptions {
+  include?: IncludeKind[]
+  pid?: number | null
+}
+
+export const DEFAULT_INCLUDE: IncludeKind[] = ['process', 'thread']
+const SUPPORTED_INCLUDE: IncludeKind[] = ['process', 'thread']
+
+/** An error of the whole operation, with the OS-style code the contract promises. */
+export class SnapshotError extends Error {
+  constructor(
+    readonly code: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'SnapshotError'
+  }
+}
+
+export function toProcessEntry(p: NativeProcess): ProcessEntry {
+  return {
+    pid: p.pid,
+    parentPid: p.parentPid,
+    exeFile: p.exeFile,
+    name: p.name,
+    threadCount: p.threadCount,
+    basePriority: p.basePriority,
+    exePath: p.exePath,
+    cmdline: p.cmdline,
+    user: p.user,
+    uid: p.uid,
+    startTime: new Date(p.startTimeMs).toISOString(),
+    workingSetBytes: p.workingSetBytes,
+    pageFaultCount: p.pageFaultCount,
+    state: p.state
+  }
+}
+
+export async function takeSnapshot(addon: NativeAddon, options: SnapshotOptions = {}): Promise<Snapshot> {
+  const include = [...new Set(options.include?.length ? options.include : DEFAULT_INCLUDE)]
+  const pid = options.pid ?? null
+  const missing = include.filter((k) => !SUPPORTED_INCLUDE.includes(k))
+  if (missing.length) throw new SnapshotError('ENOTSUP', `${missing.join(', ')} lists are not available in this build yet`)
+  const takenAt = new Date().toISOString()
+  const raw = await addon.snapshot({
+    processes: include.includes('process'),
+    threads: include.includes('thread'),
+    pid
+  })
+  return {
+    format: 'snapscope.snapshot/1',
+    takenAt,
+    host: addon.host(),
+    include,
+    targetPid: pid,
+    processes: raw.processes.map(toProcessEntry),
+    threads: raw.threads,
+    modules: [],
+    heapLists: [],
+    errors: raw.errors
+  }
+}

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import WebSocket from 'ws'
+import { loadAddon } from '../../native/index'
+import type { ProcessDelta, ResponseEnvelope, Snapshot } from '../ipc/contract'
+import { startWebHost, type WebHost } from './webHost'
+
+let host: WebHost
+const dir = mkdtempSync(join(tmpdir(), 'snapscope-web-'))
+mkdirSync(join(dir, 'renderer'))
+writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>t</title>')
+writeFileSync(join(dir, 'secret.txt'), 'secret')
+
+beforeAll(async () => {
+  host = await startWebHost({ port: 0, rendererDir: join(dir, 'renderer'), deps: { addon: loadAddon(), version: 'test' } })
+})
+afterAll(() => host.close())
+
+const get = (path: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> =>
+  new Promise((ok, fail) => {
+    const req = request({ host: '127.0.0.1', port: host.port, path }, (res) => {
+      let body = ''
+      res.on('data', (d) => (body += d))
+      res.on('end', () => ok({ status: res.statusCode ?? 0, body, headers: res.headers }))
+    })
+    req.on('error', fail)
+    req.end()
+  })
+
+/** Opens a socket and collects every frame; resolves once open or rejects with the HTTP status of a refusal. */
+function connect(query: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; frames: unknown[] }> {
+  return new Promise((ok, fail) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws${query}`, { headers })
+    const frames: unknown[] = []
+    ws.on('message', (d) => frames.push(JSON.parse(d.toString())))
+    ws.on('open', () => ok({ ws, frames }))
+    ws.on('unexpected-response', (_req, res) => fail(new Error(`refused ${res.statusCode}`)))
+    ws.on('error', fail)
+  })
+}
+
+const until = async <T>(frames: unknown[], pick: (f: unknown) => T | undefined, ms = 10_000): Promise<T> => {
+  const end = Date.now() + ms
+  for (;;) {
+    for (const f of frames) {
+      const v = pick(f)
+      if (v !== undefined) return v
+    }
+    if (Date.now() > end) throw new Error('timed out waiting for a frame')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+const reply = (id: number) => (f: unknown) => ((f as ResponseEnvelope).id === id ? (f as ResponseEnvelope) : undefined)
+
+describe('static files', () => {
+  it('serves the renderer with a CSP and never a file outside it', async () => {
+    const index = await get('/')
+    expect(index.status).toBe(200)
+    expect(String(index.headers['content-security-policy'])).toContain("script-src 'self'")
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%00', '/x/%2e%2e/%2e%2e/secret.txt']) {
+      const r = await get(path)
+      expect(r.status, path).toBe(404)
+      expect(r.body).not.toContain('secret')
+    }
+  })
+})
+
+describe('the socket', () => {
+  it('refuses a missing or wrong token and a foreign origin', async () => {
+    await expect(connect('')).rejects.toThrow(/refused 401/)
+    await expect(connect('?token=nope')).rejects.toThrow(/refused 401/)
+    await expect(connect(`?token=${host.token}`, { origin: 'http://evil.example' })).rejects.toThrow(/refused 401/)
+    const { ws } = await connect(`?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` })
+    ws.close()
+  })
+
+  it('answers malformed frames with contract errors and keeps the connection usable', async () => {
+    const { ws, frames } = await connect(`?token=${host.token}`)
+    const sent = ['{bad json', '[]', JSON.stringify({ id: 7, channel: 'nope', payload: {} }), JSON.stringify({ id: 8, channel: 'snapshot.take', payload: { pid: 'x' } }), 'x'.repeat(100_000)]
+    for (const s of sent) ws.send(s)
+    ws.send(Buffer.from([1, 2, 3]), { binary: true })
+    await until(frames, () => (frames.length >= 6 ? true : undefined))
+    for (const f of frames.slice(0, 6)) expect((f as ResponseEnvelope).ok).toBe(false)
+    expect(frames.map((f) => (f as { error: { code: string } }).error.code)).toEqual(Array(6).fill('EINVAL'))
+    expect((frames[2] as { id: number; error: { message: string } }).error.message).toMatch(/unknown channel/)
+    expect((frames[3] as { id: number }).id).toBe(8)
+    ws.send(JSON.stringify({ id: 9, channel: 'app.hello', payload: {} }))
+    const hello = await until(frames, reply(9))
+    expect(hello.ok && (hello.result as { mode: string }).mode).toBe('browser')
+    ws.close()
+  })
+
+  it('carries a real snapshot and a live process delta', async () => {
+    const { ws, frames } = await connect(`?token=${host.token}`)
+    ws.send(JSON.stringify({ id: 1, channel: 'snapshot.take', payload: { include: ['process', 'thread'] } }))
+    const snap = await until(frames, reply(1))
+    expect(snap.ok).toBe(true)
+    const s = (snap as { result: Snapshot }).result
+    expect(s.format).toBe('snapscope.snapshot/1')
+    expect(s.processes.some((p) => p.pid === process.pid)).toBe(true)
+
+    ws.send(JSON.stringify({ id: 2, channel: 'processes.watch', payload: { intervalMs: 200 } }))
+    const first = await until(frames, (f) => ((f as { event?: string }).event === 'processes.delta' ? ((f as { payload: ProcessDelta }).payload) : undefined))
+    expect(first.reset).toBe(true)
+    expect(first.added.some((p) => p.pid === process.pid)).toBe(true)
+    const later = await until(frames, (f) => {
+      const d = (f as { payload?: ProcessDelta }).payload
+      return d && (f as { event?: string }).event === 'processes.delta' && d.seq > first.seq ? d : undefined
+    })
+    expect(later.reset).toBe(false)
+    ws.send(JSON.stringify({ id: 3, channel: 'processes.unwatch', payload: {} }))
+    expect((await until(frames, reply(3))).ok).toBe(true)
+    ws.close()
+  })
+})

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest'
+import { browserModeUrl, errorFromBridge } from './getApi'
+
+describe('getApi helpers', () => {
+  it('builds the WebSocket URL from the page URL and its token', () => {
+    expect(browserModeUrl({ protocol: 'http:', host: '127.0.0.1:4000', search: '?token=a+b/c' })).toBe(
+      'ws://127.0.0.1:4000/ws?token=a%20b%2Fc'
+    )
+    expect(browserModeUrl({ protocol: 'https:', host: 'localhost:1', search: '' })).toBe('wss://localhost:1/ws?token=')
+  })
+
+  it('recovers the code the preload puts in an error message', () => {
+    expect(errorFromBridge(new Error('[ESRCH] pid 42: no such process'))).toMatchObject({
+      code: 'ESRCH',
+      message: 'pid 42: no such process'
+    })
+    expect(errorFromBridge(new Error("Error invoking remote method: Error: [EACCES] denied"))).toMatchObject({
+      code: 'EACCES',
+      message: 'denied'
+    })
+    expect(errorFromBridge(new Error('plain'))).toMatchObject({ code: 'EUNKNOWN', message: 'plain' })
+  })
+})

@@ -1,0 +1,65 @@
+// The selected process: its fields and its threads. It says so when the process has exited.
+import type { ProcessEntry, ThreadEntry } from '../../../src-main/ipc/contract'
+import { commandLine, formatBytes, formatCount, formatDateTime } from '../processes/format'
+import { ThreadTable } from './ThreadTable'
+
+interface ProcessDetailsProps {
+  pid: number | null
+  /** undefined once an exited process has left the list */
+  entry: ProcessEntry | undefined
+  threads: readonly ThreadEntry[]
+  exited: boolean
+  parentName: string | undefined
+}
+
+export function ProcessDetails({ pid, entry, threads, exited, parentName }: ProcessDetailsProps) {
+  if (pid === null)
+    return (
+      <section className="details" aria-label="Process details" data-testid="details">
+        <p className="empty">Select a process in the tree (click it, or use ↑/↓) to see its details and threads.</p>
+      </section>
+    )
+  if (!entry)
+    return (
+      <section className="details" aria-label="Process details" data-testid="details">
+        <p className="notice exited" data-testid="process-exited">
+          Process {pid} exited and is no longer listed. Select another process in the tree.
+        </p>
+      </section>
+    )
+
+  const fields: [string, string][] = [
+    ['PID', String(entry.pid)],
+    ['Parent', parentName ? `${entry.parentPid} (${parentName})` : String(entry.parentPid)],
+    ['Executable', entry.exePath || '—'],
+    ['Kernel name', entry.name || '—'],
+    ['Command line', commandLine(entry.cmdline) || '—'],
+    ['User', entry.user ? `${entry.user} (uid ${entry.uid})` : '—'],
+    ['Started', formatDateTime(entry.startTime)],
+    ['Working set', formatBytes(entry.workingSetBytes)],
+    ['Page faults', formatCount(entry.pageFaultCount)],
+    ['Base priority', String(entry.basePriority)],
+    ['State', entry.state || '—']
+  ]
+  return (
+    <section className="details" aria-label="Process details" data-testid="details">
+      <h2>
+        {entry.exeFile} <span className="muted">pid {entry.pid}</span>
+      </h2>
+      {exited && (
+        <p className="notice exited" data-testid="process-exited">
+          This process exited; its last known state is shown until it leaves the list.
+        </p>
+      )}
+      <dl className="fields">
+        {fields.map(([label, value]) => (
+          <div key={label} className="field">
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <ThreadTable threads={threads} exited={exited} />
+    </section>
+  )
+}
