@@ -2,7 +2,7 @@
 // install where it does not (electron's own postinstall is disabled by "allowScripts" for that reason).
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { electronBinary } from './electron-binary.mjs'
+import { electronBinary } from './electron-binary.cjs'
 
 const done = (msg) => {
   console.log(`snapscope: ${msg}`)

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { electronBinary } from './electron-binary.mjs'
+import { electronBinary } from './electron-binary.cjs'
 
 const root = join(import.meta.dirname, '..')
 const run = (cmd, args) => {

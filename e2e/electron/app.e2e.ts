@@ -1,9 +1,12 @@
 import { test, expect, _electron as electron } from '@playwright/test'
 import { join } from 'node:path'
-// @ts-expect-error: a plain .mjs helper shared with scripts/start.mjs
-import { electronBinary } from '../../scripts/electron-binary.mjs'
 
-const { path: binary, reason } = electronBinary() as { path: string | null; reason: string | null }
+// A plain CommonJS helper shared with scripts/start.mjs.
+const { electronBinary } = require('../../scripts/electron-binary.cjs') as {
+  electronBinary(): { path: string | null; reason: string | null }
+}
+const { path: binary, reason } = electronBinary()
+if (!binary) console.log(`Electron e2e skipped: ${reason}`)
 test.skip(!binary, `Electron e2e skipped: ${reason}`)
 
 test('the Electron window shows the live process tree through IPC', async () => {

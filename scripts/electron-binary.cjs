@@ -1,12 +1,12 @@
 // Where the Electron binary is, or why there is none (electron's install step writes path.txt).
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { createRequire } from 'node:module'
+// CommonJS so that scripts (.mjs) and Playwright tests (.ts) can both load it.
+const { existsSync, readFileSync } = require('node:fs')
+const { dirname, join } = require('node:path')
 
-export function electronBinary() {
+function electronBinary() {
   let pkgDir
   try {
-    pkgDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'))
+    pkgDir = dirname(require.resolve('electron/package.json'))
   } catch {
     return { path: null, reason: 'the electron package is not installed (run npm install)' }
   }
@@ -16,3 +16,5 @@ export function electronBinary() {
   if (!existsSync(bin)) return { path: null, reason: `the Electron binary is missing at ${bin}` }
   return { path: bin, reason: null }
 }
+
+module.exports = { electronBinary }
