@@ -9,6 +9,10 @@ import path from 'node:path'
 export interface NativeSnapshotOptions {
   processes: boolean
   threads: boolean
+  /** The module list of `pid` (of this process when pid is null). */
+  modules?: boolean
+  /** The heap list of `pid` (of this process when pid is null). */
+  heapLists?: boolean
   /** Must exist when given (else the call fails with code ESRCH); the lists stay system-wide. */
   pid: number | null
 }
@@ -44,7 +48,7 @@ export interface NativeThread {
   deltaPriority: number
 }
 
-export type NativeErrorScope = 'process' | 'threads' | 'exePath' | 'cmdline'
+export type NativeErrorScope = 'process' | 'threads' | 'exePath' | 'cmdline' | 'modules' | 'heaplist' | 'regions' | 'heap' | 'watch'
 
 /** Something that could not be read for one process; the snapshot went on without it. */
 export interface NativeError {
@@ -55,10 +59,144 @@ export interface NativeError {
   message: string
 }
 
+export interface NativeModule {
+  pid: number
+  moduleName: string
+  exePath: string
+  /** "0x…" */
+  baseAddress: string
+  /** span of the image's PT_LOAD segments */
+  baseSize: number
+  /** the file was deleted or replaced after it was mapped */
+  deleted: boolean
+}
+
+export interface NativeHeapList {
+  pid: number
+  /** "0x…": the arena (malloc_state) or region address */
+  heapId: string
+  isDefault: boolean
+  kind: 'main-arena' | 'thread-arena' | 'mmapped' | 'region'
+  allocator: 'glibc' | 'musl' | 'jemalloc' | 'tcmalloc' | 'unknown'
+  baseAddress: string
+  size: number
+  /** false: heapWalk of it fails with ENOTSUP and `note` says why */
+  walkable: boolean
+  note: string
+}
+
 export interface NativeSnapshot {
   processes: NativeProcess[]
   threads: NativeThread[]
+  modules: NativeModule[]
+  heapLists: NativeHeapList[]
   errors: NativeError[]
+}
+
+export type RegionKind = 'image' | 'heap' | 'stack' | 'anon' | 'other'
+
+export interface NativeRegion {
+  start: string
+  end: string
+  perms: string
+  kind: RegionKind
+  path: string
+  /** for a thread stack: the thread whose stack pointer lies inside (0 when unknown) */
+  tid: number
+}
+
+export interface NativeHeapWalkOptions {
+  pid: number
+  /** null: every heap of the process */
+  heapId: string | null
+  /** paging, per heap: blocks to skip, and to return at most */
+  offset: number
+  limit: number
+  /** stop every thread of the target during the walk (always resumed, even if the inspector dies) */
+  stopTarget: boolean
+}
+
+export interface NativeHistogramBucket {
+  minSize: number
+  maxSize: number
+  count: number
+  bytes: number
+}
+
+export interface NativeHeapSummary {
+  blockCount: number
+  usedBlocks: number
+  usedBytes: number
+  freeBlocks: number
+  freeBytes: number
+  /** size classes over all blocks of the heap, not only the returned page */
+  histogram: NativeHistogramBucket[]
+}
+
+export interface NativeHeapWalk {
+  heapId: string
+  kind: NativeHeapList['kind']
+  /** the returned page of blocks, in address order: address (what the program holds), usable size, flag */
+  addresses: Float64Array
+  sizes: Float64Array
+  /** 0 = fixed (in use), 1 = free */
+  flags: Uint8Array
+  summary: NativeHeapSummary
+  truncated: boolean
+}
+
+export interface NativeHeapWalkResult {
+  pid: number
+  heaps: NativeHeapWalk[]
+  /** the target was stopped during the walk; when false the result may be torn */
+  stopped: boolean
+  errors: NativeError[]
+}
+
+export interface NativeWalkProgress {
+  scannedBytes: number
+  totalBytes: number
+  blocks: number
+}
+
+export interface NativeHeapWalkHandle {
+  /** rejects with code ESRCH / EACCES / ENOTSUP (allocator not supported) / ECANCELED */
+  result: Promise<NativeHeapWalkResult>
+  cancel(): void
+}
+
+export interface NativeWatchOptions {
+  pid: number
+  /** bytes per ring buffer; 0 or absent = the backend's default */
+  ringBytes?: number
+  /** "auto" (default) or a mechanism to force, e.g. "pagemap-diff" */
+  mechanism?: string
+  /** how often batches are delivered, in ms (default 50) */
+  batchMs?: number
+}
+
+/** One batch of working-set faults; every array has the same length. */
+export interface NativeFaultBatch {
+  pc: BigUint64Array
+  va: BigUint64Array
+  tid: Uint32Array
+  /** ms since the watch started */
+  t: Float64Array
+  /** records the OS dropped since the previous batch */
+  lost: number
+}
+
+export interface NativeWatchEnd {
+  reason: 'stopped' | 'target-exited' | 'error'
+  code?: string
+  message?: string
+}
+
+export interface NativeWatchHandle {
+  /** e.g. "perf-page-faults", "perf-page-faults-user", "pagemap-diff" */
+  mechanism: string
+  /** stops the watch; onEnd follows after the last batch */
+  stop(): void
 }
 
 export interface NativeHost {
@@ -81,6 +219,10 @@ export interface NativeAddon {
   /** The same on the calling thread (blocks it): for benchmarks of the native part. */
   snapshotSync(options: NativeSnapshotOptions): NativeSnapshot
   host(): NativeHost
+  memoryRegions(pid: number): Promise<NativeRegion[]>
+  heapWalk(options: NativeHeapWalkOptions, onProgress?: (progress: NativeWalkProgress) => void): NativeHeapWalkHandle
+  /** Throws (code ESRCH, EACCES, …) when no mechanism can watch the pid. */
+  startWatch(options: NativeWatchOptions, onBatch: (batch: NativeFaultBatch) => void, onEnd: (end: NativeWatchEnd) => void): NativeWatchHandle
 }
 
 const ROOT_PACKAGE_NAME = 'snapscope'

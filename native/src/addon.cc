@@ -10,12 +10,14 @@
 #include <string>
 
 #include "backend.h"
+#include "bindings/bindings.h"
 
 namespace snapscope {
 namespace {
 
-bool requireBoolean(const Napi::Object& options, const char* name) {
+bool requireBoolean(const Napi::Object& options, const char* name, bool optional = false) {
   Napi::Value value = options.Get(name);
+  if (optional && value.IsUndefined()) return false;
   if (!value.IsBoolean()) {
     throw Napi::TypeError::New(options.Env(), std::string("options.") + name + " must be a boolean");
   }
@@ -31,6 +33,8 @@ SnapshotRequest parseRequest(const Napi::CallbackInfo& info) {
   SnapshotRequest request;
   request.processes = requireBoolean(options, "processes");
   request.threads = requireBoolean(options, "threads");
+  request.modules = requireBoolean(options, "modules", true);
+  request.heapLists = requireBoolean(options, "heapLists", true);
   Napi::Value pid = options.Get("pid");
   if (!pid.IsNull() && !pid.IsUndefined()) {
     double value = pid.IsNumber() ? pid.As<Napi::Number>().DoubleValue() : -1;
@@ -40,16 +44,6 @@ SnapshotRequest parseRequest(const Napi::CallbackInfo& info) {
     request.pid = static_cast<int>(value);
   }
   return request;
-}
-
-// A whole-call failure as a JS Error carrying the OS code, the pid (null when none) and the scope.
-Napi::Error toJsError(Napi::Env env, const OsError& error) {
-  Napi::Error jsError = Napi::Error::New(env, error.what());
-  Napi::Object object = jsError.Value();
-  object.Set("code", error.code);
-  object.Set("pid", error.pid >= 0 ? Napi::Value(Napi::Number::New(env, error.pid)) : env.Null());
-  object.Set("scope", error.scope);
-  return jsError;
 }
 
 // Builds the JS result. A snapshot has tens of thousands of properties, so the keys are created
@@ -70,7 +64,41 @@ class Converter {
     result.Set(key_.processes, processes);
     result.Set(key_.threads, threads);
     result.Set(key_.errors, errors);
+    result.Set("modules", list(snapshot.modules, [this](const ModuleInfo& m) { return module(m); }));
+    result.Set("heapLists", list(snapshot.heapLists, [this](const HeapListInfo& h) { return heapList(h); }));
     return result;
+  }
+
+  template <typename T, typename Convert>
+  Napi::Array list(const std::vector<T>& items, Convert convert) {
+    Napi::Array array = Napi::Array::New(env_, items.size());
+    for (uint32_t i = 0; i < items.size(); ++i) array.Set(i, convert(items[i]));
+    return array;
+  }
+
+  Napi::Object module(const ModuleInfo& m) {
+    Napi::Object o = Napi::Object::New(env_);
+    o.Set("pid", m.pid);
+    o.Set("moduleName", m.moduleName);
+    o.Set("exePath", m.exePath);
+    o.Set("baseAddress", hexAddress(m.baseAddress));
+    o.Set("baseSize", static_cast<double>(m.baseSize));
+    o.Set("deleted", m.deleted);
+    return o;
+  }
+
+  Napi::Object heapList(const HeapListInfo& h) {
+    Napi::Object o = Napi::Object::New(env_);
+    o.Set("pid", h.pid);
+    o.Set("heapId", h.heapId);
+    o.Set("isDefault", h.isDefault);
+    o.Set("kind", h.kind);
+    o.Set("allocator", h.allocator);
+    o.Set("baseAddress", hexAddress(h.baseAddress));
+    o.Set("size", static_cast<double>(h.size));
+    o.Set("walkable", h.walkable);
+    o.Set("note", h.note);
+    return o;
   }
 
  private:
@@ -221,6 +249,9 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
                              InstanceMethod("snapshot", &SnapscopeAddon::Snapshot, napi_enumerable),
                              InstanceMethod("snapshotSync", &SnapscopeAddon::SnapshotSync, napi_enumerable),
                              InstanceMethod("host", &SnapscopeAddon::Host, napi_enumerable),
+                             InstanceMethod("memoryRegions", &SnapscopeAddon::MemoryRegions, napi_enumerable),
+                             InstanceMethod("heapWalk", &SnapscopeAddon::HeapWalk, napi_enumerable),
+                             InstanceMethod("startWatch", &SnapscopeAddon::StartWatch, napi_enumerable),
                          });
   }
 
@@ -254,10 +285,25 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
     return result;
   }
 
+  Napi::Value MemoryRegions(const Napi::CallbackInfo& info) { return memoryRegionsBinding(info, backend_); }
+  Napi::Value HeapWalk(const Napi::CallbackInfo& info) { return heapWalkBinding(info, backend_); }
+  Napi::Value StartWatch(const Napi::CallbackInfo& info) { return startWatchBinding(info, backend_); }
+
   std::shared_ptr<Backend> backend_;
 };
 
 }  // namespace
+
+// A whole-call failure as a JS Error carrying the OS code, the pid (null when none) and the scope.
+Napi::Error toJsError(Napi::Env env, const OsError& error) {
+  Napi::Error jsError = Napi::Error::New(env, error.what());
+  Napi::Object object = jsError.Value();
+  object.Set("code", error.code);
+  object.Set("pid", error.pid >= 0 ? Napi::Value(Napi::Number::New(env, error.pid)) : env.Null());
+  object.Set("scope", error.scope);
+  return jsError;
+}
+
 }  // namespace snapscope
 
 // The macro pastes the class name into an identifier, so it needs an unqualified name.

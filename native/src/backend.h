@@ -2,7 +2,9 @@
 // Plain C++ only: a backend never sees N-API, so it can be tested and reused without Node.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -42,16 +44,123 @@ struct SnapshotErrorInfo {
   std::string message;
 };
 
+// One loaded image (executable, shared object, vdso), sized from its own headers.
+struct ModuleInfo {
+  int pid = 0;
+  std::string moduleName;            // file name, e.g. "libc.so.6", or "[vdso]"
+  std::string exePath;               // full path ("" for [vdso])
+  uint64_t baseAddress = 0;
+  uint64_t baseSize = 0;             // span of the image's PT_LOAD segments (SizeOfImage on Windows)
+  bool deleted = false;              // the file was deleted or replaced after it was mapped
+};
+
+// A heap as Tool Help's HEAPLIST32 sees it, plus what the walker needs to know.
+struct HeapListInfo {
+  int pid = 0;
+  std::string heapId;                // "0x…": the arena (glibc malloc_state) or region address
+  bool isDefault = false;            // the process heap (glibc main arena)
+  std::string kind;                  // "main-arena" | "thread-arena" | "mmapped" | "region"
+  std::string allocator;             // "glibc" | "musl" | "jemalloc" | "tcmalloc" | "unknown"
+  uint64_t baseAddress = 0;
+  uint64_t size = 0;                 // bytes of address space the heap spans now
+  bool walkable = false;             // false: heapWalk() says why (ENOTSUP)
+  std::string note;                  // why not walkable, or other detail
+};
+
 struct SnapshotRequest {
   bool processes = false;
   bool threads = false;
+  bool modules = false;              // of `pid` (the current process when pid < 0)
+  bool heapLists = false;            // of `pid` (the current process when pid < 0)
   int pid = -1;                      // -1 = none; otherwise it must exist
 };
 
 struct SystemSnapshot {
   std::vector<ProcessInfo> processes;
   std::vector<ThreadInfo> threads;
+  std::vector<ModuleInfo> modules;
+  std::vector<HeapListInfo> heapLists;
   std::vector<SnapshotErrorInfo> errors;
+};
+
+// A mapping of a process's address space, classified for fault attribution.
+struct MemoryRegion {
+  uint64_t start = 0, end = 0;
+  std::string perms;                 // "rw-p" …
+  std::string kind;                  // "image" | "heap" | "stack" | "anon" | "other"
+  std::string path;                  // backing file or pseudo-name ("[heap]", "[stack]", "")
+  int tid = 0;                       // for stacks: the thread whose stack pointer lies inside, when known
+};
+
+// ---- heap walks ----
+enum class BlockFlag : uint8_t { Fixed = 0, Free = 1 };
+
+struct HeapBlock {
+  uint64_t address = 0;              // what the program holds (glibc: chunk + 16)
+  uint64_t size = 0;                 // usable size
+  BlockFlag flag = BlockFlag::Fixed;
+};
+
+struct HistogramBucket {
+  uint64_t minSize = 0, maxSize = 0, count = 0, bytes = 0;
+};
+
+struct HeapSummary {
+  uint64_t blockCount = 0, usedBlocks = 0, usedBytes = 0, freeBlocks = 0, freeBytes = 0;
+  std::vector<HistogramBucket> histogram;  // size classes over ALL blocks, not only the returned page
+};
+
+struct HeapWalk {
+  std::string heapId;
+  std::string kind;
+  std::vector<HeapBlock> blocks;     // blocks [offset, offset + limit) of this heap in address order
+  HeapSummary summary;
+  bool truncated = false;            // more blocks exist than were returned
+};
+
+struct HeapWalkRequest {
+  int pid = -1;
+  std::string heapId;                // "" = every heap of the process
+  uint64_t offset = 0;               // paging: blocks to skip (per heap)
+  uint64_t limit = UINT64_MAX;       // paging: blocks to return at most (per heap)
+  bool stopTarget = false;           // stop every thread of the target for a consistent walk
+};
+
+struct HeapWalkResult {
+  int pid = -1;
+  std::vector<HeapWalk> heaps;
+  bool stopped = false;              // the target was stopped during the walk (else it may be torn)
+  std::vector<SnapshotErrorInfo> errors;
+};
+
+struct WalkProgress {
+  uint64_t scannedBytes = 0, totalBytes = 0, blocks = 0;
+};
+using ProgressFn = std::function<void(const WalkProgress&)>;
+
+// ---- working-set watch ----
+struct FaultRecord {
+  uint64_t pc = 0;                   // 0 when the mechanism cannot see it (pagemap diffs)
+  uint64_t va = 0;
+  uint32_t tid = 0;                  // 0 when unknown
+  double tMs = 0;                    // ms since the watch started
+};
+
+struct WatchRequest {
+  int pid = -1;
+  uint64_t ringBytes = 0;            // per ring; 0 = the backend's default
+  std::string mechanism = "auto";    // "auto" or a named mechanism to force (tests of fallbacks)
+};
+
+// A live watch. poll() is called from one worker thread only; stop() from any thread.
+class WsWatch {
+ public:
+  virtual ~WsWatch() = default;
+  virtual std::string mechanism() const = 0;   // e.g. "perf-page-faults", "perf-page-faults-user", "pagemap-diff", "psapi-ws-watch"
+  // Appends new records and adds to `lost` the records the OS dropped. Waits up to timeoutMs for
+  // data. Returns false once the target has exited (after delivering what was left).
+  virtual bool poll(std::vector<FaultRecord>& out, uint64_t& lost, int timeoutMs) = 0;
+  virtual void stop() = 0;                      // wakes a blocked poll(), which then returns false
 };
 
 struct HostInfo {
@@ -78,6 +187,12 @@ class Backend {
   virtual ~Backend() = default;
   virtual SystemSnapshot snapshot(const SnapshotRequest& request) = 0;
   virtual HostInfo host() = 0;
+  virtual std::vector<MemoryRegion> memoryRegions(int pid) = 0;
+  // Throws OsError (ESRCH, EACCES, ENOTSUP for an allocator it cannot walk, ECANCELED).
+  virtual HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress,
+                                   const std::atomic<bool>& cancel) = 0;
+  // Throws OsError when no mechanism works (the message says which were tried and why).
+  virtual std::unique_ptr<WsWatch> startWatch(const WatchRequest& request) = 0;
 };
 
 std::unique_ptr<Backend> makeBackend();

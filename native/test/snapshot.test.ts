@@ -128,6 +128,8 @@ describe('a proc_tree fixture (2 children per process, depth 2, 3 threads each)'
     expect(addon.snapshotSync({ processes: false, threads: false, pid: null })).toEqual({
       processes: [],
       threads: [],
+      modules: [],
+      heapLists: [],
       errors: []
     })
   })

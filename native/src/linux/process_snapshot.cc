@@ -275,21 +275,11 @@ class SnapshotPass {
   uint64_t pageSize_ = 4096;
 };
 
-class LinuxBackend final : public Backend {
- public:
-  SystemSnapshot snapshot(const SnapshotRequest& request) override {
-    return SnapshotPass(request, users_).run();
-  }
-
-  HostInfo host() override { return linuxHostInfo(); }
-
- private:
-  UserNames users_;  // shared by concurrent snapshots; guarded inside
-};
-
 }  // namespace
+
+SystemSnapshot readProcessesAndThreads(const SnapshotRequest& request, UserNames& users) {
+  return SnapshotPass(request, users).run();
+}
+
 }  // namespace procfs
-
-std::unique_ptr<Backend> makeBackend() { return std::make_unique<procfs::LinuxBackend>(); }
-
 }  // namespace snapscope

@@ -1,0 +1,34 @@
+// The JS-facing functions beyond the snapshot, one file each under bindings/; addon.cc registers them.
+#pragma once
+
+#include <napi.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "../backend.h"
+
+namespace snapscope {
+
+// "0x…" lowercase hex, as the data contract writes addresses.
+inline std::string hexAddress(uint64_t value) {
+  char text[19];
+  std::snprintf(text, sizeof text, "0x%" PRIx64, value);
+  return text;
+}
+
+// A whole-call failure as a JS Error carrying the OS code, the pid (null when none) and the scope.
+Napi::Error toJsError(Napi::Env env, const OsError& error);
+
+// memoryRegions(pid) -> Promise<[{start, end, perms, kind, path, tid}]> (regions_binding.cc)
+Napi::Value memoryRegionsBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+
+// heapWalk(options, onProgress?) -> {result: Promise<…>, cancel(): void} (heap_binding.cc)
+Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+
+// startWatch(options, onBatch, onEnd) -> {mechanism, stop(): void} (watch_binding.cc)
+Napi::Value startWatchBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+
+}  // namespace snapscope

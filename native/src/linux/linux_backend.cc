@@ -1,0 +1,53 @@
+// The Linux backend: procfs for lists, process_vm_readv for heaps, perf events for the watch.
+#include <unistd.h>
+
+#include "errno_name.h"
+#include "host_info.h"
+#include "parts.h"
+
+namespace snapscope {
+namespace procfs {
+namespace {
+
+class LinuxBackend final : public Backend {
+ public:
+  SystemSnapshot snapshot(const SnapshotRequest& request) override {
+    SystemSnapshot snap = readProcessesAndThreads(request, users_);
+    // Per-process lists cover the target, or this process when there is none (as in Tool Help).
+    const int pid = request.pid >= 0 ? request.pid : static_cast<int>(::getpid());
+    if (request.modules) perProcess(snap, pid, "modules", [&] { snap.modules = readModules(pid); });
+    if (request.heapLists) perProcess(snap, pid, "heaplist", [&] { snap.heapLists = listHeaps(pid); });
+    return snap;
+  }
+
+  HostInfo host() override { return linuxHostInfo(); }
+
+  std::vector<MemoryRegion> memoryRegions(int pid) override { return readMemoryRegions(pid); }
+
+  HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress,
+                           const std::atomic<bool>& cancel) override {
+    return procfs::walkHeaps(request, progress, cancel);
+  }
+
+  std::unique_ptr<WsWatch> startWatch(const WatchRequest& request) override { return procfs::startWatch(request); }
+
+ private:
+  // A list that can't be read becomes an entry in `errors`; the rest of the snapshot stands.
+  template <typename Read>
+  static void perProcess(SystemSnapshot& snap, int pid, const char* scope, Read read) {
+    try {
+      read();
+    } catch (const OsError& e) {
+      snap.errors.push_back({pid, scope, e.code, e.what()});
+    }
+  }
+
+  UserNames users_;  // shared by concurrent snapshots; guarded inside
+};
+
+}  // namespace
+}  // namespace procfs
+
+std::unique_ptr<Backend> makeBackend() { return std::make_unique<procfs::LinuxBackend>(); }
+
+}  // namespace snapscope

@@ -1,0 +1,30 @@
+// The pieces the Linux backend is made of, one file (or folder) each; linux_backend.cc puts them
+// behind the Backend interface.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "../backend.h"
+#include "user_names.h"
+
+namespace snapscope::procfs {
+
+// process_snapshot.cc
+SystemSnapshot readProcessesAndThreads(const SnapshotRequest& request, UserNames& users);
+
+// modules.cc: one entry per loaded image; throws OsError when the maps can't be read.
+std::vector<ModuleInfo> readModules(int pid);
+
+// regions.cc: every mapping, classified (image / heap / stack / anon / other).
+std::vector<MemoryRegion> readMemoryRegions(int pid);
+
+// heap/: heap lists and walks (glibc ptmalloc; other allocators listed as regions, not walked).
+std::vector<HeapListInfo> listHeaps(int pid);
+HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel);
+
+// watch/: the working-set watch (perf_event page faults, with fallbacks).
+std::unique_ptr<WsWatch> startWatch(const WatchRequest& request);
+
+}  // namespace snapscope::procfs
