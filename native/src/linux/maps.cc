@@ -1,0 +1,100 @@
+#include "maps.h"
+
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+#include "../backend.h"
+#include "errno_name.h"
+#include "fd.h"
+
+namespace snapscope::procfs {
+namespace {
+
+constexpr std::string_view kDeleted = " (deleted)";
+
+uint64_t hexField(std::string_view& line, char end) {
+  uint64_t value = 0;
+  size_t i = 0;
+  for (; i < line.size() && line[i] != end; ++i) {
+    char c = line[i];
+    value = value * 16 + static_cast<uint64_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  }
+  line.remove_prefix(i < line.size() ? i + 1 : i);
+  return value;
+}
+
+std::string_view word(std::string_view& line) {
+  size_t end = line.find(' ');
+  std::string_view w = line.substr(0, end);
+  line.remove_prefix(end == std::string_view::npos ? line.size() : end + 1);
+  return w;
+}
+
+// "7f12a000-7f12b000 r-xp 00001000 08:01 1234   /usr/lib/libc.so.6"
+bool parseLine(std::string_view line, Mapping& m) {
+  m.start = hexField(line, '-');
+  m.end = hexField(line, ' ');
+  m.perms = std::string(word(line));
+  m.offset = hexField(line, ' ');
+  m.devMajor = static_cast<unsigned>(hexField(line, ':'));
+  m.devMinor = static_cast<unsigned>(hexField(line, ' '));
+  std::string_view inode = word(line);
+  m.inode = std::strtoull(std::string(inode).c_str(), nullptr, 10);
+  size_t pathStart = line.find_first_not_of(' ');
+  std::string_view path = pathStart == std::string_view::npos ? std::string_view() : line.substr(pathStart);
+  m.deleted = path.size() > kDeleted.size() && path.substr(path.size() - kDeleted.size()) == kDeleted;
+  if (m.deleted) path.remove_suffix(kDeleted.size());
+  m.path = std::string(path);
+  return m.end > m.start && m.perms.size() == 4;
+}
+
+}  // namespace
+
+std::vector<Mapping> readMaps(int pid, const char* scope) {
+  std::string path = "/proc/" + std::to_string(pid) + "/maps";
+  Fd fd = openAt(AT_FDCWD, path.c_str(), O_RDONLY);
+  if (!fd) {
+    int err = errno;
+    if (err == ENOENT) throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " does not exist (ESRCH)");
+    throw OsError(errnoName(err), pid, scope, describeErrno("cannot open " + path, err));
+  }
+  std::string text;
+  char buf[64 * 1024];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      // The process exited between open and read.
+      if (err == ESRCH) throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " exited while its maps were read");
+      throw OsError(errnoName(err), pid, scope, describeErrno("cannot read " + path, err));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  std::vector<Mapping> maps;
+  std::string_view rest(text);
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    Mapping m;
+    if (parseLine(rest.substr(0, nl), m)) maps.push_back(std::move(m));
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+  }
+  return maps;
+}
+
+bool readRemote(pid_t pid, uint64_t address, void* out, size_t size) {
+  iovec local{out, size};
+  iovec remote{reinterpret_cast<void*>(address), size};
+  ssize_t n = ::process_vm_readv(pid, &local, 1, &remote, 1, 0);
+  if (n == static_cast<ssize_t>(size)) return true;
+  if (n >= 0) errno = EFAULT;
+  return false;
+}
+
+}  // namespace snapscope::procfs

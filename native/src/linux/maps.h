@@ -1,0 +1,26 @@
+// /proc/PID/maps as a list of mappings, and small helpers to read a target's memory.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace snapscope::procfs {
+
+struct Mapping {
+  uint64_t start = 0, end = 0, offset = 0, inode = 0;
+  unsigned devMajor = 0, devMinor = 0;
+  std::string perms;   // "r-xp"
+  std::string path;    // as printed, " (deleted)" stripped (see `deleted`)
+  bool deleted = false;
+};
+
+// Reads and parses /proc/PID/maps. Throws OsError (ESRCH when the process is gone, EACCES …).
+std::vector<Mapping> readMaps(int pid, const char* scope);
+
+// process_vm_readv of exactly `size` bytes; false (errno set) when it could not read them all.
+bool readRemote(pid_t pid, uint64_t address, void* out, size_t size);
+
+}  // namespace snapscope::procfs

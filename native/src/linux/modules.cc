@@ -1,0 +1,135 @@
+// Module list: one entry per loaded ELF image, sized from the image's own program headers (the
+// span of its PT_LOAD segments, like SizeOfImage) — not from a min..max of its mappings, because
+// a process may map part of a file again far away (node does, making a 140 TB "module").
+#include <elf.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <tuple>
+
+#include "fd.h"
+#include "maps.h"
+#include "parts.h"
+
+namespace snapscope::procfs {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+// Where the headers of an image can be read: the target's memory first (the truth, even for a
+// replaced file), then the file on disk.
+class HeaderSource {
+ public:
+  HeaderSource(pid_t pid, uint64_t base, const std::string& path, bool fileUsable)
+      : pid_(pid), base_(base), path_(path), fileUsable_(fileUsable) {}
+
+  bool read(uint64_t offset, void* out, size_t size) {
+    if (readRemote(pid_, base_ + offset, out, size)) return true;
+    if (!fileUsable_) return false;
+    if (!file_) file_ = openAt(AT_FDCWD, path_.c_str(), O_RDONLY);
+    return file_ && ::pread(file_.get(), out, size, static_cast<off_t>(offset)) == static_cast<ssize_t>(size);
+  }
+
+ private:
+  pid_t pid_;
+  uint64_t base_;
+  const std::string& path_;
+  bool fileUsable_;
+  Fd file_;
+};
+
+// The page-rounded span of the PT_LOAD segments, or 0 when the headers can't be read or make no sense.
+template <typename Ehdr, typename Phdr>
+uint64_t imageSpan(HeaderSource& src) {
+  Ehdr eh;
+  if (!src.read(0, &eh, sizeof eh) || eh.e_phentsize != sizeof(Phdr) || eh.e_phnum == 0 || eh.e_phnum > 512) return 0;
+  std::vector<Phdr> ph(eh.e_phnum);
+  if (!src.read(eh.e_phoff, ph.data(), ph.size() * sizeof(Phdr))) return 0;
+  uint64_t lo = UINT64_MAX, hi = 0;
+  for (const Phdr& p : ph) {
+    if (p.p_type != PT_LOAD) continue;
+    lo = std::min<uint64_t>(lo, p.p_vaddr & ~(kPage - 1));
+    hi = std::max<uint64_t>(hi, (p.p_vaddr + p.p_memsz + kPage - 1) & ~(kPage - 1));
+  }
+  return hi > lo ? hi - lo : 0;
+}
+
+enum class Headers { Elf, NotElf, Unreadable };
+
+// The image size from its ELF headers; `kind` says whether there were any to read.
+uint64_t elfImageSize(HeaderSource& src, Headers& kind) {
+  unsigned char ident[EI_NIDENT];
+  kind = Headers::Unreadable;
+  if (!src.read(0, ident, sizeof ident)) return 0;
+  kind = Headers::NotElf;
+  if (std::memcmp(ident, ELFMAG, SELFMAG) != 0) return 0;
+  kind = Headers::Elf;
+  if (ident[EI_CLASS] == ELFCLASS64) return imageSpan<Elf64_Ehdr, Elf64_Phdr>(src);
+  if (ident[EI_CLASS] == ELFCLASS32) return imageSpan<Elf32_Ehdr, Elf32_Phdr>(src);
+  return 0;
+}
+
+// When no header can be read (no ptrace access and the file is gone): the run of mappings of the
+// same file that starts at the base, if one of them is executable; 0 otherwise.
+uint64_t contiguousSpan(const std::vector<Mapping>& maps, const Mapping& first) {
+  uint64_t end = first.start;
+  bool executable = false;
+  for (const Mapping& m : maps) {
+    if (m.start < first.start || m.inode != first.inode || m.path != first.path) continue;
+    if (m.start != end) break;
+    end = m.end;
+    executable |= m.perms[2] == 'x';
+  }
+  return executable ? end - first.start : 0;
+}
+
+std::string baseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Replaced on disk since it was mapped (an upgrade in place): the inode differs.
+bool replacedOnDisk(const Mapping& m) {
+  struct stat st;
+  return ::stat(m.path.c_str(), &st) != 0 || st.st_ino != m.inode;
+}
+
+}  // namespace
+
+std::vector<ModuleInfo> readModules(int pid) {
+  std::vector<Mapping> maps = readMaps(pid, "modules");
+  // The first offset-0 mapping of each file is where its image begins.
+  std::map<std::tuple<unsigned, unsigned, uint64_t, std::string>, const Mapping*> firstOfFile;
+  std::vector<const Mapping*> starts;
+  for (const Mapping& m : maps) {
+    bool special = m.inode == 0 && m.path == "[vdso]";
+    if (m.offset != 0 || (m.inode == 0 && !special) || m.path.empty()) continue;
+    auto key = std::make_tuple(m.devMajor, m.devMinor, m.inode, m.path);
+    if (firstOfFile.emplace(key, &m).second) starts.push_back(&m);
+  }
+  std::vector<ModuleInfo> modules;
+  for (const Mapping* m : starts) {
+    bool vdso = m->inode == 0;
+    bool deleted = !vdso && (m->deleted || replacedOnDisk(*m));
+    HeaderSource src(pid, m->start, m->path, !vdso && !deleted);
+    Headers headers;
+    uint64_t size = elfImageSize(src, headers);
+    if (headers == Headers::Unreadable) size = contiguousSpan(maps, *m);
+    if (size == 0) continue;  // a mapped data file (fonts, locale archives …), not an image
+    ModuleInfo info;
+    info.pid = pid;
+    info.moduleName = vdso ? m->path : baseName(m->path);
+    info.exePath = vdso ? "" : m->path;
+    info.baseAddress = m->start;
+    info.baseSize = size;
+    info.deleted = deleted;
+    modules.push_back(std::move(info));
+  }
+  return modules;
+}
+
+}  // namespace snapscope::procfs
