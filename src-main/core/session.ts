@@ -17,6 +17,9 @@ import {
 } from '../ipc/contract'
 import { ProcessProvider } from './processProvider'
 import { takeSnapshot } from './snapshot'
+import { walkHeaps, type HeapWalkRun } from './heapWalk'
+import { WsWatchSession } from './wsWatch'
+import { MAX_BLOCKS_PER_PAGE, MAX_FAULTS_PER_ANSWER, type WsWatchDoc } from '../ipc/contract'
 
 export interface SessionDeps {
   addon: NativeAddon
@@ -37,10 +40,13 @@ export function errorBody(err: unknown): ErrorBody {
 
 export class Session {
   private readonly provider: ProcessProvider
+  private readonly walks = new Map<number, HeapWalkRun>()
+  private readonly watches = new Map<number, WsWatchSession>()
+  private nextWatchId = 1
 
   constructor(
     private readonly deps: SessionDeps,
-    emit: EmitEvent
+    private readonly emit: EmitEvent
   ) {
     this.provider = new ProcessProvider(deps.addon, 1000)
     this.provider.on('delta', (d) => emit('processes.delta', d))
@@ -69,13 +75,60 @@ export class Session {
       'processes.unwatch': () => {
         this.provider.stop()
         return { ok: true }
+      },
+      'heap.walk': (p) => this.walk(p),
+      'heap.cancel': (p) => {
+        const run = this.walks.get(p.walkId)
+        run?.cancel()
+        return { cancelled: run !== undefined }
+      },
+      'watch.start': (p) => this.startWatch(p),
+      'watch.stop': async (p) => {
+        const watch = this.watches.get(p.watchId)
+        if (!watch) throw Object.assign(new Error(`no watch ${p.watchId} in this session`), { code: 'ENOENT' })
+        return capFaults(await watch.stop())
       }
     }
     return handlers[channel](payload)
   }
 
+  private async walk(p: Requests['heap.walk']): Promise<Responses['heap.walk']> {
+    if (this.walks.has(p.walkId)) throw Object.assign(new Error(`walk ${p.walkId} is already running`), { code: 'EBUSY' })
+    const run = walkHeaps(
+      this.deps.addon,
+      { pid: p.pid, heapId: p.heapId, offset: p.offset, limit: p.limit ?? MAX_BLOCKS_PER_PAGE, stopTarget: p.stopTarget },
+      (progress) => this.emit('heap.progress', { walkId: p.walkId, ...progress })
+    )
+    this.walks.set(p.walkId, run)
+    try {
+      return await run.result
+    } finally {
+      this.walks.delete(p.walkId)
+    }
+  }
+
+  private async startWatch(p: Requests['watch.start']): Promise<Responses['watch.start']> {
+    const watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism })
+    const watchId = this.nextWatchId++
+    this.watches.set(watchId, watch)
+    watch.on('tick', (tick) => this.emit('watch.tick', { watchId, ...tick }))
+    void watch.done.then((doc) => {
+      this.watches.delete(watchId)
+      if (doc.endReason !== 'stopped') this.emit('watch.ended', { watchId, doc: capFaults(doc) })
+    })
+    return { watchId, mechanism: watch.mechanism }
+  }
+
   close(): void {
     this.provider.stop()
     this.provider.removeAllListeners()
+    for (const run of this.walks.values()) run.cancel()
+    for (const watch of this.watches.values()) void watch.stop()
   }
+}
+
+/** A watch document for IPC: the first records only; the summary still counts all of them. */
+function capFaults(doc: WsWatchDoc): WsWatchDoc {
+  if (doc.faults.length <= MAX_FAULTS_PER_ANSWER) return doc
+  return { ...doc, faults: doc.faults.slice(0, MAX_FAULTS_PER_ANSWER), omitted: doc.omitted + doc.faults.length - MAX_FAULTS_PER_ANSWER }
 }

@@ -9,18 +9,6 @@ export interface SnapshotOptions {
 }
 
 export const DEFAULT_INCLUDE: IncludeKind[] = ['process', 'thread']
-const SUPPORTED_INCLUDE: IncludeKind[] = ['process', 'thread']
-
-/** An error of the whole operation, with the OS-style code the contract promises. */
-export class SnapshotError extends Error {
-  constructor(
-    readonly code: string,
-    message: string
-  ) {
-    super(message)
-    this.name = 'SnapshotError'
-  }
-}
 
 export function toProcessEntry(p: NativeProcess): ProcessEntry {
   return {
@@ -44,12 +32,12 @@ export function toProcessEntry(p: NativeProcess): ProcessEntry {
 export async function takeSnapshot(addon: NativeAddon, options: SnapshotOptions = {}): Promise<Snapshot> {
   const include = [...new Set(options.include?.length ? options.include : DEFAULT_INCLUDE)]
   const pid = options.pid ?? null
-  const missing = include.filter((k) => !SUPPORTED_INCLUDE.includes(k))
-  if (missing.length) throw new SnapshotError('ENOTSUP', `${missing.join(', ')} lists are not available in this build yet`)
   const takenAt = new Date().toISOString()
   const raw = await addon.snapshot({
     processes: include.includes('process'),
     threads: include.includes('thread'),
+    modules: include.includes('module'),
+    heapLists: include.includes('heaplist'),
     pid
   })
   return {
@@ -60,8 +48,8 @@ export async function takeSnapshot(addon: NativeAddon, options: SnapshotOptions 
     targetPid: pid,
     processes: raw.processes.map(toProcessEntry),
     threads: raw.threads,
-    modules: [],
-    heapLists: [],
+    modules: raw.modules,
+    heapLists: raw.heapLists,
     errors: raw.errors
   }
 }

@@ -16,6 +16,15 @@ describe('parseRequest', () => {
     expect(parseRequest({ id: 3, channel: 'snapshot.take', payload: { pid: null } }).payload).toEqual({ pid: null })
     expect(parseRequest({ id: 4, channel: 'processes.watch', payload: { intervalMs: 500 } }).payload).toEqual({ intervalMs: 500 })
     expect(parseRequest({ id: 5, channel: 'processes.unwatch' }).payload).toEqual({})
+    expect(parseRequest({ id: 6, channel: 'heap.walk', payload: { walkId: 1, pid: 9, heapId: '0x7f00', limit: 100, stopTarget: true } }).payload).toEqual({
+      walkId: 1,
+      pid: 9,
+      heapId: '0x7f00',
+      limit: 100,
+      stopTarget: true
+    })
+    expect(parseRequest({ id: 7, channel: 'watch.start', payload: { pid: 9, mechanism: 'pagemap-diff' } }).payload).toEqual({ pid: 9, mechanism: 'pagemap-diff' })
+    expect(parseRequest({ id: 8, channel: 'watch.stop', payload: { watchId: 3 } }).payload).toEqual({ watchId: 3 })
   })
 
   it('refuses malformed envelopes and payloads with a message naming the field', () => {
@@ -32,6 +41,10 @@ describe('parseRequest', () => {
     bad({ id: 1, channel: 'processes.watch', payload: { intervalMs: 1 } }, /out of range 100..60000/)
     bad({ id: 1, channel: 'processes.watch', payload: {} }, /intervalMs: expected an integer, got undefined/)
     bad({ id: 1, channel: 'processes.watch', payload: { intervalMs: 1000, ['__proto__']: 1 } }, /unknown field/)
+    bad({ id: 1, channel: 'heap.walk', payload: { walkId: 1, pid: 9, limit: 10_000_000 } }, /payload.limit: 10000000 is out of range/)
+    bad({ id: 1, channel: 'heap.walk', payload: { walkId: 1, pid: 9, stopTarget: 'yes' } }, /payload.stopTarget: expected a boolean/)
+    bad({ id: 1, channel: 'heap.walk', payload: { walkId: 1, pid: 9, heapId: 'x'.repeat(65) } }, /longer than 64/)
+    bad({ id: 1, channel: 'watch.start', payload: { pid: 9, mechanism: 'ptrace' } }, /expected one of auto/)
   })
 })
 

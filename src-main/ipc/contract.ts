@@ -2,15 +2,20 @@
 // the wire envelopes, and the validation every incoming message passes before it reaches the core.
 // Electron (ipcMain/preload) and browser mode (WebSocket) carry exactly these envelopes.
 
-import type { HostInfo, IncludeKind, ProcessDelta, Snapshot } from './types'
+import type { HeapProgress, HeapWalksDoc, HostInfo, IncludeKind, ProcessDelta, Snapshot, WsWatchDoc } from './types'
 import { INCLUDE_KINDS } from './types'
-import { ContractError, arrayOf, int, nullable, object, oneOf, optional, str, type Infer, type Schema } from './validate'
+import { ContractError, arrayOf, bool, int, nullable, object, oneOf, optional, str, type Infer, type Schema } from './validate'
 
 export * from './types'
 export { ContractError } from './validate'
 
 export const MAX_PID = 0x7fffffff
 export const MAX_MESSAGE_BYTES = 64 * 1024
+/** blocks one heap.walk answer carries at most: the renderer pages through larger heaps */
+export const MAX_BLOCKS_PER_PAGE = 100_000
+/** fault records a watch.stop answer carries at most (the summary counts them all) */
+export const MAX_FAULTS_PER_ANSWER = 10_000
+export const WATCH_MECHANISMS = ['auto', 'perf-page-faults', 'perf-page-faults-user', 'pagemap-diff'] as const
 
 export const requestSchemas = {
   'app.hello': object({}),
@@ -19,7 +24,18 @@ export const requestSchemas = {
     pid: optional(nullable(int(0, MAX_PID)))
   }),
   'processes.watch': object({ intervalMs: int(100, 60_000) }),
-  'processes.unwatch': object({})
+  'processes.unwatch': object({}),
+  'heap.walk': object({
+    walkId: int(0, Number.MAX_SAFE_INTEGER),
+    pid: int(0, MAX_PID),
+    heapId: optional(nullable(str(64))),
+    offset: optional(int(0, Number.MAX_SAFE_INTEGER)),
+    limit: optional(int(0, MAX_BLOCKS_PER_PAGE)),
+    stopTarget: optional(bool)
+  }),
+  'heap.cancel': object({ walkId: int(0, Number.MAX_SAFE_INTEGER) }),
+  'watch.start': object({ pid: int(0, MAX_PID), mechanism: optional(oneOf(WATCH_MECHANISMS)) }),
+  'watch.stop': object({ watchId: int(0, Number.MAX_SAFE_INTEGER) })
 } satisfies Record<string, Schema<unknown>>
 
 export type Channel = keyof typeof requestSchemas
@@ -37,12 +53,30 @@ export interface Responses {
   'snapshot.take': Snapshot
   'processes.watch': { intervalMs: number }
   'processes.unwatch': { ok: true }
+  'heap.walk': HeapWalksDoc
+  'heap.cancel': { cancelled: boolean }
+  'watch.start': { watchId: number; mechanism: string }
+  'watch.stop': WsWatchDoc
 }
 
 export interface Events {
   'processes.delta': ProcessDelta
   /** the provider failed to refresh; it keeps trying on the next tick */
   'processes.error': { message: string; code: string }
+  'heap.progress': HeapProgress
+  /** one batch of a live watch, aggregated by the main process */
+  'watch.tick': WatchTickEvent
+  /** the watch ended by itself (the target exited, or an error): its document, faults capped */
+  'watch.ended': { watchId: number; doc: WsWatchDoc }
+}
+
+export interface WatchTickEvent {
+  watchId: number
+  count: number
+  total: number
+  lost: number
+  byModule: Record<string, number>
+  byRegion: Record<string, number>
 }
 export type EventName = keyof Events
 

@@ -29,6 +29,29 @@ export interface ThreadEntry {
   deltaPriority: number
 }
 
+export interface ModuleEntry {
+  pid: number
+  moduleName: string
+  exePath: string
+  baseAddress: string
+  baseSize: number
+  /** the file was deleted or replaced after it was loaded */
+  deleted: boolean
+}
+
+export interface HeapListEntry {
+  pid: number
+  heapId: string
+  isDefault: boolean
+  kind: 'main-arena' | 'thread-arena' | 'mmapped' | 'region'
+  allocator: string
+  baseAddress: string
+  size: number
+  /** false: the allocator can't be walked; `note` says why */
+  walkable: boolean
+  note: string
+}
+
 export interface SnapshotError {
   pid: number
   scope: string // what was being read: "process", "threads", "exePath", "cmdline", "snapshot" …
@@ -51,8 +74,8 @@ export interface Snapshot {
   targetPid: number | null
   processes: ProcessEntry[]
   threads: ThreadEntry[]
-  modules: unknown[]
-  heapLists: unknown[]
+  modules: ModuleEntry[]
+  heapLists: HeapListEntry[]
   errors: SnapshotError[]
 }
 
@@ -70,4 +93,97 @@ export interface ProcessDelta {
   threadsRemoved: number[]
   errors: SnapshotError[]
   durationMs: number
+}
+
+// ---- heap walks ----
+export type BlockFlag = 'fixed' | 'free' | 'moveable'
+
+export interface HeapBlockEntry {
+  address: string
+  blockSize: number
+  flags: BlockFlag
+}
+
+export interface HistogramBucket {
+  minSize: number
+  maxSize: number
+  count: number
+  bytes: number
+}
+
+export interface HeapSummary {
+  blockCount: number
+  usedBlocks: number
+  usedBytes: number
+  freeBlocks: number
+  freeBytes: number
+  histogram: HistogramBucket[]
+}
+
+export interface HeapWalkDoc {
+  format: 'snapscope.heapwalk/1'
+  pid: number
+  heapId: string
+  kind: HeapListEntry['kind']
+  takenAt: string
+  /** blocks [offset, offset + blocks.length) in address order */
+  offset: number
+  blocks: HeapBlockEntry[]
+  summary: HeapSummary
+  truncated: boolean
+  /** the target was stopped for the walk; when false the walk may be torn */
+  stopped: boolean
+  errors: SnapshotError[]
+}
+
+export interface HeapWalksDoc {
+  format: 'snapscope.heapwalks/1'
+  pid: number
+  takenAt: string
+  stopped: boolean
+  heaps: HeapWalkDoc[]
+  errors: SnapshotError[]
+}
+
+export interface HeapProgress {
+  walkId: number
+  scannedBytes: number
+  totalBytes: number
+  blocks: number
+}
+
+// ---- working-set watch ----
+export type RegionKind = 'image' | 'heap' | 'stack' | 'anon' | 'other'
+
+export interface FaultEntry {
+  pc: string
+  va: string
+  tid: number
+  /** ms since the watch started */
+  t: number
+}
+
+export interface WatchSummary {
+  total: number
+  byModule: { module: string; count: number }[]
+  byRegion: { region: RegionKind | 'unknown'; count: number }[]
+  byThread: { tid: number; count: number }[]
+  /** top faulting PCs as module+offset */
+  topPcs: { pc: string; symbol: string; count: number }[]
+}
+
+export interface WsWatchDoc {
+  format: 'snapscope.wswatch/1'
+  pid: number
+  mechanism: string
+  startedAt: string
+  durationMs: number
+  /** how the watch ended: "stopped" (time up or asked), "target-exited", "error" */
+  endReason: string
+  faults: FaultEntry[]
+  /** records the OS (or a full buffer) dropped */
+  lost: number
+  /** faults received but not kept in `faults` because the document's record cap was reached */
+  omitted: number
+  summary: WatchSummary
 }

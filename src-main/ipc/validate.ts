@@ -33,6 +33,8 @@ export const str =
     return v
   }
 
+export const bool: Schema<boolean> = (v, path) => (typeof v === 'boolean' ? v : fail(path, 'a boolean', v))
+
 export const oneOf =
   <T extends string>(values: readonly T[]): Schema<T> =>
   (v, path) => {
