@@ -7,8 +7,8 @@ export interface BenchResult {
   baselineValue: number
   ratio: number
   target: string
-  /** whether the ratio meets the target */
-  met: boolean
+  /** whether the ratio meets the target; null where the figure is only reported */
+  met: boolean | null
   notes?: string
 }
 

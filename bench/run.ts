@@ -3,8 +3,10 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BenchResult } from './result'
 import { snapshotBench } from './snapshot.bench'
+import { heapBench } from './heap.bench'
+import { watchBench } from './watch.bench'
 
-const benches: ((log: (s: string) => void) => Promise<BenchResult[]>)[] = [snapshotBench]
+const benches: ((log: (s: string) => void) => Promise<BenchResult[]>)[] = [snapshotBench, heapBench, watchBench]
 
 async function main(): Promise<void> {
   const results: BenchResult[] = []
@@ -17,7 +19,7 @@ async function main(): Promise<void> {
       baseline: `${r.baselineValue} ${r.unit} (${r.baseline})`,
       ratio: r.ratio,
       target: r.target,
-      met: r.met ? 'yes' : 'NO'
+      met: r.met === null ? '-' : r.met ? 'yes' : 'NO'
     }))
   )
 }

@@ -13,7 +13,7 @@ export interface NativeSnapshotOptions {
   modules?: boolean
   /** The heap list of `pid` (of this process when pid is null). */
   heapLists?: boolean
-  /** Must exist when given (else the call fails with code ESRCH); the lists stay system-wide. */
+  /** Must exist when given (else the call fails with code ESRCH; ERROR_INVALID_PARAMETER on Windows); the lists stay system-wide. */
   pid: number | null
 }
 
@@ -76,8 +76,8 @@ export interface NativeHeapList {
   /** "0x…": the arena (malloc_state) or region address */
   heapId: string
   isDefault: boolean
-  kind: 'main-arena' | 'thread-arena' | 'mmapped' | 'region'
-  allocator: 'glibc' | 'musl' | 'jemalloc' | 'tcmalloc' | 'unknown'
+  kind: 'main-arena' | 'thread-arena' | 'mmapped' | 'region' | 'nt-heap'
+  allocator: 'glibc' | 'musl' | 'jemalloc' | 'tcmalloc' | 'ntdll' | 'unknown'
   baseAddress: string
   size: number
   /** false: heapWalk of it fails with ENOTSUP and `note` says why */
@@ -139,7 +139,7 @@ export interface NativeHeapWalk {
   /** the returned page of blocks, in address order: address (what the program holds), usable size, flag */
   addresses: Float64Array
   sizes: Float64Array
-  /** 0 = fixed (in use), 1 = free */
+  /** 0 = fixed (in use), 1 = free, 2 = moveable (Windows) */
   flags: Uint8Array
   summary: NativeHeapSummary
   truncated: boolean

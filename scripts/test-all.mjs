@@ -57,5 +57,23 @@ for (const project of ['browser', 'electron']) {
   countPlaywright(file)
 }
 
+// The Windows build under Wine, where Wine and mingw-w64 are installed (.ci/run installs them).
+if (spawnSync('sh', ['-c', 'command -v wine && command -v x86_64-w64-mingw32-g++-posix'], { stdio: 'ignore' }).status === 0) {
+  console.log('\n=== wine: bash scripts/test-wine.sh')
+  const r = spawnSync('bash', ['scripts/test-wine.sh'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  process.stdout.write(r.stdout)
+  const m = /^(\d+) passed, (\d+) failed/m.exec(r.stdout.split('\n').filter((l) => /^\d+ passed, \d+ failed/.test(l)).pop() ?? '')
+  if (m) {
+    totals.passed += Number(m[1])
+    totals.failed += Number(m[2])
+  }
+  if (r.status !== 0) {
+    console.log(`=== wine: FAILED (exit ${r.status})`)
+    broken = true
+  }
+} else {
+  console.log('\n=== wine: skipped (wine or mingw-w64 not installed; bash .ci/run installs them)')
+}
+
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
 process.exit(broken || totals.failed ? 1 : 0)

@@ -93,7 +93,8 @@ struct MemoryRegion {
 };
 
 // ---- heap walks ----
-enum class BlockFlag : uint8_t { Fixed = 0, Free = 1 };
+// Moveable: Windows only, a block in use that GlobalAlloc/LocalAlloc made movable (LF32_MOVEABLE).
+enum class BlockFlag : uint8_t { Fixed = 0, Free = 1, Moveable = 2 };
 
 struct HeapBlock {
   uint64_t address = 0;              // what the program holds (glibc: chunk + 16)

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFixture } from '../../native/test/fixtures'
-import type { Snapshot } from '../ipc/types'
+import type { HeapWalkDoc, HeapWalksDoc, Snapshot, WsWatchDoc } from '../ipc/types'
 
 const cli = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'snapscope.ts'), ...args], {
@@ -68,5 +68,108 @@ describe('snapscope snapshot', () => {
       expect(r.code, args.join(' ')).toBe(2)
       expect(r.stderr + r.stdout).toMatch(/usage: snapscope/)
     }
+  })
+})
+
+interface HeapFixture {
+  pid: number
+  live: { ptr: string; size: number }[]
+  freed: string[]
+}
+
+describe('snapscope heap', () => {
+  it('walks every heap of a fixture: every live pointer is a fixed block at least as large as asked', async () => {
+    const fixture = await startFixture<HeapFixture>('heap_fixture')
+    try {
+      const r = cli('heap', '--pid', String(fixture.info.pid))
+      expect(r.stderr).toBe('')
+      expect(r.code).toBe(0)
+      const doc = JSON.parse(r.stdout) as HeapWalksDoc
+      expect(doc.format).toBe('snapscope.heapwalks/1')
+      expect(doc.stopped).toBe(false)
+      const blocks = new Map(doc.heaps.flatMap((h) => h.blocks.map((b) => [b.address, b] as const)))
+      for (const live of fixture.info.live) {
+        const block = blocks.get(live.ptr)
+        expect(block, live.ptr).toBeDefined()
+        expect(block!.flags).toBe('fixed')
+        expect(block!.blockSize).toBeGreaterThanOrEqual(live.size)
+      }
+      for (const freed of fixture.info.freed) expect(blocks.get(freed)?.flags ?? 'free').toBe('free')
+
+      const main = doc.heaps.find((h) => h.kind === 'main-arena')!
+      const page = cli('heap', '--pid', String(fixture.info.pid), '--heap', main.heapId, '--limit', '5', '--offset', '2', '--stop')
+      expect(page.code).toBe(0)
+      const one = JSON.parse(page.stdout) as HeapWalkDoc
+      expect(one.format).toBe('snapscope.heapwalk/1')
+      expect(one.stopped).toBe(true)
+      expect(one.truncated).toBe(true)
+      expect(one.offset).toBe(2)
+      expect(one.blocks).toEqual(main.blocks.slice(2, 7))
+      expect(one.summary.blockCount).toBe(main.summary.blockCount)
+    } finally {
+      await fixture.stop()
+    }
+  })
+
+  it('exits 1 with ESRCH for a missing pid and 2 without --pid', () => {
+    const missing = cli('heap', '--pid', String(deadPid()))
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/ESRCH/)
+    expect(cli('heap').code).toBe(2)
+    expect(cli('heap', '--pid', '1', '--limit', '-3').code).toBe(2)
+  })
+})
+
+interface Toucher {
+  pid: number
+  base: string
+  pages: number
+  split: number
+  pageSize: number
+  touchFn: string
+}
+
+describe('snapscope watch', () => {
+  it('says "attached" once live, then records every page the fixture touches, in its module and region', async () => {
+    const fixture = await startFixture<Toucher>('watch_toucher', ['--pages', '256', '--split', '128'])
+    try {
+      const { pid, base, pages, pageSize } = fixture.info
+      const watch = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'snapscope.ts'), 'watch', '--pid', String(pid), '--seconds', '2'])
+      let stdout = ''
+      let stderr = ''
+      watch.stdout.on('data', (d) => (stdout += d))
+      const exited = new Promise<number | null>((ok) => watch.on('exit', ok))
+      await new Promise<void>((ok, fail) => {
+        watch.stderr.on('data', (d) => {
+          stderr += d
+          if (stderr.includes(`attached pid=${pid}`)) ok()
+        })
+        watch.on('exit', () => fail(new Error(`watch exited before attaching: ${stderr}`)))
+      })
+      process.kill(pid, 'SIGUSR1')
+      process.kill(pid, 'SIGUSR2')
+      expect(await exited).toBe(0)
+      const doc = JSON.parse(stdout) as WsWatchDoc
+      expect(doc.format).toBe('snapscope.wswatch/1')
+      expect(doc.mechanism).toBe('perf-page-faults')
+      const start = BigInt(base)
+      const end = start + BigInt(pages * pageSize)
+      const touched = new Set(doc.faults.map((f) => BigInt(f.va)).filter((va) => va >= start && va < end).map((va) => (va - start) / BigInt(pageSize)))
+      expect(touched.size + doc.lost).toBeGreaterThanOrEqual(pages)
+      expect(doc.summary.byModule[0].module).toBe('watch_toucher')
+      expect(doc.summary.topPcs[0].symbol).toMatch(/^watch_toucher\+0x[0-9a-f]+$/)
+      expect(doc.summary.byRegion.find((r) => r.region === 'anon')!.count).toBeGreaterThanOrEqual(pages - doc.lost)
+      expect(doc.summary.total).toBe(doc.faults.length + doc.omitted)
+    } finally {
+      await fixture.stop()
+    }
+  })
+
+  it('exits 1 with ESRCH for a missing pid and 2 on bad usage', () => {
+    const missing = cli('watch', '--pid', String(deadPid()), '--seconds', '1')
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/ESRCH/)
+    expect(cli('watch', '--pid', '1').code).toBe(2)
+    expect(cli('watch', '--pid', '1', '--seconds', '0').code).toBe(2)
   })
 })

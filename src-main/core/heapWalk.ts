@@ -21,11 +21,12 @@ export interface HeapWalkRun {
 }
 
 const hex = (n: number): string => '0x' + n.toString(16)
+const FLAGS: readonly HeapBlockEntry['flags'][] = ['fixed', 'free', 'moveable']
 
 function blocksOf(heap: NativeHeapWalk): HeapBlockEntry[] {
   const out = new Array<HeapBlockEntry>(heap.addresses.length)
   for (let i = 0; i < out.length; i++) {
-    out[i] = { address: hex(heap.addresses[i]), blockSize: heap.sizes[i], flags: heap.flags[i] === 1 ? 'free' : 'fixed' }
+    out[i] = { address: hex(heap.addresses[i]), blockSize: heap.sizes[i], flags: FLAGS[heap.flags[i]] ?? 'fixed' }
   }
   return out
 }

@@ -43,7 +43,8 @@ export interface HeapListEntry {
   pid: number
   heapId: string
   isDefault: boolean
-  kind: 'main-arena' | 'thread-arena' | 'mmapped' | 'region'
+  /** glibc: main-arena, thread-arena, mmapped; Windows: nt-heap; other allocators: region */
+  kind: 'main-arena' | 'thread-arena' | 'mmapped' | 'region' | 'nt-heap'
   allocator: string
   baseAddress: string
   size: number

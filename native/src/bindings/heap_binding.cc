@@ -1,7 +1,249 @@
-// Placeholder until the heap walk binding lands.
+// heapWalk(options, onProgress?) -> {result: Promise<NativeHeapWalkResult>, cancel(): void}
+//
+// The walk runs on one libuv pool thread from start to end (with stopTarget it is the ptrace
+// tracer, so it must be a single thread). Progress reaches onProgress through a thread-safe
+// function, at most ~10 times a second; cancel() sets a flag the walk checks every 64 k blocks,
+// and the promise then rejects with code ECANCELED.
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <cmath>
+#include <memory>
+#include <optional>
+
 #include "bindings.h"
+
 namespace snapscope {
-Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>&) {
-  throw Napi::Error::New(info.Env(), "heapWalk is not implemented yet");
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kProgressInterval = std::chrono::milliseconds(100);
+constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
+
+const char* const kUsage = "heapWalk(options, onProgress?): options is {pid, heapId, offset, limit, stopTarget}";
+
+double requireCount(const Napi::Object& options, const char* name, double fallback, bool allowInfinity) {
+  Napi::Value value = options.Get(name);
+  if (value.IsUndefined()) return fallback;
+  double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
+  if (allowInfinity && number == INFINITY) return number;
+  if (!(number >= 0 && number <= kMaxSafeInteger && std::floor(number) == number)) {
+    throw Napi::TypeError::New(options.Env(), std::string("heapWalk: options.") + name + " must be a non-negative integer" +
+                                                  (allowInfinity ? " (or Infinity)" : ""));
+  }
+  return number;
 }
+
+HeapWalkRequest parseRequest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, kUsage);
+  Napi::Object options = info[0].As<Napi::Object>();
+  HeapWalkRequest request;
+
+  Napi::Value pid = options.Get("pid");
+  double pidValue = pid.IsNumber() ? pid.As<Napi::Number>().DoubleValue() : -1;
+  if (!(pidValue >= 0 && pidValue <= INT_MAX && std::floor(pidValue) == pidValue))
+    throw Napi::TypeError::New(env, "heapWalk: options.pid must be a non-negative integer");
+  request.pid = static_cast<int>(pidValue);
+
+  Napi::Value heapId = options.Get("heapId");
+  if (heapId.IsString()) {
+    request.heapId = heapId.As<Napi::String>().Utf8Value();
+    if (request.heapId.empty() || request.heapId.size() > 64)
+      throw Napi::TypeError::New(env, "heapWalk: options.heapId must be a heap's id (\"0x…\" or \"mmapped\") or null");
+  } else if (!heapId.IsNull() && !heapId.IsUndefined()) {
+    throw Napi::TypeError::New(env, "heapWalk: options.heapId must be a string or null");
+  }
+
+  request.offset = static_cast<uint64_t>(requireCount(options, "offset", 0, false));
+  double limit = requireCount(options, "limit", INFINITY, true);
+  request.limit = limit >= kMaxSafeInteger ? UINT64_MAX : static_cast<uint64_t>(limit);
+
+  Napi::Value stop = options.Get("stopTarget");
+  if (!stop.IsUndefined() && !stop.IsBoolean()) throw Napi::TypeError::New(env, "heapWalk: options.stopTarget must be a boolean");
+  request.stopTarget = stop.IsBoolean() && stop.As<Napi::Boolean>().Value();
+  return request;
+}
+
+Napi::Object convertError(Napi::Env env, const SnapshotErrorInfo& e) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", e.pid);
+  o.Set("scope", e.scope);
+  o.Set("code", e.code);
+  o.Set("message", e.message);
+  return o;
+}
+
+Napi::Object convertWalk(Napi::Env env, const HeapWalk& walk) {
+  const size_t n = walk.blocks.size();
+  Napi::Float64Array addresses = Napi::Float64Array::New(env, n);
+  Napi::Float64Array sizes = Napi::Float64Array::New(env, n);
+  Napi::Uint8Array flags = Napi::Uint8Array::New(env, n);
+  double* a = addresses.Data();
+  double* s = sizes.Data();
+  uint8_t* f = flags.Data();
+  for (size_t i = 0; i < n; ++i) {
+    const HeapBlock& b = walk.blocks[i];
+    a[i] = static_cast<double>(b.address);  // user-space addresses are < 2^47: exact
+    s[i] = static_cast<double>(b.size);
+    f[i] = static_cast<uint8_t>(b.flag);
+  }
+
+  const HeapSummary& sum = walk.summary;
+  Napi::Array histogram = Napi::Array::New(env, sum.histogram.size());
+  for (uint32_t i = 0; i < sum.histogram.size(); ++i) {
+    const HistogramBucket& h = sum.histogram[i];
+    Napi::Object bucket = Napi::Object::New(env);
+    bucket.Set("minSize", static_cast<double>(h.minSize));
+    bucket.Set("maxSize", static_cast<double>(h.maxSize));
+    bucket.Set("count", static_cast<double>(h.count));
+    bucket.Set("bytes", static_cast<double>(h.bytes));
+    histogram.Set(i, bucket);
+  }
+  Napi::Object summary = Napi::Object::New(env);
+  summary.Set("blockCount", static_cast<double>(sum.blockCount));
+  summary.Set("usedBlocks", static_cast<double>(sum.usedBlocks));
+  summary.Set("usedBytes", static_cast<double>(sum.usedBytes));
+  summary.Set("freeBlocks", static_cast<double>(sum.freeBlocks));
+  summary.Set("freeBytes", static_cast<double>(sum.freeBytes));
+  summary.Set("histogram", histogram);
+
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("heapId", walk.heapId);
+  o.Set("kind", walk.kind);
+  o.Set("addresses", addresses);
+  o.Set("sizes", sizes);
+  o.Set("flags", flags);
+  o.Set("summary", summary);
+  o.Set("truncated", walk.truncated);
+  return o;
+}
+
+Napi::Object convertResult(Napi::Env env, const HeapWalkResult& result) {
+  Napi::Array heaps = Napi::Array::New(env, result.heaps.size());
+  for (uint32_t i = 0; i < result.heaps.size(); ++i) heaps.Set(i, convertWalk(env, result.heaps[i]));
+  Napi::Array errors = Napi::Array::New(env, result.errors.size());
+  for (uint32_t i = 0; i < result.errors.size(); ++i) errors.Set(i, convertError(env, result.errors[i]));
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", result.pid);
+  o.Set("heaps", heaps);
+  o.Set("stopped", result.stopped);
+  o.Set("errors", errors);
+  return o;
+}
+
+class HeapWalkWorker final : public Napi::AsyncWorker {
+ public:
+  HeapWalkWorker(Napi::Env env, std::shared_ptr<Backend> backend, HeapWalkRequest request,
+                 std::shared_ptr<std::atomic<bool>> cancel, std::optional<Napi::ThreadSafeFunction> progress)
+      : Napi::AsyncWorker(env, "snapscope.heapWalk"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        backend_(std::move(backend)),
+        request_(std::move(request)),
+        cancel_(std::move(cancel)),
+        progress_(std::move(progress)),
+        settled_(std::make_shared<std::atomic<bool>>(false)) {}
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  // One pool thread from start to end: the ptrace tracer (stopTarget) is this thread.
+  void Execute() override {
+    ProgressFn onProgress;
+    if (progress_) onProgress = [this](const WalkProgress& p) { post(p); };
+    try {
+      result_ = backend_->walkHeaps(request_, onProgress, *cancel_);
+    } catch (const OsError& e) {
+      osError_ = e;
+    } catch (const std::exception& e) {
+      failure_ = e.what();
+    } catch (...) {
+      failure_ = "unknown native error in the heap walk";
+    }
+    if (progress_) progress_->Release();  // no more calls from this thread
+  }
+
+  void OnOK() override {
+    settled_->store(true);  // progress still queued is not delivered after the result
+    Napi::Env env = Env();
+    try {
+      if (osError_) {
+        deferred_.Reject(toJsError(env, *osError_).Value());
+      } else if (failure_) {
+        deferred_.Reject(Napi::Error::New(env, *failure_).Value());
+      } else {
+        Napi::Object converted = convertResult(env, result_);
+        result_ = HeapWalkResult();  // the blocks can be large: let go of them now
+        deferred_.Resolve(converted);
+      }
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    } catch (const std::exception& e) {
+      deferred_.Reject(Napi::Error::New(env, e.what()).Value());
+    }
+  }
+
+ private:
+  // Called by the walk about every 64 k blocks; forwards at most one call per kProgressInterval.
+  void post(const WalkProgress& p) {
+    const Clock::time_point now = Clock::now();
+    if (posted_ && now - lastPost_ < kProgressInterval) return;
+    auto* data = new WalkProgress(p);
+    napi_status status = progress_->NonBlockingCall(
+        data, [settled = settled_](Napi::Env env, Napi::Function callback, WalkProgress* raw) {
+          std::unique_ptr<WalkProgress> owned(raw);
+          if (env == nullptr || settled->load()) return;
+          Napi::Object o = Napi::Object::New(env);
+          o.Set("scannedBytes", static_cast<double>(owned->scannedBytes));
+          o.Set("totalBytes", static_cast<double>(owned->totalBytes));
+          o.Set("blocks", static_cast<double>(owned->blocks));
+          try {
+            callback.Call({o});
+          } catch (const Napi::Error&) {
+            // A throwing onProgress must not take the process down; the walk goes on.
+          }
+        });
+    if (status != napi_ok) {
+      delete data;  // queue full (the JS thread is busy): this update is dropped
+      return;
+    }
+    posted_ = true;
+    lastPost_ = now;
+  }
+
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<Backend> backend_;
+  HeapWalkRequest request_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+  std::optional<Napi::ThreadSafeFunction> progress_;
+  std::shared_ptr<std::atomic<bool>> settled_;
+  bool posted_ = false;
+  Clock::time_point lastPost_;
+  HeapWalkResult result_;
+  std::optional<OsError> osError_;
+  std::optional<std::string> failure_;
+};
+
+}  // namespace
+
+Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {
+  Napi::Env env = info.Env();
+  HeapWalkRequest request = parseRequest(info);  // bad options throw synchronously
+  if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull() && !info[1].IsFunction())
+    throw Napi::TypeError::New(env, "heapWalk: onProgress must be a function");
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("cancel", Napi::Function::New(
+                           env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
+  std::optional<Napi::ThreadSafeFunction> progress;
+  if (info.Length() > 1 && info[1].IsFunction()) {
+    progress = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "snapscope.heapWalk.progress",
+                                             4 /* queued calls at most */, 1 /* the worker */);
+  }
+  auto* worker = new HeapWalkWorker(env, backend, std::move(request), cancel, std::move(progress));
+  handle.Set("result", worker->promise());
+  worker->Queue();  // deletes itself after OnOK
+  return handle;
+}
+
 }  // namespace snapscope

@@ -1,0 +1,235 @@
+// listHeaps and walkHeaps (parts.h): the heap list of a process, and its walk block by block.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <unordered_set>
+
+#include "../fd.h"
+#include "../parts.h"
+#include "chunk_walker.h"
+#include "free_lists.h"
+#include "heap_layout.h"
+#include "remote_memory.h"
+#include "target_stopper.h"
+
+namespace snapscope::procfs {
+
+using namespace heap;
+using namespace glibc;
+
+namespace {
+
+// /proc/PID/maps, with "does not exist" worded for this call. A process without mappings is a
+// zombie (it exited, its parent has not reaped it yet: ESRCH) or a kernel thread (no heaps at all).
+std::vector<Mapping> readTargetMaps(int pid, const char* scope) {
+  const std::string who = "process " + std::to_string(pid);
+  if (pid <= 0) throw OsError("ESRCH", pid, scope, who + " does not exist");
+  std::vector<Mapping> maps;
+  try {
+    maps = readMaps(pid, scope);
+  } catch (const OsError& e) {
+    if (e.code == "ESRCH") throw OsError("ESRCH", pid, scope, who + " does not exist");
+    throw;
+  }
+  if (maps.empty()) {
+    char state = '?';
+    std::string path = "/proc/" + std::to_string(pid) + "/stat";
+    Fd fd = openAt(AT_FDCWD, path.c_str(), O_RDONLY);
+    char text[512];
+    ssize_t n = fd ? ::read(fd.get(), text, sizeof text - 1) : -1;
+    if (n > 0) {
+      std::string_view view(text, static_cast<size_t>(n));
+      size_t close = view.rfind(')');
+      if (close != std::string_view::npos && close + 2 < view.size()) state = view[close + 2];
+    }
+    if (!fd || state == 'Z' || state == 'X') throw OsError("ESRCH", pid, scope, who + " has exited");
+  }
+  return maps;
+}
+
+bool matchesHeapId(const HeapPlan& plan, const std::string& wanted) {
+  if (wanted == plan.info.heapId) return true;
+  if (plan.arena == 0) return false;
+  const char* text = wanted.c_str();
+  if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) text += 2;
+  if (*text == '\0') return false;
+  char* end = nullptr;
+  unsigned long long value = std::strtoull(text, &end, 16);
+  return *end == '\0' && value == plan.arena;
+}
+
+// The chunks of every tcache that sits where glibc puts one: the first chunk of the main heap (the
+// main thread's) and of each thread arena's first heap (the thread that created the arena). Other
+// tcaches (threads that reuse an arena) are found during the walk, among the in-use 0x290 chunks.
+void addKnownTcaches(const RemoteMemory& memory, const HeapLayout& layout, FreeLists& lists) {
+  std::vector<char> content(kTcacheChunkSize + kChunkHdr);
+  for (const HeapPlan& plan : layout.heaps) {
+    if (plan.arena == 0 || plan.segments.empty()) continue;
+    uint64_t first = plan.info.kind == "main-arena" ? plan.segments.front().start : firstChunkAfterArena(plan.arena);
+    // header, the struct, and the next chunk's header (its PREV_INUSE says the struct is in use)
+    if (!memory.read(first, content.data(), content.size(), "a tcache")) continue;
+    uint64_t size, nextSize;
+    std::memcpy(&size, content.data() + kSizeSz, 8);
+    std::memcpy(&nextSize, content.data() + kTcacheChunkSize + kSizeSz, 8);
+    if ((size & ~kSizeBits) != kTcacheChunkSize || !(nextSize & kPrevInuse)) continue;
+    lists.addTcache(first, content.data() + kChunkHdr);
+  }
+}
+
+struct HeapRun {
+  const HeapPlan* plan;
+  HeapWalk walk;
+  std::vector<SegmentOutcome> outcomes;  // per segment
+};
+
+// A tcache found only during the walk: its entries were counted as in use. Move them to free in the
+// heap that holds them (summary counts, and the flag when the block is in the returned page).
+void reclassify(std::vector<HeapRun>& runs, const CachedChunk& cached) {
+  for (HeapRun& run : runs) {
+    const HeapPlan& plan = *run.plan;
+    for (size_t i = 0; i < plan.segments.size() && i < run.outcomes.size(); ++i) {
+      const Segment& s = plan.segments[i];
+      if (cached.chunk < s.start || cached.chunk >= run.outcomes[i].walkedEnd) continue;
+      const uint64_t usable = cached.size - kSizeSz;
+      HeapSummary& summary = run.walk.summary;
+      if (summary.usedBlocks == 0 || summary.usedBytes < usable) return;
+      --summary.usedBlocks;
+      summary.usedBytes -= usable;
+      ++summary.freeBlocks;
+      summary.freeBytes += usable;
+      const uint64_t address = cached.chunk + kChunkHdr;
+      auto it = std::lower_bound(run.walk.blocks.begin(), run.walk.blocks.end(), address,
+                                 [](const HeapBlock& b, uint64_t a) { return b.address < a; });
+      if (it != run.walk.blocks.end() && it->address == address) it->flag = BlockFlag::Free;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<HeapListInfo> listHeaps(int pid) {
+  std::vector<Mapping> maps = readTargetMaps(pid, "heaplist");
+  if (maps.empty()) return {};  // a kernel thread
+  RemoteMemory memory(pid, "heaplist", "while its heaps were listed");
+  HeapLayout layout = discoverHeaps(pid, memory, maps);
+  std::vector<HeapListInfo> out;
+  out.reserve(layout.heaps.size());
+  for (const HeapPlan& plan : layout.heaps) out.push_back(plan.info);
+  return out;
+}
+
+HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+  const int pid = request.pid;
+  HeapWalkResult result;
+  result.pid = pid;
+  if (cancel.load()) throw OsError("ECANCELED", pid, "heap", "the heap walk of process " + std::to_string(pid) + " was cancelled");
+  if (pid <= 0) throw OsError("ESRCH", pid, "heap", "process " + std::to_string(pid) + " does not exist");
+
+  // Stop first, then read the layout: everything below sees one state of the heap. The stopper
+  // lets the target go when this function returns or throws.
+  std::optional<TargetStopper> stopper;
+  if (request.stopTarget) {
+    stopper.emplace(pid);
+    result.stopped = stopper->allStopped();
+    if (!result.stopped)
+      result.errors.push_back({pid, "heap", "ETIMEDOUT", stopper->problem() + ": the walk went on, and may be torn"});
+  }
+
+  std::vector<Mapping> maps = readTargetMaps(pid, "heap");
+  if (maps.empty()) throw OsError("ENOTSUP", pid, "heap", "process " + std::to_string(pid) + " has no user memory (a kernel thread): it has no heaps");
+  RemoteMemory memory(pid, "heap", "during the heap walk");
+  HeapLayout layout = discoverHeaps(pid, memory, maps);
+  if (!layout.walkable) throw OsError("ENOTSUP", pid, "heap", layout.why);
+  for (const std::string& warning : layout.warnings) result.errors.push_back({pid, "heap", "EIO", warning});
+
+  std::vector<const HeapPlan*> selected;
+  for (const HeapPlan& plan : layout.heaps) {
+    if (!request.heapId.empty() && !matchesHeapId(plan, request.heapId)) continue;
+    if (!plan.problem.empty()) {
+      result.errors.push_back({pid, "heap", "EIO", plan.problem});
+      continue;
+    }
+    selected.push_back(&plan);
+  }
+  if (!request.heapId.empty() && selected.empty() &&
+      std::none_of(layout.heaps.begin(), layout.heaps.end(), [&](const HeapPlan& p) { return matchesHeapId(p, request.heapId); })) {
+    std::string ids;
+    for (const HeapPlan& plan : layout.heaps) ids += (ids.empty() ? "" : ", ") + plan.info.heapId;
+    throw OsError("ENOENT", pid, "heap", "process " + std::to_string(pid) + " has no heap " + request.heapId + " (its heaps: " + ids + ")");
+  }
+
+  // Free lists of every arena (a tcache can hold chunks of any arena), before the walk.
+  FreeLists lists(memory, layout);
+  for (const ArenaState& arena : layout.arenas) lists.addFastbins(arena);
+  addKnownTcaches(memory, layout, lists);
+  const std::vector<uint64_t> cached = lists.sorted();
+  const std::vector<uint64_t> knownTcaches = lists.tcaches();
+
+  uint64_t totalBytes = 0;
+  for (const HeapPlan* plan : selected) {
+    for (const Segment& s : plan->segments) totalBytes += s.end - s.start;
+    for (const MmappedChunk& c : plan->chunks) totalBytes += c.size;
+  }
+  WalkContext ctx(memory, progress, cancel, totalBytes);
+  ctx.report(0);
+
+  std::vector<HeapRun> runs;
+  runs.reserve(selected.size());
+  std::vector<TcacheCandidate> candidates;
+  for (const HeapPlan* plan : selected) {
+    ctx.checkCancel();
+    HeapRun run{plan, {}, {}};
+    run.walk.heapId = plan->info.heapId;
+    run.walk.kind = plan->info.kind;
+    BlockSink sink(run.walk, request.offset, request.limit);
+    for (const Segment& segment : plan->segments) {
+      SegmentOutcome outcome = walkSegment(ctx, segment, cached, knownTcaches, sink, candidates);
+      run.outcomes.push_back(outcome);
+      ctx.scanned(segment.end - segment.start);
+      if (!outcome.error.empty()) {
+        result.errors.push_back({pid, "heap", "EIO", "heap " + plan->info.heapId + ": " + outcome.error +
+                                                         (result.stopped ? "" : " (the target was running: it may have changed under the walk)") +
+                                                         "; the rest of this heap is not walked"});
+        break;
+      }
+    }
+    // Blocks with mappings of their own: one in-use block each. The header is read again: the
+    // block may have been freed (unmapped) since the heap list was made.
+    for (const MmappedChunk& chunk : plan->chunks) {
+      uint64_t header[2];
+      if (memory.read(chunk.chunk, header, sizeof header, "mmapped chunk headers") && (header[1] & kSizeBits) == kIsMmapped &&
+          (header[1] & ~kSizeBits) == chunk.size) {
+        sink.add(chunk.chunk + kChunkHdr, chunk.size - kChunkHdr, false);
+      }
+      ctx.scanned(chunk.size);
+      if (++ctx.blocks >= ctx.nextTick) ctx.tick(0);
+    }
+    sink.finish();
+    runs.push_back(std::move(run));
+  }
+
+  // Tcaches of threads that did not create their arena: their entries were counted as in use.
+  std::unordered_set<uint64_t> moved;
+  for (const TcacheCandidate& candidate : candidates) {
+    std::vector<CachedChunk> added;
+    if (!lists.addTcache(candidate.chunk, candidate.content.data(), &added)) continue;
+    for (const CachedChunk& c : added) {
+      if (!std::binary_search(cached.begin(), cached.end(), c.chunk) && moved.insert(c.chunk).second) reclassify(runs, c);
+    }
+  }
+  for (const std::string& problem : lists.problems()) result.errors.push_back({pid, "heap", "EIO", problem});
+
+  ctx.report(totalBytes);
+  result.heaps.reserve(runs.size());
+  for (HeapRun& run : runs) result.heaps.push_back(std::move(run.walk));
+  return result;
+}
+
+}  // namespace snapscope::procfs

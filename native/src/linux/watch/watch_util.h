@@ -1,0 +1,80 @@
+// Small pieces the working-set watch mechanisms share: a failure carrying errno, a wake-up eventfd
+// for stop(), a pidfd that turns readable when the target exits, the monotonic clock, the online
+// CPU list and an RAII memory mapping.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../fd.h"
+
+namespace snapscope::procfs::watch {
+
+// A failed system call while setting a mechanism up: the start logic decides from `err` whether to
+// fall back to another mechanism (EACCES, EPERM) or give up (ESRCH).
+class SysError : public std::runtime_error {
+ public:
+  SysError(int err, const std::string& what) : std::runtime_error(what), err(err) {}
+  int err;
+};
+
+// "what: strerror (ENAME)" and throws it as a SysError.
+[[noreturn]] void throwSys(int err, const std::string& what);
+
+// CLOCK_MONOTONIC in nanoseconds: the clock perf samples are stamped with (use_clockid).
+uint64_t monotonicNs();
+
+// An eventfd that stop() writes and poll() waits on, so a blocked poll() wakes at once.
+class WakeEvent {
+ public:
+  WakeEvent();  // throws SysError
+  void signal() noexcept;
+  int fd() const noexcept { return fd_.get(); }
+
+ private:
+  Fd fd_;
+};
+
+// pidfd_open(pid): readable once every thread of the process has exited. An empty Fd when the
+// kernel has no pidfds (before 5.3); the mechanisms then notice the exit by other means.
+Fd openPidfd(int pid);
+
+// CPUs listed in /sys/devices/system/cpu/online ("0-3,6"); 0..nprocs-1 when it can't be read.
+std::vector<int> onlineCpus();
+
+// What /proc/PID/status says about a pid before any mechanism is tried.
+// Throws OsError: ESRCH (no such process, or it has already exited), EINVAL (a thread id that is
+// not a process id).
+void checkTarget(int pid);
+
+// /proc/sys/kernel/perf_event_paranoid, or INT32_MIN when it can't be read.
+int perfParanoid();
+
+// An mmap'ed range, unmapped on destruction.
+class Mapping {
+ public:
+  Mapping() = default;
+  Mapping(void* address, size_t length) noexcept : address_(address), length_(length) {}
+  Mapping(Mapping&& other) noexcept
+      : address_(std::exchange(other.address_, nullptr)), length_(std::exchange(other.length_, 0)) {}
+  Mapping& operator=(Mapping&& other) noexcept;
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  ~Mapping() { reset(); }
+
+  void* get() const noexcept { return address_; }
+  size_t size() const noexcept { return length_; }
+  void reset() noexcept;
+
+ private:
+  void* address_ = nullptr;
+  size_t length_ = 0;
+};
+
+}  // namespace snapscope::procfs::watch
