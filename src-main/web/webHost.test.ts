@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import { loadAddon } from '../../native/index'
-import type { ProcessDelta, ResponseEnvelope, Snapshot } from '../ipc/contract'
+import type { HeapWalksDoc, ProcessDelta, ResponseEnvelope, Snapshot, WsWatchDoc } from '../ipc/contract'
+import { startFixture } from '../../native/test/fixtures'
 import { startWebHost, type WebHost } from './webHost'
 
 let host: WebHost
@@ -113,6 +114,66 @@ describe('the socket', () => {
     expect(later.reset).toBe(false)
     ws.send(JSON.stringify({ id: 3, channel: 'processes.unwatch', payload: {} }))
     expect((await until(frames, reply(3))).ok).toBe(true)
+    ws.close()
+  })
+})
+
+describe('heap walks and watches over the socket', () => {
+  it('walks a fixture heap one page at a time, with progress events', async () => {
+    // Big enough that the walk outlasts its first progress report.
+    const fixture = await startFixture<{ pid: number; live: { ptr: string }[] }>('heap_fixture', ['--blocks', '2000000'])
+    const { ws, frames } = await connect(`?token=${host.token}`)
+    try {
+      ws.send(JSON.stringify({ id: 1, channel: 'heap.walk', payload: { walkId: 42, pid: fixture.info.pid, limit: 10 } }))
+      const reply1 = await until(frames, reply(1))
+      expect(reply1.ok).toBe(true)
+      const doc = (reply1 as { result: HeapWalksDoc }).result
+      expect(doc.format).toBe('snapscope.heapwalks/1')
+      for (const heap of doc.heaps) {
+        expect(heap.blocks.length).toBeLessThanOrEqual(10)
+        expect(heap.summary.histogram.reduce((s, b) => s + b.count, 0)).toBe(heap.summary.blockCount)
+      }
+      const progress = frames.filter((f) => (f as { event?: string }).event === 'heap.progress') as { payload: { walkId: number } }[]
+      expect(progress.length).toBeGreaterThan(0)
+      expect(progress.every((p) => p.payload.walkId === 42)).toBe(true)
+      ws.send(JSON.stringify({ id: 2, channel: 'heap.cancel', payload: { walkId: 42 } }))
+      expect(((await until(frames, reply(2))) as { result: { cancelled: boolean } }).result.cancelled).toBe(false)
+    } finally {
+      ws.close()
+      await fixture.stop()
+    }
+  })
+
+  it('streams watch ticks and answers watch.stop with the document', async () => {
+    const fixture = await startFixture<{ pid: number; pages: number }>('watch_toucher', ['--pages', '64', '--split', '64'])
+    const { ws, frames } = await connect(`?token=${host.token}`)
+    try {
+      ws.send(JSON.stringify({ id: 1, channel: 'watch.start', payload: { pid: fixture.info.pid } }))
+      const started = (await until(frames, reply(1))) as { ok: boolean; result: { watchId: number; mechanism: string } }
+      expect(started.ok).toBe(true)
+      process.kill(fixture.info.pid, 'SIGUSR1')
+      const tick = await until(frames, (f) => {
+        const e = f as { event?: string; payload?: { total: number } }
+        return e.event === 'watch.tick' && e.payload!.total >= 64 ? e.payload : undefined
+      })
+      expect(tick!.total).toBeGreaterThanOrEqual(64)
+      ws.send(JSON.stringify({ id: 2, channel: 'watch.stop', payload: { watchId: started.result.watchId } }))
+      const stopped = (await until(frames, reply(2))) as { ok: boolean; result: WsWatchDoc }
+      expect(stopped.ok).toBe(true)
+      expect(stopped.result.endReason).toBe('stopped')
+      expect(stopped.result.summary.byModule[0].module).toBe('watch_toucher')
+      ws.send(JSON.stringify({ id: 3, channel: 'watch.stop', payload: { watchId: started.result.watchId } }))
+      expect(((await until(frames, reply(3))) as { error: { code: string } }).error.code).toBe('ENOENT')
+    } finally {
+      ws.close()
+      await fixture.stop()
+    }
+  })
+
+  it('answers a watch of a missing pid with ESRCH', async () => {
+    const { ws, frames } = await connect(`?token=${host.token}`)
+    ws.send(JSON.stringify({ id: 1, channel: 'watch.start', payload: { pid: 0x7ffffff0 } }))
+    expect(((await until(frames, reply(1))) as { error: { code: string } }).error.code).toBe('ESRCH')
     ws.close()
   })
 })

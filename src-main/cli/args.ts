@@ -1,0 +1,28 @@
+// Option parsing shared by the verbs: bad values are usage errors (exit 2), named in the message.
+import { INCLUDE_KINDS, type IncludeKind } from '../ipc/types'
+
+export class UsageError extends Error {}
+
+export function parsePid(value: string | undefined, required: boolean): number | null {
+  if (value === undefined) {
+    if (required) throw new UsageError('--pid is required')
+    return null
+  }
+  if (!/^\d+$/.test(value) || Number(value) > 0x7fffffff) throw new UsageError(`--pid must be a process id, got "${value}"`)
+  return Number(value)
+}
+
+export function parseInclude(value: string | undefined): IncludeKind[] | undefined {
+  if (value === undefined) return undefined
+  const kinds = value.split(',').map((s) => s.trim()).filter(Boolean)
+  for (const k of kinds)
+    if (!INCLUDE_KINDS.includes(k as IncludeKind)) throw new UsageError(`--include: unknown list "${k}" (use ${INCLUDE_KINDS.join(',')})`)
+  return kinds as IncludeKind[]
+}
+
+export function parseCount(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`--${name} must be a whole number, got "${value}"`)
+  return Number(value)
+}
+
