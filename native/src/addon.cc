@@ -11,6 +11,7 @@
 
 #include "backend.h"
 #include "bindings/bindings.h"
+#include "bindings/promise_worker.h"
 
 namespace snapscope {
 namespace {
@@ -189,57 +190,18 @@ class Converter {
   Keys key_{env_};
 };
 
-class SnapshotWorker final : public Napi::AsyncWorker {
+class SnapshotWorker final : public PromiseWorker<SystemSnapshot> {
  public:
   SnapshotWorker(Napi::Env env, std::shared_ptr<Backend> backend, SnapshotRequest request)
-      : Napi::AsyncWorker(env, "snapscope.snapshot"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        backend_(std::move(backend)),
-        request_(request) {}
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
+      : PromiseWorker(env, "snapscope.snapshot"), backend_(std::move(backend)), request_(request) {}
 
  protected:
-  // Runs on a pool thread: no N-API here, and nothing may escape.
-  void Execute() override {
-    try {
-      result_ = backend_->snapshot(request_);
-    } catch (const OsError& e) {
-      osError_ = e;
-    } catch (const std::exception& e) {
-      failure_ = e.what();
-    } catch (...) {
-      failure_ = "unknown native error in snapshot";
-    }
-  }
-
-  // Back on the JS thread. Errors are settled here rather than through SetError so that an
-  // OsError keeps its code, pid and scope, and a failed conversion rejects instead of becoming an
-  // uncaught exception.
-  void OnOK() override {
-    Napi::Env env = Env();
-    try {
-      if (osError_) {
-        deferred_.Reject(toJsError(env, *osError_).Value());
-      } else if (failure_) {
-        deferred_.Reject(Napi::Error::New(env, *failure_).Value());
-      } else {
-        deferred_.Resolve(Converter(env).snapshot(result_));
-      }
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    } catch (const std::exception& e) {
-      deferred_.Reject(Napi::Error::New(env, e.what()).Value());
-    }
-  }
+  SystemSnapshot run() override { return backend_->snapshot(request_); }
+  Napi::Value convert(Napi::Env env, SystemSnapshot& snapshot) override { return Converter(env).snapshot(snapshot); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<Backend> backend_;  // shared: it must outlive the addon if the env is torn down
   SnapshotRequest request_;
-  SystemSnapshot result_;
-  std::optional<OsError> osError_;
-  std::optional<std::string> failure_;
 };
 
 class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {

@@ -182,6 +182,17 @@ class OsError : public std::runtime_error {
   std::string scope;
 };
 
+// A per-process list (modules, heap list) that can't be read becomes an entry in `errors`; the rest
+// of the snapshot stands. Shared by the backends' snapshot().
+template <typename Read>
+void readPerProcessList(SystemSnapshot& snap, int pid, const char* scope, Read read) {
+  try {
+    read();
+  } catch (const OsError& e) {
+    snap.errors.push_back({pid, scope, e.code, e.what()});
+  }
+}
+
 // Implementations must be reentrant: snapshot() runs concurrently on several worker threads.
 class Backend {
  public:

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "bindings.h"
+#include "promise_worker.h"
 
 namespace snapscope {
 namespace {
@@ -132,55 +133,35 @@ Napi::Object convertResult(Napi::Env env, const HeapWalkResult& result) {
   return o;
 }
 
-class HeapWalkWorker final : public Napi::AsyncWorker {
+class HeapWalkWorker final : public PromiseWorker<HeapWalkResult> {
  public:
   HeapWalkWorker(Napi::Env env, std::shared_ptr<Backend> backend, HeapWalkRequest request,
                  std::shared_ptr<std::atomic<bool>> cancel, std::optional<Napi::ThreadSafeFunction> progress)
-      : Napi::AsyncWorker(env, "snapscope.heapWalk"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "snapscope.heapWalk"),
         backend_(std::move(backend)),
         request_(std::move(request)),
         cancel_(std::move(cancel)),
         progress_(std::move(progress)),
         settled_(std::make_shared<std::atomic<bool>>(false)) {}
 
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
  protected:
   // One pool thread from start to end: the ptrace tracer (stopTarget) is this thread.
-  void Execute() override {
+  HeapWalkResult run() override {
     ProgressFn onProgress;
     if (progress_) onProgress = [this](const WalkProgress& p) { post(p); };
-    try {
-      result_ = backend_->walkHeaps(request_, onProgress, *cancel_);
-    } catch (const OsError& e) {
-      osError_ = e;
-    } catch (const std::exception& e) {
-      failure_ = e.what();
-    } catch (...) {
-      failure_ = "unknown native error in the heap walk";
-    }
+    return backend_->walkHeaps(request_, onProgress, *cancel_);
+  }
+
+  void afterRun() override {
     if (progress_) progress_->Release();  // no more calls from this thread
   }
 
-  void OnOK() override {
-    settled_->store(true);  // progress still queued is not delivered after the result
-    Napi::Env env = Env();
-    try {
-      if (osError_) {
-        deferred_.Reject(toJsError(env, *osError_).Value());
-      } else if (failure_) {
-        deferred_.Reject(Napi::Error::New(env, *failure_).Value());
-      } else {
-        Napi::Object converted = convertResult(env, result_);
-        result_ = HeapWalkResult();  // the blocks can be large: let go of them now
-        deferred_.Resolve(converted);
-      }
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    } catch (const std::exception& e) {
-      deferred_.Reject(Napi::Error::New(env, e.what()).Value());
-    }
+  void beforeSettle() override { settled_->store(true); }  // progress still queued is not delivered after the result
+
+  Napi::Value convert(Napi::Env env, HeapWalkResult& result) override {
+    Napi::Object converted = convertResult(env, result);
+    result = HeapWalkResult();  // the blocks can be large: let go of them now
+    return converted;
   }
 
  private:
@@ -211,7 +192,6 @@ class HeapWalkWorker final : public Napi::AsyncWorker {
     lastPost_ = now;
   }
 
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<Backend> backend_;
   HeapWalkRequest request_;
   std::shared_ptr<std::atomic<bool>> cancel_;
@@ -219,9 +199,6 @@ class HeapWalkWorker final : public Napi::AsyncWorker {
   std::shared_ptr<std::atomic<bool>> settled_;
   bool posted_ = false;
   Clock::time_point lastPost_;
-  HeapWalkResult result_;
-  std::optional<OsError> osError_;
-  std::optional<std::string> failure_;
 };
 
 }  // namespace

@@ -1,41 +1,24 @@
 // memoryRegions(pid): the classified mappings of a process, read on a worker thread.
 #include <climits>
 #include <cmath>
-#include <optional>
 
-#include "bindings.h"
+#include "promise_worker.h"
 
 namespace snapscope {
 namespace {
 
-class RegionsWorker final : public Napi::AsyncWorker {
+class RegionsWorker final : public PromiseWorker<std::vector<MemoryRegion>> {
  public:
   RegionsWorker(Napi::Env env, std::shared_ptr<Backend> backend, int pid)
-      : Napi::AsyncWorker(env, "snapscope.memoryRegions"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        backend_(std::move(backend)),
-        pid_(pid) {}
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
+      : PromiseWorker(env, "snapscope.memoryRegions"), backend_(std::move(backend)), pid_(pid) {}
 
  protected:
-  void Execute() override {
-    try {
-      regions_ = backend_->memoryRegions(pid_);
-    } catch (const OsError& e) {
-      osError_ = e;
-    } catch (const std::exception& e) {
-      failure_ = e.what();
-    }
-  }
+  std::vector<MemoryRegion> run() override { return backend_->memoryRegions(pid_); }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (osError_) return deferred_.Reject(toJsError(env, *osError_).Value());
-    if (failure_) return deferred_.Reject(Napi::Error::New(env, *failure_).Value());
-    Napi::Array out = Napi::Array::New(env, regions_.size());
-    for (uint32_t i = 0; i < regions_.size(); ++i) {
-      const MemoryRegion& r = regions_[i];
+  Napi::Value convert(Napi::Env env, std::vector<MemoryRegion>& regions) override {
+    Napi::Array out = Napi::Array::New(env, regions.size());
+    for (uint32_t i = 0; i < regions.size(); ++i) {
+      const MemoryRegion& r = regions[i];
       Napi::Object o = Napi::Object::New(env);
       o.Set("start", hexAddress(r.start));
       o.Set("end", hexAddress(r.end));
@@ -45,16 +28,12 @@ class RegionsWorker final : public Napi::AsyncWorker {
       o.Set("tid", r.tid);
       out.Set(i, o);
     }
-    deferred_.Resolve(out);
+    return out;
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<Backend> backend_;
   int pid_;
-  std::vector<MemoryRegion> regions_;
-  std::optional<OsError> osError_;
-  std::optional<std::string> failure_;
 };
 
 }  // namespace

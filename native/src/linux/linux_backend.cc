@@ -15,8 +15,8 @@ class LinuxBackend final : public Backend {
     SystemSnapshot snap = readProcessesAndThreads(request, users_);
     // Per-process lists cover the target, or this process when there is none (as in Tool Help).
     const int pid = request.pid >= 0 ? request.pid : static_cast<int>(::getpid());
-    if (request.modules) perProcess(snap, pid, "modules", [&] { snap.modules = readModules(pid); });
-    if (request.heapLists) perProcess(snap, pid, "heaplist", [&] { snap.heapLists = listHeaps(pid); });
+    if (request.modules) readPerProcessList(snap, pid, "modules", [&] { snap.modules = readModules(pid); });
+    if (request.heapLists) readPerProcessList(snap, pid, "heaplist", [&] { snap.heapLists = listHeaps(pid); });
     return snap;
   }
 
@@ -32,16 +32,6 @@ class LinuxBackend final : public Backend {
   std::unique_ptr<WsWatch> startWatch(const WatchRequest& request) override { return procfs::startWatch(request); }
 
  private:
-  // A list that can't be read becomes an entry in `errors`; the rest of the snapshot stands.
-  template <typename Read>
-  static void perProcess(SystemSnapshot& snap, int pid, const char* scope, Read read) {
-    try {
-      read();
-    } catch (const OsError& e) {
-      snap.errors.push_back({pid, scope, e.code, e.what()});
-    }
-  }
-
   UserNames users_;  // shared by concurrent snapshots; guarded inside
 };
 

@@ -24,11 +24,11 @@ class WindowsBackend final : public Backend {
       if (error)
         throw winError(error, pid, scope, "cannot take a Tool Help snapshot of process " + std::to_string(pid));
     };
-    if (request.modules) perProcess(snap, pid, "modules", [&] {
+    if (request.modules) readPerProcessList(snap, pid, "modules", [&] {
       requireSnapshot("modules");
       snap.modules = readModules(lists, pid);
     });
-    if (request.heapLists) perProcess(snap, pid, "heaplist", [&] {
+    if (request.heapLists) readPerProcessList(snap, pid, "heaplist", [&] {
       if (heapsFromSnapshot) requireSnapshot("heaplist");
       snap.heapLists = listHeaps(lists, pid);
     });
@@ -47,16 +47,6 @@ class WindowsBackend final : public Backend {
   std::unique_ptr<WsWatch> startWatch(const WatchRequest& request) override { return win::startWatch(request); }
 
  private:
-  // A list that can't be read becomes an entry in `errors`; the rest of the snapshot stands.
-  template <typename Read>
-  static void perProcess(SystemSnapshot& snap, int pid, const char* scope, Read read) {
-    try {
-      read();
-    } catch (const OsError& e) {
-      snap.errors.push_back({pid, scope, e.code, e.what()});
-    }
-  }
-
   AccountNames accounts_;  // shared by concurrent snapshots; guarded inside
 };
 
