@@ -1,27 +1,34 @@
-// `npm run bench`: runs every benchmark in one go, writes bench-results.json and prints a table.
-import { writeFileSync } from 'node:fs'
+// `npm run bench`: runs every benchmark in one go, writes bench-results.json and bench-results.md
+// (a Markdown table with the baselines side by side, see report.ts) and prints the table.
 import { join } from 'node:path'
-import type { BenchResult } from './result'
+import { isSkipped, writeResults, type BenchEntry } from './report'
 import { snapshotBench } from './snapshot.bench'
 import { heapBench } from './heap.bench'
 import { watchBench } from './watch.bench'
+import { heapBaselineBench } from './heap-baseline.bench'
+import { watchBaselineBench } from './watch-baseline.bench'
 
-const benches: ((log: (s: string) => void) => Promise<BenchResult[]>)[] = [snapshotBench, heapBench, watchBench]
+const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, watchBench, watchBaselineBench]
 
 async function main(): Promise<void> {
-  const results: BenchResult[] = []
+  const results: BenchEntry[] = []
   for (const bench of benches) results.push(...(await bench((s) => console.log(`  ${s}`))))
-  writeFileSync(join(__dirname, '..', 'bench-results.json'), JSON.stringify(results, null, 2) + '\n')
+  const written = writeResults(results, join(__dirname, '..'))
   console.table(
-    results.map((r) => ({
-      benchmark: r.name,
-      value: `${r.value} ${r.unit}`,
-      baseline: `${r.baselineValue} ${r.unit} (${r.baseline})`,
-      ratio: r.ratio,
-      target: r.target,
-      met: r.met === null ? '-' : r.met ? 'yes' : 'NO'
-    }))
+    results.map((r) =>
+      isSkipped(r)
+        ? { benchmark: r.name, value: '-', baseline: '-', ratio: '-', target: '-', met: `skipped: ${r.skipped}` }
+        : {
+            benchmark: r.name,
+            value: `${r.value} ${r.unit}`,
+            baseline: `${r.baselineValue} ${r.unit} (${r.baseline})`,
+            ratio: r.ratio,
+            target: r.target,
+            met: r.met === null ? '-' : r.met ? 'yes' : 'NO'
+          }
+    )
   )
+  console.log(`wrote ${written.json} and ${written.markdown}`)
 }
 
 main().catch((err) => {

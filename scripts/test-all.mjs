@@ -57,6 +57,15 @@ for (const project of ['browser', 'electron']) {
   countPlaywright(file)
 }
 
+// The native tests again, built with AddressSanitizer + UndefinedBehaviorSanitizer (into native/build-asan,
+// never native/build) and run with the runtimes preloaded; counted like the suites above.
+step('sanitizers', 'node', ['scripts/test-sanitizers.mjs'])
+countVitest(join(results, 'vitest-sanitizers.json'))
+// A short soak (npm run soak runs 10 minutes): the inspector's fds, threads and memory stay flat under
+// snapshots every 100 ms, full-speed watches and heap walks of churning processes. Counts as one test.
+if (step('soak', process.execPath, ['--expose-gc', '--import', 'tsx', 'scripts/soak.ts', '45'])) totals.passed++
+else totals.failed++
+
 // The Windows build under Wine, where Wine and mingw-w64 are installed (.ci/run installs them).
 if (spawnSync('sh', ['-c', 'command -v wine && command -v x86_64-w64-mingw32-g++-posix'], { stdio: 'ignore' }).status === 0) {
   console.log('\n=== wine: bash scripts/test-wine.sh')

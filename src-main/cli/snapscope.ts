@@ -2,7 +2,10 @@
 // stderr), 2 bad usage. Scripts and tests depend on its verbs and JSON. One file per verb in verbs/.
 
 import { UsageError } from './args'
+import * as capture from './verbs/capture'
+import * as diff from './verbs/diff'
 import * as heap from './verbs/heap'
+import * as report from './verbs/report'
 import * as serve from './verbs/serve'
 import * as snapshot from './verbs/snapshot'
 import * as watch from './verbs/watch'
@@ -13,7 +16,7 @@ interface Verb {
   run(args: string[]): Promise<void>
 }
 
-const VERBS: Record<string, Verb> = { snapshot, heap, watch, serve }
+const VERBS: Record<string, Verb> = { snapshot, heap, watch, diff, report, capture, serve }
 
 const USAGE = `usage: snapscope <verb> [options]
 ${Object.values(VERBS)

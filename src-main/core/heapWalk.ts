@@ -2,7 +2,8 @@
 // blocks over as typed arrays; only the requested page is ever turned into objects.
 
 import type { NativeAddon, NativeHeapWalk, NativeWalkProgress } from '../../native/index'
-import type { HeapBlockEntry, HeapWalkDoc, HeapWalksDoc } from '../ipc/types'
+import { BLOCK_FLAGS, type HeapBlockEntry, type HeapWalkDoc, type HeapWalksDoc } from '../ipc/types'
+import { hex } from './addressMap'
 
 export interface HeapWalkOptions {
   pid: number
@@ -20,13 +21,10 @@ export interface HeapWalkRun {
   cancel(): void
 }
 
-const hex = (n: number): string => '0x' + n.toString(16)
-const FLAGS: readonly HeapBlockEntry['flags'][] = ['fixed', 'free', 'moveable']
-
 function blocksOf(heap: NativeHeapWalk): HeapBlockEntry[] {
   const out = new Array<HeapBlockEntry>(heap.addresses.length)
   for (let i = 0; i < out.length; i++) {
-    out[i] = { address: hex(heap.addresses[i]), blockSize: heap.sizes[i], flags: FLAGS[heap.flags[i]] ?? 'fixed' }
+    out[i] = { address: hex(heap.addresses[i]), blockSize: heap.sizes[i], flags: BLOCK_FLAGS[heap.flags[i]] ?? 'fixed' }
   }
   return out
 }

@@ -17,12 +17,17 @@ import {
 } from '../ipc/contract'
 import { ProcessProvider } from './processProvider'
 import { takeSnapshot } from './snapshot'
-import { walkHeaps, type HeapWalkRun } from './heapWalk'
+import { walkHeaps } from './heapWalk'
+import { HeapViews } from './heapView'
+import { processExtras } from './processExtras'
+import { WatchStreams } from './watchStream'
 import { WsWatchSession } from './wsWatch'
+import { Workbench, type WorkbenchDeps } from './workbench/workbench'
 import { MAX_BLOCKS_PER_PAGE, MAX_FAULTS_PER_ANSWER, type WsWatchDoc } from '../ipc/contract'
 
 export interface SessionDeps {
   addon: NativeAddon
+  printPdf?: WorkbenchDeps['printPdf']
   mode: Hello['mode']
   version: string
 }
@@ -40,8 +45,11 @@ export function errorBody(err: unknown): ErrorBody {
 
 export class Session {
   private readonly provider: ProcessProvider
-  private readonly walks = new Map<number, HeapWalkRun>()
+  private readonly workbench: Workbench
+  private readonly walks = new Map<number, { cancel(): void }>()
   private readonly watches = new Map<number, WsWatchSession>()
+  private readonly heapViews: HeapViews
+  private readonly streams: WatchStreams
   private nextWatchId = 1
 
   constructor(
@@ -49,8 +57,11 @@ export class Session {
     private readonly emit: EmitEvent
   ) {
     this.provider = new ProcessProvider(deps.addon, 1000)
+    this.workbench = new Workbench(deps, emit)
     this.provider.on('delta', (d) => emit('processes.delta', d))
     this.provider.on('error', (e) => emit('processes.error', e))
+    this.heapViews = new HeapViews(deps.addon)
+    this.streams = new WatchStreams((update) => emit('watch.update', update))
   }
 
   /** Takes an untrusted envelope; always answers with an envelope, never throws. */
@@ -67,6 +78,7 @@ export class Session {
   async dispatch<C extends Channel>(channel: C, payload: Requests[C]): Promise<Responses[C]> {
     const handlers: { [K in Channel]: (p: Requests[K]) => Promise<Responses[K]> | Responses[K] } = {
       'app.hello': () => ({ version: this.deps.version, host: this.deps.addon.host(), mode: this.deps.mode }),
+      ...this.workbench.handlers,
       'snapshot.take': (p) => takeSnapshot(this.deps.addon, p),
       'processes.watch': (p) => {
         this.provider.start(p.intervalMs)
@@ -87,31 +99,46 @@ export class Session {
         const watch = this.watches.get(p.watchId)
         if (!watch) throw Object.assign(new Error(`no watch ${p.watchId} in this session`), { code: 'ENOENT' })
         return capFaults(await watch.stop())
-      }
+      },
+      'process.details': (p) => processExtras(p.pid),
+      'heap.open': (p) =>
+        this.tracked(p.viewId, () => this.heapViews.open(p, (progress) => this.emit('heap.progress', { walkId: p.viewId, ...progress }))),
+      'heap.blocks': (p) => this.heapViews.blocks(p),
+      'heap.find': (p) => this.heapViews.find(p),
+      'heap.close': (p) => this.heapViews.close(p.viewId),
+      'watch.query': (p) => this.streams.query(p)
     }
     return handlers[channel](payload)
   }
 
-  private async walk(p: Requests['heap.walk']): Promise<Responses['heap.walk']> {
-    if (this.walks.has(p.walkId)) throw Object.assign(new Error(`walk ${p.walkId} is already running`), { code: 'EBUSY' })
-    const run = walkHeaps(
-      this.deps.addon,
-      { pid: p.pid, heapId: p.heapId, offset: p.offset, limit: p.limit ?? MAX_BLOCKS_PER_PAGE, stopTarget: p.stopTarget },
-      (progress) => this.emit('heap.progress', { walkId: p.walkId, ...progress })
+  private walk(p: Requests['heap.walk']): Promise<Responses['heap.walk']> {
+    return this.tracked(p.walkId, () =>
+      walkHeaps(
+        this.deps.addon,
+        { pid: p.pid, heapId: p.heapId, offset: p.offset, limit: p.limit ?? MAX_BLOCKS_PER_PAGE, stopTarget: p.stopTarget },
+        (progress) => this.emit('heap.progress', { walkId: p.walkId, ...progress })
+      )
     )
-    this.walks.set(p.walkId, run)
+  }
+
+  /** Starts a walk and keeps it cancellable (heap.cancel) by its id until it settles. */
+  private async tracked<T>(walkId: number, start: () => { result: Promise<T>; cancel(): void }): Promise<T> {
+    if (this.walks.has(walkId)) throw Object.assign(new Error(`walk ${walkId} is already running`), { code: 'EBUSY' })
+    const run = start()
+    this.walks.set(walkId, run)
     try {
       return await run.result
     } finally {
-      this.walks.delete(p.walkId)
+      this.walks.delete(walkId)
     }
   }
 
   private async startWatch(p: Requests['watch.start']): Promise<Responses['watch.start']> {
-    const watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism })
+    // The document keeps only what a watch.stop answer carries; the stream's ring keeps the recent records.
+    const watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism, maxRecords: MAX_FAULTS_PER_ANSWER })
     const watchId = this.nextWatchId++
     this.watches.set(watchId, watch)
-    watch.on('tick', (tick) => this.emit('watch.tick', { watchId, ...tick }))
+    this.streams.add(watchId, watch)
     void watch.done.then((doc) => {
       this.watches.delete(watchId)
       if (doc.endReason !== 'stopped') this.emit('watch.ended', { watchId, doc: capFaults(doc) })
@@ -122,8 +149,11 @@ export class Session {
   close(): void {
     this.provider.stop()
     this.provider.removeAllListeners()
+    this.workbench.close()
     for (const run of this.walks.values()) run.cancel()
     for (const watch of this.watches.values()) void watch.stop()
+    this.streams.close()
+    this.heapViews.closeAll()
   }
 }
 

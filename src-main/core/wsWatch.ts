@@ -1,11 +1,15 @@
 // A working-set watch of one process: starts the addon's watch, attributes every fault to a module
 // (by pc) and a region (by va), keeps counts, and builds the snapscope.wswatch/1 document.
 // Memory stays bounded: records beyond `maxRecords` are counted (`omitted`) and aggregated, not kept.
+// The per-fault loop avoids BigInt (see addressMap.ts): it reads each 64-bit address as two 32-bit
+// halves, which keeps a million faults a second affordable in the main process.
 
 import { EventEmitter } from 'node:events'
+import path from 'node:path'
 import type { NativeAddon, NativeFaultBatch, NativeWatchEnd, NativeWatchHandle } from '../../native/index'
-import type { FaultEntry, RegionKind, WatchSummary, WsWatchDoc } from '../ipc/types'
-import { RangeMap, hex, isKernelAddress } from './addressMap'
+import { REGION_CODES, type FaultEntry, type RegionCode, type WatchRegion, type WatchSummary, type WsWatchDoc } from '../ipc/types'
+import { RangeIndex, TWO_32, hex, hexHalves, isKernelHalf } from './addressMap'
+import { FaultCounts, KERNEL, UNKNOWN, halves } from './faultCounts'
 
 export interface WatchOptions {
   pid: number
@@ -15,41 +19,53 @@ export interface WatchOptions {
   maxRecords?: number
 }
 
-export interface WatchTick {
-  /** faults received in this batch, and since the start */
-  count: number
-  total: number
+/** One native batch with every fault attributed: what the live stream (watchStream.ts) aggregates. */
+export interface AttributedBatch {
+  t: Float64Array
+  pc: BigUint64Array
+  va: BigUint64Array
+  tid: Uint32Array
+  /** va as a double, for plotting */
+  vaNumber: Float64Array
+  /** index into `moduleNames` */
+  module: Int32Array
+  /** index into REGION_CODES */
+  region: Uint8Array
   lost: number
-  /** faults of this batch by module */
-  byModule: Record<string, number>
-  byRegion: Record<string, number>
 }
 
-interface ModuleRange {
-  name: string
+interface RegionInfo {
+  code: number
+  label: string
+  start: number
+  end: number
+  hits: number
 }
 
-const KERNEL = '[kernel]'
-const UNKNOWN = '[unknown]'
+const KERNEL_ID = 0
+const UNKNOWN_ID = 1
+const UNKNOWN_REGION = REGION_CODES.indexOf('unknown')
 const REFRESH_MIN_MS = 250
+/** regions listed for the address chart at most; faults elsewhere still count by kind */
+const MAX_TOUCHED_REGIONS = 256
 
-export class WsWatchSession extends EventEmitter<{ tick: [WatchTick]; end: [WsWatchDoc] }> {
+export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end: [WsWatchDoc] }> {
   readonly startedAt = new Date()
   readonly mechanism: string
   private readonly handle: NativeWatchHandle
-  private readonly t0 = performance.now()
-  private modules = new RangeMap<ModuleRange>([])
-  private regions = new RangeMap<RegionKind>([])
+  readonly t0 = performance.now()
+  private modules = new RangeIndex<number>([])
+  private regions = new RangeIndex<RegionInfo>([])
+  /** module ids are stable for the whole watch, across map refreshes */
+  readonly moduleNames: string[] = [KERNEL, UNKNOWN]
+  private readonly moduleIds = new Map<string, number>(this.moduleNames.map((name, id) => [name, id]))
+  private readonly touched = new Map<string, WatchRegion>()
   private lastRefresh = 0
   private refreshing: Promise<void> | undefined
   private readonly kept: FaultEntry[] = []
   private omitted = 0
-  private total = 0
   private lost = 0
-  private readonly byModule = new Map<string, number>()
-  private readonly byRegion = new Map<string, number>()
-  private readonly byThread = new Map<number, number>()
-  private readonly byPc = new Map<bigint, number>()
+  private readonly counts = new FaultCounts()
   private doc: WsWatchDoc | undefined
   readonly done: Promise<WsWatchDoc>
 
@@ -75,10 +91,27 @@ export class WsWatchSession extends EventEmitter<{ tick: [WatchTick]; end: [WsWa
     return session
   }
 
+  get pid(): number {
+    return this.options.pid
+  }
+
+  get running(): boolean {
+    return this.doc === undefined
+  }
+
   /** Stops the watch; resolves with the document once the last batch is in. */
   stop(): Promise<WsWatchDoc> {
     if (!this.doc) this.handle.stop()
     return this.done
+  }
+
+  private moduleId(name: string): number {
+    let id = this.moduleIds.get(name)
+    if (id === undefined) {
+      id = this.moduleNames.push(name) - 1
+      this.moduleIds.set(name, id)
+    }
+    return id
   }
 
   private async refreshMaps(): Promise<void> {
@@ -88,22 +121,21 @@ export class WsWatchSession extends EventEmitter<{ tick: [WatchTick]; end: [WsWa
         this.addon.snapshot({ processes: false, threads: false, modules: true, heapLists: true, pid: this.options.pid }),
         this.addon.memoryRegions(this.options.pid)
       ])
-      this.modules = new RangeMap(
-        snap.modules.map((m) => ({
-          start: BigInt(m.baseAddress),
-          end: BigInt(m.baseAddress) + BigInt(m.baseSize),
-          value: { name: m.moduleName }
-        }))
-      )
+      const moduleRanges = snap.modules.map((m) => ({
+        start: Number(m.baseAddress),
+        end: Number(m.baseAddress) + m.baseSize,
+        value: this.moduleId(m.moduleName)
+      }))
+      this.modules = new RangeIndex(moduleRanges)
       // Anonymous mappings inside a heap (glibc's thread arenas) count as heap.
-      const heaps = new RangeMap(
-        snap.heapLists.map((h) => ({ start: BigInt(h.baseAddress), end: BigInt(h.baseAddress) + BigInt(h.size), value: h.kind }))
-      )
-      this.regions = new RangeMap(
+      const heaps = new RangeIndex(snap.heapLists.map((h) => ({ start: Number(h.baseAddress), end: Number(h.baseAddress) + h.size, value: h.kind })))
+      this.regions = new RangeIndex(
         regions.map((r) => {
-          const start = BigInt(r.start)
-          const kind = r.kind === 'anon' && heaps.find(start) ? 'heap' : r.kind
-          return { start, end: BigInt(r.end), value: kind }
+          const start = Number(r.start)
+          const end = Number(r.end)
+          const kind = r.kind === 'anon' && heaps.indexOf(start) >= 0 ? 'heap' : r.kind
+          const label = kind === 'stack' && r.tid ? `stack ${r.tid}` : r.path ? path.basename(r.path) : kind
+          return { start, end, value: { code: REGION_CODES.indexOf(kind), label, start, end, hits: 0 } }
         })
       )
     } catch {
@@ -117,55 +149,83 @@ export class WsWatchSession extends EventEmitter<{ tick: [WatchTick]; end: [WsWa
     this.refreshing = this.refreshMaps().finally(() => (this.refreshing = undefined))
   }
 
-  private moduleOf(pc: bigint): string {
-    if (isKernelAddress(pc)) return KERNEL
-    return this.modules.find(pc)?.value.name ?? UNKNOWN
+  private touch(info: RegionInfo): void {
+    if (this.touched.size >= MAX_TOUCHED_REGIONS) return
+    const key = `${info.start}-${info.end}-${info.code}`
+    if (!this.touched.has(key))
+      this.touched.set(key, { start: hex(info.start), end: hex(info.end), kind: REGION_CODES[info.code] as RegionCode, label: info.label })
+  }
+
+  /** Every region a fault has landed in (at most MAX_TOUCHED_REGIONS), in the order they were first hit. */
+  touchedRegions(): WatchRegion[] {
+    return [...this.touched.values()]
   }
 
   private onBatch(batch: NativeFaultBatch): void {
-    const tick: WatchTick = { count: batch.pc.length, total: 0, lost: batch.lost, byModule: {}, byRegion: {} }
+    const n = batch.pc.length
+    const out: AttributedBatch = {
+      t: batch.t,
+      pc: batch.pc,
+      va: batch.va,
+      tid: batch.tid,
+      vaNumber: new Float64Array(n),
+      module: new Int32Array(n),
+      region: new Uint8Array(n),
+      lost: batch.lost
+    }
     this.lost += batch.lost
+    const pcs = halves(batch.pc)
+    const vas = halves(batch.va)
     const max = this.options.maxRecords ?? 2_000_000
+    const { modules, regions } = this
     let unknown = false
-    for (let i = 0; i < batch.pc.length; i++) {
-      const pc = batch.pc[i]
-      const va = batch.va[i]
-      const tid = batch.tid[i]
-      // pc 0: the mechanism can't see it (pagemap diffs); no module then.
-      const module = pc === 0n ? UNKNOWN : this.moduleOf(pc)
-      const region = this.regions.find(va)?.value ?? 'unknown'
-      unknown ||= (module === UNKNOWN && pc !== 0n) || region === 'unknown'
-      bump(this.byModule, module)
-      bump(this.byRegion, region)
-      bump(this.byThread, tid)
-      if (pc !== 0n) bump(this.byPc, pc)
-      tick.byModule[module] = (tick.byModule[module] ?? 0) + 1
-      tick.byRegion[region] = (tick.byRegion[region] ?? 0) + 1
-      if (this.kept.length < max) this.kept.push({ pc: hex(pc), va: hex(va), tid, t: Math.round(batch.t[i] * 1000) / 1000 })
+    for (let i = 0; i < n; i++) {
+      const pcLo = pcs[2 * i]
+      const pcHi = pcs[2 * i + 1]
+      const va = vas[2 * i + 1] * TWO_32 + vas[2 * i]
+      let module = UNKNOWN_ID // pc 0: the mechanism can't see it (pagemap diffs)
+      if (isKernelHalf(pcHi)) module = KERNEL_ID
+      else if (pcHi !== 0 || pcLo !== 0) {
+        const m = modules.indexOf(pcHi * TWO_32 + pcLo)
+        if (m >= 0) module = modules.values[m]
+        else unknown = true
+      }
+      const r = regions.indexOf(va)
+      let region = UNKNOWN_REGION
+      if (r >= 0) {
+        const info = regions.values[r]
+        region = info.code
+        if (info.hits++ === 0) this.touch(info)
+      } else unknown = true
+      this.counts.add(module, region, batch.tid[i], pcHi, pcLo, batch.pc, i)
+      out.vaNumber[i] = va
+      out.module[i] = module
+      out.region[i] = region
+      if (this.kept.length < max)
+        this.kept.push({ pc: hexHalves(pcHi, pcLo), va: hexHalves(vas[2 * i + 1], vas[2 * i]), tid: batch.tid[i], t: Math.round(batch.t[i] * 1000) / 1000 })
       else this.omitted++
     }
-    this.total += batch.pc.length
-    tick.total = this.total
     if (unknown) this.maybeRefresh()
-    this.emit('tick', tick)
+    this.emit('batch', out)
   }
 
-  private symbolOf(pc: bigint): string {
-    if (isKernelAddress(pc)) return KERNEL
+  /** "module+0xoffset" for a user pc, the bare pc outside every module. */
+  symbolOf(pc: number): string {
     const m = this.modules.find(pc)
-    return m ? `${m.value.name}+0x${(pc - m.start).toString(16)}` : hex(pc)
+    return m ? `${this.moduleNames[m.value]}+0x${(pc - m.start).toString(16)}` : hex(pc)
+  }
+
+  /** The id faults of a module are counted under (for queries by module), or undefined if none came yet. */
+  moduleIdOf(name: string): number | undefined {
+    return this.moduleIds.get(name)
+  }
+
+  get totals(): { total: number; lost: number } {
+    return { total: this.counts.total, lost: this.lost }
   }
 
   summary(): WatchSummary {
-    return {
-      total: this.total,
-      byModule: sorted(this.byModule).map(([module, count]) => ({ module, count })),
-      byRegion: sorted(this.byRegion).map(([region, count]) => ({ region: region as RegionKind, count })),
-      byThread: sorted(this.byThread).map(([tid, count]) => ({ tid, count })),
-      topPcs: sorted(this.byPc)
-        .slice(0, 20)
-        .map(([pc, count]) => ({ pc: hex(pc), symbol: this.symbolOf(pc), count }))
-    }
+    return this.counts.summary(this.moduleNames, (pc) => this.symbolOf(pc))
   }
 
   private finish(end: NativeWatchEnd): WsWatchDoc {
@@ -184,12 +244,4 @@ export class WsWatchSession extends EventEmitter<{ tick: [WatchTick]; end: [WsWa
     this.emit('end', this.doc)
     return this.doc
   }
-}
-
-function bump<K>(map: Map<K, number>, key: K): void {
-  map.set(key, (map.get(key) ?? 0) + 1)
-}
-
-function sorted<K>(map: Map<K, number>): [K, number][] {
-  return [...map].sort((a, b) => b[1] - a[1])
 }

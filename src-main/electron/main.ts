@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { loadAddon } from '../../native/index'
 import { ELECTRON_EVENT, ELECTRON_INVOKE, type EventEnvelope } from '../ipc/contract'
 import { Session } from '../core/session'
+import { printToPdf } from './printToPdf'
 import { version } from '../../package.json'
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"
@@ -14,7 +15,7 @@ const sessions = new Map<number, Session>()
 function sessionFor(contents: WebContents): Session {
   let s = sessions.get(contents.id)
   if (!s) {
-    s = new Session({ addon: loadAddon(), mode: 'electron', version }, (event, payload) => {
+    s = new Session({ addon: loadAddon(), mode: 'electron', version, printPdf: printToPdf }, (event, payload) => {
       if (!contents.isDestroyed()) contents.send(ELECTRON_EVENT, { event, payload } satisfies EventEnvelope)
     })
     sessions.set(contents.id, s)

@@ -2,12 +2,28 @@
 // the wire envelopes, and the validation every incoming message passes before it reaches the core.
 // Electron (ipcMain/preload) and browser mode (WebSocket) carry exactly these envelopes.
 
-import type { HeapProgress, HeapWalksDoc, HostInfo, IncludeKind, ProcessDelta, Snapshot, WsWatchDoc } from './types'
-import { INCLUDE_KINDS } from './types'
+import type {
+  HeapBlockPage,
+  HeapProgress,
+  HeapView,
+  HeapWalksDoc,
+  HostInfo,
+  IncludeKind,
+  ProcessDelta,
+  ProcessExtras,
+  Snapshot,
+  WatchQueryResult,
+  WatchUpdate,
+  WsWatchDoc
+} from './types'
+import { BLOCK_FLAGS, INCLUDE_KINDS } from './types'
 import { ContractError, arrayOf, bool, int, nullable, object, oneOf, optional, str, type Infer, type Schema } from './validate'
 
 export * from './types'
 export { ContractError } from './validate'
+import type { DiffDoc } from '../core/diff/types'
+import type { CaptureEndedEvent, CaptureSampleEvent, Download, OpenedFile } from '../core/workbench/types'
+export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, OpenedFile }
 
 export const MAX_PID = 0x7fffffff
 export const MAX_MESSAGE_BYTES = 64 * 1024
@@ -16,9 +32,45 @@ export const MAX_BLOCKS_PER_PAGE = 100_000
 /** fault records a watch.stop answer carries at most (the summary counts them all) */
 export const MAX_FAULTS_PER_ANSWER = 10_000
 export const WATCH_MECHANISMS = ['auto', 'perf-page-faults', 'perf-page-faults-user', 'pagemap-diff'] as const
+/** A file the renderer opens travels in pieces of at most this many base64 characters (within a frame). */
+export const MAX_UPLOAD_CHUNK = 60_000
+export const MAX_UPLOAD_BYTES = 64 << 20
+export const REPORT_FORMATS = ['html', 'csv', 'json', 'pdf'] as const
+/** one item of an open file, or (no item) the whole file */
+const itemRef = object({ fileId: int(1, Number.MAX_SAFE_INTEGER), item: optional(int(0, 999)) })
+const fileId = int(1, Number.MAX_SAFE_INTEGER)
+const ID = int(0, Number.MAX_SAFE_INTEGER)
+
+/** "0x…" with 1 to 16 hex digits, as the contract writes addresses */
+const address: Schema<string> = (v, path) => {
+  const s = str(18)(v, path)
+  if (!/^0x[0-9a-fA-F]{1,16}$/.test(s)) throw new ContractError(`${path}: expected an address "0x…"`)
+  return s
+}
+/** A heap's id as the heap list gives it ("0x…", "mmapped"): never empty (the addon refuses "" with a TypeError) */
+const heapId: Schema<string> = (v, path) => {
+  const s = str(64)(v, path)
+  if (s.length === 0) throw new ContractError(`${path}: expected a heap id, got an empty string`)
+  return s
+}
+const blockFilter = {
+  minSize: optional(ID),
+  maxSize: optional(ID),
+  flags: optional(arrayOf(oneOf(BLOCK_FLAGS), BLOCK_FLAGS.length))
+}
 
 export const requestSchemas = {
   'app.hello': object({}),
+  // Leak diagnosis: files in and out as bytes (never paths), compare, reports, timeline captures.
+  'file.upload': object({ uploadId: fileId, offset: int(0, MAX_UPLOAD_BYTES), data: str(MAX_UPLOAD_CHUNK) }),
+  'file.open': object({ uploadId: fileId, name: str(255) }),
+  'file.take': object({ pid: int(0, MAX_PID), heap: optional(bool) }),
+  'file.close': object({ fileId }),
+  'file.save': object({ fileId, redact: optional(bool) }),
+  'diff.run': object({ a: itemRef, b: itemRef, redact: optional(bool) }),
+  'report.export': object({ a: itemRef, b: optional(itemRef), format: oneOf(REPORT_FORMATS), redact: optional(bool), table: optional(str(128)) }),
+  'capture.start': object({ pid: int(0, MAX_PID), everyMs: int(100, 86_400_000), forMs: int(100, 30 * 86_400_000), heap: optional(bool) }),
+  'capture.stop': object({ captureId: fileId }),
   'snapshot.take': object({
     include: optional(arrayOf(oneOf(INCLUDE_KINDS), INCLUDE_KINDS.length)),
     pid: optional(nullable(int(0, MAX_PID)))
@@ -28,14 +80,30 @@ export const requestSchemas = {
   'heap.walk': object({
     walkId: int(0, Number.MAX_SAFE_INTEGER),
     pid: int(0, MAX_PID),
-    heapId: optional(nullable(str(64))),
+    heapId: optional(nullable(heapId)),
     offset: optional(int(0, Number.MAX_SAFE_INTEGER)),
     limit: optional(int(0, MAX_BLOCKS_PER_PAGE)),
     stopTarget: optional(bool)
   }),
   'heap.cancel': object({ walkId: int(0, Number.MAX_SAFE_INTEGER) }),
-  'watch.start': object({ pid: int(0, MAX_PID), mechanism: optional(oneOf(WATCH_MECHANISMS)) }),
-  'watch.stop': object({ watchId: int(0, Number.MAX_SAFE_INTEGER) })
+  // pid 0 is no process to watch (the addon refuses it with a TypeError, which would surface as EINTERNAL)
+  'watch.start': object({ pid: int(1, MAX_PID), mechanism: optional(oneOf(WATCH_MECHANISMS)) }),
+  'watch.stop': object({ watchId: int(0, Number.MAX_SAFE_INTEGER) }),
+  'process.details': object({ pid: int(0, MAX_PID) }),
+  /** walks one heap completely and keeps it in the main process as view `viewId` (progress and cancel by walkId = viewId) */
+  'heap.open': object({ viewId: ID, pid: int(0, MAX_PID), heapId, stopTarget: optional(bool) }),
+  'heap.blocks': object({ viewId: ID, offset: ID, limit: int(0, MAX_BLOCKS_PER_PAGE), ...blockFilter }),
+  'heap.find': object({ viewId: ID, address, ...blockFilter }),
+  'heap.close': object({ viewId: ID }),
+  /** raw records of a watch's time window [fromMs, toMs), from the ring of the most recent ones */
+  'watch.query': object({
+    watchId: ID,
+    fromMs: optional(int(0, Number.MAX_SAFE_INTEGER)),
+    toMs: optional(int(0, Number.MAX_SAFE_INTEGER)),
+    module: optional(str(4096)),
+    offset: optional(ID),
+    limit: optional(int(0, MAX_FAULTS_PER_ANSWER))
+  })
 } satisfies Record<string, Schema<unknown>>
 
 export type Channel = keyof typeof requestSchemas
@@ -50,6 +118,15 @@ export interface Hello {
 
 export interface Responses {
   'app.hello': Hello
+  'file.upload': { received: number }
+  'file.open': OpenedFile
+  'file.take': OpenedFile
+  'file.close': { closed: boolean }
+  'file.save': Download
+  'diff.run': DiffDoc
+  'report.export': { files: Download[] }
+  'capture.start': { captureId: number; expected: number }
+  'capture.stop': { stopped: boolean }
   'snapshot.take': Snapshot
   'processes.watch': { intervalMs: number }
   'processes.unwatch': { ok: true }
@@ -57,6 +134,13 @@ export interface Responses {
   'heap.cancel': { cancelled: boolean }
   'watch.start': { watchId: number; mechanism: string }
   'watch.stop': WsWatchDoc
+  'process.details': ProcessExtras
+  'heap.open': HeapView
+  'heap.blocks': HeapBlockPage
+  /** position among the filtered blocks of the block holding the address (exact) or the next one; -1: none */
+  'heap.find': { position: number; exact: boolean }
+  'heap.close': { closed: boolean }
+  'watch.query': WatchQueryResult
 }
 
 export interface Events {
@@ -64,20 +148,15 @@ export interface Events {
   /** the provider failed to refresh; it keeps trying on the next tick */
   'processes.error': { message: string; code: string }
   'heap.progress': HeapProgress
-  /** one batch of a live watch, aggregated by the main process */
-  'watch.tick': WatchTickEvent
+  'capture.sample': CaptureSampleEvent
+  /** a capture ended (time up, stopped, target exited); its timeline is open as a file */
+  'capture.ended': CaptureEndedEvent
+  /** a live watch, aggregated by the main process into what the charts draw (at most 4 a second) */
+  'watch.update': WatchUpdate
   /** the watch ended by itself (the target exited, or an error): its document, faults capped */
   'watch.ended': { watchId: number; doc: WsWatchDoc }
 }
 
-export interface WatchTickEvent {
-  watchId: number
-  count: number
-  total: number
-  lost: number
-  byModule: Record<string, number>
-  byRegion: Record<string, number>
-}
 export type EventName = keyof Events
 
 // ---- wire envelopes ----

@@ -48,7 +48,9 @@ export const arrayOf =
   (v, path) => {
     if (!Array.isArray(v)) return fail(path, 'an array', v)
     if (v.length > maxItems) throw new ContractError(`${path}: more than ${maxItems} items`)
-    return v.map((x, i) => item(x, `${path}[${i}]`))
+    // Array.from, not map: map skips the holes of a sparse array (Electron's structured clone keeps
+    // them), which would let an unvalidated hole through (found by ipc/fuzz.test.ts).
+    return Array.from(v, (x, i) => item(x, `${path}[${i}]`))
   }
 
 export const optional =
@@ -70,8 +72,9 @@ export const object =
   (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, 'an object', v)
     for (const key of Object.keys(v)) {
-      if (!Object.prototype.hasOwnProperty.call(shape, key))
-        throw new ContractError(`${path ? path + '.' : ''}${key}: unknown field`)
+      // The key is the peer's: shown short (never echo a large input back) and never empty.
+      const shown = key === '' ? '""' : key.length > 64 ? `${key.slice(0, 64)}…` : key
+      if (!Object.prototype.hasOwnProperty.call(shape, key)) throw new ContractError(`${path ? path + '.' : ''}${shown}: unknown field`)
     }
     const out: Record<string, unknown> = {}
     for (const [key, schema] of Object.entries(shape)) {

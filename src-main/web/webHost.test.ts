@@ -144,7 +144,7 @@ describe('heap walks and watches over the socket', () => {
     }
   })
 
-  it('streams watch ticks and answers watch.stop with the document', async () => {
+  it('streams watch updates and answers watch.stop with the document', async () => {
     const fixture = await startFixture<{ pid: number; pages: number }>('watch_toucher', ['--pages', '64', '--split', '64'])
     const { ws, frames } = await connect(`?token=${host.token}`)
     try {
@@ -152,11 +152,11 @@ describe('heap walks and watches over the socket', () => {
       const started = (await until(frames, reply(1))) as { ok: boolean; result: { watchId: number; mechanism: string } }
       expect(started.ok).toBe(true)
       process.kill(fixture.info.pid, 'SIGUSR1')
-      const tick = await until(frames, (f) => {
+      const update = await until(frames, (f) => {
         const e = f as { event?: string; payload?: { total: number } }
-        return e.event === 'watch.tick' && e.payload!.total >= 64 ? e.payload : undefined
+        return e.event === 'watch.update' && e.payload!.total >= 64 ? e.payload : undefined
       })
-      expect(tick!.total).toBeGreaterThanOrEqual(64)
+      expect(update!.total).toBeGreaterThanOrEqual(64)
       ws.send(JSON.stringify({ id: 2, channel: 'watch.stop', payload: { watchId: started.result.watchId } }))
       const stopped = (await until(frames, reply(2))) as { ok: boolean; result: WsWatchDoc }
       expect(stopped.ok).toBe(true)

@@ -1,20 +1,26 @@
-// The window: problems on top, process tree over the selected process's details, status bar below.
+// The window: problems on top, process tree over the selected process's inspector (or the inspector
+// alone, maximized), status bar below. The working-set watch lives here so it outlives tab and
+// selection changes.
 import { useEffect, useState } from 'react'
 import type { Hello } from '../../src-main/ipc/contract'
 import type { ConnectedApi } from './api/connectedApi'
 import { useConnectionState } from './api/useConnectionState'
 import { SplitPane } from './common/SplitPane'
-import { ProcessDetails } from './process-details/ProcessDetails'
+import { WithLeakWorkbench } from './files/WithLeakWorkbench'
+import { Inspector } from './inspector/Inspector'
 import { ProcessTree } from './process-tree/ProcessTree'
 import { useProcessStore } from './processes/useProcessStore'
 import { Problems } from './status/Problems'
 import { StatusBar } from './status/StatusBar'
+import { useWatchController } from './watch/useWatchController'
 
 export function App({ api }: { api: ConnectedApi }) {
   const { store, problem } = useProcessStore(api)
   const connection = useConnectionState(api)
+  const watch = useWatchController(api)
   const [hello, setHello] = useState<Hello | null>(null)
   const [selectedPid, setSelectedPid] = useState<number | null>(null)
+  const [maximized, setMaximized] = useState(false)
 
   useEffect(() => {
     // Only decorates the status bar; a failure here shows up through the watch anyway.
@@ -29,29 +35,30 @@ export function App({ api }: { api: ConnectedApi }) {
         ? 'No process list yet: see the error above.'
         : 'Waiting for the first process list from the host…'
 
+  const inspector = (
+    <Inspector
+      api={api}
+      pid={selectedPid}
+      entry={selected}
+      threads={(selectedPid !== null && store.threads.get(selectedPid)) || []}
+      exited={selectedPid !== null && store.marks.get(selectedPid)?.kind === 'removed'}
+      parentName={selected && store.processes.get(selected.parentPid)?.exeFile}
+      watch={watch}
+      maximized={maximized}
+      onToggleMaximized={() => setMaximized((m) => !m)}
+    />
+  )
   return (
     <div className="app">
       <Problems connection={connection} problem={problem} />
+      <WithLeakWorkbench api={api} pid={selectedPid}>
       <SplitPane
-        top={
-          <ProcessTree
-            processes={store.processes}
-            marks={store.marks}
-            selectedPid={selectedPid}
-            onSelect={setSelectedPid}
-            emptyMessage={emptyMessage}
-          />
-        }
-        bottom={
-          <ProcessDetails
-            pid={selectedPid}
-            entry={selected}
-            threads={(selectedPid !== null && store.threads.get(selectedPid)) || []}
-            exited={selectedPid !== null && store.marks.get(selectedPid)?.kind === 'removed'}
-            parentName={selected && store.processes.get(selected.parentPid)?.exeFile}
-          />
-        }
+        initial={0.45}
+        hideTop={maximized}
+        top={<ProcessTree processes={store.processes} marks={store.marks} selectedPid={selectedPid} onSelect={setSelectedPid} emptyMessage={emptyMessage} />}
+        bottom={inspector}
       />
+      </WithLeakWorkbench>
       <StatusBar store={store} connection={connection} hello={hello} />
     </div>
   )

@@ -1,5 +1,8 @@
 #include "errno_name.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -47,6 +50,26 @@ std::string errnoName(int err) {
     default:
       return "E" + std::to_string(err);
   }
+}
+
+std::string accessAdvice(int pid) {
+  const std::string who = "process " + std::to_string(pid);
+  const std::string fix = "run the inspector as root (or give node CAP_SYS_PTRACE)";
+  struct stat st {};
+  const std::string dir = "/proc/" + std::to_string(pid);
+  const unsigned me = ::geteuid();
+  if (::stat(dir.c_str(), &st) != 0) return "only its own user or root may read " + who + ": " + fix;
+  if (me == 0) {
+    return who + " is refused even to root: it may belong to another user namespace (a container), or a security "
+                 "module (SELinux, AppArmor, Yama) forbids it";
+  }
+  if (st.st_uid != me) {
+    return who + " belongs to uid " + std::to_string(st.st_uid) + " and this inspector runs as uid " + std::to_string(me) +
+           ": run it as that user, or " + fix;
+  }
+  // The same user and still refused: a setuid/non-dumpable process, or ptrace restrictions (Yama).
+  return who + " is this user's but the kernel refuses access (a setuid or non-dumpable program, or "
+               "/proc/sys/kernel/yama/ptrace_scope): " + fix;
 }
 
 std::string describeErrno(const std::string& what, int err) {

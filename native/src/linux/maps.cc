@@ -55,13 +55,55 @@ bool parseLine(std::string_view line, Mapping& m) {
 
 }  // namespace
 
+namespace {
+
+// The state letter of /proc/PID[/task/TID]/stat; 0 when it can't be read.
+char stateOf(const std::string& statPath) {
+  Fd fd = openAt(AT_FDCWD, statPath.c_str(), O_RDONLY);
+  if (!fd) return 0;
+  char text[1024];
+  ssize_t n = ::read(fd.get(), text, sizeof text);
+  for (ssize_t i = n - 1; i >= 0; --i) {
+    if (text[i] == ')') return i + 2 < n ? text[i + 2] : 0;
+  }
+  return 0;
+}
+
+bool zombie(char state) { return state == 'Z' || state == 'X'; }
+
+}  // namespace
+
+int memoryTask(int pid) {
+  const std::string dir = "/proc/" + std::to_string(pid);
+  if (!zombie(stateOf(dir + "/stat"))) return pid;
+  Fd task = openAt(AT_FDCWD, (dir + "/task").c_str(), O_RDONLY | O_DIRECTORY);
+  if (!task) return pid;
+  std::vector<char> listing(8 * 1024);
+  DirReader entries(task.get(), listing);
+  while (const char* name = entries.next()) {
+    if (name[0] < '1' || name[0] > '9') continue;
+    const int tid = std::atoi(name);
+    const char state = tid == pid ? 0 : stateOf(dir + "/task/" + name + "/stat");
+    if (state != 0 && !zombie(state)) return tid;
+  }
+  return pid;  // every thread is gone: the process has exited
+}
+
+std::string memoryFile(int pid, const char* file) {
+  const int task = memoryTask(pid);
+  std::string path = "/proc/" + std::to_string(pid);
+  if (task != pid) path += "/task/" + std::to_string(task);
+  return path + "/" + file;
+}
+
 std::vector<Mapping> readMaps(int pid, const char* scope) {
-  std::string path = "/proc/" + std::to_string(pid) + "/maps";
+  std::string path = memoryFile(pid, "maps");
   Fd fd = openAt(AT_FDCWD, path.c_str(), O_RDONLY);
   if (!fd) {
     int err = errno;
     if (err == ENOENT) throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " does not exist (ESRCH)");
-    throw OsError(errnoName(err), pid, scope, describeErrno("cannot open " + path, err));
+    const bool denied = err == EACCES || err == EPERM;
+    throw OsError(errnoName(err), pid, scope, describeErrno("cannot open " + path, err) + (denied ? "; " + accessAdvice(pid) : ""));
   }
   std::string text;
   char buf[64 * 1024];
@@ -72,7 +114,8 @@ std::vector<Mapping> readMaps(int pid, const char* scope) {
       int err = errno;
       // The process exited between open and read.
       if (err == ESRCH) throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " exited while its maps were read");
-      throw OsError(errnoName(err), pid, scope, describeErrno("cannot read " + path, err));
+      const bool denied = err == EACCES || err == EPERM;
+      throw OsError(errnoName(err), pid, scope, describeErrno("cannot read " + path, err) + (denied ? "; " + accessAdvice(pid) : ""));
     }
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));

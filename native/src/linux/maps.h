@@ -20,6 +20,16 @@ struct Mapping {
 // Reads and parses /proc/PID/maps. Throws OsError (ESRCH when the process is gone, EACCES …).
 std::vector<Mapping> readMaps(int pid, const char* scope);
 
+// The task whose /proc files and process_vm_readv reach the process's memory: `pid` itself, unless its
+// main thread has exited while other threads run on (pthread_exit in main). The kernel then keeps the
+// leader as a zombie without memory: /proc/PID/maps and /proc/PID/pagemap read empty and
+// process_vm_readv(PID) fails with ESRCH, as if the whole process had exited; a live thread's
+// /proc/PID/task/TID/... and process_vm_readv(TID) still reach the memory all threads share.
+int memoryTask(int pid);
+
+// "/proc/PID/<file>", or "/proc/PID/task/TID/<file>" when memoryTask(pid) is another thread.
+std::string memoryFile(int pid, const char* file);
+
 // process_vm_readv of exactly `size` bytes; false (errno set) when it could not read them all.
 bool readRemote(pid_t pid, uint64_t address, void* out, size_t size);
 

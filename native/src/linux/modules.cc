@@ -102,6 +102,7 @@ bool replacedOnDisk(const Mapping& m) {
 
 std::vector<ModuleInfo> readModules(int pid) {
   std::vector<Mapping> maps = readMaps(pid, "modules");
+  const int memory = memoryTask(pid);  // process_vm_readv through a live thread if the main one has exited
   // The first offset-0 mapping of each file is where its image begins.
   std::map<std::tuple<unsigned, unsigned, uint64_t, std::string>, const Mapping*> firstOfFile;
   std::vector<const Mapping*> starts;
@@ -115,7 +116,7 @@ std::vector<ModuleInfo> readModules(int pid) {
   for (const Mapping* m : starts) {
     bool vdso = m->inode == 0;
     bool deleted = !vdso && (m->deleted || replacedOnDisk(*m));
-    HeaderSource src(pid, m->start, m->path, !vdso && !deleted);
+    HeaderSource src(memory, m->start, m->path, !vdso && !deleted);
     Headers headers;
     uint64_t size = elfImageSize(src, headers);
     if (headers == Headers::Unreadable) size = contiguousSpan(maps, *m);

@@ -1,4 +1,6 @@
-// A vertical split with a draggable (and keyboard-movable) divider between two panes.
+// A vertical split with a draggable (and keyboard-movable) divider between two panes. `hideTop`
+// gives the bottom pane the whole height while keeping the top one mounted (its state survives);
+// hidden panes are not grid items, so the grid then has the one row.
 import { useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react'
 
 const MIN_FRACTION = 0.15
@@ -7,7 +9,14 @@ const KEY_STEP = 0.05
 
 const clamp = (f: number) => Math.min(MAX_FRACTION, Math.max(MIN_FRACTION, f))
 
-export function SplitPane({ top, bottom, initial = 0.62 }: { top: ReactNode; bottom: ReactNode; initial?: number }) {
+interface SplitPaneProps {
+  top: ReactNode
+  bottom: ReactNode
+  initial?: number
+  hideTop?: boolean
+}
+
+export function SplitPane({ top, bottom, initial = 0.62, hideTop = false }: SplitPaneProps) {
   const [fraction, setFraction] = useState(initial)
   const container = useRef<HTMLDivElement>(null)
 
@@ -25,9 +34,12 @@ export function SplitPane({ top, bottom, initial = 0.62 }: { top: ReactNode; bot
   }
 
   return (
-    <div className="split" ref={container} style={{ gridTemplateRows: `${fraction}fr auto ${1 - fraction}fr` }}>
-      <div className="split-pane">{top}</div>
+    <div className="split" ref={container} style={{ gridTemplateRows: hideTop ? 'minmax(0, 1fr)' : `${fraction}fr auto ${1 - fraction}fr` }}>
+      <div className="split-pane" hidden={hideTop}>
+        {top}
+      </div>
       <div
+        hidden={hideTop}
         className="split-divider"
         role="separator"
         aria-orientation="horizontal"

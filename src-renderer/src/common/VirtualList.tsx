@@ -1,9 +1,12 @@
 // A fixed-row-height virtual list: only the rows in view plus `overscan` on each side are in the DOM,
 // so 5,000 processes scroll like 50. An optional sticky header scrolls horizontally with the rows.
+// Browsers cap an element's height (Chromium near 33.5 M px, Firefox near 17.9 M px), so beyond
+// MAX_BODY_PX the scrollbar is scaled: it spans the whole list, and the rows in view are placed next
+// to the scroll position (a million 22 px rows would need 22 M px).
 import {
+  useEffect,
   useImperativeHandle,
   useLayoutEffect,
-  useMemo,
   useRef,
   useState,
   type CSSProperties,
@@ -12,10 +15,17 @@ import {
   type Ref
 } from 'react'
 
+export const MAX_BODY_PX = 8_000_000
+/** style objects cached at most (one per row index seen), so a long scroll does not grow memory */
+const MAX_CACHED_STYLES = 2_000
+const STYLE_CHUNK = 1024
+
 export interface VirtualListHandle {
   /** Scrolls just enough to show row `index` (keyboard navigation, jump to a filter match). */
   scrollIntoView(index: number): void
   focus(): void
+  /** rows that fit in the viewport (PageUp / PageDown step) */
+  readonly rowsPerPage: number
 }
 
 interface VirtualListProps extends Omit<HTMLAttributes<HTMLDivElement>, 'children'> {
@@ -26,6 +36,19 @@ interface VirtualListProps extends Omit<HTMLAttributes<HTMLDivElement>, 'childre
   headerHeight?: number
   renderRow(index: number, style: CSSProperties): ReactNode
   handle?: Ref<VirtualListHandle>
+  /** told the rows in the DOM, [first, end), whenever they change (to fetch pages of a remote list) */
+  onWindow?(first: number, end: number): void
+}
+
+/** Where the rows in view start, for a scroll position, in a list of `count` rows. */
+export function layout(count: number, rowHeight: number, viewport: number, scrollTop: number) {
+  const fullPx = count * rowHeight
+  const bodyPx = Math.min(fullPx, MAX_BODY_PX)
+  const maxScroll = Math.max(0, bodyPx - viewport)
+  // A shrinking list (filtering) can leave scrollTop past the end until the browser clamps it.
+  const scroll = Math.min(scrollTop, maxScroll)
+  const virtualTop = bodyPx === fullPx || maxScroll === 0 ? scroll : (scroll / maxScroll) * (fullPx - viewport)
+  return { bodyPx, virtualTop, scale: maxScroll === 0 ? 1 : (fullPx - viewport) / maxScroll, scroll }
 }
 
 export function VirtualList({
@@ -36,6 +59,7 @@ export function VirtualList({
   headerHeight = 0,
   renderRow,
   handle,
+  onWindow,
   className,
   ...rest
 }: VirtualListProps) {
@@ -56,35 +80,52 @@ export function VirtualList({
   }, [])
 
   const rowsInView = Math.max(0, viewport - headerHeight)
+  const { bodyPx, virtualTop, scale, scroll } = layout(count, rowHeight, rowsInView, scrollTop)
+  const scaled = bodyPx < count * rowHeight
   useImperativeHandle(
     handle,
     () => ({
       scrollIntoView(index) {
         const el = ref.current!
         const top = index * rowHeight
-        if (top < el.scrollTop) el.scrollTop = top
-        else if (top + rowHeight > el.scrollTop + rowsInView) el.scrollTop = top + rowHeight - rowsInView
+        const current = layout(count, rowHeight, rowsInView, el.scrollTop).virtualTop
+        let target = current
+        if (top < current) target = top
+        else if (top + rowHeight > current + rowsInView) target = top + rowHeight - rowsInView
+        if (target !== current) el.scrollTop = target / scale
         // Browsers fire `scroll` asynchronously; render the new window now.
         setScrollTop(el.scrollTop)
       },
-      focus: () => ref.current!.focus()
+      focus: () => ref.current!.focus(),
+      rowsPerPage: Math.max(1, Math.floor(rowsInView / rowHeight))
     }),
-    [rowHeight, rowsInView]
+    [count, rowHeight, rowsInView, scale]
   )
 
-  // A shrinking list (filtering) can leave scrollTop past the end until the browser clamps it.
-  const maxScroll = Math.max(0, count * rowHeight - rowsInView)
-  const top = Math.min(scrollTop, maxScroll)
-  const first = Math.max(0, Math.floor(top / rowHeight) - overscan)
-  const end = Math.min(count, Math.ceil((top + rowsInView) / rowHeight) + overscan)
+  const first = Math.max(0, Math.floor(virtualTop / rowHeight) - overscan)
+  const end = Math.min(count, Math.ceil((virtualTop + rowsInView) / rowHeight) + overscan)
+  // Scaled: rows sit in a window placed at the scroll position, each at its offset from a base row
+  // (aligned, so row styles stay the same while the window moves within a chunk).
+  const base = scaled ? first - (first % STYLE_CHUNK) : 0
+  const windowTop = scaled ? scroll - (virtualTop - base * rowHeight) : 0
+
   // One style object per index, so memoized rows see unchanged props when the window moves.
-  const styles = useMemo(() => new Map<number, CSSProperties>(), [rowHeight])
+  const styles = useRef(new Map<number, CSSProperties>())
+  const cachedFor = useRef({ rowHeight, base })
+  if (cachedFor.current.rowHeight !== rowHeight || cachedFor.current.base !== base || styles.current.size > MAX_CACHED_STYLES) {
+    styles.current = new Map()
+    cachedFor.current = { rowHeight, base }
+  }
   const rows: ReactNode[] = []
   for (let i = first; i < end; i++) {
-    let style = styles.get(i)
-    if (!style) styles.set(i, (style = { position: 'absolute', top: i * rowHeight, height: rowHeight }))
+    let style = styles.current.get(i)
+    if (!style) styles.current.set(i, (style = { position: 'absolute', top: (i - base) * rowHeight, height: rowHeight }))
     rows.push(renderRow(i, style))
   }
+
+  useEffect(() => {
+    onWindow?.(first, end)
+  }, [onWindow, first, end])
 
   return (
     <div
@@ -95,8 +136,14 @@ export function VirtualList({
     >
       <div className="vlist-content">
         {header}
-        <div className="vlist-body" style={{ height: count * rowHeight }}>
-          {rows}
+        <div className="vlist-body" style={{ height: bodyPx }}>
+          {scaled ? (
+            <div className="vlist-window" style={{ top: windowTop }}>
+              {rows}
+            </div>
+          ) : (
+            rows
+          )}
         </div>
       </div>
     </div>

@@ -1,5 +1,5 @@
 // The selected process: its fields and its threads. It says so when the process has exited.
-import type { ProcessEntry, ThreadEntry } from '../../../src-main/ipc/contract'
+import type { ProcessEntry, ProcessExtras, ThreadEntry } from '../../../src-main/ipc/contract'
 import { commandLine, formatBytes, formatCount, formatDateTime } from '../processes/format'
 import { ThreadTable } from './ThreadTable'
 
@@ -10,9 +10,14 @@ interface ProcessDetailsProps {
   threads: readonly ThreadEntry[]
   exited: boolean
   parentName: string | undefined
+  /** figures beyond the process list (private bytes …); null while unknown */
+  extras: ProcessExtras | null
 }
 
-export function ProcessDetails({ pid, entry, threads, exited, parentName }: ProcessDetailsProps) {
+/** A figure the OS may not give: "—" while reading, "not available" when it never will. */
+const extra = (extras: ProcessExtras | null, value: number | undefined) => (value !== undefined ? formatBytes(value) : extras ? 'not available' : '—')
+
+export function ProcessDetails({ pid, entry, threads, exited, parentName, extras }: ProcessDetailsProps) {
   if (pid === null)
     return (
       <section className="details" aria-label="Process details" data-testid="details">
@@ -37,6 +42,9 @@ export function ProcessDetails({ pid, entry, threads, exited, parentName }: Proc
     ['User', entry.user ? `${entry.user} (uid ${entry.uid})` : '—'],
     ['Started', formatDateTime(entry.startTime)],
     ['Working set', formatBytes(entry.workingSetBytes)],
+    ['Private bytes', extra(extras, extras?.privateBytes)],
+    ['Peak working set', extra(extras, extras?.peakWorkingSetBytes)],
+    ['Virtual size', extra(extras, extras?.virtualBytes)],
     ['Page faults', formatCount(entry.pageFaultCount)],
     ['Base priority', String(entry.basePriority)],
     ['State', entry.state || '—']
@@ -53,7 +61,7 @@ export function ProcessDetails({ pid, entry, threads, exited, parentName }: Proc
       )}
       <dl className="fields">
         {fields.map(([label, value]) => (
-          <div key={label} className="field">
+          <div key={label} className="field" data-field={label}>
             <dt>{label}</dt>
             <dd>{value}</dd>
           </div>

@@ -1,11 +1,17 @@
 // The selected process's threads. Virtualized too: some processes run thousands of threads.
+import { useState } from 'react'
 import type { ThreadEntry } from '../../../src-main/ipc/contract'
-import { VirtualList } from '../common/VirtualList'
+import { DataTable, type Column } from '../common/DataTable'
 import { formatCount } from '../processes/format'
 
-const ROW_HEIGHT = 22
+const COLUMNS: readonly Column<ThreadEntry>[] = [
+  { id: 'tid', label: 'TID', width: '1fr', numeric: true, render: (t) => t.tid },
+  { id: 'base', label: 'Base priority', width: '1fr', numeric: true, render: (t) => t.basePriority },
+  { id: 'delta', label: 'Delta priority', width: '1fr', numeric: true, render: (t) => t.deltaPriority }
+]
 
 export function ThreadTable({ threads, exited }: { threads: readonly ThreadEntry[]; exited: boolean }) {
+  const [selected, setSelected] = useState<number | null>(null)
   if (threads.length === 0)
     return (
       <p className="empty" data-testid="threads-empty">
@@ -15,32 +21,18 @@ export function ThreadTable({ threads, exited }: { threads: readonly ThreadEntry
   return (
     <>
       <h3>Threads ({formatCount(threads.length)})</h3>
-      <VirtualList
+      <DataTable
+        label="Threads"
+        testId="thread-table"
+        rowTestId="thread-row"
         className="thread-grid"
-        role="grid"
-        aria-label="Threads"
-        aria-rowcount={threads.length}
-        data-testid="thread-table"
+        columns={COLUMNS}
         count={threads.length}
-        rowHeight={ROW_HEIGHT}
-        headerHeight={ROW_HEIGHT}
-        header={
-          <div role="row" className="thread-header">
-            <div role="columnheader" className="cell num">TID</div>
-            <div role="columnheader" className="cell num">Base priority</div>
-            <div role="columnheader" className="cell num">Delta priority</div>
-          </div>
-        }
-        renderRow={(index, style) => {
-          const thread = threads[index]
-          return (
-            <div role="row" key={thread.tid} className="thread-row" style={style} data-testid="thread-row" data-tid={thread.tid}>
-              <div role="gridcell" className="cell num">{thread.tid}</div>
-              <div role="gridcell" className="cell num">{thread.basePriority}</div>
-              <div role="gridcell" className="cell num">{thread.deltaPriority}</div>
-            </div>
-          )
-        }}
+        rowAt={(i) => threads[i]}
+        rowKey={(t) => t.tid}
+        rowData={(t) => ({ tid: t.tid })}
+        selected={selected}
+        onSelect={setSelected}
       />
     </>
   )

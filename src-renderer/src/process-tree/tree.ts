@@ -30,13 +30,20 @@ export interface FlatRow {
   expanded: boolean
 }
 
+// Parsed start times, per entry object: the tree is rebuilt on every refresh, and parsing 5,000
+// dates twice a second showed in the frame times. Entries are replaced, never mutated, when they change.
+const startMs = new WeakMap<ProcessEntry, number>()
+function started(entry: ProcessEntry): number {
+  let t = startMs.get(entry)
+  if (t === undefined) startMs.set(entry, (t = Date.parse(entry.startTime)))
+  return t
+}
+
 // On Windows a parentPid may name a later process that reused the pid of the real (exited) parent;
 // a "parent" younger than its child is such a stranger.
 function isRealParent(parent: ProcessEntry, child: ProcessEntry): boolean {
   if (parent.pid === child.pid) return false
-  const parentStart = Date.parse(parent.startTime)
-  const childStart = Date.parse(child.startTime)
-  return !(parentStart > childStart)
+  return !(started(parent) > started(child))
 }
 
 export function buildTree(processes: ReadonlyMap<number, ProcessEntry>): ProcessTreeModel {
@@ -119,12 +126,18 @@ export function filterTree(tree: ProcessTreeModel, query: string): FilterResult 
   return { matches, visible }
 }
 
+const NO_CHILDREN: readonly number[] = []
+
 export function flattenTree(
   tree: ProcessTreeModel,
   collapsed: ReadonlySet<number>,
   filter: FilterResult | null
 ): FlatRow[] {
   const shown = (pid: number) => !filter || filter.visible.has(pid)
+  const kidsOf = (pid: number): readonly number[] => {
+    const kids = tree.children.get(pid) ?? NO_CHILDREN
+    return filter ? kids.filter(shown) : kids
+  }
   const rows: FlatRow[] = []
   const stack: [number, number][] = []
   const pushAll = (pids: readonly number[], depth: number) => {
@@ -133,7 +146,7 @@ export function flattenTree(
   pushAll(tree.roots.filter(shown), 0)
   while (stack.length) {
     const [pid, depth] = stack.pop()!
-    const kids = (tree.children.get(pid) ?? []).filter(shown)
+    const kids = kidsOf(pid)
     const expanded = !collapsed.has(pid)
     rows.push({ pid, depth, hasChildren: kids.length > 0, expanded })
     if (expanded) pushAll(kids, depth + 1)

@@ -17,6 +17,7 @@ export function formatBytes(bytes: number): string {
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' })
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' })
 const count = new Intl.NumberFormat()
+const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 })
 
 export function formatDateTime(iso: string): string {
   const t = Date.parse(iso)
@@ -29,5 +30,11 @@ export function formatTime(iso: string): string {
 }
 
 export const formatCount = (n: number): string => count.format(n)
+
+/** 1.2K, 3.4M: chart axes, where width is short */
+export const formatCompact = (n: number): string => compact.format(n)
+
+/** ms since a watch started, as seconds: "12.35 s" */
+export const formatSeconds = (ms: number, digits = 2): string => `${(ms / 1000).toFixed(digits)} s`
 
 export const commandLine = (cmdline: readonly string[]): string => cmdline.join(' ')

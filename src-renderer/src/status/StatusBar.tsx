@@ -3,6 +3,7 @@ import type { Hello } from '../../../src-main/ipc/contract'
 import type { ConnectionState } from '../api/connectedApi'
 import { formatCount, formatTime } from '../processes/format'
 import type { ProcessStore } from '../processes/processStore'
+import { ThemeToggle } from '../theme/ThemeToggle'
 import { liveTotals } from '../processes/processStore'
 
 const CONNECTION_LABEL: Record<ConnectionState, string> = {
@@ -45,6 +46,7 @@ export function StatusBar({ store, connection, hello }: StatusBarProps) {
           {hello.host.hostname} · {hello.host.backend}
         </span>
       )}
+      <ThemeToggle />
       <span className={`connection ${connection}`} data-testid="connection" data-state={connection}>
         {CONNECTION_LABEL[connection]}
       </span>

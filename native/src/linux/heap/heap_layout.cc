@@ -422,6 +422,7 @@ HeapLayout discoverHeaps(int pid, const RemoteMemory& memory, const std::vector<
   ArenaState mainState;
   uint64_t next = 0;
   if (layout.mainArena == 0 || !readArena(memory, layout.mainArena, mainState, next)) {
+    layout.mainArenaMissed = true;
     layout.why = "glibc " + layout.glibcVersion + "'s main_arena can't be located (" + (why.empty() ? "unreadable" : why) +
                  "): blocks can't be walked; the regions are listed";
     listRegions(layout, pid, maps);

@@ -45,6 +45,9 @@ struct HeapLayout {
   bool walkable = false;              // false: `why` says why; `heaps` holds plain regions
   std::string why;
   std::string glibcVersion;           // "2.36", when the allocator is glibc and it could be read
+  // glibc of a supported version whose main_arena was not found (or not read) in these maps: in a
+  // running target that can be a race (brk moved top past the [heap] just read), worth another try.
+  bool mainArenaMissed = false;
   uint64_t mainArena = 0;
   std::vector<ArenaState> arenas;     // main_arena first, then main_arena.next order
   std::vector<HeapPlan> heaps;        // main arena, thread arenas, mmapped chunks (or regions)

@@ -7,11 +7,12 @@
 
 #include "../../backend.h"
 #include "../errno_name.h"
+#include "../maps.h"
 
 namespace snapscope::procfs::heap {
 
 RemoteMemory::RemoteMemory(int pid, std::string scope, std::string activity)
-    : pid_(pid), scope_(std::move(scope)), activity_(std::move(activity)) {}
+    : pid_(pid), task_(memoryTask(pid)), scope_(std::move(scope)), activity_(std::move(activity)) {}
 
 void RemoteMemory::throwExited() const {
   throw OsError("ESRCH", pid_, scope_, "process " + std::to_string(pid_) + " exited " + activity_);
@@ -23,7 +24,7 @@ size_t RemoteMemory::readSome(uint64_t address, void* out, size_t size, const ch
   iovec remote{reinterpret_cast<void*>(address), size};
   ssize_t n;
   do {
-    n = ::process_vm_readv(pid_, &local, 1, &remote, 1, 0);
+    n = ::process_vm_readv(task_, &local, 1, &remote, 1, 0);
   } while (n < 0 && errno == EINTR);
   if (n >= 0) return static_cast<size_t>(n);
   int err = errno;
@@ -35,7 +36,8 @@ size_t RemoteMemory::readSome(uint64_t address, void* out, size_t size, const ch
       throw OsError(errnoName(err), pid_, scope_,
                     describeErrno("cannot read the memory of process " + std::to_string(pid_) + " (" + what + " at " +
                                       hex(address) + ")",
-                                  err));
+                                  err) +
+                        "; " + accessAdvice(pid_));
     default:  // EFAULT (unmapped), ENOMEM, EIO: nothing readable there
       return 0;
   }

@@ -43,6 +43,7 @@ class RemoteMemory {
 
  private:
   int pid_;
+  int task_;  // what process_vm_readv is given: the pid, or a live thread when the main one has exited
   std::string scope_;
   std::string activity_;
 };

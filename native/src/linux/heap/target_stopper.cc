@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "../errno_name.h"
 
@@ -28,6 +30,7 @@ constexpr size_t kMaxThreads = 1 << 16;
 constexpr int kReportTimeoutMs = 60000;   // the helper's own timeouts end well before this
 constexpr long kSpinMs = 2;               // poll without sleeping this long first
 constexpr long kTracedWithoutReportMs = 50;
+constexpr int kSeizeRetries = 5;          // EPERM from a thread caught in an exec (see seizeAll)
 
 // What the helper reports through its pipe (plain data: written and read in one piece).
 struct Report {
@@ -203,7 +206,17 @@ Report seizeAll(int pid, HelperMemory& m) {
         r.outcome = Report::kTooManyThreads;
         return r;
       }
-      if (::ptrace(PTRACE_SEIZE, tid, nullptr, nullptr) != 0) {
+      long seized = ::ptrace(PTRACE_SEIZE, tid, nullptr, nullptr);
+      // EPERM also comes from a thread that is exiting (exit_state set) while its tid is still
+      // listed as alive: an exec from another thread takes the pid of the leader it replaces
+      // (de_thread), and the old leader answers EPERM meanwhile. Found by the exec race test
+      // (native/test/races.test.ts): ~1 stopped walk in 20 of a process that execs failed with EPERM.
+      // A few retries tell that apart from "not permitted", which stays EPERM.
+      for (int retry = 0; seized != 0 && errno == EPERM && retry < kSeizeRetries; ++retry) {
+        sleepUs(1000);
+        seized = ::ptrace(PTRACE_SEIZE, tid, nullptr, nullptr);
+      }
+      if (seized != 0) {
         int e = errno;
         if (e == ESRCH || isDead(taskState(pid, tid))) continue;  // exited: it runs no more
         r.outcome = Report::kSeizeFailed;
@@ -266,6 +279,19 @@ void closeOtherFds(int a, int b) {
 }
 
 // ---- the inspector's side ----
+
+// TracerPid of a thread (0 when untraced or unreadable).
+int tracerOf(int pid, int tid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/status";
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return 0;
+  char text[4096];
+  ssize_t n = ::read(fd.get(), text, sizeof text - 1);
+  if (n <= 0) return 0;
+  text[n] = '\0';
+  const char* at = std::strstr(text, "TracerPid:");
+  return at ? std::atoi(at + 10) : 0;
+}
 
 // Reads the report; false when the helper ended (or hung) without one.
 bool readReport(int fd, Report& report) {
@@ -341,11 +367,16 @@ TargetStopper::TargetStopper(int pid) : pid_(pid) {
     case Report::kSeizeFailed: {
       release();
       const int err = report.err;
+      // Why: traced by someone else already (a debugger: then a walk without stopTarget works), or
+      // not ours to trace (then it doesn't either: say what would allow it).
+      const int tracer = tracerOf(pid, report.tid);
+      const std::string why = tracer > 0 ? "it is traced by process " + std::to_string(tracer) + " already (a debugger?); walk it without stopTarget"
+                                         : accessAdvice(pid) + " (a walk without stopTarget needs the same)";
       throw OsError(err == EPERM || err == EACCES ? "EPERM" : errnoName(err), pid, "heap",
                     describeErrno("cannot stop " + who + " for a consistent walk: ptrace(PTRACE_SEIZE) of thread " +
-                                      std::to_string(report.tid) +
-                                      " failed (is it traced by a debugger already, or not ours to trace?); walk it without stopTarget",
-                                  err));
+                                      std::to_string(report.tid) + " failed",
+                                  err) +
+                        "; " + why);
     }
     case Report::kGone:
       release();

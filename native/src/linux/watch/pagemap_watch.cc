@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 
 #include "../errno_name.h"
 #include "../fd.h"
+#include "../maps.h"
 #include "watch_util.h"
 
 namespace snapscope::procfs::watch {
@@ -29,16 +31,35 @@ constexpr uint64_t kPresent = 1ull << 63;
 // Kernel addresses ([vsyscall]) are listed in maps but have no pagemap entries.
 constexpr uint64_t kFirstKernelAddress = 0xffff800000000000ull;
 
+// The PAGEMAP_SCAN ioctl (Linux 6.7, include/uapi/linux/fs.h; defined here because distributions'
+// headers predate it: Debian 12 ships 6.1's). The kernel walks the page tables and returns only the
+// runs of present pages, skipping unpopulated page tables wholesale, where reading pagemap costs 8
+// bytes per page of address space, populated or not. That matters for sparse mappings: a process
+// built with AddressSanitizer has ~16 TiB of read-write shadow, and one pread scan of it took ~30 s
+// (found by the sanitizer suite: a pagemap watch of the ASan-loaded inspector); the ioctl scans it in
+// milliseconds. Older kernels answer ENOTTY/EINVAL and the scan falls back to reading pagemap.
+struct PageRegion {
+  uint64_t start, end, categories;
+};
+struct PmScanArg {
+  uint64_t size, flags, start, end, walkEnd, vec, vecLen, maxPages, categoryInverted, categoryMask, categoryAnyofMask,
+      returnMask;
+};
+constexpr unsigned long kPagemapScan = _IOWR('f', 16, PmScanArg);
+constexpr uint64_t kPageIsPresent = 1 << 3;
+constexpr size_t kRegionsPerScan = 4096;
+
 class PagemapWatch final : public WsWatch {
  public:
   explicit PagemapWatch(int pid)
       : pid_(pid), pageSize_(static_cast<uint64_t>(::sysconf(_SC_PAGESIZE))), entries_(kEntriesPerRead) {
-    const std::string dir = "/proc/" + std::to_string(pid);
-    // Both fds stay bound to this process's memory: a reused pid can never be read by mistake.
-    maps_ = openAt(AT_FDCWD, (dir + "/maps").c_str(), O_RDONLY);
-    if (!maps_) throwSys(errno, "open " + dir + "/maps");
-    pagemap_ = openAt(AT_FDCWD, (dir + "/pagemap").c_str(), O_RDONLY);
-    if (!pagemap_) throwSys(errno, "open " + dir + "/pagemap");
+    // Both fds stay bound to this process's memory: a reused pid can never be read by mistake, and
+    // they keep working if the thread they were opened through (memoryFile) exits.
+    const std::string mapsPath = memoryFile(pid, "maps"), pagemapPath = memoryFile(pid, "pagemap");
+    maps_ = openAt(AT_FDCWD, mapsPath.c_str(), O_RDONLY);
+    if (!maps_) throwSys(errno, "open " + mapsPath);
+    pagemap_ = openAt(AT_FDCWD, pagemapPath.c_str(), O_RDONLY);
+    if (!pagemap_) throwSys(errno, "open " + pagemapPath);
     pidfd_ = openPidfd(pid);
     startNs_ = monotonicNs();
     if (!scan(previous_)) throw SysError(ESRCH, "cannot watch pid " + std::to_string(pid) + ": it has exited");
@@ -136,7 +157,47 @@ class PagemapWatch final : public WsWatch {
     return true;
   }
 
+  // Appends the present pages of [start, stop) through PAGEMAP_SCAN. False when the kernel lacks
+  // the ioctl (scanIoctl_ is cleared: every later scan reads pagemap instead); `exited` when the
+  // process is gone.
+  bool scanRangeIoctl(uint64_t start, uint64_t stop, std::vector<uint64_t>& present, bool& exited) {
+    regions_.resize(kRegionsPerScan);
+    uint64_t from = start;
+    while (from < stop) {
+      PmScanArg arg{};
+      arg.size = sizeof arg;
+      arg.start = from;
+      arg.end = stop;
+      arg.vec = reinterpret_cast<uint64_t>(regions_.data());
+      arg.vecLen = regions_.size();
+      arg.categoryMask = kPageIsPresent;
+      arg.returnMask = kPageIsPresent;
+      const int n = ::ioctl(pagemap_.get(), kPagemapScan, &arg);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP) && from == start) {
+        scanIoctl_ = false;
+        return false;
+      }
+      if (n < 0) {
+        exited = errno == ESRCH;
+        return true;  // the mapping went away meanwhile (or can't be read): skip it, as below
+      }
+      for (int i = 0; i < n; ++i) {
+        for (uint64_t page = regions_[i].start / pageSize_; page < regions_[i].end / pageSize_; ++page) present.push_back(page);
+      }
+      if (arg.walkEnd <= from) break;  // no progress: never loop forever
+      from = arg.walkEnd;
+    }
+    return true;
+  }
+
   bool scanRange(uint64_t start, uint64_t stop, std::vector<uint64_t>& present) {
+    if (scanIoctl_) {
+      bool exited = false;
+      const size_t before = present.size();
+      if (scanRangeIoctl(start, stop, present, exited)) return !exited;
+      present.resize(before);
+    }
     uint64_t page = start / pageSize_;
     const uint64_t lastPage = stop / pageSize_;
     while (page < lastPage) {
@@ -178,6 +239,8 @@ class PagemapWatch final : public WsWatch {
   uint64_t nextScanNs_ = 0;
   std::string mapsText_;
   std::vector<uint64_t> entries_;
+  std::vector<PageRegion> regions_;
+  bool scanIoctl_ = true;  // PAGEMAP_SCAN works here (until it says otherwise)
   std::vector<uint64_t> previous_, current_;
 };
 

@@ -219,7 +219,9 @@ class PerfWatch final : public WsWatch {
       long result = perfOpen(tid, cpus_[i]);
       if (result < 0) {
         const int err = static_cast<int>(-result);
-        if (err == ESRCH && tid != options_.pid) return false;
+        // ESRCH: the thread exited meanwhile, or it is the main thread of a process that lives on
+        // without it (its perf context is gone); events_ stays empty only when every thread is gone.
+        if (err == ESRCH) return false;
         if (err == ENODEV) continue;  // the CPU went offline
         throwSys(err, "perf_event_open(tid " + std::to_string(tid) + ", cpu " + std::to_string(cpus_[i]) + ")");
       }

@@ -13,6 +13,7 @@
 
 #include "../../backend.h"
 #include "../errno_name.h"
+#include "../maps.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434  // the same number on every architecture
@@ -113,7 +114,8 @@ void checkTarget(int pid) {
     return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
   };
   const std::string state = field("State");
-  if (!state.empty() && (state[0] == 'Z' || state[0] == 'X')) {
+  // A zombie main thread alone does not make an exited process: its other threads may run on.
+  if (!state.empty() && (state[0] == 'Z' || state[0] == 'X') && memoryTask(pid) == pid) {
     throw OsError("ESRCH", pid, "watch", "cannot watch pid " + std::to_string(pid) + ": it has exited");
   }
   const std::string tgid = field("Tgid");

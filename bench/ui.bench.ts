@@ -1,0 +1,314 @@
+// Issue 5: the views in browser mode (the built app, `snapscope serve`, Debian Chromium driven by
+// Playwright), on real fixture processes:
+//  - a 5,000-process tree: first render, and frame times while scrolling it;
+//  - a 1,000,000-block heap table: first rows after the walk, and frame times while scrolling it
+//    (a sweep of the whole scrollbar, then wheel-like steps);
+//  - a watch at full speed for WATCH_SECONDS: faults/s reaching the charts against the fixture's
+//    own count, main-process CPU, renderer memory at the end against 15 s in (bounded), and the
+//    longest frame while the charts update.
+// Frame times are the gaps between requestAnimationFrame callbacks; moments are performance marks.
+// `npx tsx bench/ui.bench.ts` runs it alone (SNAPSCOPE_UI_BENCH_WATCH_S shortens the watch there).
+import { chromium, type Browser, type Page } from '@playwright/test'
+import fs from 'node:fs'
+import path from 'node:path'
+import { findRepoRoot } from '../native/index'
+import { startFixture, type RunningFixture } from '../native/test/fixtures'
+import { serve, type Served } from '../e2e/browser/serve'
+import type { WatchUpdate } from '../src-main/ipc/contract'
+import type { BenchEntry } from './report'
+import type { BenchResult } from './result'
+
+/** the watch runs this long in `npm run bench` */
+const WATCH_SECONDS = Number(process.env.SNAPSCOPE_UI_BENCH_WATCH_S ?? 60)
+const MEMORY_EARLY_S = 15
+const TREE_PROCESSES = 5_000
+const HEAP_BLOCKS = 1_000_000
+const FRAME_TARGET_MS = 50
+const SWEEP_FRAMES = 300
+const WHEEL_FRAMES = 300
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms))
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
+}
+
+/** Scrolls `selector` one step per animation frame and returns the frame gaps (ms). */
+async function scrollFrames(page: Page, selector: string, mode: 'sweep' | 'wheel', frames: number): Promise<number[]> {
+  return page.evaluate(
+    ({ selector, mode, frames }) =>
+      new Promise<number[]>((resolve) => {
+        const el = document.querySelector<HTMLElement>(selector)!
+        const max = el.scrollHeight - el.clientHeight
+        const start = mode === 'sweep' ? 0 : max / 2
+        const gaps: number[] = []
+        let last = 0
+        let i = 0
+        const tick = (now: number) => {
+          if (last) gaps.push(now - last)
+          last = now
+          if (i++ === frames) return resolve(gaps)
+          // sweep: the whole scrollbar in `frames` steps (dragging the thumb); wheel: 5 rows a frame
+          el.scrollTop = mode === 'sweep' ? (max * i) / frames : start + i * 110
+          requestAnimationFrame(tick)
+        }
+        requestAnimationFrame(tick)
+      }),
+    { selector, mode, frames }
+  )
+}
+
+/** Frame gaps over `ms` with nothing driven (the page redraws on its own, e.g. a live chart). */
+function idleFrames(page: Page, ms: number): Promise<number[]> {
+  return page.evaluate(
+    (ms) =>
+      new Promise<number[]>((resolve) => {
+        const gaps: number[] = []
+        const end = performance.now() + ms
+        let last = 0
+        const tick = (now: number) => {
+          if (last) gaps.push(now - last)
+          last = now
+          if (now >= end) resolve(gaps)
+          else requestAnimationFrame(tick)
+        }
+        requestAnimationFrame(tick)
+      }),
+    ms
+  )
+}
+
+/** What markWhen waits for: an element, or one whose numeric attribute reached `min`. */
+interface Condition {
+  selector: string
+  attribute?: string
+  min?: number
+}
+
+/** ms from `startMark` (or navigation) until the condition holds, as performance marks in the page. */
+async function markWhen(page: Page, name: string, condition: Condition, startMark?: string): Promise<number> {
+  // A function, not a string: the page's CSP forbids eval.
+  await page.waitForFunction(
+    ({ name, condition }) => {
+      const el = document.querySelector(condition.selector)
+      const ok = el !== null && (!condition.attribute || Number(el.getAttribute(condition.attribute)) >= (condition.min ?? 0))
+      if (ok) performance.mark(name)
+      return ok
+    },
+    { name, condition },
+    { polling: 'raf', timeout: 120_000 }
+  )
+  return page.evaluate(
+    ({ name, startMark }) => {
+      const end = performance.getEntriesByName(name).at(-1)!.startTime
+      return startMark ? end - performance.getEntriesByName(startMark).at(-1)!.startTime : end
+    },
+    { name, startMark }
+  )
+}
+
+/** tsx keeps function names with an `__name` helper that page.evaluate's copies would miss. */
+async function newPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  await page.addInitScript({ content: 'window.__name = (f) => f' })
+  return page
+}
+
+async function openProcess(page: Page, url: string, pid: number): Promise<void> {
+  await page.goto(url)
+  await page.getByTestId('process-filter').fill(String(pid))
+  await page.locator(`[data-testid="process-row"][data-pid="${pid}"]`).click({ timeout: 60_000 })
+}
+
+function frameResult(name: string, gaps: number[], notes: string): BenchResult {
+  const max = round(Math.max(...gaps))
+  return {
+    name,
+    value: max,
+    unit: 'ms',
+    baseline: `target ${FRAME_TARGET_MS} ms`,
+    baselineValue: FRAME_TARGET_MS,
+    ratio: round(max / FRAME_TARGET_MS, 2),
+    target: `longest frame <= ${FRAME_TARGET_MS} ms`,
+    met: max <= FRAME_TARGET_MS,
+    notes: `${gaps.length} frames, p95 ${round(percentile(gaps, 95))} ms, median ${round(percentile(gaps, 50))} ms; ${notes}`
+  }
+}
+
+function reported(name: string, value: number, unit: string, notes: string): BenchResult {
+  return { name, value: round(value), unit, baseline: 'none (reported)', baselineValue: 0, ratio: 0, target: 'none: reported', met: null, notes }
+}
+
+async function treeBench(browser: Browser, url: string, log: (s: string) => void): Promise<BenchResult[]> {
+  // Four trees of 1 + 4 + 16 + 64 + 256 + 1,024 processes: with the machine's own, over 5,000.
+  const trees = await Promise.all([0, 1, 2, 3].map(() => startFixture('proc_tree', ['--children', '4', '--depth', '5'])))
+  try {
+    const page = await newPage(browser)
+    await page.goto(url)
+    const first = await markWhen(page, 'tree-rows', { selector: '[data-testid="process-tree"]', attribute: 'aria-rowcount', min: TREE_PROCESSES })
+    const rows = Number(await page.getByTestId('process-tree').getAttribute('aria-rowcount'))
+    log(`ui: tree of ${rows} processes rendered ${round(first)} ms after navigation`)
+    const tree = '[data-testid="process-tree"]'
+    const gaps = [...(await scrollFrames(page, tree, 'sweep', SWEEP_FRAMES)), ...(await scrollFrames(page, tree, 'wheel', WHEEL_FRAMES))]
+    await page.close()
+    return [
+      reported(`ui: process tree of ${TREE_PROCESSES.toLocaleString('en-US')}+ processes, first render`, first, 'ms', `${rows} rows; ms from navigation until the first list is in the tree (includes the host's first snapshot)`),
+      frameResult('ui: process tree scroll, longest frame', gaps, `${rows} rows; a sweep of the scrollbar then wheel-like steps, while the list refreshes every second`)
+    ]
+  } finally {
+    await Promise.all(trees.map((t) => t.stop()))
+  }
+}
+
+async function heapTableBench(browser: Browser, url: string, log: (s: string) => void): Promise<BenchResult[]> {
+  const fixture = await startFixture<{ pid: number }>('heap_fixture', ['--blocks', String(HEAP_BLOCKS)])
+  try {
+    const page = await newPage(browser)
+    await openProcess(page, url, fixture.info.pid)
+    await page.getByTestId('tab-heaps').click()
+    await page.getByTestId('maximize').click()
+    await page.locator('[data-testid="heap-row"][data-kind="main-arena"]').click()
+    await page.evaluate(() => performance.mark('walk-clicked'))
+    await page.getByTestId('walk-heap').click()
+    const first = await markWhen(page, 'blocks-shown', { selector: '[data-testid="block-row"]' }, 'walk-clicked')
+    const blocks = Number(await page.getByTestId('walk-summary').getAttribute('data-blocks'))
+    log(`ui: heap table of ${blocks} blocks, first rows ${round(first)} ms after the walk was asked for`)
+    const table = '[data-testid="block-table"]'
+    const sweep = await scrollFrames(page, table, 'sweep', SWEEP_FRAMES)
+    const wheel = await scrollFrames(page, table, 'wheel', WHEEL_FRAMES)
+    const loaded = await page.locator('[data-testid="block-row"]').count()
+    await page.close()
+    return [
+      reported('ui: heap table of 1 M blocks, first rows after asking for the walk', first, 'ms', `${blocks} blocks; stopped walk of the main arena, kept in the main process, first page over the socket`),
+      frameResult('ui: heap table of 1 M blocks scroll, longest frame', [...sweep, ...wheel], `${blocks} rows on a scaled scrollbar, pages of 500 fetched for the rows in view (${loaded} rows loaded at the end)`)
+    ]
+  } finally {
+    await fixture.stop()
+  }
+}
+
+/** utime + stime of a process, in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // USER_HZ
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : Number.NaN
+}
+
+async function watchBench(browser: Browser, served: Served, log: (s: string) => void): Promise<BenchResult[]> {
+  const fixture: RunningFixture<{ pid: number }> = await startFixture('watch_toucher', ['--stream', String(WATCH_SECONDS), '--threads', '2'])
+  try {
+    const page = await newPage(browser)
+    // What reaches the renderer: the bucket counts of every update on the socket.
+    let reached = 0
+    let updates = 0
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        const message = JSON.parse(String(payload)) as { event?: string; payload?: WatchUpdate }
+        if (message.event !== 'watch.update') return
+        updates++
+        for (const b of message.payload!.buckets) reached += b.total
+      })
+    )
+    await openProcess(page, served.url, fixture.info.pid)
+    await page.getByTestId('tab-watch').click()
+    await page.getByTestId('maximize').click()
+    await page.getByTestId('watch-start').click()
+    await page.getByTestId('watch-stop').waitFor()
+    const cdp = await page.context().newCDPSession(page)
+    const browserCdp = await browser.newBrowserCDPSession()
+    const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] }
+    const renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id)
+    const memory = async () => {
+      await cdp.send('HeapProfiler.collectGarbage')
+      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }
+      return { heapMb: metrics.find((m) => m.name === 'JSHeapUsedSize')!.value / 1048576, rssMb: Math.max(...renderers.map(rssMb)) }
+    }
+    await cdp.send('Performance.enable')
+
+    const result = new Promise<{ faults: number; faults_per_s: number }>((ok) => {
+      let text = ''
+      fixture.proc.stdout!.on('data', (d: Buffer) => {
+        text += d
+        const line = text.split('\n').find((l) => l.includes('"faults_per_s"'))
+        if (line) ok(JSON.parse(line))
+      })
+    })
+    const cpu0 = cpuSeconds(served.proc.pid!)
+    const t0 = performance.now()
+    process.kill(fixture.info.pid, 'SIGUSR1')
+    await sleep(MEMORY_EARLY_S * 1000)
+    const early = await memory()
+    const frames = await idleFrames(page, Math.min(10_000, Math.max(2_000, (WATCH_SECONDS - MEMORY_EARLY_S - 5) * 1000)))
+    const own = await result
+    const cpu = (cpuSeconds(served.proc.pid!) - cpu0) / ((performance.now() - t0) / 1000)
+    await sleep(1000) // the last update
+    const late = await memory()
+    const total = Number(await page.getByTestId('watch-total').getAttribute('data-total'))
+    const lost = Number(await page.getByTestId('watch-lost').getAttribute('data-lost'))
+    await page.getByTestId('watch-stop').click()
+    await page.close()
+    const share = reached / Math.max(1, own.faults)
+    log(`ui: watch ${WATCH_SECONDS} s: fixture ${own.faults} faults (${own.faults_per_s}/s), ${reached} reached the charts in ${updates} updates, lost ${lost}; main CPU ${round(cpu * 100)} %; renderer heap ${round(early.heapMb)} -> ${round(late.heapMb)} MB, RSS ${round(early.rssMb)} -> ${round(late.rssMb)} MB`)
+    return [
+      {
+        name: `ui: watch at full speed for ${WATCH_SECONDS} s, faults/s reaching the charts`,
+        value: Math.round(reached / WATCH_SECONDS),
+        unit: 'faults/s',
+        baseline: "the fixture's own count",
+        baselineValue: Math.round(own.faults / WATCH_SECONDS),
+        ratio: round(share, 3),
+        target: 'ratio >= 0.99',
+        met: share >= 0.99,
+        notes: `${reached} of ${own.faults} faults charted, ${updates} updates (${round(updates / WATCH_SECONDS)}/s), watch total ${total}, lost ${lost}; 2 faulting threads`
+      },
+      reported(`ui: watch at full speed, main-process CPU`, cpu * 100, '% of a core', `snapscope serve (watch, aggregation, socket, the process list every second) over the ${WATCH_SECONDS} s`),
+      {
+        name: `ui: watch at full speed, renderer JS heap after ${WATCH_SECONDS} s`,
+        value: round(late.heapMb),
+        unit: 'MB',
+        baseline: `the same after ${MEMORY_EARLY_S} s`,
+        baselineValue: round(early.heapMb),
+        ratio: round(late.heapMb / early.heapMb, 2),
+        target: 'ratio <= 1.25 (bounded)',
+        met: late.heapMb / early.heapMb <= 1.25,
+        notes: `after GC; renderer RSS ${round(early.rssMb)} MB at ${MEMORY_EARLY_S} s, ${round(late.rssMb)} MB at the end (the store's point ring is a fixed 12.6 MB of typed arrays)`
+      },
+      frameResult('ui: watch at full speed, longest frame while the charts update', frames, `${round(frames.length / ((frames.reduce((a, b) => a + b, 0) || 1) / 1000))} frames/s measured between ${MEMORY_EARLY_S} s and the end`)
+    ]
+  } finally {
+    await fixture.stop()
+  }
+}
+
+export async function uiBench(log: (s: string) => void): Promise<BenchEntry[]> {
+  const names = ['ui: process tree', 'ui: heap table', 'ui: watch at full speed']
+  const cli = path.join(findRepoRoot(), 'out', 'main', 'cli.js')
+  const missing = !fs.existsSync(cli) ? `the app is not built (${cli}): run npm run build` : !fs.existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)` : null
+  if (missing) return names.map((name) => ({ name, skipped: missing }))
+  const served = await serve()
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'] })
+  try {
+    return [...(await treeBench(browser, served.url, log)), ...(await heapTableBench(browser, served.url, log)), ...(await watchBench(browser, served, log))]
+  } finally {
+    await browser.close()
+    await served.stop()
+  }
+}
+
+if (require.main === module) {
+  uiBench((s) => console.log(`  ${s}`)).then(
+    (entries) => console.table(entries),
+    (err: unknown) => {
+      console.error(err)
+      process.exitCode = 1
+    }
+  )
+}

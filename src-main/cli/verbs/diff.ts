@@ -1,0 +1,32 @@
+import { parseArgs } from 'node:util'
+import { basename } from 'node:path'
+import { compare } from '../../core/diff/diff'
+import { readSnapscopeFile } from '../../core/files/loader'
+import { redactFile } from '../../core/files/redact'
+import { diffReport } from '../../core/report/build'
+import { renderText } from '../../core/report/text'
+import { writeFileAtomic } from '../../core/files/snapshotFile'
+import { UsageError } from '../args'
+import { writeOutput } from '../output'
+
+export const usage = `diff A B [--json] [--redact] [--out FILE]
+      compare two snapshots, heap walks or timelines (files or the JSON of snapshot/heap/watch):
+      leak suspects, processes, threads, modules, heap size classes; a timeline is its first sample
+      as A and its last as B (diff T T spans one capture); --json: snapscope.diff/1`
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, redact: { type: 'boolean' }, out: { type: 'string' } }
+  })
+  if (positionals.length !== 2) throw new UsageError(`diff takes two files, got ${positionals.length}`)
+  const [a, b] = await Promise.all(positionals.map((p) => readSnapscopeFile(p)))
+  const [fa, fb] = values.redact ? [redactFile(a), redactFile(b)] : [a, b]
+  const diff = compare({ file: fa, name: basename(positionals[0]) }, { file: fb, name: basename(positionals[1]) })
+  if (values.json) return writeOutput(diff, values.out)
+  // The suspects' table repeats the findings above it: the terminal gets the findings only.
+  const text = renderText(diffReport(diff, fa.redacted), { skipTables: ['diff-suspects'] })
+  if (values.out) await writeFileAtomic(values.out, text)
+  else process.stdout.write(text)
+}

@@ -1,0 +1,154 @@
+// A timeline capture: samples one process every `everyMs` for `forMs` (both ends included) and keeps
+// the snapscope.timeline/1 document up to date, so whoever runs it can save what it has at any time
+// (a checkpoint, Ctrl-C). Samples are due on a fixed grid from the start; one that is late (a slow
+// heap walk) is taken at once and the grid skips the slots it missed, so the timeline never drifts.
+
+import { EventEmitter } from 'node:events'
+import type { HostInfo, SnapshotError } from '../../ipc/types'
+import type { Sampled, Sampler } from './sampler'
+import { TIMELINE_FORMAT, type TimelineDoc, type TimelineModule, type TimelineSample } from './types'
+
+export interface CaptureOptions {
+  pid: number
+  everyMs: number
+  forMs: number
+  /** walk the heaps each time (summary only); default true */
+  heap?: boolean
+}
+
+export interface CaptureProgress {
+  index: number
+  sample: TimelineSample
+  elapsedMs: number
+  /** samples the whole capture takes when it runs its course */
+  expected: number
+}
+
+export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [TimelineDoc] }> {
+  readonly done: Promise<TimelineDoc>
+  private readonly doc: TimelineDoc
+  /** the open entry of each module loaded in the last sample, by name and path */
+  private readonly loaded = new Map<string, TimelineModule>()
+  private readonly errorKeys = new Set<string>()
+  private readonly t0 = Date.now()
+  private timer: NodeJS.Timeout | undefined
+  private ended = false
+  private finish!: (doc: TimelineDoc) => void
+
+  private constructor(
+    private readonly sampler: Sampler,
+    private readonly options: CaptureOptions,
+    host: HostInfo,
+    first: Sampled
+  ) {
+    super()
+    this.done = new Promise((ok) => (this.finish = ok))
+    this.doc = {
+      format: TIMELINE_FORMAT,
+      pid: options.pid,
+      exeFile: first.exeFile,
+      host,
+      startedAt: first.sample.takenAt,
+      everyMs: options.everyMs,
+      endReason: 'running',
+      samples: [],
+      modules: [],
+      errors: []
+    }
+  }
+
+  /** Takes the first sample now (rejecting, e.g. with ESRCH, when the process can't be read) and schedules the rest. */
+  static async start(sampler: Sampler, host: HostInfo, options: CaptureOptions): Promise<Capture> {
+    const first = await sampler({ pid: options.pid, heap: options.heap ?? true })
+    const capture = new Capture(sampler, options, host, first)
+    // The first sample's event waits for the next turn of the loop, so a listener attached right
+    // after `await Capture.start()` sees it too.
+    capture.add(first, false)
+    setImmediate(() => capture.emitSample(0))
+    capture.schedule(1)
+    return capture
+  }
+
+  get expected(): number {
+    return Math.floor(this.options.forMs / this.options.everyMs) + 1
+  }
+
+  /** The document so far, as a copy that later samples leave alone (a checkpoint is written from it
+   *  while sampling goes on: its modules must not name samples it does not have). */
+  current(): TimelineDoc {
+    return { ...this.doc, samples: [...this.doc.samples], modules: this.doc.modules.map((m) => ({ ...m })), errors: [...this.doc.errors] }
+  }
+
+  /** Ends the capture now with what it has. */
+  stop(): Promise<TimelineDoc> {
+    this.end('stopped')
+    return this.done
+  }
+
+  private schedule(slot: number): void {
+    if (this.ended) return
+    if (slot >= this.expected) return this.end('completed')
+    const due = this.t0 + slot * this.options.everyMs
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, due - Date.now()))
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      const sampled = await this.sampler({ pid: this.options.pid, heap: this.options.heap ?? true })
+      if (this.ended) return
+      this.add(sampled)
+    } catch (err) {
+      const e = err as { code?: string; message?: string }
+      return this.end(e.code === 'ESRCH' ? 'target-exited' : `error: ${e.code ?? ''} ${e.message ?? String(err)}`.trim())
+    }
+    // The next slot still ahead: a late sample does not cause a burst of catch-up samples.
+    this.schedule(Math.max(this.doc.samples.length, Math.floor((Date.now() - this.t0) / this.options.everyMs) + 1))
+  }
+
+  private add(sampled: Sampled, emit = true): void {
+    const index = this.doc.samples.length
+    this.doc.samples.push(sampled.sample)
+    this.trackModules(index, sampled.modules)
+    for (const e of sampled.errors) this.addError(e)
+    if (emit) this.emitSample(index)
+  }
+
+  private emitSample(index: number): void {
+    const sample = this.doc.samples[index]
+    this.emit('sample', { index, sample, elapsedMs: Date.parse(sample.takenAt) - Date.parse(this.doc.startedAt), expected: this.expected })
+  }
+
+  private trackModules(index: number, modules: Sampled['modules']): void {
+    const seen = new Set<string>()
+    for (const m of modules) {
+      const key = `${m.moduleName}\0${m.exePath}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      const open = this.loaded.get(key)
+      if (open) open.lastSample = index
+      else {
+        const entry = { ...m, firstSample: index, lastSample: index }
+        this.doc.modules.push(entry)
+        this.loaded.set(key, entry)
+      }
+    }
+    for (const key of this.loaded.keys()) if (!seen.has(key)) this.loaded.delete(key)
+  }
+
+  /** Keeps the first error of each scope and code: a heap that can't be walked says so once, not per sample. */
+  private addError(e: SnapshotError): void {
+    const key = `${e.scope}\0${e.code}`
+    if (this.errorKeys.has(key)) return
+    this.errorKeys.add(key)
+    this.doc.errors.push(e)
+  }
+
+  private end(reason: string): void {
+    if (this.ended) return
+    this.ended = true
+    clearTimeout(this.timer)
+    this.doc.endReason = reason
+    this.emit('end', this.doc)
+    this.finish(this.doc)
+  }
+}

@@ -1,0 +1,26 @@
+// A full capture of one process now, as a Snapscope file: the snapshot (processes, threads, the
+// process's modules and heap list, its private bytes) and its heap walks, summaries only (size classes of every block,
+// no block list: small, and what a compare reads). A heap that can't be walked is noted in the
+// snapshot's errors; the file is still written.
+import type { NativeAddon } from '../../../native/index'
+import type { FileItem, SnapscopeFile } from '../files/types'
+import { makeFile } from '../files/snapshotFile'
+import { walkHeaps } from '../heapWalk'
+import { takeSnapshot } from '../snapshot'
+import { privateBytes } from './sampler'
+
+export async function captureNow(addon: NativeAddon, pid: number, options: { heap?: boolean } = {}): Promise<SnapscopeFile> {
+  const [snapshot, priv] = await Promise.all([takeSnapshot(addon, { pid, include: ['process', 'thread', 'module', 'heaplist'] }), privateBytes(pid)])
+  const target = snapshot.processes.find((p) => p.pid === pid)
+  if (target && priv !== null) target.privateBytes = priv
+  const items: FileItem[] = [snapshot]
+  if (options.heap ?? true) {
+    try {
+      items.push(await walkHeaps(addon, { pid, limit: 0 }).result)
+    } catch (err) {
+      const e = err as { code?: string; message?: string }
+      snapshot.errors.push({ pid, scope: 'heap', code: e.code ?? 'EINTERNAL', message: e.message ?? String(err) })
+    }
+  }
+  return makeFile(items, snapshot.host, snapshot.takenAt)
+}

@@ -1,0 +1,69 @@
+// One sample of one process for a timeline: working set, private bytes, threads, modules and the
+// heap summary (a walk with limit 0: every block counted into size classes, none copied — fast).
+import type { NativeAddon } from '../../../native/index'
+import type { SnapshotError } from '../../ipc/types'
+import { sumHeaps } from './heapTotals'
+import { processExtras } from '../processExtras'
+import type { TimelineSample } from './types'
+
+export interface SampleOptions {
+  pid: number
+  /** walk the heaps (summary only); off when the allocator can't be walked or to sample faster */
+  heap: boolean
+}
+
+export interface Sampled {
+  sample: TimelineSample
+  exeFile: string
+  modules: { moduleName: string; exePath: string }[]
+  /** what could not be read this time (the sample goes on without it) */
+  errors: SnapshotError[]
+}
+
+export type Sampler = (options: SampleOptions) => Promise<Sampled>
+
+/** Private (resident anonymous) bytes: what grows with a heap leak even where the working set is
+ *  shared. Null where the platform does not say (processExtras reads it on Linux only). */
+export const privateBytes = (pid: number): Promise<number | null> =>
+  processExtras(pid).then(
+    (e) => e.privateBytes ?? null,
+    () => null
+  )
+
+const osError = (pid: number, scope: string, err: unknown): SnapshotError => {
+  const e = err as { code?: unknown; message?: unknown }
+  return { pid, scope, code: typeof e.code === 'string' ? e.code : 'EINTERNAL', message: String(e.message ?? err) }
+}
+
+/** Rejects (code ESRCH …) when the process itself can't be read: the timeline ends there. */
+export function addonSampler(addon: NativeAddon): Sampler {
+  return async ({ pid, heap }) => {
+    const takenAt = new Date().toISOString()
+    const walk = heap
+      ? addon
+          .heapWalk({ pid, heapId: null, offset: 0, limit: 0, stopTarget: false })
+          .result.then((r) => ({ totals: sumHeaps(r.heaps.map((h) => h.summary)), errors: r.errors }))
+          .catch((err: unknown) => ({ totals: null, errors: [osError(pid, 'heap', err)] }))
+      : Promise.resolve({ totals: null, errors: [] })
+    const [snap, priv, heaps] = await Promise.all([
+      addon.snapshot({ processes: true, threads: false, modules: true, heapLists: false, pid }),
+      privateBytes(pid),
+      walk
+    ])
+    const entry = snap.processes.find((p) => p.pid === pid)
+    if (!entry) throw Object.assign(new Error(`process ${pid} is gone`), { code: 'ESRCH', pid })
+    return {
+      sample: {
+        takenAt,
+        workingSetBytes: entry.workingSetBytes,
+        privateBytes: priv,
+        threadCount: entry.threadCount,
+        moduleCount: snap.modules.length,
+        heap: heaps.totals
+      },
+      exeFile: entry.exeFile,
+      modules: snap.modules.map((m) => ({ moduleName: m.moduleName, exePath: m.exePath })),
+      errors: [...snap.errors.filter((e) => e.pid === pid), ...heaps.errors]
+    }
+  }
+}

@@ -1,0 +1,128 @@
+// What one side of a compare saw, whatever it was read from: a snapshot, heap walks, a timeline, or a
+// whole file of them (each part taken from the first item that has it). A timeline gives its first
+// sample on side A and its last on side B, so comparing a timeline with itself spans the capture.
+// Pure: the compare runs in the main process and the same shapes are shown by the renderer.
+
+import type { ProcessEntry, ThreadEntry } from '../../ipc/types'
+import { sumHeaps } from '../capture/heapTotals'
+import type { HeapTotals, TimelineDoc } from '../capture/types'
+import type { FileItem, SnapscopeFile } from '../files/types'
+import type { ModuleBrief, SideInfo } from './types'
+
+export type Side = 'a' | 'b'
+
+export interface Observation {
+  info: SideInfo
+  processes: ProcessEntry[] | null
+  threads: ThreadEntry[] | null
+  /** the modules of `info.pid` */
+  modules: ModuleBrief[] | null
+  heap: HeapTotals | null
+  workingSetBytes: number | null
+  privateBytes: number | null
+  threadCount: number | null
+  /** timelines read for this side: their samples give the trends */
+  timelines: TimelineDoc[]
+}
+
+export class NothingToCompare extends Error {
+  readonly code = 'EINVAL'
+}
+
+const ITEM_KIND: Record<FileItem['format'], string> = {
+  'snapscope.snapshot/1': 'snapshot',
+  'snapscope.heapwalks/1': 'heap walks',
+  'snapscope.heapwalk/1': 'heap walk',
+  'snapscope.wswatch/1': 'working-set watch',
+  'snapscope.timeline/1': 'timeline'
+}
+
+export const itemKind = (item: FileItem): string => ITEM_KIND[item.format]
+
+function empty(label: string): Observation {
+  return {
+    info: { label, takenAt: null, pid: null, exeFile: null, kinds: [] },
+    processes: null,
+    threads: null,
+    modules: null,
+    heap: null,
+    workingSetBytes: null,
+    privateBytes: null,
+    threadCount: null,
+    timelines: []
+  }
+}
+
+/** Fills what `o` lacks from one item. */
+function add(o: Observation, item: FileItem, side: Side): void {
+  const info = o.info
+  const pidOk = (pid: number) => info.pid === null || info.pid === pid
+  switch (item.format) {
+    case 'snapscope.snapshot/1': {
+      const pid = item.targetPid ?? (item.include.includes('module') ? (item.modules[0]?.pid ?? null) : null)
+      info.takenAt ??= item.takenAt
+      if (pid !== null && pidOk(pid)) info.pid = pid
+      if (item.include.includes('process')) o.processes ??= item.processes
+      if (item.include.includes('thread')) o.threads ??= item.threads
+      if (item.include.includes('module') && pid !== null && info.pid === pid)
+        o.modules ??= item.modules.filter((m) => m.pid === pid).map((m) => ({ moduleName: m.moduleName, exePath: m.exePath }))
+      const self = info.pid === null ? undefined : item.processes.find((p) => p.pid === info.pid)
+      if (self) {
+        info.exeFile ??= self.exeFile
+        o.workingSetBytes ??= self.workingSetBytes
+        o.privateBytes ??= self.privateBytes ?? null
+        o.threadCount ??= self.threadCount
+      }
+      info.kinds.push('snapshot')
+      return
+    }
+    case 'snapscope.heapwalks/1':
+    case 'snapscope.heapwalk/1': {
+      if (!pidOk(item.pid)) return
+      info.pid = item.pid
+      info.takenAt ??= item.takenAt
+      o.heap ??= sumHeaps(item.format === 'snapscope.heapwalks/1' ? item.heaps.map((h) => h.summary) : [item.summary])
+      info.kinds.push(itemKind(item))
+      return
+    }
+    case 'snapscope.timeline/1': {
+      if (!pidOk(item.pid) || item.samples.length === 0) return
+      const index = side === 'a' ? 0 : item.samples.length - 1
+      const s = item.samples[index]
+      info.pid = item.pid
+      info.exeFile ??= item.exeFile
+      info.takenAt ??= s.takenAt
+      o.workingSetBytes ??= s.workingSetBytes
+      o.privateBytes ??= s.privateBytes
+      o.threadCount ??= s.threadCount
+      o.heap ??= s.heap
+      o.modules ??= item.modules
+        .filter((m) => m.firstSample <= index && index <= m.lastSample)
+        .map((m) => ({ moduleName: m.moduleName, exePath: m.exePath }))
+      o.timelines.push(item)
+      info.kinds.push(`timeline (${side === 'a' ? 'first' : 'last'} of ${item.samples.length} samples)`)
+      return
+    }
+    case 'snapscope.wswatch/1':
+      return // faults by time and place: nothing that grows between two observations
+  }
+}
+
+/** One side of a compare made of these items (labelled `label`). */
+export function observeItems(items: readonly FileItem[], label: string, side: Side): Observation {
+  const o = empty(label)
+  for (const item of items) add(o, item, side)
+  if (o.info.kinds.length === 0)
+    throw new NothingToCompare(
+      `${label}: nothing to compare (it holds ${items.map(itemKind).join(', ') || 'no items'}; compare reads snapshots, heap walks and timelines)`
+    )
+  return o
+}
+
+/** One side of a compare: item `index` of the file, or the whole file when index is absent. */
+export function observe(file: SnapscopeFile, name: string, side: Side, index?: number): Observation {
+  if (index === undefined) return observeItems(file.items, name, side)
+  if (!Number.isInteger(index) || index < 0 || index >= file.items.length)
+    throw new NothingToCompare(`${name}: has no item #${index} (it has ${file.items.length})`)
+  return observeItems([file.items[index]], `${name} #${index}`, side)
+}

@@ -1,0 +1,108 @@
+// Leak suspects: what grew between A and B by more than noise (a size class of heap blocks, private
+// bytes, heap bytes, threads, modules of the target), and anything a timeline on either side shows
+// growing steadily. With a timeline the verdict rests on its samples (rising in most steps, the slope);
+// with two points only, on the size of the change. Steady ones come first, then the biggest.
+
+import { timelineSeries, sizeClassLabel, type Series } from '../capture/series'
+import { MIN_GROWTH, type GrowthKind } from '../capture/trends'
+import type { TimelineDoc, TimelineSample } from '../capture/types'
+import { fmtPercent, fmtQuantity, fmtSigned, type Quantity } from '../report/format'
+import type { Change, DiffDoc, Suspect, SuspectKind } from './types'
+
+/** A two-point change must also be this large relative to A (percent) to count. */
+const MIN_PERCENT = 2
+const MAX_SIZE_CLASS_SUSPECTS = 5
+/** Two points closer than this give no rate: a change over half a second says little about a minute. */
+const MIN_RATE_SPAN_MS = 60_000
+const KIND_ORDER: SuspectKind[] = ['size-class', 'private-bytes', 'heap-bytes', 'thread-count', 'module-count', 'working-set']
+
+interface Candidate {
+  kind: SuspectKind
+  subject: string
+  unit: Quantity
+  growth: GrowthKind
+  change: Change
+  series?: Series
+  sizeClass?: { minSize: number; maxSize: number }
+  /** bytes it grew by, to rank size classes */
+  bytes?: number
+}
+
+/** The samples of the target's timelines in time order (a timeline on both sides counted once). */
+function mergedSamples(timelines: readonly TimelineDoc[], pid: number | null): TimelineSample[] {
+  const byTime = new Map<string, TimelineSample>()
+  for (const t of new Set(timelines)) if (pid === null || t.pid === pid) for (const s of t.samples) byTime.set(s.takenAt, s)
+  return [...byTime.values()].sort((x, y) => Date.parse(x.takenAt) - Date.parse(y.takenAt))
+}
+
+const grewEnough = (c: Change, growth: GrowthKind): boolean =>
+  c.delta >= MIN_GROWTH[growth] && (c.pct === null || c.pct >= MIN_PERCENT)
+
+function evidence(c: Candidate, perMinute: number | null): string {
+  const t = c.series?.trend
+  const parts = [`${fmtSigned(c.change.delta, c.unit)}, ${fmtPercent(c.change.pct)}`]
+  if (t && t.steps > 0) parts.push(`rising in ${t.rising} of ${t.steps} steps`)
+  if (perMinute !== null) parts.push(`${fmtSigned(Math.round(perMinute), c.unit)}/min`)
+  return `${c.subject}: ${fmtQuantity(c.change.a, c.unit)} → ${fmtQuantity(c.change.b, c.unit)} (${parts.join('; ')})`
+}
+
+function toSuspect(c: Candidate, elapsedMs: number | null): Suspect {
+  const t = c.series && c.series.points.length > 2 ? c.series.trend : undefined
+  const perMinute = t ? t.slopePerMinute : elapsedMs !== null && elapsedMs >= MIN_RATE_SPAN_MS ? (c.change.delta / elapsedMs) * 60_000 : null
+  return {
+    kind: c.kind,
+    subject: c.subject,
+    unit: c.unit,
+    change: c.change,
+    perMinute,
+    steady: t ? t.steady : null,
+    rising: t ? { steps: t.rising, of: t.steps } : null,
+    ...(c.sizeClass ? { sizeClass: c.sizeClass } : {}),
+    evidence: evidence({ ...c, series: t ? c.series : undefined }, perMinute)
+  }
+}
+
+export function findSuspects(doc: DiffDoc, timelines: readonly TimelineDoc[]): Suspect[] {
+  const series = new Map(timelineSeries({ samples: mergedSamples(timelines, doc.target?.pid ?? null) }).map((s) => [s.key, s]))
+  const candidates: Candidate[] = []
+  const consider = (c: Candidate) => {
+    const s = c.series
+    if (s && s.points.length > 2 ? s.flagged : grewEnough(c.change, c.growth)) candidates.push(c)
+  }
+
+  for (const r of doc.heap?.sizeClasses ?? []) {
+    if (r.bytes.delta <= 0) continue
+    consider({
+      kind: 'size-class',
+      subject: `Blocks of ${sizeClassLabel(r.minSize, r.maxSize)}`,
+      unit: 'count',
+      growth: 'blocks',
+      change: r.count,
+      series: series.get(`class:${r.minSize}-${r.maxSize}`),
+      sizeClass: { minSize: r.minSize, maxSize: r.maxSize },
+      bytes: r.bytes.delta
+    })
+  }
+  const t = doc.target
+  if (t) {
+    const who = `${t.pid}${t.exeFile ? ` (${t.exeFile})` : ''}`
+    const targetCandidates: [SuspectKind, string, Quantity, GrowthKind, Change | null, string][] = [
+      ['private-bytes', `Private bytes of ${who}`, 'bytes', 'bytes', t.privateBytes, 'privateBytes'],
+      ['heap-bytes', `Heap bytes in use by ${who}`, 'bytes', 'bytes', t.heapUsedBytes, 'heapUsedBytes'],
+      ['thread-count', `Threads of ${who}`, 'count', 'threads', t.threadCount, 'threads'],
+      ['module-count', `Modules of ${who}`, 'count', 'modules', t.moduleCount, 'modules'],
+      // The working set includes shared pages: only a suspect where private bytes are not known.
+      ['working-set', `Working set of ${who}`, 'bytes', 'bytes', t.privateBytes ? null : t.workingSetBytes, 'workingSet']
+    ]
+    for (const [kind, subject, unit, growth, c, key] of targetCandidates)
+      if (c) consider({ kind, subject, unit, growth, change: c, series: series.get(key) })
+  }
+
+  const sizeClasses = candidates
+    .filter((c) => c.kind === 'size-class')
+    .sort((x, y) => y.bytes! - x.bytes!)
+    .slice(0, MAX_SIZE_CLASS_SUSPECTS)
+  return [...sizeClasses, ...candidates.filter((c) => c.kind !== 'size-class')]
+    .map((c) => toSuspect(c, doc.elapsedMs))
+    .sort((x, y) => Number(y.steady === true) - Number(x.steady === true) || KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind))
+}

@@ -1,0 +1,70 @@
+// Fault counts by module, region, thread and pc, and the summary of the data contract built from
+// them: one for a whole watch, one per query over a window of raw records.
+
+import { REGION_CODES, type WatchSummary } from '../ipc/types'
+import { TWO_32, hex, isKernelHalf } from './addressMap'
+
+export const KERNEL = '[kernel]'
+export const UNKNOWN = '[unknown]'
+const TOP_PCS = 20
+
+export class FaultCounts {
+  total = 0
+  /** by module id */
+  readonly byModule: number[] = []
+  /** by REGION_CODES index */
+  readonly byRegion: number[] = new Array<number>(REGION_CODES.length).fill(0)
+  readonly byThread = new Map<number, number>()
+  // User pcs fit a double exactly; kernel pcs (rare, and all "[kernel]") keep their BigInt.
+  private readonly byPc = new Map<number, number>()
+  private readonly byKernelPc = new Map<bigint, number>()
+
+  /** Counts record i of `pcs` (whose halves are pcHi/pcLo). */
+  add(module: number, region: number, tid: number, pcHi: number, pcLo: number, pcs: BigUint64Array, i: number): void {
+    this.total++
+    this.byModule[module] = (this.byModule[module] ?? 0) + 1
+    this.byRegion[region]++
+    bump(this.byThread, tid)
+    if (isKernelHalf(pcHi)) bump(this.byKernelPc, pcs[i])
+    else if (pcHi !== 0 || pcLo !== 0) bump(this.byPc, pcHi * TWO_32 + pcLo)
+  }
+
+  topPcs(symbolOf: (pc: number) => string, limit = TOP_PCS): WatchSummary['topPcs'] {
+    const user = sorted(this.byPc)
+      .slice(0, limit)
+      .map(([pc, count]) => ({ pc: hex(pc), symbol: symbolOf(pc), count }))
+    const kernel = sorted(this.byKernelPc)
+      .slice(0, limit)
+      .map(([pc, count]) => ({ pc: '0x' + pc.toString(16), symbol: KERNEL, count }))
+    return [...user, ...kernel].sort((a, b) => b.count - a.count).slice(0, limit)
+  }
+
+  byModuleNamed(names: readonly string[]): WatchSummary['byModule'] {
+    const out: WatchSummary['byModule'] = []
+    this.byModule.forEach((count, id) => count > 0 && out.push({ module: names[id], count }))
+    return out.sort((a, b) => b.count - a.count)
+  }
+
+  summary(names: readonly string[], symbolOf: (pc: number) => string): WatchSummary {
+    return {
+      total: this.total,
+      byModule: this.byModuleNamed(names),
+      byRegion: REGION_CODES.map((region, code) => ({ region, count: this.byRegion[code] }))
+        .filter((r) => r.count > 0)
+        .sort((a, b) => b.count - a.count),
+      byThread: sorted(this.byThread).map(([tid, count]) => ({ tid, count })),
+      topPcs: this.topPcs(symbolOf)
+    }
+  }
+}
+
+export function bump<K>(map: Map<K, number>, key: K, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by)
+}
+
+export function sorted<K>(map: Map<K, number>): [K, number][] {
+  return [...map].sort((a, b) => b[1] - a[1])
+}
+
+/** The two 32-bit halves of each address of a BigUint64Array (every supported target is little-endian). */
+export const halves = (a: BigUint64Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length * 2)

@@ -1,0 +1,144 @@
+// The leak-diagnosis side of one session (one window or tab): files opened from bytes the renderer
+// sends, taken now or captured over time; compares; report exports; timeline captures. Files go in
+// and out as bytes only: in browser mode the renderer is a web page, and no path it names is ever
+// opened. Whatever it sends was validated by the contract; file contents are checked by the loader.
+
+import type { NativeAddon } from '../../../native/index'
+import type { Channel, Requests, Responses } from '../../ipc/contract'
+import { Capture } from '../capture/capture'
+import { captureNow } from '../capture/fullCapture'
+import { addonSampler } from '../capture/sampler'
+import { compare, type DiffSide } from '../diff/diff'
+import { parseSnapscopeFile } from '../files/loader'
+import { redactFile } from '../files/redact'
+import { encodeFile, makeFile } from '../files/snapshotFile'
+import type { SnapscopeFile } from '../files/types'
+import { FILE_EXTENSION } from '../files/types'
+import { diffReport, fileReport } from '../report/build'
+import { exportReport, type ReportFile } from '../report/export'
+import type { PdfPrinter } from '../report/pdf'
+import type { EmitEvent } from '../session'
+import { Library } from './library'
+import type { Download, OpenedFile } from './types'
+import { Uploads } from './uploads'
+
+export type WorkbenchChannel =
+  | 'file.upload'
+  | 'file.open'
+  | 'file.take'
+  | 'file.close'
+  | 'file.save'
+  | 'diff.run'
+  | 'report.export'
+  | 'capture.start'
+  | 'capture.stop'
+
+type Handlers = { [C in WorkbenchChannel & Channel]: (p: Requests[C]) => Promise<Responses[C]> | Responses[C] }
+
+export interface WorkbenchDeps {
+  addon: NativeAddon
+  /** Electron prints with its own webContents.printToPDF; elsewhere a Chromium on the machine does */
+  printPdf?: PdfPrinter
+}
+
+const MAX_CAPTURES = 4
+
+const toDownload = (f: ReportFile): Download => ({
+  name: f.name,
+  mime: f.mime,
+  base64: (typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data).toString('base64')
+})
+
+/** "leak.snapscope" -> "leak": download names are built from it. */
+const stem = (name: string): string => name.replace(/\.(snapscope|json|gz)$/i, '') || 'snapscope'
+const stamp = (iso: string): string => iso.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')
+
+export class Workbench {
+  private readonly library = new Library()
+  private readonly uploads = new Uploads()
+  private readonly captures = new Map<number, Capture>()
+  private nextCaptureId = 1
+  private closed = false
+
+  constructor(
+    private readonly deps: WorkbenchDeps,
+    private readonly emit: EmitEvent
+  ) {}
+
+  readonly handlers: Handlers = {
+    'file.upload': (p) => ({ received: this.uploads.append(p.uploadId, p.offset, p.data) }),
+    'file.open': async (p) => {
+      const bytes = this.uploads.take(p.uploadId)
+      return this.library.add(await parseSnapscopeFile(bytes, p.name), p.name, bytes.length)
+    },
+    'file.take': async (p) => {
+      const file = await captureNow(this.deps.addon, p.pid, { heap: p.heap })
+      return this.library.add(file, `pid-${p.pid}-${stamp(file.createdAt)}${FILE_EXTENSION}`, 0)
+    },
+    'file.close': (p) => ({ closed: this.library.close(p.fileId) }),
+    'file.save': async (p) => {
+      const { file, view } = this.library.get(p.fileId)
+      const bytes = await encodeFile(file, { redact: p.redact })
+      return { name: `${stem(view.name)}${p.redact ? '-redacted' : ''}${FILE_EXTENSION}`, mime: 'application/gzip', base64: bytes.toString('base64') }
+    },
+    'diff.run': (p) => compare(this.side(p.a, p.redact), this.side(p.b, p.redact)),
+    'report.export': async (p) => {
+      const a = this.side(p.a, p.redact)
+      const model = p.b ? diffReport(compare(a, this.side(p.b, p.redact)), Boolean(p.redact)) : fileReport(this.itemFile(a), a.name)
+      const baseName = `${stem(a.name)}${p.b ? '-compare' : ''}${p.redact ? '-redacted' : ''}`
+      const files = await exportReport(model, p.format, { baseName, table: p.table, printPdf: this.deps.printPdf })
+      return { files: files.map(toDownload) }
+    },
+    'capture.start': (p) => this.startCapture(p),
+    'capture.stop': async (p) => {
+      const capture = this.captures.get(p.captureId)
+      if (!capture) return { stopped: false }
+      await capture.stop()
+      return { stopped: true }
+    }
+  }
+
+  /** An open file (redacted when asked) as one side of a compare or the subject of a report. */
+  private side(ref: { fileId: number; item?: number }, redact?: boolean): DiffSide {
+    const { file, view } = this.library.get(ref.fileId)
+    return { file: redact ? redactFile(file) : file, name: view.name, item: ref.item }
+  }
+
+  /** The file a report covers: the whole file, or one item of it. */
+  private itemFile(side: DiffSide): SnapscopeFile {
+    if (side.item === undefined) return side.file
+    const item = side.file.items[side.item]
+    if (!item) throw Object.assign(new Error(`${side.name} has no item #${side.item}`), { code: 'ENOENT' })
+    return { ...side.file, items: [item] }
+  }
+
+  private async startCapture(p: Requests['capture.start']): Promise<Responses['capture.start']> {
+    if (this.captures.size >= MAX_CAPTURES) throw Object.assign(new Error(`${MAX_CAPTURES} captures are running already`), { code: 'EBUSY' })
+    const addon = this.deps.addon
+    const capture = await Capture.start(addonSampler(addon), addon.host(), { pid: p.pid, everyMs: p.everyMs, forMs: p.forMs, heap: p.heap })
+    const captureId = this.nextCaptureId++
+    this.captures.set(captureId, capture)
+    capture.on('sample', (s) => this.emit('capture.sample', { captureId, ...s }))
+    void capture.done.then((doc) => {
+      this.captures.delete(captureId)
+      if (this.closed) return
+      let file: OpenedFile | null
+      try {
+        file = this.library.add(makeFile([doc], doc.host, doc.startedAt), `timeline-pid-${doc.pid}-${stamp(doc.startedAt)}${FILE_EXTENSION}`, 0)
+      } catch (err) {
+        // No room in the library: the renderer is told, and the samples it has seen are all there was.
+        return this.emit('capture.ended', { captureId, reason: `${doc.endReason}; not kept: ${(err as Error).message}`, file: null })
+      }
+      this.emit('capture.ended', { captureId, reason: doc.endReason, file })
+    })
+    return { captureId, expected: capture.expected }
+  }
+
+  close(): void {
+    this.closed = true
+    for (const capture of this.captures.values()) void capture.stop()
+    this.captures.clear()
+    this.uploads.clear()
+    this.library.clear()
+  }
+}

@@ -1,0 +1,54 @@
+// A short ranked list with counts and share bars (top faulting PCs, threads): dense, aligned, and
+// readable at a glance without a chart.
+import { formatCount } from '../processes/format'
+
+export interface CountRow {
+  key: string | number
+  label: string
+  /** shown on hover: a raw address */
+  detail?: string
+  count: number
+}
+
+interface CountBarsProps {
+  title: string
+  rows: readonly CountRow[]
+  /** what the shares are of */
+  total: number
+  testId: string
+  empty: string
+  unit?: string
+}
+
+export function CountBars({ title, rows, total, testId, empty, unit = 'faults' }: CountBarsProps) {
+  return (
+    <section className="count-bars" aria-label={title} data-testid={testId}>
+      <h4>{title}</h4>
+      {rows.length === 0 ? (
+        <p className="muted small">{empty}</p>
+      ) : (
+        <table>
+          <tbody>
+            {rows.map((row) => {
+              const share = total > 0 ? row.count / total : 0
+              return (
+                <tr key={row.key} data-testid={`${testId}-row`} data-label={row.label}>
+                  <td className="label mono" title={row.detail ? `${row.label}  ${row.detail}` : row.label}>
+                    {row.label}
+                  </td>
+                  <td className="num" title={`${formatCount(row.count)} ${unit}`}>
+                    {formatCount(row.count)}
+                  </td>
+                  <td className="share">
+                    <span className="bar" style={{ width: `${Math.max(1, share * 100)}%` }} />
+                    <span className="num pct">{(share * 100).toFixed(share < 0.1 ? 1 : 0)}%</span>
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}

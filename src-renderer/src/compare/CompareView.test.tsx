@@ -1,0 +1,54 @@
+import '../test/layout'
+import { cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { compare } from '../../../src-main/core/diff/diff'
+import { makeFile } from '../../../src-main/core/files/snapshotFile'
+import { HOST, at, heapWalksDoc, proc, snapshotDoc } from '../../../src-main/core/files/testDocs'
+import { fakeApi, settle } from '../test/fakeApi'
+import { LeakWorkbench } from '../files/LeakWorkbench'
+import { CHARTS_TIMEOUT, openedFile } from '../files/testFiles'
+
+afterEach(cleanup)
+
+const before = [snapshotDoc([proc(7), proc(8)]), heapWalksDoc(7, [10, 10, 10])]
+const after = [snapshotDoc([proc(7), proc(9)], { takenAt: at(60_000) }), heapWalksDoc(7, [10, 10, 910], at(60_000))]
+
+describe('compare', () => {
+  it('compares the two files opened last and shows the suspects, size classes and processes', { timeout: CHARTS_TIMEOUT }, async () => {
+    const files = [openedFile(1, 'before.snapscope', before), openedFile(2, 'after.snapscope', after)]
+    let opened = 0
+    const host = fakeApi({
+      'file.upload': (p) => ({ received: p.offset }),
+      'file.open': () => files[opened++],
+      'diff.run': (p) => {
+        const side = (r: { fileId: number; item?: number }) => ({ file: makeFile(files[r.fileId - 1].items, HOST), name: files[r.fileId - 1].name, item: r.item })
+        return compare(side(p.a), side(p.b))
+      }
+    })
+    render(<LeakWorkbench api={host.api} />)
+    expect(screen.getByTestId('compare-empty')).toBeTruthy()
+    fireEvent.change(screen.getByTestId('file-input'), { target: { files: [new File(['a'], 'before.snapscope'), new File(['b'], 'after.snapscope')] } })
+    await vi.waitFor(() => expect(screen.getAllByTestId('open-file')).toHaveLength(2))
+    fireEvent.click(screen.getByTestId('tab-wb-compare'))
+    expect((screen.getByTestId('compare-a') as HTMLSelectElement).value).toBe('1:')
+    expect((screen.getByTestId('compare-b') as HTMLSelectElement).value).toBe('2:')
+    fireEvent.click(screen.getByTestId('compare-run'))
+    await settle()
+    await vi.waitFor(() => expect(screen.getByTestId('diff-result')).toBeTruthy())
+    expect(host.calls).toContainEqual(['diff.run', { a: { fileId: 1 }, b: { fileId: 2 } }])
+    const suspect = screen.getAllByTestId('suspect')[0]
+    expect(suspect.dataset).toMatchObject({ kind: 'size-class', minSize: '65' })
+    expect(suspect.textContent).toBe('Blocks of 65–128 B: 10 → 910 (+900, +9,000%; +900/min)')
+    expect(screen.getByTestId('diff-size-classes').querySelector('tr.marked')?.textContent).toMatch(/^65–128 B/)
+    expect(screen.getAllByTestId('diff-started-row')[0].textContent).toMatch(/^9app9/)
+    expect(screen.getAllByTestId('diff-exited-row')[0].textContent).toMatch(/^8app8/)
+    expect(screen.getByTestId('compare-export')).toBeTruthy()
+
+    // One item against another: the heap walks alone.
+    fireEvent.change(screen.getByTestId('compare-a'), { target: { value: '1:1' } })
+    fireEvent.change(screen.getByTestId('compare-b'), { target: { value: '2:1' } })
+    fireEvent.click(screen.getByTestId('compare-run'))
+    await settle()
+    expect(host.calls).toContainEqual(['diff.run', { a: { fileId: 1, item: 1 }, b: { fileId: 2, item: 1 } }])
+  })
+})

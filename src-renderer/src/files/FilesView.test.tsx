@@ -1,0 +1,84 @@
+import '../test/layout'
+import { cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { MAX_UPLOAD_BYTES, MAX_UPLOAD_CHUNK } from '../../../src-main/ipc/contract'
+import { heapWalksDoc, proc, sample, snapshotDoc, timelineDoc } from '../../../src-main/core/files/testDocs'
+import { ApiError } from '../api/connectedApi'
+import { fakeApi, settle } from '../test/fakeApi'
+import { LeakWorkbench } from './LeakWorkbench'
+import { CHARTS_TIMEOUT, catchDownloads, openedFile } from './testFiles'
+
+afterEach(() => {
+  cleanup()
+  vi.restoreAllMocks()
+})
+
+const PIECE = (MAX_UPLOAD_CHUNK / 4) * 3
+const choose = (files: File[]) => fireEvent.change(screen.getByTestId('file-input'), { target: { files } })
+
+describe('files', () => {
+  it('sends an opened file in pieces that each fit a message, and shows what it holds', { timeout: CHARTS_TIMEOUT }, async () => {
+    const received: Buffer[] = []
+    const host = fakeApi({
+      'file.upload': (p) => {
+        expect(p.offset).toBe(received.reduce((n, b) => n + b.length, 0))
+        expect(p.data.length).toBeLessThanOrEqual(MAX_UPLOAD_CHUNK)
+        received.push(Buffer.from(p.data, 'base64'))
+        return { received: p.offset + received[received.length - 1].length }
+      },
+      'file.open': (p) => openedFile(7, p.name, [snapshotDoc([proc(10), proc(11)]), heapWalksDoc(10, [5, 6]), timelineDoc([sample(0), sample(1000), sample(2000)])])
+    })
+    render(<LeakWorkbench api={host.api} />)
+    expect(screen.getByTestId('no-files')).toBeTruthy()
+    const bytes = new Uint8Array(PIECE * 2 + 10).map((_, i) => i % 251)
+    choose([new File([bytes], 'big.snapscope')])
+    await settle()
+    await vi.waitFor(() => expect(screen.getAllByTestId('file-item')).toHaveLength(3))
+    expect(host.channels().filter((c) => c === 'file.upload')).toHaveLength(3)
+    expect(Buffer.concat(received).equals(Buffer.from(bytes))).toBe(true)
+    expect(host.calls).toContainEqual(['file.open', { uploadId: expect.any(Number), name: 'big.snapscope' }])
+    expect(screen.getByTestId('open-file').dataset.name).toBe('big.snapscope')
+    expect(screen.getAllByTestId('item-processes-row')).toHaveLength(2)
+    expect(screen.getByTestId('item-size-classes')).toBeTruthy()
+    expect(screen.getAllByTestId('timeline-chart').length).toBeGreaterThan(0)
+  })
+
+  it('says what is wrong with a file the host refuses, and refuses one too large to send', { timeout: CHARTS_TIMEOUT }, async () => {
+    const host = fakeApi({
+      'file.upload': (p) => ({ received: p.offset }),
+      'file.open': () => {
+        throw new ApiError('EBADFILE', 'broken.snapscope: truncated (the compressed data ends early)')
+      }
+    })
+    render(<LeakWorkbench api={host.api} />)
+    choose([new File(['x'], 'broken.snapscope')])
+    await vi.waitFor(() => expect(screen.getByTestId('library-error').textContent).toBe('broken.snapscope: truncated (the compressed data ends early)'))
+    const huge = new File(['x'], 'huge.snapscope')
+    Object.defineProperty(huge, 'size', { value: MAX_UPLOAD_BYTES + 1 })
+    choose([huge])
+    await vi.waitFor(() => expect(screen.getByTestId('library-error').textContent).toMatch(/^huge\.snapscope: 64\.0 MiB is more than the 64\.0 MiB a file may be here/))
+    expect(host.channels().filter((c) => c === 'file.open')).toHaveLength(1)
+  })
+
+  it('takes a snapshot of a process, saves it (redacted on request) and exports its report', { timeout: CHARTS_TIMEOUT }, async () => {
+    const downloads = catchDownloads()
+    const host = fakeApi({
+      'file.take': (p) => openedFile(3, `pid-${p.pid}.snapscope`, [snapshotDoc([proc(p.pid)])]),
+      'file.save': (p) => ({ name: p.redact ? 'pid-42-redacted.snapscope' : 'pid-42.snapscope', mime: 'application/gzip', base64: btoa('gzip bytes') }),
+      'report.export': (p) => ({ files: [{ name: `pid-42.${p.format}`, mime: 'text/html', base64: btoa('<html>report</html>') }] })
+    })
+    render(<LeakWorkbench api={host.api} />)
+    fireEvent.change(screen.getByTestId('take-pid'), { target: { value: '42' } })
+    fireEvent.click(screen.getByTestId('take'))
+    await vi.waitFor(() => expect(screen.getByTestId('file-detail')).toBeTruthy())
+    expect(host.calls).toContainEqual(['file.take', { pid: 42, heap: true }])
+    fireEvent.click(screen.getByTestId('save-redact'))
+    fireEvent.click(screen.getByTestId('save-file'))
+    fireEvent.click(screen.getByTestId('file-export-html'))
+    await vi.waitFor(() => expect(downloads).toHaveLength(2))
+    expect(host.calls).toContainEqual(['file.save', { fileId: 3, redact: true }])
+    expect(host.calls).toContainEqual(['report.export', { a: { fileId: 3 }, b: undefined, format: 'html', redact: false }])
+    expect(downloads.map((d) => d.name)).toEqual(['pid-42-redacted.snapscope', 'pid-42.html'])
+    expect(await downloads[1].text).toBe('<html>report</html>')
+  })
+})

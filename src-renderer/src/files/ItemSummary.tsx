@@ -1,0 +1,136 @@
+// One item of an open file, summarized: a snapshot's biggest processes and the target's modules, heap
+// walks' size classes, a timeline's charts and trend flags, a watch's faults by module.
+import type { FileItem } from '../../../src-main/core/files/types'
+import { itemKind } from '../../../src-main/core/diff/observation'
+import { sumHeaps } from '../../../src-main/core/capture/heapTotals'
+import { formatDuration } from '../../../src-main/core/capture/duration'
+import { fmtBytes, fmtCount, fmtTime } from '../../../src-main/core/report/format'
+import { TimelineCharts } from '../timeline/TimelineCharts'
+import { SimpleTable } from './SimpleTable'
+import { SizeClassBars } from './SizeClassBars'
+
+const Stats = ({ items }: { items: [string, string][] }) => (
+  <div className="wb-stats">
+    {items.map(([label, value]) => (
+      <div key={label} className="wb-stat">
+        <span>{label}</span>
+        <strong>{value}</strong>
+      </div>
+    ))}
+  </div>
+)
+
+function Body({ item }: { item: FileItem }) {
+  switch (item.format) {
+    case 'snapscope.snapshot/1': {
+      const top = [...item.processes].sort((a, b) => b.workingSetBytes - a.workingSetBytes)
+      return (
+        <>
+          <Stats
+            items={[
+              ['Processes', fmtCount(item.processes.length)],
+              ['Threads', fmtCount(item.processes.reduce((s, p) => s + p.threadCount, 0))],
+              ['Modules', fmtCount(item.modules.length)],
+              ['Read errors', fmtCount(item.errors.length)]
+            ]}
+          />
+          <SimpleTable
+            caption="Processes, by working set"
+            testId="item-processes"
+            rows={top}
+            max={15}
+            marked={(p) => p.pid === item.targetPid}
+            cols={[
+              { label: 'PID', numeric: true, value: (p) => p.pid },
+              { label: 'Executable', value: (p) => p.exeFile },
+              { label: 'User', value: (p) => p.user },
+              { label: 'Threads', numeric: true, value: (p) => fmtCount(p.threadCount) },
+              { label: 'Working set', numeric: true, value: (p) => fmtBytes(p.workingSetBytes) },
+              { label: 'Private', numeric: true, value: (p) => (p.privateBytes === undefined ? '—' : fmtBytes(p.privateBytes)) }
+            ]}
+          />
+          <SimpleTable
+            caption={`Modules of pid ${item.modules[0]?.pid ?? ''}`}
+            testId="item-modules"
+            rows={item.modules}
+            max={20}
+            cols={[
+              { label: 'Module', value: (m) => m.moduleName },
+              { label: 'Base', mono: true, value: (m) => m.baseAddress },
+              { label: 'Size', numeric: true, value: (m) => fmtBytes(m.baseSize) },
+              { label: 'Path', mono: true, value: (m) => m.exePath }
+            ]}
+          />
+        </>
+      )
+    }
+    case 'snapscope.heapwalks/1':
+    case 'snapscope.heapwalk/1': {
+      const totals = sumHeaps(item.format === 'snapscope.heapwalks/1' ? item.heaps.map((h) => h.summary) : [item.summary])
+      return (
+        <>
+          <Stats
+            items={[
+              ['Heaps', fmtCount(totals.heapCount)],
+              ['Blocks in use', fmtCount(totals.usedBlocks)],
+              ['Bytes in use', fmtBytes(totals.usedBytes)],
+              ['Free', fmtBytes(totals.freeBytes)]
+            ]}
+          />
+          <SizeClassBars title="Blocks per size class" testId="item-size-classes" sets={[{ label: 'blocks', histogram: totals.histogram }]} />
+        </>
+      )
+    }
+    case 'snapscope.timeline/1':
+      return (
+        <>
+          <Stats
+            items={[
+              ['Samples', fmtCount(item.samples.length)],
+              ['Every', formatDuration(item.everyMs)],
+              ['Ended', item.endReason]
+            ]}
+          />
+          <TimelineCharts samples={item.samples} />
+        </>
+      )
+    case 'snapscope.wswatch/1':
+      return (
+        <>
+          <Stats
+            items={[
+              ['Faults', fmtCount(item.summary.total)],
+              ['Lost', fmtCount(item.lost)],
+              ['Duration', formatDuration(item.durationMs)],
+              ['Mechanism', item.mechanism]
+            ]}
+          />
+          <SimpleTable
+            caption="Faults by module"
+            testId="item-faults"
+            rows={item.summary.byModule}
+            max={12}
+            cols={[
+              { label: 'Module', value: (m) => m.module },
+              { label: 'Faults', numeric: true, value: (m) => fmtCount(m.count) }
+            ]}
+          />
+        </>
+      )
+  }
+}
+
+const when = (item: FileItem) => ('takenAt' in item ? item.takenAt : item.startedAt)
+
+export function ItemSummary({ item, index }: { item: FileItem; index: number }) {
+  return (
+    <section className="wb-item" data-testid="file-item" data-format={item.format} aria-label={`Item ${index}: ${itemKind(item)}`}>
+      <h3>
+        #{index} {itemKind(item)}
+        {'pid' in item || ('targetPid' in item && item.targetPid !== null) ? <span className="muted"> · pid {'pid' in item ? item.pid : item.targetPid}</span> : null}
+        <span className="muted"> · {fmtTime(when(item))}</span>
+      </h3>
+      <Body item={item} />
+    </section>
+  )
+}

@@ -1,0 +1,79 @@
+// A finished walk of one heap: its totals, size classes and map, and the filterable block table.
+import { memo, useRef, useState } from 'react'
+import type { HeapBlockFilter, HeapView } from '../../../src-main/ipc/contract'
+import type { ConnectedApi } from '../api/connectedApi'
+import { ErrorNotice } from '../common/Notice'
+import { problemOf, type Problem } from '../common/problems'
+import type { VirtualListHandle } from '../common/VirtualList'
+import { formatBytes, formatCount, formatTime } from '../processes/format'
+import { BlockFilters } from './BlockFilters'
+import { BlockTable } from './BlockTable'
+import { HeapMap } from './HeapMap'
+import { SizeHistogram } from './SizeHistogram'
+
+interface HeapWalkViewProps {
+  api: ConnectedApi
+  view: HeapView
+}
+
+// Memoized: the process list refreshes every second and re-renders what holds this.
+export const HeapWalkView = memo(function HeapWalkView({ api, view }: HeapWalkViewProps) {
+  const [filter, setFilter] = useState<HeapBlockFilter>({})
+  const [selected, setSelected] = useState<number | null>(null)
+  const [note, setNote] = useState<string | null>(null)
+  const [problem, setProblem] = useState<Problem | null>(null)
+  const table = useRef<VirtualListHandle>(null)
+  const { summary } = view
+
+  const applyFilter = (next: HeapBlockFilter) => {
+    setFilter(next)
+    setSelected(null)
+    setNote(null)
+  }
+  const goTo = (address: string) => {
+    api.invoke('heap.find', { viewId: view.viewId, address, ...filter }).then(
+      ({ position, exact }) => {
+        setProblem(null)
+        if (position < 0) {
+          setNote(`No block at or above ${address}${filter.flags || filter.minSize !== undefined || filter.maxSize !== undefined ? ' matches the filter' : ''}.`)
+          return
+        }
+        setNote(exact ? null : `${address} is not inside a listed block: showing the next one.`)
+        setSelected(position)
+        // The row count may only now be known (first page): scroll after it renders.
+        requestAnimationFrame(() => table.current?.scrollIntoView(position))
+      },
+      (error: unknown) => setProblem(problemOf(error))
+    )
+  }
+
+  const total = summary.usedBytes + summary.freeBytes
+  return (
+    <div className="heap-walk" data-testid="heap-walk" data-heap={view.heapId}>
+      <p className="walk-summary" data-testid="walk-summary" data-blocks={summary.blockCount} data-used-blocks={summary.usedBlocks}>
+        <strong>{formatCount(summary.blockCount)}</strong> blocks · <span className="used-dot" /> used {formatCount(summary.usedBlocks)} ({formatBytes(summary.usedBytes)}) ·{' '}
+        <span className="free-dot" /> free {formatCount(summary.freeBlocks)} ({formatBytes(summary.freeBytes)}
+        {total > 0 && `, ${((100 * summary.freeBytes) / total).toFixed(1)}%`}) · walked {formatTime(view.takenAt)}{' '}
+        {view.stopped ? (
+          <span className="muted">with the process stopped (consistent)</span>
+        ) : (
+          <span className="warn" title="Tick “Stop the process during the walk” for a consistent picture">
+            while it ran (may be torn)
+          </span>
+        )}
+      </p>
+      <div className="heap-charts">
+        <SizeHistogram histogram={summary.histogram} minSize={filter.minSize} maxSize={filter.maxSize} onPick={(b) => applyFilter({ ...filter, minSize: b.minSize, maxSize: b.maxSize })} />
+        <HeapMap cells={view.map} onPick={goTo} />
+      </div>
+      <BlockFilters filter={filter} onFilter={applyFilter} onGoTo={goTo} />
+      {note && (
+        <p className="muted small" data-testid="goto-note">
+          {note}
+        </p>
+      )}
+      {problem && <ErrorNotice what="Finding the address" problem={problem} />}
+      <BlockTable api={api} viewId={view.viewId} filter={filter} selected={selected} onSelect={setSelected} handle={table} />
+    </div>
+  )
+})

@@ -1,0 +1,28 @@
+// Used and free totals of every heap of a process: one summary-only walk (no blocks cross IPC).
+import { useEffect, useState } from 'react'
+import type { HeapSummary } from '../../../src-main/ipc/contract'
+import type { ConnectedApi } from '../api/connectedApi'
+import { problemOf, type Problem } from '../common/problems'
+import { nextWalkId } from './walkIds'
+
+export interface HeapSummaries {
+  byHeap: ReadonlyMap<string, HeapSummary> | null
+  problem: Problem | null
+}
+
+/** `round` changes to read them again (after a walk, on refresh). */
+export function useHeapSummaries(api: ConnectedApi, pid: number, enabled: boolean, round: number): HeapSummaries {
+  const [state, setState] = useState<HeapSummaries>({ byHeap: null, problem: null })
+  useEffect(() => {
+    if (!enabled) return
+    let current = true
+    api.invoke('heap.walk', { walkId: nextWalkId(), pid, limit: 0 }).then(
+      (doc) => current && setState({ byHeap: new Map(doc.heaps.map((h) => [h.heapId, h.summary])), problem: null }),
+      (error: unknown) => current && setState({ byHeap: null, problem: problemOf(error) })
+    )
+    return () => {
+      current = false
+    }
+  }, [api, pid, enabled, round])
+  return state
+}

@@ -1,0 +1,99 @@
+// The selected process, tab by tab: general details and threads, modules, heaps, working set.
+// Tabs stay mounted once visited (a walk or a filter survives a look elsewhere); hidden ones don't
+// redraw. Alt+1…4 switch tabs from anywhere.
+import { useCallback, useEffect, useState, type ReactNode } from 'react'
+import type { ProcessEntry, ThreadEntry } from '../../../src-main/ipc/contract'
+import type { ConnectedApi } from '../api/connectedApi'
+import { EmptyState } from '../common/Notice'
+import { Tabs, panelId, tabId, type TabSpec } from '../common/Tabs'
+import { HeapsView } from '../heaps/HeapsView'
+import { ModulesView } from '../modules/ModulesView'
+import { ProcessDetails } from '../process-details/ProcessDetails'
+import { useProcessExtras } from '../process-details/useProcessExtras'
+import type { WatchController } from '../watch/useWatchController'
+import { WatchView } from '../watch/WatchView'
+import { usePidSnapshot } from './usePidSnapshot'
+
+export type InspectorTab = 'general' | 'modules' | 'heaps' | 'watch'
+const TABS: readonly TabSpec<InspectorTab>[] = [
+  { id: 'general', label: 'General' },
+  { id: 'modules', label: 'Modules' },
+  { id: 'heaps', label: 'Heaps' },
+  { id: 'watch', label: 'Working set' }
+]
+
+interface InspectorProps {
+  api: ConnectedApi
+  pid: number | null
+  entry: ProcessEntry | undefined
+  threads: readonly ThreadEntry[]
+  exited: boolean
+  parentName: string | undefined
+  watch: WatchController
+  maximized: boolean
+  onToggleMaximized(): void
+}
+
+export function Inspector(props: InspectorProps) {
+  const [tab, setTab] = useState<InspectorTab>('general')
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const index = Number(e.key) - 1
+      if (!e.altKey || !(index >= 0 && index < TABS.length)) return
+      e.preventDefault()
+      setTab(TABS[index].id)
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [])
+  const { pid, entry } = props
+  return (
+    <section className="inspector" aria-label="Process inspector">
+      <div className="inspector-head">
+        <Tabs<InspectorTab> tabs={TABS} active={tab} onChange={setTab} label="Process views (Alt+1 to Alt+4)" />
+        <span className="inspector-title" data-testid="inspector-title">
+          {entry ? (
+            <>
+              {entry.exeFile} <span className="muted">pid {entry.pid}</span>
+            </>
+          ) : pid !== null ? (
+            <span className="muted">pid {pid}</span>
+          ) : null}
+        </span>
+        <button type="button" className="link-button" data-testid="maximize" aria-pressed={props.maximized} onClick={props.onToggleMaximized}>
+          {props.maximized ? 'Show the process tree' : 'Maximize'}
+        </button>
+      </div>
+      <PidPanels key={pid ?? 'none'} {...props} tab={tab} onTab={setTab} />
+    </section>
+  )
+}
+
+function PidPanels({ api, pid, entry, threads, exited, parentName, watch, tab, onTab }: InspectorProps & { tab: InspectorTab; onTab(tab: InspectorTab): void }) {
+  const [visited, setVisited] = useState<ReadonlySet<InspectorTab>>(new Set([tab]))
+  if (!visited.has(tab)) setVisited(new Set([...visited, tab]))
+  const snapshot = usePidSnapshot(api, pid ?? 0, pid !== null && (tab === 'modules' || tab === 'heaps'))
+  const extras = useProcessExtras(api, pid, tab === 'general' && !exited)
+
+  const panel = (id: InspectorTab, content: () => ReactNode) =>
+    visited.has(id) && (
+      <div key={id} role="tabpanel" id={panelId(id)} aria-labelledby={tabId(id)} className="tab-panel" hidden={tab !== id}>
+        {pid === null && id !== 'general' ? <EmptyState>Select a process in the tree (click it, or use ↑/↓) to see its {id === 'watch' ? 'working set' : id}.</EmptyState> : content()}
+      </div>
+    )
+  // Stable, so the memoized views below skip the once-a-second refreshes of the process list.
+  const { start } = watch
+  const startWatch = useCallback(() => {
+    if (pid === null) return
+    onTab('watch')
+    start(pid, 'auto')
+  }, [pid, onTab, start])
+  return (
+    <>
+      {panel('general', () => <ProcessDetails pid={pid} entry={entry} threads={threads} exited={exited} parentName={parentName} extras={extras} />)}
+      {panel('modules', () => <ModulesView api={api} pid={pid!} snapshot={snapshot} watch={watch} active={tab === 'modules'} onStartWatch={startWatch} />)}
+      {panel('heaps', () => <HeapsView api={api} pid={pid!} snapshot={snapshot} active={tab === 'heaps'} />)}
+      {panel('watch', () => <WatchView api={api} pid={pid!} watch={watch} active={tab === 'watch'} />)}
+    </>
+  )
+}

@@ -1,0 +1,32 @@
+// The JSON recorded from the fixture programs by recorded/record.ts, typed.
+import type { HeapBlockPage, HeapProgress, HeapView, HeapWalksDoc, ModuleEntry, Snapshot, WatchQueryResult, WatchUpdate, WsWatchDoc } from '../../../src-main/ipc/contract'
+import heapviewJson from './recorded/heapview.json'
+import heapwalksJson from './recorded/heapwalks.json'
+import snapshotJson from './recorded/snapshot.json'
+import watchUpdatesJson from './recorded/watch-updates.json'
+import wswatchJson from './recorded/wswatch.json'
+
+/** heap_fixture --blocks 2000: its process, threads, modules and heap list */
+export const snapshot = snapshotJson as unknown as Snapshot
+/** `snapscope heap --pid` of the same fixture, 40 blocks per heap */
+export const heapWalks = heapwalksJson as unknown as HeapWalksDoc
+/** a retained walk of its main arena and pages of it */
+export const heapView = heapviewJson as unknown as {
+  view: HeapView
+  firstPage: HeapBlockPage
+  freePage: HeapBlockPage
+  livePtr: string
+  found: { position: number; exact: boolean }
+  foundPage: HeapBlockPage
+  progress: { event: 'heap.progress'; payload: HeapProgress }[]
+}
+/** `snapscope watch` of watch_toucher touching 512 pages on two threads */
+export const wsWatch = wswatchJson as unknown as WsWatchDoc
+/** the live updates of a watch of watch_toucher touching 2048 pages, its modules, and window queries */
+export const watchUpdates = watchUpdatesJson as unknown as {
+  pid: number
+  modules: ModuleEntry[]
+  updates: WatchUpdate[]
+  query: WatchQueryResult
+  moduleQuery: WatchQueryResult
+}

@@ -1,0 +1,106 @@
+// Records the JSON the view tests are fed, from the real fixture programs:
+//   npx tsx src-renderer/src/test/recorded/record.ts
+// The documents come from the `snapscope` command (snapshot, heap, watch), the live watch updates and
+// heap view pages from a core Session (what a renderer receives over IPC). Each is trimmed to what
+// the tests need, so the files stay small.
+import { execFileSync, spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { findRepoRoot, loadAddon } from '../../../../native/index'
+import { startFixture } from '../../../../native/test/fixtures'
+import { Session } from '../../../../src-main/core/session'
+import type { EventName, Events, HeapWalksDoc, Snapshot, WatchUpdate, WsWatchDoc } from '../../../../src-main/ipc/contract'
+
+const root = findRepoRoot()
+const out = (name: string, value: unknown) => writeFileSync(join(__dirname, name), JSON.stringify(value, null, 1) + '\n')
+const cli = (...args: string[]) =>
+  JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src-main/cli/snapscope.ts'), ...args], { maxBuffer: 1 << 28 }).toString())
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms))
+
+async function recordHeap(): Promise<void> {
+  const fixture = await startFixture<{ pid: number; live: { ptr: string; size: number }[] }>('heap_fixture', ['--blocks', '2000'])
+  try {
+    const { pid } = fixture.info
+    const snap = cli('snapshot', '--pid', String(pid), '--include', 'process,thread,module,heaplist') as Snapshot
+    out('snapshot.json', {
+      ...snap,
+      processes: snap.processes.filter((p) => p.pid === pid),
+      threads: snap.threads.filter((t) => t.ownerPid === pid),
+      errors: []
+    })
+    const walks = cli('heap', '--pid', String(pid), '--limit', '40') as HeapWalksDoc
+    out('heapwalks.json', walks)
+
+    const events: { event: EventName; payload: unknown }[] = []
+    const session = new Session({ addon: loadAddon(), mode: 'browser', version: 'recorded' }, (event, payload) => events.push({ event, payload }))
+    const main = snap.heapLists.find((h) => h.kind === 'main-arena')!
+    const view = await session.dispatch('heap.open', { viewId: 1, pid, heapId: main.heapId, stopTarget: true })
+    const firstPage = await session.dispatch('heap.blocks', { viewId: 1, offset: 0, limit: 300 })
+    const freePage = await session.dispatch('heap.blocks', { viewId: 1, offset: 0, limit: 300, flags: ['free'] })
+    const livePtr = fixture.info.live.find((l) => l.size === 3000)!.ptr
+    const found = await session.dispatch('heap.find', { viewId: 1, address: livePtr })
+    const foundPage = await session.dispatch('heap.blocks', { viewId: 1, offset: Math.max(0, found.position - 20), limit: 300 })
+    const progress = events.filter((e) => e.event === 'heap.progress').slice(0, 5)
+    out('heapview.json', { view, firstPage, freePage, livePtr, found, foundPage, progress })
+    session.close()
+  } finally {
+    await fixture.stop()
+  }
+}
+
+interface Toucher {
+  pid: number
+  pages: number
+}
+
+async function recordWatch(): Promise<void> {
+  // The document, from the command, while the fixture touches its pages on both threads.
+  const fixture = await startFixture<Toucher>('watch_toucher', ['--pages', '512', '--split', '256'])
+  try {
+    const { pid } = fixture.info
+    const watch = spawn(process.execPath, ['--import', 'tsx', join(root, 'src-main/cli/snapscope.ts'), 'watch', '--pid', String(pid), '--seconds', '2'])
+    let stdout = ''
+    watch.stdout.on('data', (d) => (stdout += d))
+    await new Promise<void>((ok) => watch.stderr.on('data', (d) => String(d).includes('attached') && ok()))
+    process.kill(pid, 'SIGUSR1')
+    await sleep(600)
+    process.kill(pid, 'SIGUSR2')
+    await new Promise((ok) => watch.on('exit', ok))
+    const doc = JSON.parse(stdout) as WsWatchDoc
+    out('wswatch.json', { ...doc, faults: doc.faults.slice(0, 200) })
+  } finally {
+    await fixture.stop()
+  }
+
+  // The live stream a renderer gets, and the answers to window queries.
+  const live = await startFixture<Toucher>('watch_toucher', ['--pages', '2048', '--split', '1024'])
+  try {
+    const events: { event: EventName; payload: Events[EventName] }[] = []
+    const session = new Session({ addon: loadAddon(), mode: 'browser', version: 'recorded' }, (event, payload) => events.push({ event, payload }))
+    const snapshot = await session.dispatch('snapshot.take', { include: ['module'], pid: live.info.pid })
+    const { watchId } = await session.dispatch('watch.start', { pid: live.info.pid })
+    await sleep(400)
+    process.kill(live.info.pid, 'SIGUSR1')
+    await sleep(800)
+    process.kill(live.info.pid, 'SIGUSR2')
+    await sleep(800)
+    await session.dispatch('watch.stop', { watchId })
+    const updates = events.filter((e) => e.event === 'watch.update').map((e) => e.payload as WatchUpdate)
+    const query = await session.dispatch('watch.query', { watchId, fromMs: 0, limit: 200 })
+    const moduleQuery = await session.dispatch('watch.query', { watchId, module: 'watch_toucher', limit: 50 })
+    out('watch-updates.json', { pid: live.info.pid, modules: snapshot.modules, updates, query, moduleQuery })
+    session.close()
+  } finally {
+    await live.stop()
+  }
+}
+
+async function main(): Promise<void> {
+  await recordHeap()
+  await recordWatch()
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exitCode = 1
+})

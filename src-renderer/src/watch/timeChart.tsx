@@ -1,0 +1,72 @@
+// What the two time charts (rate, address) share: the measured frame with its title and legend,
+// drag-to-select over the plot box, the time axis, and the selection band.
+import type { ReactNode } from 'react'
+import { ReferenceArea, XAxis } from 'recharts'
+import { useElementSize } from '../common/useElementSize'
+import { formatSeconds } from '../processes/format'
+import type { Palette } from '../theme/palette'
+import { useTimeDrag, type PlotBox } from './useTimeDrag'
+
+export const CHART_MARGIN = { top: 6, right: 14, bottom: 0, left: 0 }
+const X_AXIS_HEIGHT = 22
+
+export interface TimeRange {
+  from: number
+  to: number
+}
+
+export function plotBox(size: { width: number; height: number }, yAxisWidth: number): PlotBox {
+  return {
+    left: CHART_MARGIN.left + yAxisWidth,
+    right: size.width - CHART_MARGIN.right,
+    top: CHART_MARGIN.top,
+    bottom: size.height - CHART_MARGIN.bottom - X_AXIS_HEIGHT
+  }
+}
+
+export function timeAxis(view: TimeRange, palette: Palette) {
+  const digits = view.to - view.from < 10_000 ? 1 : 0
+  return (
+    <XAxis
+      dataKey="t"
+      type="number"
+      domain={[view.from, view.to]}
+      allowDataOverflow
+      height={X_AXIS_HEIGHT}
+      stroke={palette.axis}
+      tick={{ fontSize: 11, fill: palette.axis }}
+      tickFormatter={(ms: number) => formatSeconds(ms, digits)}
+    />
+  )
+}
+
+export function selectionArea(selection: TimeRange | null, palette: Palette) {
+  return selection && <ReferenceArea x1={selection.from} x2={selection.to} fill={palette.selection} fillOpacity={0.14} stroke={palette.selection} strokeOpacity={0.6} ifOverflow="hidden" />
+}
+
+interface TimeChartProps {
+  title: string
+  testId: string
+  yAxisWidth: number
+  view: TimeRange
+  legend?: ReactNode
+  onSelect(range: TimeRange): void
+  children(size: { width: number; height: number }): ReactNode
+}
+
+export function TimeChart({ title, testId, yAxisWidth, view, legend, onSelect, children }: TimeChartProps) {
+  const [ref, size] = useElementSize<HTMLDivElement>()
+  const { handlers, band } = useTimeDrag(plotBox(size, yAxisWidth), view.from, view.to, (from, to) => onSelect({ from, to }))
+  return (
+    <section className="time-chart" data-testid={testId} aria-label={title}>
+      <header>
+        <h4>{title}</h4>
+        {legend}
+      </header>
+      <div className="time-chart-plot" ref={ref} data-testid={`${testId}-plot`} {...handlers}>
+        {children(size)}
+        {band}
+      </div>
+    </section>
+  )
+}
