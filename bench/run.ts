@@ -7,8 +7,9 @@ import { heapBench } from './heap.bench'
 import { watchBench } from './watch.bench'
 import { heapBaselineBench } from './heap-baseline.bench'
 import { watchBaselineBench } from './watch-baseline.bench'
+import { uiBench } from './ui.bench'
 
-const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, watchBench, watchBaselineBench]
+const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, watchBench, watchBaselineBench, uiBench]
 
 async function main(): Promise<void> {
   const results: BenchEntry[] = []

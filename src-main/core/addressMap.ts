@@ -23,10 +23,6 @@ export class RangeIndex<T> {
     this.values = sorted.map((r) => r.value)
   }
 
-  get size(): number {
-    return this.values.length
-  }
-
   /** The index of the range holding `address`, or -1. */
   indexOf(address: number): number {
     const last = this.last
@@ -49,7 +45,7 @@ export class RangeIndex<T> {
 }
 
 /** A 64-bit address held as two 32-bit halves (a little-endian view of a BigUint64Array). */
-export const KERNEL_HALF = 0x8000_0000
+const KERNEL_HALF = 0x8000_0000
 export const TWO_32 = 4_294_967_296
 
 /** x86-64 and arm64 put the kernel in the upper half of the address space. */

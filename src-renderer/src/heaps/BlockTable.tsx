@@ -21,7 +21,7 @@ const COLUMNS: readonly Column<HeapBlockRow>[] = [
   { id: 'fill', label: '', width: 'minmax(0, 1fr)', render: () => null }
 ]
 
-export const filterKey = (f: HeapBlockFilter) => `${f.minSize ?? ''}:${f.maxSize ?? ''}:${(f.flags ?? []).join()}`
+const filterKey = (f: HeapBlockFilter) => `${f.minSize ?? ''}:${f.maxSize ?? ''}:${(f.flags ?? []).join()}`
 
 interface BlockTableProps {
   api: ConnectedApi

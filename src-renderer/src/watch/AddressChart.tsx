@@ -2,7 +2,7 @@
 // the regions they hit, coloured by kind (image, heap, stack, anonymous), so a leak's march through
 // the heap or a thread's stack growth shows as a shape.
 import { memo, useMemo, useState } from 'react'
-import { ComposedChart, ReferenceArea, YAxis } from 'recharts'
+import { ComposedChart, YAxis } from 'recharts'
 import { REGION_CODES, type RegionCode } from '../../../src-main/ipc/contract'
 import { formatCount, formatSeconds } from '../processes/format'
 import { usePalette } from '../theme/ThemeContext'
@@ -79,10 +79,7 @@ export const AddressChart = memo(function AddressChart({ store, version, view, s
                 tick={{ fontSize: 11, fill: palette.axis }}
                 tickFormatter={(y: number) => bands[Math.floor(y)]?.label ?? ''}
               />
-              {bands.map((b, i) => (
-                <ReferenceArea key={`${b.start}`} y1={i} y2={i + 1} fill={palette.region[b.kind]} fillOpacity={i % 2 ? 0.05 : 0.1} strokeOpacity={0} ifOverflow="hidden" />
-              ))}
-              <PointCloud dots={byKind} from={view.from} to={view.to} yMax={yMax} palette={palette} onHover={setHover} />
+              <PointCloud dots={byKind} bands={bands} from={view.from} to={view.to} yMax={yMax} palette={palette} onHover={setHover} />
               {selectionArea(selection, palette)}
             </ComposedChart>
             {hover && (

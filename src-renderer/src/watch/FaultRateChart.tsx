@@ -1,13 +1,15 @@
 // Faults per second, stacked by module, over the view window; lost records as a red line when any.
-import { memo, useMemo } from 'react'
-import { Area, CartesianGrid, ComposedChart, Line, Tooltip, YAxis } from 'recharts'
+import { memo, useMemo, useState } from 'react'
+import { CartesianGrid, ComposedChart, YAxis } from 'recharts'
 import { formatCompact, formatCount, formatSeconds } from '../processes/format'
 import { usePalette } from '../theme/ThemeContext'
-import { rateSeries } from './rateSeries'
+import { OTHER, rateSeries } from './rateSeries'
+import { StackedAreas, niceMax } from './StackedAreas'
 import { CHART_MARGIN, TimeChart, selectionArea, timeAxis, type TimeRange } from './timeChart'
 import type { WatchStore } from './watchStore'
 
 const Y_AXIS_WIDTH = 56
+const Y_TICKS = 4
 
 interface FaultRateChartProps {
   store: WatchStore
@@ -20,13 +22,16 @@ interface FaultRateChartProps {
 // Memoized: while paused, the view's live totals re-render it with the same props.
 export const FaultRateChart = memo(function FaultRateChart({ store, version, view, selection, onSelect }: FaultRateChartProps) {
   const palette = usePalette()
+  const [hover, setHover] = useState<{ row: Record<string, number>; x: number; y: number } | null>(null)
   const data = useMemo(() => rateSeries(store, view.from, view.to), [store, version, view.from, view.to])
-  const color = (k: number) => palette.series[k % palette.series.length]
+  const yMax = useMemo(() => niceMax(Math.max(...data.rows.map((r) => data.series.reduce((s, k) => s + r[k.key], 0)), ...data.rows.map((r) => r.lost))), [data])
+  const color = (key: string, k: number) => (key === OTHER ? palette.other : palette.series[k % palette.series.length])
+  const areas = data.series.map((s, k) => ({ key: s.key, color: color(s.key, k) }))
   const legend = (
     <ul className="legend" data-testid="rate-legend">
       {data.series.map((s, k) => (
         <li key={s.key} data-module={s.name}>
-          <span className="swatch" style={{ background: s.key === 'other' ? palette.other : color(k) }} />
+          <span className="swatch" style={{ background: color(s.key, k) }} />
           {s.name} <span className="muted num">{formatCount(s.total)}</span>
         </li>
       ))}
@@ -41,31 +46,39 @@ export const FaultRateChart = memo(function FaultRateChart({ store, version, vie
   return (
     <TimeChart title="Faults per second by module" testId="rate-chart" yAxisWidth={Y_AXIS_WIDTH} view={view} legend={legend} onSelect={onSelect}>
       {({ width, height }) => (
-        <ComposedChart width={width} height={height} data={data.rows} margin={CHART_MARGIN}>
-          <CartesianGrid stroke={palette.grid} vertical={false} />
-          {timeAxis(view, palette)}
-          <YAxis width={Y_AXIS_WIDTH} stroke={palette.axis} tick={{ fontSize: 11, fill: palette.axis }} tickFormatter={(v: number) => `${formatCompact(v)}/s`} />
-          <Tooltip
-            isAnimationActive={false}
-            labelFormatter={(t) => formatSeconds(Number(t))}
-            formatter={(v, key) => [`${formatCount(Math.round(Number(v)))}/s`, data.series.find((s) => s.key === key)?.name ?? String(key)]}
-          />
-          {data.series.map((s, k) => (
-            <Area
-              key={s.key}
-              dataKey={s.key}
-              stackId="faults"
-              type="stepAfter"
-              stroke="none"
-              fill={s.key === 'other' ? palette.other : color(k)}
-              fillOpacity={0.75}
-              isAnimationActive={false}
-              dot={false}
+        <>
+          <ComposedChart width={width} height={height} margin={CHART_MARGIN}>
+            <CartesianGrid stroke={palette.grid} vertical={false} />
+            {timeAxis(view, palette)}
+            <YAxis
+              type="number"
+              domain={[0, yMax]}
+              allowDataOverflow
+              ticks={Array.from({ length: Y_TICKS + 1 }, (_, i) => (yMax * i) / Y_TICKS)}
+              interval={0}
+              width={Y_AXIS_WIDTH}
+              stroke={palette.axis}
+              tick={{ fontSize: 11, fill: palette.axis }}
+              tickFormatter={(v: number) => `${formatCompact(v)}/s`}
             />
-          ))}
-          {data.lost > 0 && <Line dataKey="lost" type="stepAfter" stroke={palette.lost} strokeWidth={1.5} dot={false} isAnimationActive={false} />}
-          {selectionArea(selection, palette)}
-        </ComposedChart>
+            <StackedAreas rows={data.rows} series={areas} bucketMs={store.bucketMs} from={view.from} to={view.to} yMax={yMax} lostColor={palette.lost} onHover={setHover} />
+            {selectionArea(selection, palette)}
+          </ComposedChart>
+          {hover && (
+            <div className="chart-tooltip floating" style={{ left: hover.x + 12, top: hover.y + 8 }} data-testid="rate-tooltip">
+              <div>{formatSeconds(hover.row.t)}</div>
+              {data.series.map(
+                (s, k) =>
+                  hover.row[s.key] > 0 && (
+                    <div key={s.key}>
+                      <span className="swatch" style={{ background: color(s.key, k) }} /> {s.name}: {formatCount(Math.round(hover.row[s.key]))}/s
+                    </div>
+                  )
+              )}
+              {hover.row.lost > 0 && <div className="warn">lost: {formatCount(Math.round(hover.row.lost))}/s</div>}
+            </div>
+          )}
+        </>
       )}
     </TimeChart>
   )

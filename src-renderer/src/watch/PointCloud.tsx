@@ -1,11 +1,12 @@
-// The sampled faults of the address chart, drawn inside the recharts chart's plot area: one SVG
-// path per region kind (a small square per point) instead of one component per point, so thousands
-// of points redraw in a few milliseconds. The axes have fixed domains (allowDataOverflow), so the
+// The sampled faults of the address chart and the bands of the regions they hit, drawn inside the
+// recharts chart's plot area: one SVG path per region kind (a small square per point) instead of one
+// component per point, so thousands of points redraw in a few milliseconds. The axes have fixed domains (allowDataOverflow), so the
 // mapping to pixels is linear over the plot area. Hover finds the nearest point.
 import { useState, type MouseEvent } from 'react'
 import { usePlotArea } from 'recharts'
 import type { RegionCode } from '../../../src-main/ipc/contract'
 import type { Palette } from '../theme/palette'
+import type { Band } from './bands'
 
 export interface Dot {
   t: number
@@ -21,6 +22,8 @@ const HOVER_PX = 8
 
 interface PointCloudProps {
   dots: ReadonlyMap<RegionCode, readonly Dot[]>
+  /** band i spans y in [i, i + 1) */
+  bands: readonly Band[]
   /** the x axis domain (ms) and the top of the y axis (bands) */
   from: number
   to: number
@@ -29,7 +32,7 @@ interface PointCloudProps {
   onHover(hover: { dot: Dot; x: number; y: number } | null): void
 }
 
-export function PointCloud({ dots, from, to, yMax, palette, onHover }: PointCloudProps) {
+export function PointCloud({ dots, bands, from, to, yMax, palette, onHover }: PointCloudProps) {
   const area = usePlotArea()
   const [hovered, setHovered] = useState<{ x: number; y: number } | null>(null)
   if (!area) return null
@@ -50,6 +53,10 @@ export function PointCloud({ dots, from, to, yMax, palette, onHover }: PointClou
   }
   return (
     <g className="point-cloud">
+      {bands.map((b, i) => {
+        const [top, bottom] = [area.y + area.height - ((i + 1) / yMax) * area.height, area.y + area.height - (i / yMax) * area.height]
+        return <rect key={b.start} x={area.x} y={top} width={area.width} height={bottom - top} fill={palette.region[b.kind]} fillOpacity={i % 2 ? 0.05 : 0.1} />
+      })}
       {[...dots].map(([kind, list]) => (
         <path
           key={kind}

@@ -51,7 +51,7 @@ describe('WatchView on a recorded watch of watch_toucher', { timeout: 30_000 }, 
     expect(within(legend).getByText(/watch_toucher/)).toBeTruthy()
     expect(screen.getByTestId('address-legend').textContent).toContain('anon')
     // recharts drew the stacked areas and the sampled points
-    expect(screen.getByTestId('rate-chart').querySelectorAll('.recharts-area').length).toBeGreaterThan(0)
+    expect(screen.getAllByTestId('rate-area').map((a) => a.dataset.series)).toEqual(['s0', 's1'])
     const drawn = screen.getAllByTestId('point-cloud').reduce((n, path) => n + Number(path.dataset.count), 0)
     expect(drawn).toBeGreaterThan(100)
     const pcs = screen.getAllByTestId('top-pcs-row')

@@ -24,13 +24,27 @@ export function plotBox(size: { width: number; height: number }, yAxisWidth: num
   }
 }
 
+/** Tick steps (ms) a time axis may use: round numbers of seconds and minutes. */
+const STEPS = [100, 250, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000]
+const MAX_TICKS = 8
+
+/** Ticks at a round step, at most MAX_TICKS of them, over [from, to]. */
+export function timeTicks(view: TimeRange): { ticks: number[]; digits: number } {
+  const step = STEPS.find((s) => (view.to - view.from) / s <= MAX_TICKS) ?? STEPS[STEPS.length - 1]
+  const ticks: number[] = []
+  for (let t = Math.ceil(view.from / step) * step; t <= view.to; t += step) ticks.push(t)
+  return { ticks, digits: step < 1_000 ? (step % 500 ? 2 : 1) : 0 }
+}
+
 export function timeAxis(view: TimeRange, palette: Palette) {
-  const digits = view.to - view.from < 10_000 ? 1 : 0
+  const { ticks, digits } = timeTicks(view)
   return (
     <XAxis
       dataKey="t"
       type="number"
       domain={[view.from, view.to]}
+      ticks={ticks}
+      interval={0}
       allowDataOverflow
       height={X_AXIS_HEIGHT}
       stroke={palette.axis}

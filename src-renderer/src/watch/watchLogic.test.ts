@@ -4,6 +4,7 @@ import type { WatchUpdate } from '../../../src-main/ipc/contract'
 import { watchUpdates } from '../test/recorded'
 import { bandY, bandsOf } from './bands'
 import { MAX_SERIES, rateSeries } from './rateSeries'
+import { timeTicks } from './timeChart'
 import { LIVE, nextWindow, range } from './timeWindow'
 import { MAX_POINTS, WINDOW_MS, WatchStore } from './watchStore'
 
@@ -110,6 +111,14 @@ describe('timeWindow', () => {
     // Never narrower than a second, never before what the store still holds.
     expect(nextWindow(zoomed, { kind: 'zoom', from: 1, to: 2 }, 1_000_000)).toEqual({ mode: 'fixed', from: 1_000_000 - WINDOW_MS, to: 1_000_000 - WINDOW_MS + 1000 })
     expect(nextWindow(zoomed, { kind: 'live' }, 100_000)).toBe(LIVE)
+  })
+})
+
+describe('timeTicks', () => {
+  it('puts ticks on round seconds, at most eight of them', () => {
+    expect(timeTicks({ from: 0, to: 10_000 })).toEqual({ ticks: [0, 2_000, 4_000, 6_000, 8_000, 10_000], digits: 0 })
+    expect(timeTicks({ from: 40_000, to: 100_000 }).ticks).toEqual([40_000, 50_000, 60_000, 70_000, 80_000, 90_000, 100_000])
+    expect(timeTicks({ from: 1_250, to: 2_750 })).toEqual({ ticks: [1_250, 1_500, 1_750, 2_000, 2_250, 2_500, 2_750], digits: 2 })
   })
 })
 

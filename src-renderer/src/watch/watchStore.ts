@@ -92,11 +92,6 @@ export class WatchStore {
     return () => this.listeners.delete(listener)
   }
 
-  /** Oldest time still held. */
-  get startMs(): number {
-    return Math.max(0, this.nowMs - WINDOW_MS)
-  }
-
   get bucketCount(): number {
     return this.buckets.size
   }
