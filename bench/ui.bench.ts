@@ -26,6 +26,7 @@ const HEAP_BLOCKS = 1_000_000
 const FRAME_TARGET_MS = 50
 const SWEEP_FRAMES = 300
 const WHEEL_FRAMES = 300
+const SETTLE_MS = 5_000
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits
@@ -151,6 +152,7 @@ async function treeBench(browser: Browser, url: string, log: (s: string) => void
     const first = await markWhen(page, 'tree-rows', { selector: '[data-testid="process-tree"]', attribute: 'aria-rowcount', min: TREE_PROCESSES })
     const rows = Number(await page.getByTestId('process-tree').getAttribute('aria-rowcount'))
     log(`ui: tree of ${rows} processes rendered ${round(first)} ms after navigation`)
+    await sleep(SETTLE_MS) // forking 5,500 processes loads the machine for a while: measure the scroll, not that
     const tree = '[data-testid="process-tree"]'
     const gaps = [...(await scrollFrames(page, tree, 'sweep', SWEEP_FRAMES)), ...(await scrollFrames(page, tree, 'wheel', WHEEL_FRAMES))]
     await page.close()
@@ -226,10 +228,16 @@ async function watchBench(browser: Browser, served: Served, log: (s: string) => 
     const browserCdp = await browser.newBrowserCDPSession()
     const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] }
     const renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id)
+    // The least of three readings after a GC: a message being parsed at that moment is not a leak.
     const memory = async () => {
-      await cdp.send('HeapProfiler.collectGarbage')
-      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }
-      return { heapMb: metrics.find((m) => m.name === 'JSHeapUsedSize')!.value / 1048576, rssMb: Math.max(...renderers.map(rssMb)) }
+      let heapMb = Infinity
+      for (let i = 0; i < 3; i++) {
+        await cdp.send('HeapProfiler.collectGarbage')
+        const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }
+        heapMb = Math.min(heapMb, metrics.find((m) => m.name === 'JSHeapUsedSize')!.value / 1048576)
+        await sleep(500)
+      }
+      return { heapMb, rssMb: Math.max(...renderers.map(rssMb)) }
     }
     await cdp.send('Performance.enable')
 
@@ -279,7 +287,7 @@ async function watchBench(browser: Browser, served: Served, log: (s: string) => 
         ratio: round(late.heapMb / early.heapMb, 2),
         target: 'ratio <= 1.25 (bounded)',
         met: late.heapMb / early.heapMb <= 1.25,
-        notes: `after GC; renderer RSS ${round(early.rssMb)} MB at ${MEMORY_EARLY_S} s, ${round(late.rssMb)} MB at the end (the store's point ring is a fixed 12.6 MB of typed arrays)`
+        notes: `least of 3 readings after GC; renderer RSS ${round(early.rssMb)} MB at ${MEMORY_EARLY_S} s, ${round(late.rssMb)} MB at the end (the store's point ring is a fixed 12.6 MB of typed arrays)`
       },
       frameResult('ui: watch at full speed, longest frame while the charts update', frames, `${round(frames.length / ((frames.reduce((a, b) => a + b, 0) || 1) / 1000))} frames/s measured between ${MEMORY_EARLY_S} s and the end`)
     ]

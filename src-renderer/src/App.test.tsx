@@ -1,10 +1,10 @@
 import './test/layout'
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { Channel, EventName, Events } from '../../src-main/ipc/contract'
-import { ApiError, type ConnectedApi, type ConnectionState } from './api/connectedApi'
+import { ApiError } from './api/connectedApi'
 import { App } from './App'
 import { REMOVED_MS } from './processes/processStore'
+import { fakeApi } from './test/fakeApi'
 import { delta, proc, thread } from './test/fixtures'
 
 afterEach(() => {
@@ -12,54 +12,26 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-/** An in-memory transport: the test plays the host. */
-function fakeApi(watchResult: Promise<unknown> = Promise.resolve({ intervalMs: 1000 })) {
-  const listeners = new Map<string, Set<(p: never) => void>>()
-  const stateListeners = new Set<(s: ConnectionState) => void>()
-  let state: ConnectionState = 'connected'
-  const calls: [Channel, unknown][] = []
-  const api: ConnectedApi = {
-    mode: 'browser',
-    invoke: ((channel: Channel, payload: unknown) => {
-      calls.push([channel, payload])
-      if (channel === 'processes.watch') return watchResult
-      if (channel === 'app.hello')
-        return Promise.resolve({ version: '1', mode: 'browser', host: { os: 'linux', hostname: 'box', arch: 'x64', backend: 'procfs' } })
-      return Promise.resolve({ ok: true })
-    }) as ConnectedApi['invoke'],
-    on: ((event: string, listener: (p: never) => void) => {
-      if (!listeners.has(event)) listeners.set(event, new Set())
-      listeners.get(event)!.add(listener)
-      return () => listeners.get(event)!.delete(listener)
-    }) as ConnectedApi['on'],
-    connectionState: () => state,
-    onConnectionChange: (l) => {
-      stateListeners.add(l)
-      return () => stateListeners.delete(l)
-    }
-  }
-  const emit = <E extends EventName>(event: E, payload: Events[E]) =>
-    act(() => listeners.get(event)?.forEach((l) => l(payload as never)))
-  const setState = (s: ConnectionState) =>
-    act(() => {
-      state = s
-      stateListeners.forEach((l) => l(s))
-    })
-  return { api, calls, emit, setState }
-}
+/** The host of these tests: a process watch that answers `watchResult`, and a hello. */
+const host = (watchResult: Promise<unknown> = Promise.resolve({ intervalMs: 1000 })) =>
+  fakeApi({
+    'processes.watch': () => watchResult as Promise<{ intervalMs: number }>,
+    'processes.unwatch': () => ({ ok: true }),
+    'app.hello': () => ({ version: '1', mode: 'browser', host: { os: 'linux', hostname: 'box', arch: 'x64', backend: 'procfs' } })
+  })
 
 const row = (pid: number) => document.querySelector<HTMLElement>(`[data-testid="process-row"][data-pid="${pid}"]`)
 
 describe('App', () => {
   it('watches processes, shows the tree, status, details and threads, and marks changes', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-    const host = fakeApi()
-    render(<App api={host.api} />)
-    expect(host.calls).toContainEqual(['processes.watch', { intervalMs: 1000 }])
+    const h = host()
+    render(<App api={h.api} />)
+    expect(h.calls).toContainEqual(['processes.watch', { intervalMs: 1000 }])
     expect(screen.getByTestId('tree-empty').textContent).toMatch(/Waiting for the first process list/)
     expect(screen.getByTestId('details').textContent).toMatch(/Select a process/)
 
-    host.emit(
+    h.emit(
       'processes.delta',
       delta({
         reset: true,
@@ -79,7 +51,7 @@ describe('App', () => {
     expect(screen.getByTestId('details').textContent).toContain('worker')
     expect(screen.getAllByTestId('thread-row').map((r) => r.dataset.tid)).toEqual(['2', '20'])
 
-    host.emit('processes.delta', delta({ seq: 2, added: [proc(3, 1, { exeFile: 'new' })], removed: [2], threadsRemoved: [2, 20] }))
+    h.emit('processes.delta', delta({ seq: 2, added: [proc(3, 1, { exeFile: 'new' })], removed: [2], threadsRemoved: [2, 20] }))
     expect(row(3)!.dataset.state).toBe('added')
     expect(row(2)!.dataset.state).toBe('removed')
     expect(screen.getByTestId('process-exited')).toBeTruthy()
@@ -92,30 +64,30 @@ describe('App', () => {
   })
 
   it('says what to do when the backend fails', async () => {
-    const host = fakeApi(Promise.reject(new ApiError('ENOENT', 'native addon not found')))
-    render(<App api={host.api} />)
+    const h = host(Promise.reject(new ApiError('ENOENT', 'native addon not found')))
+    render(<App api={h.api} />)
     const banner = await screen.findByTestId('backend-error')
     expect(banner.textContent).toContain('native addon not found (ENOENT)')
     expect(banner.textContent).toContain('npm run build:native')
 
-    host.emit('processes.delta', delta({ reset: true, added: [proc(1, 0)] }))
+    h.emit('processes.delta', delta({ reset: true, added: [proc(1, 0)] }))
     expect(screen.queryByTestId('backend-error')).toBeNull()
-    host.emit('processes.error', { code: 'EMFILE', message: 'too many open files' })
+    h.emit('processes.error', { code: 'EMFILE', message: 'too many open files' })
     expect(screen.getByTestId('backend-error').textContent).toContain('could not be refreshed: too many open files (EMFILE)')
   })
 
   it('shows the disconnected state with what to do', () => {
-    const host = fakeApi()
-    render(<App api={host.api} />)
-    host.setState('disconnected')
+    const h = host()
+    render(<App api={h.api} />)
+    h.setConnection('disconnected')
     expect(screen.getByTestId('disconnected').textContent).toMatch(/Restart npm start.*reload/)
     expect(screen.getByTestId('connection').dataset.state).toBe('disconnected')
   })
 
   it('unwatches on unmount', () => {
-    const host = fakeApi()
-    const { unmount } = render(<App api={host.api} />)
+    const h = host()
+    const { unmount } = render(<App api={h.api} />)
     unmount()
-    expect(host.calls.at(-1)).toEqual(['processes.unwatch', {}])
+    expect(h.calls.at(-1)).toEqual(['processes.unwatch', {}])
   })
 })

@@ -1,7 +1,7 @@
 // A dense, virtualized, keyboard-navigable table: sortable headers, aligned numbers, one selected
 // row. Rows come from `rowAt`, which may not have a row yet (a page still on its way): such rows
 // are drawn as placeholders of the same height, so nothing jumps when they arrive.
-import { useRef, type CSSProperties, type KeyboardEvent, type ReactNode, type RefObject } from 'react'
+import { memo, useRef, type CSSProperties, type KeyboardEvent, type ReactNode, type RefObject } from 'react'
 import { VirtualList, type VirtualListHandle } from './VirtualList'
 
 export interface Column<R> {
@@ -132,28 +132,21 @@ export function DataTable<R>({
     const row = rowAt(index)
     if (row === undefined)
       return <div role="row" key={`loading-${index}`} className="dt-row loading" style={style} data-testid={`${rowTestId}-loading`} aria-busy />
-    const isSelected = index === selected
-    const data = Object.fromEntries(Object.entries(rowData?.(row) ?? {}).map(([k, v]) => [`data-${k}`, v]))
     return (
-      <div
-        role="row"
+      <DataRow<R>
         key={rowKey(row, index)}
+        row={row}
+        index={index}
         id={rowId(index)}
-        className={['dt-row', isSelected && 'selected', rowClass?.(row)].filter(Boolean).join(' ')}
         style={style}
-        data-testid={rowTestId}
-        data-index={index}
-        aria-selected={isSelected}
-        onClick={() => onSelect?.(index)}
-        onDoubleClick={() => onActivate?.(index)}
-        {...data}
-      >
-        {columns.map((c) => (
-          <div key={c.id} role="gridcell" className={cellClass(c as Column<unknown>)} data-col={c.id} title={c.title?.(row)}>
-            {c.render(row)}
-          </div>
-        ))}
-      </div>
+        columns={columns}
+        testId={rowTestId}
+        selected={index === selected}
+        rowClass={rowClass}
+        rowData={rowData}
+        onSelect={onSelect}
+        onActivate={onActivate}
+      />
     )
   }
 
@@ -178,3 +171,45 @@ export function DataTable<R>({
     />
   )
 }
+
+interface DataRowProps<R> {
+  row: R
+  index: number
+  id: string
+  style: CSSProperties
+  columns: readonly Column<R>[]
+  testId: string
+  selected: boolean
+  rowClass?(row: R): string
+  rowData?(row: R): Record<string, string | number>
+  onSelect?(index: number): void
+  onActivate?(index: number): void
+}
+
+/**
+ * One row. Memoized on shallow props (the functions are the table's, unchanged while it scrolls): on a
+ * scroll step only the rows that came into view render.
+ */
+const DataRow = memo(function DataRow<R>({ row, index, id, style, columns, testId, selected, rowClass, rowData, onSelect, onActivate }: DataRowProps<R>) {
+  const attributes = Object.fromEntries(Object.entries(rowData?.(row) ?? {}).map(([k, v]) => [`data-${k}`, v]))
+  return (
+    <div
+      role="row"
+      id={id}
+      className={['dt-row', selected && 'selected', rowClass?.(row)].filter(Boolean).join(' ')}
+      style={style}
+      data-testid={testId}
+      data-index={index}
+      aria-selected={selected}
+      onClick={() => onSelect?.(index)}
+      onDoubleClick={() => onActivate?.(index)}
+      {...attributes}
+    >
+      {columns.map((c) => (
+        <div key={c.id} role="gridcell" className={cellClass(c as Column<unknown>)} data-col={c.id} title={c.title?.(row)}>
+          {c.render(row)}
+        </div>
+      ))}
+    </div>
+  )
+}) as <R>(props: DataRowProps<R> & { key?: string | number }) => ReactNode

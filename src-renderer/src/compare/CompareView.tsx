@@ -54,7 +54,7 @@ const processCols: Col<ProcessBrief>[] = [
 const changeCols = <R,>(label: string, unit: (r: R) => Quantity, get: (r: R) => Change) => [
   { label: label ? `${label} A` : 'A', numeric: true, value: (r: R) => fmtQuantity(get(r).a, unit(r)) },
   { label: label ? `${label} B` : 'B', numeric: true, value: (r: R) => fmtQuantity(get(r).b, unit(r)) },
-  { label: 'Change', numeric: true, value: (r: R) => fmtSigned(get(r).delta, unit(r)) }
+  { label: label ? `${label} change` : 'Change', numeric: true, value: (r: R) => fmtSigned(get(r).delta, unit(r)) }
 ]
 
 function DiffResult({ diff }: { diff: DiffDoc }) {

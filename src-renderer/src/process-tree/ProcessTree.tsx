@@ -3,9 +3,9 @@ import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useRef, useSta
 import type { ProcessEntry } from '../../../src-main/ipc/contract'
 import { VirtualList, type VirtualListHandle } from '../common/VirtualList'
 import type { Mark } from '../processes/processStore'
-import type { ColumnId } from './columns'
+import { columnById, type ColumnId } from './columns'
 import { ProcessRow, rowId } from './ProcessRow'
-import { buildTree, filterTree, flattenTree, parentPids, sortTree, type SortOrder } from './tree'
+import { buildTree, filterTree, flattenTree, parentPids, sameShape, sortTree, type ProcessTreeModel, type SortOrder } from './tree'
 import { TreeHeader } from './TreeHeader'
 import { TreeToolbar } from './TreeToolbar'
 import { useCollapsed } from './useCollapsed'
@@ -29,9 +29,16 @@ export function ProcessTree({ processes, marks, selectedPid, onSelect, emptyMess
   const [collapsed, updateCollapsed] = useCollapsed(query)
   const list = useRef<VirtualListHandle>(null)
 
-  const tree = useMemo(() => buildTree(processes), [processes])
-  const sorted = useMemo(() => sortTree(tree, order), [tree, order])
-  const matched = useMemo(() => filterTree(tree, query), [tree, query])
+  // The once-a-second refresh mostly changes figures, not the shape: the tree (and, sorted by a column
+  // that does not move, its order and rows) is kept, so a refresh of 5,000 processes costs a comparison.
+  const shape = useRef<ProcessTreeModel | null>(null)
+  const tree = useMemo(() => {
+    const kept = shape.current
+    return (shape.current = kept && sameShape(kept, processes) ? kept : buildTree(processes))
+  }, [processes])
+  const live = columnById(order.column).live ?? false
+  const sorted = useMemo(() => sortTree(live ? { ...tree, byPid: processes } : tree, order), [tree, order, live && processes])
+  const matched = useMemo(() => filterTree({ ...tree, byPid: processes }, query), [tree, processes, query])
   const rows = useMemo(() => flattenTree(sorted, collapsed, matched), [sorted, collapsed, matched])
   const indexOf = useMemo(() => new Map(rows.map((row, i) => [row.pid, i])), [rows])
 

@@ -9,6 +9,8 @@ export interface Column {
   label: string
   numeric: boolean
   sortValue(entry: ProcessEntry): number | string
+  /** its value moves between refreshes: a sort by it is redone on every refresh */
+  live?: boolean
   text(entry: ProcessEntry): string
 }
 
@@ -24,6 +26,7 @@ export const COLUMNS: readonly Column[] = [
     id: 'threads',
     label: 'Threads',
     numeric: true,
+    live: true,
     sortValue: (e) => e.threadCount,
     text: (e) => formatCount(e.threadCount)
   },
@@ -32,6 +35,7 @@ export const COLUMNS: readonly Column[] = [
     id: 'workingSet',
     label: 'Working set',
     numeric: true,
+    live: true,
     sortValue: (e) => e.workingSetBytes,
     text: (e) => formatBytes(e.workingSetBytes)
   },
@@ -39,6 +43,7 @@ export const COLUMNS: readonly Column[] = [
     id: 'pageFaults',
     label: 'Page faults',
     numeric: true,
+    live: true,
     sortValue: (e) => e.pageFaultCount,
     text: (e) => formatCount(e.pageFaultCount)
   },

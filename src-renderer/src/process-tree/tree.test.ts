@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ProcessEntry } from '../../../src-main/ipc/contract'
 import { proc } from '../test/fixtures'
-import { buildTree, filterTree, flattenTree, parentPids, sortTree } from './tree'
+import { buildTree, filterTree, flattenTree, parentPids, sameShape, sortTree } from './tree'
 
 const mapOf = (...entries: ProcessEntry[]) => new Map(entries.map((e) => [e.pid, e]))
 const NONE = new Set<number>()
@@ -49,6 +49,22 @@ describe('buildTree', () => {
     const rows = flattenTree(buildTree(chain), NONE, null)
     expect(rows).toHaveLength(20_000)
     expect(rows[19_999].depth).toBe(19_999)
+  })
+})
+
+describe('sameShape', () => {
+  it('holds while only figures change, and breaks on what places or orders a process', () => {
+    const before = new Map([1, 2, 3].map((pid) => [pid, proc(pid, pid === 1 ? 0 : 1)] as const))
+    const tree = buildTree(before)
+    const withFigures = new Map(before).set(2, { ...before.get(2)!, workingSetBytes: 1, pageFaultCount: 9, threadCount: 4 })
+    expect(sameShape(tree, withFigures)).toBe(true)
+    expect(sameShape(tree, new Map(before).set(3, { ...before.get(3)!, parentPid: 2 }))).toBe(false)
+    expect(sameShape(tree, new Map(before).set(3, { ...before.get(3)!, exeFile: 'after-exec' }))).toBe(false)
+    expect(sameShape(tree, new Map(before).set(3, { ...before.get(3)!, cmdline: ['other'] }))).toBe(false)
+    expect(sameShape(tree, new Map(before).set(4, proc(4, 1)))).toBe(false)
+    const gone = new Map(before)
+    gone.delete(3)
+    expect(sameShape(tree, gone.set(5, proc(5, 1)))).toBe(false)
   })
 })
 

@@ -2,6 +2,7 @@
 // keeps ancestors, and flattening to the rows a virtual list shows. Iterative throughout: a chain of
 // thousands of nested processes must not overflow the stack.
 import type { ProcessEntry } from '../../../src-main/ipc/contract'
+import { commandLine } from '../processes/format'
 import { columnById, type ColumnId } from './columns'
 
 export interface ProcessTreeModel {
@@ -82,6 +83,22 @@ export function buildTree(processes: ReadonlyMap<number, ProcessEntry>): Process
     reach(pid)
   }
   return { byPid: processes, roots, children, parentOf }
+}
+
+/**
+ * The same processes with the same parents, start times (they decide parenthood) and the fields a sort
+ * by a fixed column reads (name, user, command line): the tree built before still holds, and so does
+ * its order. Only changed entries are compared field by field.
+ */
+export function sameShape(tree: ProcessTreeModel, processes: ReadonlyMap<number, ProcessEntry>): boolean {
+  if (tree.byPid.size !== processes.size) return false
+  for (const [pid, entry] of processes) {
+    const was = tree.byPid.get(pid)
+    if (was === entry) continue
+    if (!was || was.parentPid !== entry.parentPid || was.startTime !== entry.startTime || was.exeFile !== entry.exeFile || was.user !== entry.user) return false
+    if (commandLine(was.cmdline) !== commandLine(entry.cmdline)) return false
+  }
+  return true
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })

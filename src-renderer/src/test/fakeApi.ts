@@ -2,13 +2,15 @@
 // recorded JSON and emitting recorded events.
 import { act } from '@testing-library/react'
 import type { Channel, EventName, Events, Requests, Responses } from '../../../src-main/ipc/contract'
-import { ApiError, type ConnectedApi } from '../api/connectedApi'
+import { ApiError, type ConnectedApi, type ConnectionState } from '../api/connectedApi'
 
 type Handler<C extends Channel> = (payload: Requests[C]) => Responses[C] | Promise<Responses[C]>
 export type Handlers = { [C in Channel]?: Handler<C> }
 
 export function fakeApi(handlers: Handlers = {}) {
   const listeners = new Map<string, Set<(p: never) => void>>()
+  const connectionListeners = new Set<(s: ConnectionState) => void>()
+  let connection: ConnectionState = 'connected'
   const calls: [Channel, unknown][] = []
   const api: ConnectedApi = {
     mode: 'browser',
@@ -23,11 +25,19 @@ export function fakeApi(handlers: Handlers = {}) {
       listeners.get(event)!.add(listener)
       return () => listeners.get(event)!.delete(listener)
     }) as ConnectedApi['on'],
-    connectionState: () => 'connected',
-    onConnectionChange: () => () => {}
+    connectionState: () => connection,
+    onConnectionChange: (listener) => {
+      connectionListeners.add(listener)
+      return () => connectionListeners.delete(listener)
+    }
   }
   const emit = <E extends EventName>(event: E, payload: Events[E]) => act(() => listeners.get(event)?.forEach((l) => l(payload as never)))
-  return { api, calls, emit, channels: () => calls.map(([c]) => c) }
+  const setConnection = (state: ConnectionState) =>
+    act(() => {
+      connection = state
+      connectionListeners.forEach((l) => l(state))
+    })
+  return { api, calls, emit, setConnection, channels: () => calls.map(([c]) => c) }
 }
 
 /** Lets pending answers (resolved promises) land and React re-render. */

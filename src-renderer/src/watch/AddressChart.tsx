@@ -8,8 +8,7 @@ import { formatCount, formatSeconds } from '../processes/format'
 import { usePalette } from '../theme/ThemeContext'
 import { bandY, bandsOf } from './bands'
 import { PointCloud, type Dot } from './PointCloud'
-import { CHART_MARGIN, TimeChart, selectionArea, timeAxis, type TimeRange } from './timeChart'
-import type { WatchStore } from './watchStore'
+import { CHART_MARGIN, TimeChart, selectionArea, timeAxis, type WatchChartProps } from './timeChart'
 
 /** points drawn at most: SVG stays quick at a few updates a second */
 export const MAX_DRAWN = 2_000
@@ -17,16 +16,8 @@ const Y_AXIS_WIDTH = 150
 /** minimum height of a band for its name to be printed on the axis */
 const LABEL_PX = 13
 
-interface AddressChartProps {
-  store: WatchStore
-  version: number
-  view: TimeRange
-  selection: TimeRange | null
-  onSelect(range: TimeRange): void
-}
-
 // Memoized: while paused, the view's live totals re-render it with the same props.
-export const AddressChart = memo(function AddressChart({ store, version, view, selection, onSelect }: AddressChartProps) {
+export const AddressChart = memo(function AddressChart({ store, version, view, selection, onSelect }: WatchChartProps) {
   const palette = usePalette()
   const [hover, setHover] = useState<{ dot: Dot; x: number; y: number } | null>(null)
   const bands = useMemo(() => bandsOf(store.regions), [store, store.regions])
@@ -55,7 +46,7 @@ export const AddressChart = memo(function AddressChart({ store, version, view, s
           {kind}
         </li>
       ))}
-      {outside > 0 && <li className="muted">{formatCount(outside)} sampled faults outside the regions read so far</li>}
+      {outside > 0 && <li className="muted">{formatCount(outside)} sampled {outside === 1 ? 'fault' : 'faults'} outside the regions read so far</li>}
     </ul>
   )
   return (

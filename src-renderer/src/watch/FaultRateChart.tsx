@@ -5,22 +5,13 @@ import { formatCompact, formatCount, formatSeconds } from '../processes/format'
 import { usePalette } from '../theme/ThemeContext'
 import { OTHER, rateSeries } from './rateSeries'
 import { StackedAreas, niceMax } from './StackedAreas'
-import { CHART_MARGIN, TimeChart, selectionArea, timeAxis, type TimeRange } from './timeChart'
-import type { WatchStore } from './watchStore'
+import { CHART_MARGIN, TimeChart, selectionArea, timeAxis, type WatchChartProps } from './timeChart'
 
 const Y_AXIS_WIDTH = 56
 const Y_TICKS = 4
 
-interface FaultRateChartProps {
-  store: WatchStore
-  version: number
-  view: TimeRange
-  selection: TimeRange | null
-  onSelect(range: TimeRange): void
-}
-
 // Memoized: while paused, the view's live totals re-render it with the same props.
-export const FaultRateChart = memo(function FaultRateChart({ store, version, view, selection, onSelect }: FaultRateChartProps) {
+export const FaultRateChart = memo(function FaultRateChart({ store, version, view, selection, onSelect }: WatchChartProps) {
   const palette = usePalette()
   const [hover, setHover] = useState<{ row: Record<string, number>; x: number; y: number } | null>(null)
   const data = useMemo(() => rateSeries(store, view.from, view.to), [store, version, view.from, view.to])

@@ -12,10 +12,10 @@ import { windowQuery } from './useWindowSummary'
 const COLUMNS: readonly Column<WatchRecord>[] = [
   { id: 't', label: 't (ms)', width: '96px', numeric: true, render: (r) => r.t.toFixed(3) },
   { id: 'tid', label: 'TID', width: '72px', numeric: true, render: (r) => r.tid },
-  { id: 'symbol', label: 'Faulting code', width: 'minmax(200px, 2fr)', mono: true, render: (r) => r.symbol, title: (r) => r.symbol },
-  { id: 'pc', label: 'PC', width: '140px', mono: true, render: (r) => r.pc },
+  { id: 'region', label: 'Region', width: '72px', render: (r) => r.region },
   { id: 'va', label: 'Faulting address', width: '140px', mono: true, render: (r) => r.va },
-  { id: 'region', label: 'Region', width: '72px', render: (r) => r.region }
+  { id: 'pc', label: 'PC', width: '140px', mono: true, render: (r) => r.pc },
+  { id: 'symbol', label: 'Faulting code', width: 'minmax(200px, 1fr)', mono: true, render: (r) => r.symbol, title: (r) => r.symbol }
 ]
 
 interface RecordsTableProps {

@@ -6,6 +6,7 @@ import { useElementSize } from '../common/useElementSize'
 import { formatSeconds } from '../processes/format'
 import type { Palette } from '../theme/palette'
 import { useTimeDrag, type PlotBox } from './useTimeDrag'
+import type { WatchStore } from './watchStore'
 
 export const CHART_MARGIN = { top: 6, right: 14, bottom: 0, left: 0 }
 const X_AXIS_HEIGHT = 22
@@ -13,6 +14,15 @@ const X_AXIS_HEIGHT = 22
 export interface TimeRange {
   from: number
   to: number
+}
+
+/** What the rate and address charts take: the store (and its version, to redraw), the window, the selection. */
+export interface WatchChartProps {
+  store: WatchStore
+  version: number
+  view: TimeRange
+  selection: TimeRange | null
+  onSelect(range: TimeRange): void
 }
 
 export function plotBox(size: { width: number; height: number }, yAxisWidth: number): PlotBox {
