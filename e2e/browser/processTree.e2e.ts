@@ -8,6 +8,7 @@ interface TreeInfo {
 }
 
 let server: Served
+test.use({ viewport: { width: 1280, height: 1000 } })
 test.beforeAll(async () => {
   server = await serve()
 })
@@ -23,6 +24,12 @@ test('a live fixture tree appears nested, filters by name and pid, and is marked
     const { root, processes } = fixture.info
     expect(processes).toHaveLength(7)
     await page.goto(server.url)
+    // Give the tree most of the window (the divider moves with the keyboard): the fixture sits under a
+    // dozen ancestors (this test's own process chain).
+    const divider = page.getByRole('separator', { name: 'Resize the tree and details panes' })
+    await divider.focus()
+    for (let i = 0; i < 6; i++) await divider.press('ArrowDown')
+    await expect(divider).toHaveAttribute('aria-valuenow', '75')
 
     // Filter by name: the whole fixture tree shows, nested under its root.
     await page.getByTestId('process-filter').fill('proc_tree')

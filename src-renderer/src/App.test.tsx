@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from './api/connectedApi'
 import { App } from './App'
-import { REMOVED_MS } from './processes/processStore'
+import { ADDED_MS, REMOVED_MS } from './processes/processStore'
 import { fakeApi } from './test/fakeApi'
 import { delta, proc, thread } from './test/fixtures'
 
@@ -57,9 +57,12 @@ describe('App', () => {
     expect(screen.getByTestId('process-exited')).toBeTruthy()
     expect(screen.getByTestId('status').textContent).toContain('2 processes')
 
-    act(() => vi.advanceTimersByTime(REMOVED_MS))
-    expect(row(2)).toBeNull()
+    // Each marking window ends on its own timer: the added mark first, then the exited row.
+    act(() => vi.advanceTimersByTime(ADDED_MS))
     expect(row(3)!.dataset.state).toBe('')
+    expect(row(2)!.dataset.state).toBe('removed')
+    act(() => vi.advanceTimersByTime(REMOVED_MS - ADDED_MS))
+    expect(row(2)).toBeNull()
     expect(screen.getByTestId('process-exited').textContent).toMatch(/Process 2 exited/)
   })
 

@@ -14,6 +14,7 @@ import {
   type ReactNode,
   type Ref
 } from 'react'
+import { flushSync } from 'react-dom'
 
 export const MAX_BODY_PX = 8_000_000
 /** style objects cached at most (one per row index seen), so a long scroll does not grow memory */
@@ -54,7 +55,7 @@ export function layout(count: number, rowHeight: number, viewport: number, scrol
 export function VirtualList({
   count,
   rowHeight,
-  overscan = 8,
+  overscan = 3,
   header,
   headerHeight = 0,
   renderRow,
@@ -131,7 +132,12 @@ export function VirtualList({
     <div
       ref={ref}
       className={className ? `vlist ${className}` : 'vlist'}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      // Rendered at once, not in a later task: the rows for this scroll position paint in this frame
+      // (otherwise a fast drag shows a frame of empty rows).
+      onScroll={(e) => {
+        const top = e.currentTarget.scrollTop
+        flushSync(() => setScrollTop(top))
+      }}
       {...rest}
     >
       <div className="vlist-content">

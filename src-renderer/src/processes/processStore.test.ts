@@ -58,6 +58,27 @@ describe('processStore', () => {
     expect(liveTotals(s)).toEqual({ processes: 3, threads: 4 })
   })
 
+  it('shares the maps a delta leaves alone and never writes to the previous store', () => {
+    const s = initial()
+    const quiet = applyDelta(s, delta({ seq: 2 }), T0 + 1000)
+    expect(quiet.processes).toBe(s.processes)
+    expect(quiet.threads).toBe(s.threads)
+    expect(quiet.marks).toBe(s.marks)
+    expect(quiet.last!.seq).toBe(2)
+
+    const figures = applyDelta(quiet, delta({ seq: 3, changed: [proc(2, 1, { workingSetBytes: 7 })] }), T0 + 2000)
+    expect(figures.processes).not.toBe(quiet.processes)
+    expect(quiet.processes.get(2)!.workingSetBytes).not.toBe(7)
+    expect(figures.marks).toBe(quiet.marks)
+    expect(figures.threadOwners).toBe(quiet.threadOwners)
+
+    const exited = applyDelta(figures, delta({ seq: 4, removed: [3], threadsRemoved: [3] }), T0 + 3000)
+    expect(exited.marks).not.toBe(figures.marks)
+    expect(figures.marks.size).toBe(0)
+    expect(figures.threadOwners.get(3)).toBe(3)
+    expect(exited.threadOwners.has(3)).toBe(false)
+  })
+
   it('keeps pid -> threads by tid through added, changed and removed threads', () => {
     let s = initial()
     s = applyDelta(

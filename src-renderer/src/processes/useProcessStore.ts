@@ -1,6 +1,6 @@
 // Subscribes to the process watch and folds its deltas into the store; one timer ends the
 // added/removed marking windows when they are due.
-import { useEffect, useState } from 'react'
+import { startTransition, useEffect, useState } from 'react'
 import type { Events } from '../../../src-main/ipc/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { applyDelta, emptyStore, expireMarks, nextExpiry, type ProcessStore } from './processStore'
@@ -20,8 +20,11 @@ export function useProcessStore(api: ConnectedApi) {
 
   useEffect(() => {
     const offDelta = api.on('processes.delta', (delta) => {
-      setStore((s) => applyDelta(s, delta, Date.now()))
-      setProblem(null)
+      // A transition: redrawing 5,000 processes yields to input, so a refresh never stalls a scroll.
+      startTransition(() => {
+        setStore((s) => applyDelta(s, delta, Date.now()))
+        setProblem(null)
+      })
     })
     const offError = api.on('processes.error', (e: Events['processes.error']) =>
       setProblem({ kind: 'refresh', code: e.code, message: e.message })

@@ -1,10 +1,26 @@
 // Counts, freshness of the list and the state of the connection to the host.
-import type { Hello } from '../../../src-main/ipc/contract'
+import type { Hello, SnapshotError } from '../../../src-main/ipc/contract'
 import type { ConnectionState } from '../api/connectedApi'
 import { formatCount, formatTime } from '../processes/format'
 import type { ProcessStore } from '../processes/processStore'
 import { ThemeToggle } from '../theme/ThemeToggle'
 import { liveTotals } from '../processes/processStore'
+
+const DENIED = new Set(['EACCES', 'EPERM'])
+const GONE = new Set(['ESRCH', 'ENOENT'])
+
+/** What the last refresh could not read, by cause, and what to do about it (each error is in the tooltip). */
+export function readErrors(errors: readonly SnapshotError[]): string {
+  const denied = errors.filter((e) => DENIED.has(e.code)).length
+  const gone = errors.filter((e) => GONE.has(e.code)).length
+  const other = errors.length - denied - gone
+  const causes = [
+    denied > 0 && `${formatCount(denied)} denied (other users' processes: run Snapscope as root to read them)`,
+    gone > 0 && `${formatCount(gone)} exited while being read`,
+    other > 0 && `${formatCount(other)} other (hover for details)`
+  ].filter(Boolean)
+  return `${formatCount(errors.length)} ${errors.length === 1 ? 'read error' : 'read errors'}: ${causes.join(', ')}`
+}
 
 const CONNECTION_LABEL: Record<ConnectionState, string> = {
   connecting: 'connecting…',
@@ -21,7 +37,7 @@ interface StatusBarProps {
 export function StatusBar({ store, connection, hello }: StatusBarProps) {
   const totals = liveTotals(store)
   const { last } = store
-  const unreadable = last?.errors.length ?? 0
+  const errors = last?.errors ?? []
   return (
     <footer className="status-bar" data-testid="status" role="status">
       <span data-testid="status-processes">{formatCount(totals.processes)} processes</span>
@@ -29,15 +45,16 @@ export function StatusBar({ store, connection, hello }: StatusBarProps) {
       <span data-testid="status-refresh">
         {last ? `refreshed ${formatTime(last.takenAt)} in ${Math.round(last.durationMs)} ms` : 'waiting for the first refresh'}
       </span>
-      {unreadable > 0 && (
+      {errors.length > 0 && (
         <span
           className="warn"
-          title={last!.errors
+          data-testid="status-errors"
+          title={errors
             .slice(0, 20)
             .map((e) => `pid ${e.pid} ${e.scope}: ${e.code} ${e.message}`)
             .join('\n')}
         >
-          {formatCount(unreadable)} read errors (usually processes owned by other users)
+          {readErrors(errors)}
         </span>
       )}
       <span className="spacer" />
