@@ -32,6 +32,15 @@ export interface SessionDeps {
   version: string
 }
 
+/**
+ * What one window may run at once. The app needs one watch and a walk or two; the limits keep a buggy
+ * or hostile client from exhausting perf events, threads or memory.
+ */
+export const MAX_WATCHES = 4
+export const MAX_RUNNING_WALKS = 4
+
+const busy = (message: string) => Object.assign(new Error(message), { code: 'EBUSY' })
+
 export type EmitEvent = <E extends EventName>(event: E, payload: Events[E]) => void
 
 export function errorBody(err: unknown): ErrorBody {
@@ -51,6 +60,8 @@ export class Session {
   private readonly heapViews: HeapViews
   private readonly streams: WatchStreams
   private nextWatchId = 1
+  private startingWatches = 0
+  private closed = false
 
   constructor(
     private readonly deps: SessionDeps,
@@ -123,7 +134,8 @@ export class Session {
 
   /** Starts a walk and keeps it cancellable (heap.cancel) by its id until it settles. */
   private async tracked<T>(walkId: number, start: () => { result: Promise<T>; cancel(): void }): Promise<T> {
-    if (this.walks.has(walkId)) throw Object.assign(new Error(`walk ${walkId} is already running`), { code: 'EBUSY' })
+    if (this.walks.has(walkId)) throw busy(`walk ${walkId} is already running`)
+    if (this.walks.size >= MAX_RUNNING_WALKS) throw busy(`${MAX_RUNNING_WALKS} heap walks are running in this window already: wait for one to end or cancel it`)
     const run = start()
     this.walks.set(walkId, run)
     try {
@@ -134,8 +146,20 @@ export class Session {
   }
 
   private async startWatch(p: Requests['watch.start']): Promise<Responses['watch.start']> {
-    // The document keeps only what a watch.stop answer carries; the stream's ring keeps the recent records.
-    const watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism, maxRecords: MAX_FAULTS_PER_ANSWER })
+    if (this.watches.size + this.startingWatches >= MAX_WATCHES) throw busy(`${MAX_WATCHES} watches are running in this window already: stop one first`)
+    this.startingWatches++
+    let watch: WsWatchSession
+    try {
+      // The document keeps only what a watch.stop answer carries; the stream's ring keeps the recent records.
+      watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism, maxRecords: MAX_FAULTS_PER_ANSWER })
+    } finally {
+      this.startingWatches--
+    }
+    if (this.closed) {
+      // The window went away while the watch was starting: nobody will stop it but us.
+      void watch.stop()
+      throw Object.assign(new Error('the window closed while the watch was starting'), { code: 'ECANCELED' })
+    }
     const watchId = this.nextWatchId++
     this.watches.set(watchId, watch)
     this.streams.add(watchId, watch)
@@ -147,6 +171,7 @@ export class Session {
   }
 
   close(): void {
+    this.closed = true
     this.provider.stop()
     this.provider.removeAllListeners()
     this.workbench.close()
