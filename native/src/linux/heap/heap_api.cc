@@ -26,6 +26,9 @@ using namespace glibc;
 
 namespace {
 
+// The most blocks a walk reserves room for up front (384 MiB of address space); a bigger heap grows.
+constexpr uint64_t kMostReservedBlocks = uint64_t{1} << 24;
+
 // /proc/PID/maps, with "does not exist" worded for this call. A process without mappings is a
 // zombie (it exited, its parent has not reaped it yet: ESRCH) or a kernel thread (no heaps at all).
 std::vector<Mapping> readTargetMaps(int pid, const char* scope) {
@@ -204,6 +207,11 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
     run.walk.heapId = plan->info.heapId;
     run.walk.kind = plan->info.kind;
     BlockSink sink(run.walk, request.offset, request.limit);
+    // A chunk takes at least kMinChunk bytes, which bounds the count: reserving it (virtual memory,
+    // touched only as blocks come) spares a million-block walk ~20 copies and twice the page faults.
+    uint64_t mostBlocks = plan->chunks.size();
+    for (const Segment& segment : plan->segments) mostBlocks += (segment.end - segment.start) / kMinChunk;
+    run.walk.blocks.reserve(static_cast<size_t>(std::min({request.limit, mostBlocks, kMostReservedBlocks})));
     for (const Segment& segment : plan->segments) {
       SegmentOutcome outcome = walkSegment(ctx, segment, cached, knownTcaches, sink, candidates);
       run.outcomes.push_back(outcome);
