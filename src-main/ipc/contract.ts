@@ -114,6 +114,8 @@ export interface Hello {
   version: string
   host: HostInfo
   mode: 'electron' | 'browser'
+  /** the host runs as root (then "run as root" is no advice); null where it can't tell (Windows) */
+  elevated: boolean | null
 }
 
 export interface Responses {

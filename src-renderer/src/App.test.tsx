@@ -17,7 +17,7 @@ const host = (watchResult: Promise<unknown> = Promise.resolve({ intervalMs: 1000
   fakeApi({
     'processes.watch': () => watchResult as Promise<{ intervalMs: number }>,
     'processes.unwatch': () => ({ ok: true }),
-    'app.hello': () => ({ version: '1', mode: 'browser', host: { os: 'linux', hostname: 'box', arch: 'x64', backend: 'procfs' } })
+    'app.hello': () => ({ version: '1', mode: 'browser', host: { os: 'linux', hostname: 'box', arch: 'x64', backend: 'procfs' }, elevated: false })
   })
 
 const row = (pid: number) => document.querySelector<HTMLElement>(`[data-testid="process-row"][data-pid="${pid}"]`)

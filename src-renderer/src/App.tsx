@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react'
 import type { Hello } from '../../src-main/ipc/contract'
 import type { ConnectedApi } from './api/connectedApi'
 import { useConnectionState } from './api/useConnectionState'
+import { HostContext } from './common/HostContext'
 import { SplitPane } from './common/SplitPane'
 import { WithLeakWorkbench } from './files/WithLeakWorkbench'
 import { Inspector } from './inspector/Inspector'
@@ -49,6 +50,7 @@ export function App({ api }: { api: ConnectedApi }) {
     />
   )
   return (
+    <HostContext.Provider value={hello}>
     <div className="app">
       <Problems connection={connection} problem={problem} />
       <WithLeakWorkbench api={api} pid={selectedPid}>
@@ -61,5 +63,6 @@ export function App({ api }: { api: ConnectedApi }) {
       </WithLeakWorkbench>
       <StatusBar store={store} connection={connection} hello={hello} />
     </div>
+    </HostContext.Provider>
   )
 }

@@ -25,5 +25,11 @@ const ADVICE: Record<string, string> = {
   ERROR_CALL_NOT_IMPLEMENTED: 'This system does not implement it (Wine): try on Windows.'
 }
 
-export const adviceFor = (code: string): string =>
-  ADVICE[code] ?? 'Try again; if it keeps failing, the terminal running Snapscope shows more.'
+/** Refused although Snapscope runs as root: running as root again is no advice. */
+export const REFUSED_TO_ROOT =
+  'Snapscope runs as root and is still refused: the process is in another user namespace (a container), or a security module (SELinux, AppArmor, Yama) forbids it.'
+
+export const isDenied = (code: string): boolean => code === 'EACCES' || code === 'EPERM'
+
+export const adviceFor = (code: string, elevated: boolean | null = null): string =>
+  elevated && isDenied(code) ? REFUSED_TO_ROOT : (ADVICE[code] ?? 'Try again; if it keeps failing, the terminal running Snapscope shows more.')

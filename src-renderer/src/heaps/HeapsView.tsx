@@ -3,7 +3,7 @@ import { memo, useState } from 'react'
 import type { ConnectedApi } from '../api/connectedApi'
 import { DataTable } from '../common/DataTable'
 import { EmptyState, ErrorNotice } from '../common/Notice'
-import type { PidSnapshot } from '../inspector/usePidSnapshot'
+import { listProblem, type PidSnapshot } from '../inspector/usePidSnapshot'
 import { HEAP_COLUMNS, type HeapRow } from './heapColumns'
 import { HeapWalkView } from './HeapWalkView'
 import { useHeapSummaries } from './useHeapSummaries'
@@ -29,6 +29,8 @@ export const HeapsView = memo(function HeapsView({ api, pid, snapshot, active }:
 
   if (snapshot.problem) return <ErrorNotice what={`Reading the heaps of pid ${pid}`} problem={snapshot.problem} testId="heaps-error" onRetry={snapshot.refresh} />
   if (!heapLists) return <EmptyState testId="heaps-loading">Reading the heaps of pid {pid}…</EmptyState>
+  const unreadable = heapLists.length === 0 && listProblem(snapshot.snapshot!, 'heaplist')
+  if (unreadable) return <ErrorNotice what={`Listing the heaps of pid ${pid}`} problem={unreadable} testId="heaps-error" onRetry={snapshot.refresh} />
   if (heapLists.length === 0) return <EmptyState testId="heaps-empty">Pid {pid} has no heap Snapscope can list (a kernel thread, or a process with no allocator mapped).</EmptyState>
 
   const rows: HeapRow[] = heapLists.map((h) => ({ ...h, summary: summaries.byHeap?.get(h.heapId) }))

@@ -16,7 +16,7 @@ const [fixture] = snapshot.processes
 
 function host() {
   return fakeApi({
-    'app.hello': () => ({ version: '1', mode: 'browser', host: snapshot.host }),
+    'app.hello': () => ({ version: '1', mode: 'browser', host: snapshot.host, elevated: true }),
     'processes.watch': (p) => ({ intervalMs: p.intervalMs }),
     'processes.unwatch': () => ({ ok: true }),
     'process.details': (p) => ({ pid: p.pid, privateBytes: 6_815_744, peakWorkingSetBytes: 8_282_112 }),

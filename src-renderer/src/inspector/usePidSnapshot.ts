@@ -12,6 +12,12 @@ export interface PidSnapshot {
   refresh(): void
 }
 
+/** Why a list (scope "modules" or "heaplist") came back empty, when the snapshot says it could not be read. */
+export function listProblem(snapshot: Snapshot, scope: 'modules' | 'heaplist'): Problem | null {
+  const error = snapshot.errors.find((e) => e.scope === scope)
+  return error ? { code: error.code, message: error.message } : null
+}
+
 export function usePidSnapshot(api: ConnectedApi, pid: number, enabled: boolean): PidSnapshot {
   const [state, setState] = useState<{ snapshot: Snapshot | null; problem: Problem | null; loading: boolean }>({ snapshot: null, problem: null, loading: false })
   const [round, setRound] = useState(0)

@@ -4,7 +4,7 @@ import { memo, useMemo, useState } from 'react'
 import type { ConnectedApi } from '../api/connectedApi'
 import { DataTable, toggleSort, type SortState } from '../common/DataTable'
 import { EmptyState, ErrorNotice } from '../common/Notice'
-import type { PidSnapshot } from '../inspector/usePidSnapshot'
+import { listProblem, type PidSnapshot } from '../inspector/usePidSnapshot'
 import { formatCount } from '../processes/format'
 import { useStoreVersion } from '../watch/useStoreVersion'
 import type { WatchController } from '../watch/useWatchController'
@@ -37,6 +37,8 @@ export const ModulesView = memo(function ModulesView({ api, pid, snapshot, watch
 
   if (snapshot.problem) return <ErrorNotice what={`Reading the modules of pid ${pid}`} problem={snapshot.problem} testId="modules-error" onRetry={snapshot.refresh} />
   if (!modules) return <EmptyState testId="modules-loading">Reading the modules of pid {pid}…</EmptyState>
+  const unreadable = modules.length === 0 && listProblem(snapshot.snapshot!, 'modules')
+  if (unreadable) return <ErrorNotice what={`Listing the modules of pid ${pid}`} problem={unreadable} testId="modules-error" onRetry={snapshot.refresh} />
 
   const selectedIndex = rows.findIndex((m) => m.moduleName === selectedName)
   const selected = selectedIndex >= 0 ? rows[selectedIndex] : null

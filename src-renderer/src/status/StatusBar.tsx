@@ -1,21 +1,22 @@
 // Counts, freshness of the list and the state of the connection to the host.
 import type { Hello, SnapshotError } from '../../../src-main/ipc/contract'
 import type { ConnectionState } from '../api/connectedApi'
+import { isDenied } from '../common/problems'
 import { formatCount, formatTime } from '../processes/format'
 import type { ProcessStore } from '../processes/processStore'
 import { ThemeToggle } from '../theme/ThemeToggle'
 import { liveTotals } from '../processes/processStore'
 
-const DENIED = new Set(['EACCES', 'EPERM'])
 const GONE = new Set(['ESRCH', 'ENOENT'])
 
 /** What the last refresh could not read, by cause, and what to do about it (each error is in the tooltip). */
-export function readErrors(errors: readonly SnapshotError[]): string {
-  const denied = errors.filter((e) => DENIED.has(e.code)).length
+export function readErrors(errors: readonly SnapshotError[], elevated: boolean | null): string {
+  const denied = errors.filter((e) => isDenied(e.code)).length
   const gone = errors.filter((e) => GONE.has(e.code)).length
   const other = errors.length - denied - gone
   const causes = [
-    denied > 0 && `${formatCount(denied)} denied (other users' processes: run Snapscope as root to read them)`,
+    denied > 0 &&
+      `${formatCount(denied)} denied (${elevated ? 'refused even to root: other namespaces, or a security module' : "other users' processes: run Snapscope as root to read them"})`,
     gone > 0 && `${formatCount(gone)} exited while being read`,
     other > 0 && `${formatCount(other)} other (hover for details)`
   ].filter(Boolean)
@@ -54,7 +55,7 @@ export function StatusBar({ store, connection, hello }: StatusBarProps) {
             .map((e) => `pid ${e.pid} ${e.scope}: ${e.code} ${e.message}`)
             .join('\n')}
         >
-          {readErrors(errors)}
+          {readErrors(errors, hello?.elevated ?? null)}
         </span>
       )}
       <span className="spacer" />

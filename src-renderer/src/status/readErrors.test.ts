@@ -6,9 +6,12 @@ const error = (pid: number, code: string): SnapshotError => ({ pid, scope: 'proc
 
 describe('readErrors', () => {
   it('counts the errors of a refresh by cause and says what to do about denied ones', () => {
-    expect(readErrors([error(7, 'ESRCH')])).toBe('1 read error: 1 exited while being read')
-    expect(readErrors([error(1, 'EACCES'), error(2, 'EPERM'), error(3, 'ENOENT'), error(4, 'EMFILE')])).toBe(
+    expect(readErrors([error(7, 'ESRCH')], false)).toBe('1 read error: 1 exited while being read')
+    const mixed = [error(1, 'EACCES'), error(2, 'EPERM'), error(3, 'ENOENT'), error(4, 'EMFILE')]
+    expect(readErrors(mixed, false)).toBe(
       "4 read errors: 2 denied (other users' processes: run Snapscope as root to read them), 1 exited while being read, 1 other (hover for details)"
     )
+    // Already root: no advice to become root.
+    expect(readErrors(mixed.slice(0, 1), true)).toBe('1 read error: 1 denied (refused even to root: other namespaces, or a security module)')
   })
 })
