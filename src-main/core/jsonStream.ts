@@ -4,12 +4,28 @@
 
 import type { Writable } from 'node:stream'
 
+/**
+ * An array too large to hold as objects: its elements are made by `at(i)` as the writer reaches them.
+ * (JSON.stringify, which holds everything anyway, gets the whole array through toJSON.)
+ */
+export class StreamedArray<T> {
+  constructor(
+    readonly length: number,
+    readonly at: (i: number) => T
+  ) {}
+
+  toJSON(): T[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i))
+  }
+}
+
 export function* jsonChunks(value: unknown, indent = ''): Generator<string> {
-  if (Array.isArray(value)) {
-    if (value.length === 0) return yield '[]'
+  const list = Array.isArray(value) ? { length: value.length, at: (i: number): unknown => value[i] } : value instanceof StreamedArray ? value : null
+  if (list) {
+    if (list.length === 0) return yield '[]'
     const inner = indent + '  '
     yield '[\n'
-    for (let i = 0; i < value.length; i++) yield inner + JSON.stringify(value[i]) + (i + 1 < value.length ? ',\n' : '\n')
+    for (let i = 0; i < list.length; i++) yield inner + JSON.stringify(list.at(i)) + (i + 1 < list.length ? ',\n' : '\n')
     return yield indent + ']'
   }
   if (value !== null && typeof value === 'object') {

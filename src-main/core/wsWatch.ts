@@ -8,8 +8,10 @@ import { EventEmitter } from 'node:events'
 import path from 'node:path'
 import type { NativeAddon, NativeFaultBatch, NativeWatchEnd, NativeWatchHandle } from '../../native/index'
 import { REGION_CODES, type FaultEntry, type RegionCode, type WatchRegion, type WatchSummary, type WsWatchDoc } from '../ipc/types'
-import { RangeIndex, TWO_32, hex, hexHalves, isKernelHalf } from './addressMap'
+import { RangeIndex, TWO_32, hex, isKernelHalf } from './addressMap'
 import { FaultCounts, KERNEL, UNKNOWN, halves } from './faultCounts'
+import { FaultLog } from './faultLog'
+import type { StreamedArray } from './jsonStream'
 
 export interface WatchOptions {
   pid: number
@@ -17,6 +19,11 @@ export interface WatchOptions {
   ringBytes?: number
   /** records kept for the document (default 2,000,000) */
   maxRecords?: number
+  /**
+   * false: the document's `faults` stay empty and the records are written from `streamedFaults()`
+   * (the CLI: two million records as objects would take ~400 MB)
+   */
+  faultsInDocument?: boolean
 }
 
 /** One native batch with every fault attributed: what the live stream (watchStream.ts) aggregates. */
@@ -62,8 +69,7 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
   private readonly touched = new Map<string, WatchRegion>()
   private lastRefresh = 0
   private refreshing: Promise<void> | undefined
-  private readonly kept: FaultEntry[] = []
-  private omitted = 0
+  private readonly log: FaultLog
   private lost = 0
   private readonly counts = new FaultCounts()
   private doc: WsWatchDoc | undefined
@@ -74,6 +80,7 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
     private readonly options: WatchOptions
   ) {
     super()
+    this.log = new FaultLog(options.maxRecords ?? 2_000_000)
     let finish!: (doc: WsWatchDoc) => void
     this.done = new Promise((ok) => (finish = ok))
     this.handle = addon.startWatch(
@@ -176,7 +183,6 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
     this.lost += batch.lost
     const pcs = halves(batch.pc)
     const vas = halves(batch.va)
-    const max = this.options.maxRecords ?? 2_000_000
     const { modules, regions } = this
     let unknown = false
     for (let i = 0; i < n; i++) {
@@ -201,10 +207,8 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
       out.vaNumber[i] = va
       out.module[i] = module
       out.region[i] = region
-      if (this.kept.length < max)
-        this.kept.push({ pc: hexHalves(pcHi, pcLo), va: hexHalves(vas[2 * i + 1], vas[2 * i]), tid: batch.tid[i], t: Math.round(batch.t[i] * 1000) / 1000 })
-      else this.omitted++
     }
+    this.log.push(batch)
     if (unknown) this.maybeRefresh()
     this.emit('batch', out)
   }
@@ -224,6 +228,11 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
     return { total: this.counts.total, lost: this.lost }
   }
 
+  /** The records kept, for a JSON writer that makes them into objects one at a time. */
+  streamedFaults(): StreamedArray<FaultEntry> {
+    return this.log.streamed()
+  }
+
   summary(): WatchSummary {
     return this.counts.summary(this.moduleNames, (pc) => this.symbolOf(pc))
   }
@@ -236,9 +245,9 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
       startedAt: this.startedAt.toISOString(),
       durationMs: Math.round(performance.now() - this.t0),
       endReason: end.reason === 'error' ? `error: ${end.code ?? ''} ${end.message ?? ''}`.trim() : end.reason,
-      faults: this.kept,
+      faults: this.options.faultsInDocument === false ? [] : this.log.toArray(),
       lost: this.lost,
-      omitted: this.omitted,
+      omitted: this.log.omitted,
       summary: this.summary()
     }
     this.emit('end', this.doc)

@@ -16,7 +16,7 @@ export async function run(args: string[]): Promise<void> {
   if (values.seconds === undefined) throw new UsageError('--seconds is required')
   const seconds = Number(values.seconds)
   if (!(seconds > 0 && seconds <= 86_400)) throw new UsageError(`--seconds must be a number of seconds (0 < S <= 86400), got "${values.seconds}"`)
-  const session = await WsWatchSession.start(loadAddon(), { pid, mechanism: values.mechanism })
+  const session = await WsWatchSession.start(loadAddon(), { pid, mechanism: values.mechanism, faultsInDocument: false })
   process.stderr.write(`attached pid=${pid} mechanism=${session.mechanism}\n`)
   const timer = setTimeout(() => void session.stop(), seconds * 1000)
   const stop = (): void => void session.stop()
@@ -26,6 +26,6 @@ export async function run(args: string[]): Promise<void> {
   clearTimeout(timer)
   process.off('SIGINT', stop)
   process.off('SIGTERM', stop)
-  await writeOutput(doc, values.out)
+  await writeOutput({ ...doc, faults: session.streamedFaults() }, values.out)
 }
 
