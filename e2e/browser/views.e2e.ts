@@ -1,21 +1,10 @@
 // The inspector views in browser mode, on real fixture processes: modules, a heap walk that finds
 // the fixture's own blocks, and a live watch that moves as the fixture touches its pages.
-import { expect, test, type Page } from '@playwright/test'
-import { startFixture, type RunningFixture } from '../../native/test/fixtures'
+import { expect, test } from '@playwright/test'
+import type { RunningFixture } from '../../native/test/fixtures'
+import { checkModulesAndHeapWalk, checkWatch, pageErrors, startHeapFixture, startToucher } from '../shared/inspectorViews'
 import { serve, type Served } from './serve'
 
-interface HeapInfo {
-  pid: number
-  live: { ptr: string; size: number }[]
-  extra: number
-}
-interface ToucherInfo {
-  pid: number
-  pages: number
-  split: number
-}
-
-const EXTRA_BLOCKS = 100_000
 let server: Served
 const fixtures: RunningFixture<unknown>[] = []
 
@@ -28,122 +17,20 @@ test.afterAll(async () => {
   await server?.stop()
 })
 
-async function openProcess(page: Page, pid: number): Promise<void> {
-  await page.goto(server.url)
-  await page.getByTestId('process-filter').fill(String(pid))
-  const row = page.locator(`[data-testid="process-row"][data-pid="${pid}"]`)
-  await expect(row).toBeVisible({ timeout: 15_000 })
-  await row.click()
-}
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(String(e)))
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
-  return errors
-}
-
 test('modules and a heap walk of heap_fixture: its blocks, its live pointers, a million-row-capable table', async ({ page }) => {
-  const errors = watchErrors(page)
-  const fixture = await startFixture<HeapInfo>('heap_fixture', ['--blocks', String(EXTRA_BLOCKS)])
+  const errors = pageErrors(page)
+  const fixture = await startHeapFixture()
   fixtures.push(fixture)
-  const { pid, live } = fixture.info
-  await openProcess(page, pid)
-  await expect(page.locator('[data-field="Private bytes"] dd')).toHaveText(/MiB|KiB/)
-
-  await page.getByTestId('tab-modules').click()
-  const modules = page.getByTestId('module-row')
-  await expect(modules.filter({ has: page.locator('[data-col="name"]', { hasText: /^heap_fixture$/ }) })).toHaveCount(1)
-  await expect(modules.filter({ has: page.locator('[data-col="name"]', { hasText: /^libc\.so\.6$/ }) })).toHaveCount(1)
-  await modules.filter({ hasText: 'libc.so.6' }).click()
-  await expect(page.getByTestId('module-faults')).toContainText('libc.so.6')
-  await page.screenshot({ path: 'e2e-results/modules.png' })
-
-  await page.getByTestId('tab-heaps').click()
-  await page.getByTestId('maximize').click()
-  const mainArena = page.locator('[data-testid="heap-row"][data-kind="main-arena"]')
-  await expect(mainArena.locator('[data-col="blocks"]')).toHaveText(/\d/)
-  await mainArena.dblclick()
-  const summary = page.getByTestId('walk-summary')
-  await expect(summary).toBeVisible({ timeout: 20_000 })
-  // The fixture holds EXTRA_BLOCKS 24-byte blocks plus the pointers it printed: all in use.
-  const usedBlocks = Number(await summary.getAttribute('data-used-blocks'))
-  expect(usedBlocks).toBeGreaterThanOrEqual(EXTRA_BLOCKS)
-  await page.getByTestId('filter-min').fill('17')
-  await page.getByTestId('filter-max').fill('32')
-  await page.getByTestId('filter-used').click()
-  await page.getByTestId('filter-apply').click()
-  await expect.poll(async () => Number(await page.getByTestId('block-count').getAttribute('data-count'))).toBeGreaterThanOrEqual(EXTRA_BLOCKS)
-  await page.getByTestId('filter-clear').click()
-
-  // A pointer the fixture holds (in the main arena: the main thread's 3000-byte block) is a used block of at least its size.
-  const ptr = live.find((l) => l.size === 3000)!
-  await page.getByTestId('goto-address').fill(ptr.ptr)
-  await page.getByTestId('goto-submit').click()
-  const selected = page.locator('[data-testid="block-row"][aria-selected="true"]')
-  await expect(selected).toHaveAttribute('data-address', ptr.ptr)
-  await expect(selected).toHaveAttribute('data-flags', 'fixed')
-  expect(Number((await selected.locator('[data-col="size"]').textContent())!.replace(/\D/g, ''))).toBeGreaterThanOrEqual(ptr.size)
-  await page.screenshot({ path: 'e2e-results/heap-walk.png' })
-
-  // The last block, through the whole scaled table.
-  await page.getByTestId('block-table').press('End')
-  const blocks = Number(await summary.getAttribute('data-blocks'))
-  await expect(page.locator(`[data-testid="block-row"][data-index="${blocks - 1}"]`)).toBeVisible()
-  await expect(page.locator(`[data-testid="block-row"][data-index="${blocks - 1}"]`)).toHaveAttribute('data-flags', 'free') // glibc's top chunk
+  await page.goto(server.url)
+  await checkModulesAndHeapWalk(page, fixture.info)
   expect(errors).toEqual([])
 })
 
 test('a live watch of watch_toucher: the chart moves, the top PC lands in the fixture, a selection lists its records', async ({ page }) => {
-  const errors = watchErrors(page)
-  const fixture = await startFixture<ToucherInfo>('watch_toucher', ['--pages', '8192', '--split', '4096'])
+  const errors = pageErrors(page)
+  const fixture = await startToucher()
   fixtures.push(fixture)
-  const { pid, pages } = fixture.info
-  await openProcess(page, pid)
-  await page.getByTestId('tab-watch').click()
-  await page.getByTestId('maximize').click()
-  await expect(page.getByTestId('watch-empty')).toContainText('Start a watch')
-  await page.getByTestId('watch-start').click()
-  await expect(page.getByTestId('watch-status')).toHaveAttribute('data-phase', 'running')
-
-  const total = async () => Number(await page.getByTestId('watch-total').getAttribute('data-total'))
-  process.kill(pid, 'SIGUSR1')
-  await expect.poll(total, { timeout: 15_000 }).toBeGreaterThanOrEqual(pages / 2)
-  await page.waitForTimeout(1200)
-  process.kill(pid, 'SIGUSR2')
-  await expect.poll(total, { timeout: 15_000 }).toBeGreaterThanOrEqual(pages)
-  await expect(page.getByTestId('watch-lost')).toBeVisible()
-
-  // The charts moved: faults stacked under the fixture's module, points over its region.
-  await expect(page.getByTestId('rate-legend').locator('[data-module="watch_toucher"]')).toBeVisible()
-  await expect.poll(async () => {
-    const counts = await page.getByTestId('point-cloud').evaluateAll((paths) => paths.map((p) => Number((p as HTMLElement).dataset.count)))
-    return counts.reduce((a, b) => a + b, 0)
-  }).toBeGreaterThan(100)
-  await expect(page.getByTestId('top-pcs-row').first()).toHaveAttribute('data-label', /^watch_toucher\+0x[0-9a-f]+$/)
-  // Thread A, and thread B started by SIGUSR2.
-  await expect.poll(() => page.getByTestId('thread-faults-row').count()).toBeGreaterThanOrEqual(2)
-  await page.screenshot({ path: 'e2e-results/watch.png' })
-
-  // Drag across the busy part of the rate chart: the records of that window.
-  await page.getByTestId('watch-pause').click()
-  const plot = (await page.getByTestId('rate-chart-plot').boundingBox())!
-  await page.mouse.move(plot.x + 60, plot.y + 40)
-  await page.mouse.down()
-  await page.mouse.move(plot.x + plot.width - 20, plot.y + 60, { steps: 8 })
-  await page.mouse.up()
-  await expect(page.getByTestId('records-caption')).toContainText('records between')
-  await expect(page.locator('[data-testid="record-row"][data-symbol^="watch_toucher+"]').first()).toBeVisible()
-  await expect(page.getByTestId('top-pcs')).toContainText('selection')
-  await page.screenshot({ path: 'e2e-results/watch-selection.png' })
-
-  // The same view in the dark theme.
-  await page.getByTestId('clear-selection').click()
-  while ((await page.getByTestId('theme-toggle').getAttribute('data-choice')) !== 'dark') await page.getByTestId('theme-toggle').click()
-  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
-  await page.screenshot({ path: 'e2e-results/watch-dark.png' })
-
-  await page.getByTestId('watch-stop').click()
-  await expect(page.getByTestId('watch-status')).toHaveAttribute('data-phase', 'ended')
+  await page.goto(server.url)
+  await checkWatch(page, fixture.info)
   expect(errors).toEqual([])
 })
