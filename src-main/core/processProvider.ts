@@ -47,6 +47,16 @@ export class ProcessProvider extends EventEmitter<ProcessProviderEvents> {
     return this.running
   }
 
+  /** Polls every `intervalMs` from the next refresh on, without a reset. */
+  retime(intervalMs: number): void {
+    this.intervalMs = intervalMs
+  }
+
+  /** The list as of the last refresh: what a reset delta carries. */
+  current(): { processes: ProcessEntry[]; threads: ThreadEntry[] } {
+    return { processes: [...this.processes.values()], threads: [...this.threads.values()] }
+  }
+
   /** One refresh; exposed so tests and callers can drive the provider without timers. */
   async refresh(): Promise<ProcessDelta> {
     const t0 = performance.now()

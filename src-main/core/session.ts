@@ -15,7 +15,7 @@ import {
   type ResponseEnvelope,
   type Responses
 } from '../ipc/contract'
-import { ProcessProvider } from './processProvider'
+import { ProcessHub, type ProcessSubscriber } from './processHub'
 import { takeSnapshot } from './snapshot'
 import { walkHeaps } from './heapWalk'
 import { HeapViews } from './heapView'
@@ -27,6 +27,8 @@ import { MAX_BLOCKS_PER_PAGE, MAX_FAULTS_PER_ANSWER, type WsWatchDoc } from '../
 
 export interface SessionDeps {
   addon: NativeAddon
+  /** the host's process list, shared by its windows (a session alone makes its own) */
+  processes?: ProcessHub
   printPdf?: WorkbenchDeps['printPdf']
   mode: Hello['mode']
   version: string
@@ -53,7 +55,8 @@ export function errorBody(err: unknown): ErrorBody {
 }
 
 export class Session {
-  private readonly provider: ProcessProvider
+  private readonly processes: ProcessHub
+  private readonly subscriber: ProcessSubscriber
   private readonly workbench: Workbench
   private readonly walks = new Map<number, { cancel(): void }>()
   private readonly watches = new Map<number, WsWatchSession>()
@@ -67,10 +70,9 @@ export class Session {
     private readonly deps: SessionDeps,
     private readonly emit: EmitEvent
   ) {
-    this.provider = new ProcessProvider(deps.addon, 1000)
+    this.processes = deps.processes ?? new ProcessHub(deps.addon)
+    this.subscriber = { delta: (d) => emit('processes.delta', d), error: (e) => emit('processes.error', e) }
     this.workbench = new Workbench(deps, emit)
-    this.provider.on('delta', (d) => emit('processes.delta', d))
-    this.provider.on('error', (e) => emit('processes.error', e))
     this.heapViews = new HeapViews(deps.addon)
     this.streams = new WatchStreams((update) => emit('watch.update', update))
   }
@@ -92,11 +94,11 @@ export class Session {
       ...this.workbench.handlers,
       'snapshot.take': (p) => takeSnapshot(this.deps.addon, p),
       'processes.watch': (p) => {
-        this.provider.start(p.intervalMs)
+        this.processes.subscribe(this.subscriber, p.intervalMs)
         return { intervalMs: p.intervalMs }
       },
       'processes.unwatch': () => {
-        this.provider.stop()
+        this.processes.unsubscribe(this.subscriber)
         return { ok: true }
       },
       'heap.walk': (p) => this.walk(p),
@@ -172,8 +174,7 @@ export class Session {
 
   close(): void {
     this.closed = true
-    this.provider.stop()
-    this.provider.removeAllListeners()
+    this.processes.unsubscribe(this.subscriber)
     this.workbench.close()
     for (const run of this.walks.values()) run.cancel()
     for (const watch of this.watches.values()) void watch.stop()

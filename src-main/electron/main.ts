@@ -5,17 +5,22 @@ import { app, BrowserWindow, ipcMain, session as electronSession, shell, type We
 import { join } from 'node:path'
 import { loadAddon } from '../../native/index'
 import { ELECTRON_EVENT, ELECTRON_INVOKE, type EventEnvelope } from '../ipc/contract'
+import { ProcessHub } from '../core/processHub'
 import { Session } from '../core/session'
 import { printToPdf } from './printToPdf'
 import { version } from '../../package.json'
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"
 const sessions = new Map<number, Session>()
+let processes: ProcessHub | undefined
 
 function sessionFor(contents: WebContents): Session {
   let s = sessions.get(contents.id)
   if (!s) {
-    s = new Session({ addon: loadAddon(), mode: 'electron', version, printPdf: printToPdf }, (event, payload) => {
+    const addon = loadAddon()
+    // Every window shares one process list: one snapshot per interval however many are open.
+    processes ??= new ProcessHub(addon)
+    s = new Session({ addon, processes, mode: 'electron', version, printPdf: printToPdf }, (event, payload) => {
       if (!contents.isDestroyed()) contents.send(ELECTRON_EVENT, { event, payload } satisfies EventEnvelope)
     })
     sessions.set(contents.id, s)

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { extname, join, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { MAX_MESSAGE_BYTES, decodeFrame, type EventEnvelope } from '../ipc/contract'
+import { ProcessHub } from '../core/processHub'
 import { Session, errorBody, type SessionDeps } from '../core/session'
 
 export interface WebHostOptions {
@@ -106,11 +107,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
   })
 
+  // Every tab shares one process list: one snapshot per interval however many are open.
+  const processes = options.deps.processes ?? new ProcessHub(options.deps.addon)
+
   wss.on('connection', (ws: WebSocket) => {
     const send = (msg: unknown): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg))
     }
-    const session = new Session({ ...options.deps, mode: 'browser' }, (event, payload) =>
+    const session = new Session({ ...options.deps, processes, mode: 'browser' }, (event, payload) =>
       send({ event, payload } satisfies EventEnvelope)
     )
     ws.on('message', (data, isBinary) => {
