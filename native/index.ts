@@ -219,6 +219,8 @@ export interface NativeAddon {
   /** The same on the calling thread (blocks it): for benchmarks of the native part. */
   snapshotSync(options: NativeSnapshotOptions): NativeSnapshot
   host(): NativeHost
+  /** this process runs as root (Linux) or elevated (Windows) */
+  elevated(): boolean
   memoryRegions(pid: number): Promise<NativeRegion[]>
   heapWalk(options: NativeHeapWalkOptions, onProgress?: (progress: NativeWalkProgress) => void): NativeHeapWalkHandle
   /** Throws (code ESRCH, EACCES, …) when no mechanism can watch the pid. */

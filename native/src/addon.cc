@@ -211,6 +211,7 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
                              InstanceMethod("snapshot", &SnapscopeAddon::Snapshot, napi_enumerable),
                              InstanceMethod("snapshotSync", &SnapscopeAddon::SnapshotSync, napi_enumerable),
                              InstanceMethod("host", &SnapscopeAddon::Host, napi_enumerable),
+                             InstanceMethod("elevated", &SnapscopeAddon::Elevated, napi_enumerable),
                              InstanceMethod("memoryRegions", &SnapscopeAddon::MemoryRegions, napi_enumerable),
                              InstanceMethod("heapWalk", &SnapscopeAddon::HeapWalk, napi_enumerable),
                              InstanceMethod("startWatch", &SnapscopeAddon::StartWatch, napi_enumerable),
@@ -246,6 +247,8 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
     result.Set("backend", host.backend);
     return result;
   }
+
+  Napi::Value Elevated(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), backend_->elevated()); }
 
   Napi::Value MemoryRegions(const Napi::CallbackInfo& info) { return memoryRegionsBinding(info, backend_); }
   Napi::Value HeapWalk(const Napi::CallbackInfo& info) { return heapWalkBinding(info, backend_); }

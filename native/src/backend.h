@@ -199,6 +199,9 @@ class Backend {
   virtual ~Backend() = default;
   virtual SystemSnapshot snapshot(const SnapshotRequest& request) = 0;
   virtual HostInfo host() = 0;
+  // This process runs as root (Linux) or elevated (Windows): then "run as root / administrator" is no
+  // advice for an access error, and the UI names what refuses even them.
+  virtual bool elevated() = 0;
   virtual std::vector<MemoryRegion> memoryRegions(int pid) = 0;
   // Throws OsError (ESRCH, EACCES, ENOTSUP for an allocator it cannot walk, ECANCELED).
   virtual HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress,

@@ -258,5 +258,6 @@ describe('resources and host', () => {
 
   it('reports the host', () => {
     expect(addon.host()).toEqual({ os: 'linux', hostname: os.hostname(), arch: process.arch, backend: 'linux-procfs' })
+    expect(addon.elevated()).toBe(process.geteuid!() === 0)
   })
 })

@@ -90,7 +90,7 @@ export class Session {
 
   async dispatch<C extends Channel>(channel: C, payload: Requests[C]): Promise<Responses[C]> {
     const handlers: { [K in Channel]: (p: Requests[K]) => Promise<Responses[K]> | Responses[K] } = {
-      'app.hello': () => ({ version: this.deps.version, host: this.deps.addon.host(), mode: this.deps.mode, elevated: process.geteuid ? process.geteuid() === 0 : null }),
+      'app.hello': () => ({ version: this.deps.version, host: this.deps.addon.host(), mode: this.deps.mode, elevated: this.deps.addon.elevated() }),
       ...this.workbench.handlers,
       'snapshot.take': (p) => takeSnapshot(this.deps.addon, p),
       'processes.watch': (p) => {

@@ -114,8 +114,8 @@ export interface Hello {
   version: string
   host: HostInfo
   mode: 'electron' | 'browser'
-  /** the host runs as root (then "run as root" is no advice); null where it can't tell (Windows) */
-  elevated: boolean | null
+  /** the host runs as root / elevated: then "run as root" (or "as an administrator") is no advice */
+  elevated: boolean
 }
 
 export interface Responses {

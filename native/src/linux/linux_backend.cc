@@ -21,6 +21,7 @@ class LinuxBackend final : public Backend {
   }
 
   HostInfo host() override { return linuxHostInfo(); }
+  bool elevated() override { return ::geteuid() == 0; }
 
   std::vector<MemoryRegion> memoryRegions(int pid) override { return readMemoryRegions(pid); }
 

@@ -1,5 +1,6 @@
 #include "parts.h"
 #include "text.h"
+#include "unique_handle.h"
 
 namespace snapscope::win {
 
@@ -16,6 +17,15 @@ HostInfo windowsHostInfo() {
   const char* arch = "ia32";
 #endif
   return HostInfo{"win32", hostname, arch, "win32-toolhelp"};
+}
+
+bool processIsElevated() {
+  HANDLE raw = nullptr;
+  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &raw)) return false;
+  UniqueHandle token(raw);
+  TOKEN_ELEVATION elevation{};
+  DWORD size = 0;
+  return ::GetTokenInformation(token.get(), TokenElevation, &elevation, sizeof elevation, &size) && elevation.TokenIsElevated != 0;
 }
 
 }  // namespace snapscope::win

@@ -39,5 +39,6 @@ std::unique_ptr<WsWatch> startWatch(const WatchRequest& request);
 
 // host_info.cc
 HostInfo windowsHostInfo();
+bool processIsElevated();
 
 }  // namespace snapscope::win

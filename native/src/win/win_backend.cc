@@ -36,6 +36,7 @@ class WindowsBackend final : public Backend {
   }
 
   HostInfo host() override { return windowsHostInfo(); }
+  bool elevated() override { return processIsElevated(); }
 
   std::vector<MemoryRegion> memoryRegions(int pid) override { return readMemoryRegions(pid); }
 

@@ -53,6 +53,7 @@ test('host() is win32 / win32-toolhelp', () => {
   assert.equal(addon.host().os, 'win32')
   assert.equal(addon.host().backend, 'win32-toolhelp')
   assert.equal(addon.host().arch, process.arch)
+  assert.equal(typeof addon.elevated(), 'boolean') // the token's elevation (Wine's user is an administrator)
 })
 
 test('the snapshot sees this process and the second node.exe, with parent and thread counts', async () => {

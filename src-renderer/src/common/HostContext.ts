@@ -2,8 +2,12 @@
 // is no advice to a Snapscope already running as root.
 import { createContext, useContext } from 'react'
 import type { Hello } from '../../../src-main/ipc/contract'
+import type { HostAccess } from './problems'
 
 export const HostContext = createContext<Hello | null>(null)
 
-/** true: the host runs as root; false: it does not; null: not known (yet, or on Windows) */
-export const useElevated = (): boolean | null => useContext(HostContext)?.elevated ?? null
+/** The host's OS and whether it runs as root / elevated; null until app.hello has answered. */
+export function useHostAccess(): HostAccess | null {
+  const hello = useContext(HostContext)
+  return hello ? { os: hello.host.os, elevated: hello.elevated } : null
+}

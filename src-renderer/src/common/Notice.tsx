@@ -1,6 +1,6 @@
 // Empty states and errors, each saying what to do next.
 import type { ReactNode } from 'react'
-import { useElevated } from './HostContext'
+import { useHostAccess } from './HostContext'
 import { adviceFor, type Problem } from './problems'
 
 interface EmptyProps {
@@ -31,13 +31,13 @@ interface ErrorProps {
 }
 
 export function ErrorNotice({ what, problem, testId, onRetry }: ErrorProps) {
-  const elevated = useElevated()
+  const host = useHostAccess()
   return (
     <div className="error-notice" role="alert" data-testid={testId} data-code={problem.code}>
       <p>
         <strong>{what} failed:</strong> {problem.message} <code>{problem.code}</code>
       </p>
-      <p>{adviceFor(problem.code, elevated)}</p>
+      <p>{adviceFor(problem.code, host)}</p>
       {onRetry && (
         <button type="button" onClick={onRetry}>
           Try again

@@ -25,11 +25,21 @@ const ADVICE: Record<string, string> = {
   ERROR_CALL_NOT_IMPLEMENTED: 'This system does not implement it (Wine): try on Windows.'
 }
 
-/** Refused although Snapscope runs as root: running as root again is no advice. */
-export const REFUSED_TO_ROOT =
-  'Snapscope runs as root and is still refused: the process is in another user namespace (a container), or a security module (SELinux, AppArmor, Yama) forbids it.'
+/** Refused although Snapscope runs as root / elevated, by OS: running as root again is no advice. */
+export const REFUSED_TO_ELEVATED: Record<string, string> = {
+  linux:
+    'Snapscope runs as root and is still refused: the process is in another user namespace (a container), or a security module (SELinux, AppArmor, Yama) forbids it.',
+  win32: 'Snapscope runs as an administrator and is still refused: protected processes (anti-malware, DRM, parts of Windows) cannot be opened even by administrators.'
+}
 
-export const isDenied = (code: string): boolean => code === 'EACCES' || code === 'EPERM'
+/** What the connected host is and whether it runs elevated (from app.hello). */
+export interface HostAccess {
+  os: string
+  elevated: boolean
+}
 
-export const adviceFor = (code: string, elevated: boolean | null = null): string =>
-  elevated && isDenied(code) ? REFUSED_TO_ROOT : (ADVICE[code] ?? 'Try again; if it keeps failing, the terminal running Snapscope shows more.')
+export const isDenied = (code: string): boolean => code === 'EACCES' || code === 'EPERM' || code === 'ERROR_ACCESS_DENIED'
+
+export const adviceFor = (code: string, host: HostAccess | null = null): string =>
+  (host?.elevated && isDenied(code) && REFUSED_TO_ELEVATED[host.os]) ||
+  (ADVICE[code] ?? 'Try again; if it keeps failing, the terminal running Snapscope shows more.')

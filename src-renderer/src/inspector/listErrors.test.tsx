@@ -5,7 +5,7 @@ import { cleanup, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Hello, SnapshotError } from '../../../src-main/ipc/contract'
 import { HostContext } from '../common/HostContext'
-import { REFUSED_TO_ROOT } from '../common/problems'
+import { REFUSED_TO_ELEVATED } from '../common/problems'
 import { HeapsView } from '../heaps/HeapsView'
 import { ModulesView } from '../modules/ModulesView'
 import { fakeApi } from '../test/fakeApi'
@@ -28,9 +28,9 @@ const unreadable: PidSnapshot = {
   loading: false,
   refresh: vi.fn()
 }
-const hello = (elevated: boolean | null): Hello => ({ version: '1', mode: 'browser', host: snapshot.host, elevated })
+const hello = (elevated: boolean): Hello => ({ version: '1', mode: 'browser', host: snapshot.host, elevated })
 
-function show(view: 'modules' | 'heaps', elevated: boolean | null) {
+function show(view: 'modules' | 'heaps', elevated: boolean) {
   const api = fakeApi().api
   render(
     <HostContext.Provider value={hello(elevated)}>
@@ -50,7 +50,7 @@ describe('an unreadable list', () => {
     expect(notice.dataset.code).toBe('EACCES')
     expect(notice.textContent).toContain(`Listing the ${view === 'modules' ? 'modules' : 'heaps'} of pid 1 failed`)
     expect(notice.textContent).toContain('refused even to root')
-    expect(notice.textContent).toContain(REFUSED_TO_ROOT)
+    expect(notice.textContent).toContain(REFUSED_TO_ELEVATED.linux)
     expect(screen.queryByTestId(`${view}-empty`)).toBeNull()
   })
 

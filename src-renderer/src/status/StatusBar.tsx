@@ -1,22 +1,27 @@
 // Counts, freshness of the list and the state of the connection to the host.
 import type { Hello, SnapshotError } from '../../../src-main/ipc/contract'
 import type { ConnectionState } from '../api/connectedApi'
-import { isDenied } from '../common/problems'
+import { isDenied, type HostAccess } from '../common/problems'
 import { formatCount, formatTime } from '../processes/format'
 import type { ProcessStore } from '../processes/processStore'
 import { ThemeToggle } from '../theme/ThemeToggle'
 import { liveTotals } from '../processes/processStore'
 
 const GONE = new Set(['ESRCH', 'ENOENT'])
+/** why a process is denied, and what to do, by OS: [not elevated, elevated] */
+const DENIED_WHY: Record<string, [string, string]> = {
+  linux: ["other users' processes: run Snapscope as root to read them", 'refused even to root: other namespaces, or a security module'],
+  win32: ['other users\' processes: run Snapscope as an administrator to read them', 'protected processes: refused even to administrators']
+}
 
 /** What the last refresh could not read, by cause, and what to do about it (each error is in the tooltip). */
-export function readErrors(errors: readonly SnapshotError[], elevated: boolean | null): string {
+export function readErrors(errors: readonly SnapshotError[], host: HostAccess | null): string {
   const denied = errors.filter((e) => isDenied(e.code)).length
   const gone = errors.filter((e) => GONE.has(e.code)).length
   const other = errors.length - denied - gone
   const causes = [
     denied > 0 &&
-      `${formatCount(denied)} denied (${elevated ? 'refused even to root: other namespaces, or a security module' : "other users' processes: run Snapscope as root to read them"})`,
+      `${formatCount(denied)} denied (${DENIED_WHY[host?.os ?? 'linux']?.[host?.elevated ? 1 : 0] ?? 'hover for details'})`,
     gone > 0 && `${formatCount(gone)} exited while being read`,
     other > 0 && `${formatCount(other)} other (hover for details)`
   ].filter(Boolean)
@@ -55,7 +60,7 @@ export function StatusBar({ store, connection, hello }: StatusBarProps) {
             .map((e) => `pid ${e.pid} ${e.scope}: ${e.code} ${e.message}`)
             .join('\n')}
         >
-          {readErrors(errors, hello?.elevated ?? null)}
+          {readErrors(errors, hello && { os: hello.host.os, elevated: hello.elevated })}
         </span>
       )}
       <span className="spacer" />
