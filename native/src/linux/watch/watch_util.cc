@@ -126,6 +126,15 @@ void checkTarget(int pid) {
   }
 }
 
+bool processLives(int pid) {
+  try {
+    checkTarget(pid);
+    return true;
+  } catch (const OsError& e) {
+    return e.code != "ESRCH";
+  }
+}
+
 int perfParanoid() {
   std::string text;
   if (!readSmallFile("/proc/sys/kernel/perf_event_paranoid", text) || text.empty()) return INT_MIN;
