@@ -1,6 +1,6 @@
 // The first `max` fault records of a watch, kept for its document. Typed arrays in chunks hold a record
-// in 24 bytes, where an object with two hex strings takes ~200: a CLI watch keeping two million records
-// stays near 50 MB, and its records become objects only as the document is written.
+// in 28 bytes, where an object with two hex strings takes a few hundred: two million records take 56 MB,
+// and become objects only one at a time, as the document is written.
 
 import type { FaultEntry } from '../ipc/types'
 import { hexHalves } from './addressMap'

@@ -21,7 +21,7 @@ export interface WatchOptions {
   maxRecords?: number
   /**
    * false: the document's `faults` stay empty and the records are written from `streamedFaults()`
-   * (the CLI: two million records as objects would take ~400 MB)
+   * (the CLI: two million records as objects took the process to 747 MB)
    */
   faultsInDocument?: boolean
 }

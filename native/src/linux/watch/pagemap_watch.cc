@@ -109,11 +109,7 @@ class PagemapWatch final : public WsWatch {
       throw OsError(errnoName(err), pid_, "watch", describeErrno("poll", err));
     }
     if (stopRequested_.load() || fds[0].revents) return Wake::Stopped;
-    if (count == 2 && fds[1].revents) {
-      // As in perf_watch.cc: an exec can make the pidfd readable for a moment; /proc decides.
-      if (!processLives(pid_)) return Wake::Exited;
-      ::usleep(1000);
-    }
+    if (count == 2 && fds[1].revents && confirmExited(pid_)) return Wake::Exited;
     return Wake::Timeout;
   }
 

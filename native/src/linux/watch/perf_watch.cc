@@ -255,21 +255,13 @@ class PerfWatch final : public WsWatch {
     }
     if (stopRequested_.load() || pollFds_[0].revents) return Wake::Stopped;
     // The pidfd turns readable once every thread has exited (their samples are in the rings by then).
-    if (pidfd_ && pollFds_[1].revents) return exitedUnlessExecing();
+    if (pidfd_ && pollFds_[1].revents) return confirmExited(options_.pid) ? Wake::Exited : Wake::Timeout;
     bool allHung = true;
     for (size_t k = fixed; k < pollFds_.size(); ++k) {
       if (pollFds_[k].revents & (POLLHUP | POLLERR | POLLNVAL)) events_[pollEvents_[k - fixed]].hung = true;
     }
     for (const Event& event : events_) allHung = allHung && event.hung;
-    return allHung ? exitedUnlessExecing() : Wake::Timeout;
-  }
-
-  // Every thread of an exec'ing process but one goes away, and the pidfd or the hang-ups can say so
-  // before the new image runs: the watch ends only once the process is gone from /proc.
-  Wake exitedUnlessExecing() {
-    if (!processLives(options_.pid)) return Wake::Exited;
-    ::usleep(1000);  // the exec completes in a moment; don't spin on a pidfd that says so until then
-    return Wake::Timeout;
+    return allHung && confirmExited(options_.pid) ? Wake::Exited : Wake::Timeout;
   }
 
   void drainAll(std::vector<FaultRecord>& out, uint64_t& lost) {

@@ -126,13 +126,14 @@ void checkTarget(int pid) {
   }
 }
 
-bool processLives(int pid) {
+bool confirmExited(int pid) {
   try {
     checkTarget(pid);
-    return true;
   } catch (const OsError& e) {
-    return e.code != "ESRCH";
+    if (e.code == "ESRCH") return true;
   }
+  ::usleep(1000);
+  return false;
 }
 
 int perfParanoid() {

@@ -53,9 +53,10 @@ std::vector<int> onlineCpus();
 // not a process id).
 void checkTarget(int pid);
 
-// False once /proc says the process is gone (or only its zombie leader is left). The pidfd and the
-// events' hang-ups can fire while an exec replaces every thread; this is what decides.
-bool processLives(int pid);
+// True once /proc says the process is gone (or only its zombie leader is left). The pidfd and the
+// events' hang-ups can fire a moment early, while an exec replaces every thread: then it waits 1 ms and
+// says false, so the caller polls again without spinning.
+bool confirmExited(int pid);
 
 // /proc/sys/kernel/perf_event_paranoid, or INT32_MIN when it can't be read.
 int perfParanoid();
