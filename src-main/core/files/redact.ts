@@ -22,7 +22,7 @@ const HOST_ALIAS = 'host'
 
 // The directories of a path, absolute or relative, POSIX or Windows: "/home/ann/x" -> "…/x",
 // "C:\Users\ann\x" -> "…\x", "bin/x" -> "…/x" (an option's "--dir=" prefix stays).
-const DIRECTORIES = /(?:[A-Za-z]:)?(?:[^\\/\s'"=:]*([\\/]))+/g
+const DIRECTORIES = /(?:(?<!\w)[A-Za-z]:)?(?:[^\\/\s'"=:]*([\\/]))+/g
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 // Names of options, parameters and variables whose value is a secret: one of these anywhere in the
@@ -55,11 +55,10 @@ const TOKEN_SHAPES = new RegExp(
 const AUTH_SCHEME = new RegExp(`\\b(Bearer|Basic)(\\s+)${FRESH}[A-Za-z0-9._~+/=-]{6,}`, 'gi')
 /** scheme://user:pass@host: the whole user info. */
 const URL_USERINFO = new RegExp(`\\b([a-z][a-z0-9+.-]*://)${FRESH}[^\\s/?#@]+@`, 'gi')
-/** name=value, name: value, "name": "value", ?name=value&…, --name=value. */
-const NAMED_VALUE = new RegExp(
-  `(^|[^\\w.-])(-{0,2}[A-Za-z_][\\w.-]*)(["']?\\s*[=:]\\s*["']?)${FRESH}((?:(?:Bearer|Basic)\\s+)?[^\\s&;,"'<>(){}]+)`,
-  'gi'
-)
+/** The name and separator of name=value, name: value, "name": "value", ?name=value&…, --name=value … */
+const NAME_SEP = /(^|[^\w.-])(-{0,2}[A-Za-z_][\w.-]*)["']?\s*[=:]\s*["']?/g
+/** … and its value (sticky: read where the name ends, only when the name is a secret's). */
+const VALUE = /(?:(?:Bearer|Basic)\s+)?[^\s&;,"'<>(){}]+/iy
 /** --name value, inside one string (a shell command line in an argument, a Windows command line). */
 const OPTION_VALUE = new RegExp(`(^|\\s)(-{1,2}[A-Za-z][\\w.-]*)(\\s+)${FRESH}(?!-)(\\S+)`, 'g')
 const OPTION = /^-{1,2}[A-Za-z][\w.-]*$/
@@ -117,17 +116,33 @@ class Redactor {
     return REDACTED
   }
 
+  /** The values of secret-named parameters; the others are read on (a URL's ?token= after its scheme's "http:"). */
+  private namedValues(s: string): string {
+    let out = ''
+    let done = 0
+    NAME_SEP.lastIndex = 0
+    for (let m = NAME_SEP.exec(s); m; m = NAME_SEP.exec(s)) {
+      if (!isSecretName(m[2])) continue
+      const end = m.index + m[0].length
+      VALUE.lastIndex = end
+      const value = VALUE.exec(s)?.[0]
+      if (!value || value.startsWith(REDACTED)) continue
+      out += s.slice(done, end) + this.secret(value)
+      done = NAME_SEP.lastIndex = end + value.length
+    }
+    return out + s.slice(done)
+  }
+
+  /** Secrets in free text. Whole values first (a URL's user info, a named value), then shapes left in the rest. */
   private secrets(s: string): string {
     const count = (replacement: string): string => {
       this.found.secrets++
       return replacement
     }
-    return s
-      .replace(TOKEN_SHAPES, () => count(REDACTED))
-      .replace(AUTH_SCHEME, (_m, scheme: string, space: string) => count(`${scheme}${space}${REDACTED}`))
-      .replace(URL_USERINFO, (_m, scheme: string) => count(`${scheme}${REDACTED}@`))
-      .replace(NAMED_VALUE, (m, before: string, name: string, sep: string) => (isSecretName(name) ? count(`${before}${name}${sep}${REDACTED}`) : m))
+    return this.namedValues(s.replace(URL_USERINFO, (_m, scheme: string) => count(`${scheme}${REDACTED}@`)))
       .replace(OPTION_VALUE, (m, before: string, name: string, space: string) => (isSecretName(name) ? count(`${before}${name}${space}${REDACTED}`) : m))
+      .replace(AUTH_SCHEME, (_m, scheme: string, space: string) => count(`${scheme}${space}${REDACTED}`))
+      .replace(TOKEN_SHAPES, () => count(REDACTED))
   }
 
   text(s: string): string {

@@ -8,12 +8,12 @@ const UNIT_SUFFIX: Partial<Record<Column['kind'], string>> = { bytes: ' (bytes)'
 // the part after a separator (, ; or tab) for a spreadsheet that splits on another separator than
 // ours (a ";" locale reads "a;=1" as two cells). Each gets a ' in front, and the cell is quoted.
 // Numbers are written as numbers (-5 stays -5 and sums); a text "-5" or "=1+1" (a process name) is text.
-const FORMULA_START = /(^|[,;\t])(?=[=+\-@\t\r])/g
+const FORMULA_START = /(?:^|(?<=[,;\t]))(?=[=+\-@\t\r])/g
 
 function field(value: Cell): string {
   if (value === null || value === undefined) return ''
   const raw = String(value)
-  const text = typeof value === 'string' ? raw.replace(FORMULA_START, "$1'") : raw
+  const text = typeof value === 'string' ? raw.replace(FORMULA_START, "'") : raw
   return text !== raw || /[",;\r\n\t]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
