@@ -9,6 +9,7 @@ import { tableCsv } from './csv'
 import { exportReport } from './export'
 import { renderHtml } from './html'
 import { columns } from './model'
+import { renderText } from './text'
 
 /** The CSV's fields, parsed by Python's csv module with the given delimiter. */
 function parseCsv(csv: string, delimiter: string): string[][] {
@@ -68,7 +69,8 @@ describe('untrusted names in reports', () => {
       host: { ...HOST, hostname: 'host\u202Dx' },
       modules: [{ pid: 7, moduleName: 'lib\u202Bz.so', exePath: '/lib/lib\u202Bz.so', baseAddress: '0x1000', baseSize: 4096, deleted: false }]
     })
-    const html = renderHtml(fileReport(makeFile([snap], HOST), 'evil\u202E.snapscope'))
+    const model = fileReport(makeFile([snap], HOST), 'evil\u202E.snapscope')
+    const html = renderHtml(model)
     expect(html).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200E\u200F]/)
     expect(html).toContain('photo\\u202Egpj.exe')
     // each name in a cell and in the header sits in an isolate of its own
@@ -80,5 +82,9 @@ describe('untrusted names in reports', () => {
     expect(html).toContain('<td class="mono"><bdi>/x/\\u2066run\\u2069 --name=\\u200Fa</bdi></td>')
     // the chart's labels too
     expect(html).toMatch(/<text [^>]*>photo\\u202Egpj\.exe \(7\)<\/text>/)
+    // and the text for the terminal
+    const text = renderText(model)
+    expect(text).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200E\u200F]/)
+    expect(text).toContain('Snapshot of photo\\u202Egpj.exe (pid 7)')
   })
 })
