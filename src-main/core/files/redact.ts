@@ -16,7 +16,7 @@
 import type { HostInfo, SnapshotError } from '../../ipc/types'
 import type { FileItem, RedactionSummary, SnapscopeFile } from './types'
 
-export const REDACTED = '[redacted]'
+const REDACTED = '[redacted]'
 const ALIAS = /^user\d+$/
 const HOST_ALIAS = 'host'
 
@@ -29,7 +29,7 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\
 // name, or one of SECRET_PARTS as a whole part of it (AWS_ACCESS_KEY_ID, apiKey, --pass).
 const SECRET_WORDS = /passw(?:or)?d|secret|token|api_?key|auth|cookie|credential|session|bearer/i
 const SECRET_PARTS = new Set(['key', 'pass', 'pwd', 'pw'])
-export function isSecretName(name: string): boolean {
+function isSecretName(name: string): boolean {
   if (SECRET_WORDS.test(name)) return true
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
@@ -207,12 +207,15 @@ class Redactor {
   }
 }
 
-const KINDS = ['users', 'hosts', 'paths', 'secrets'] as const
-const total = (s: RedactionSummary): number => KINDS.reduce((n, k) => n + s[k], 0)
+const total = (s: RedactionSummary): number => s.users + s.hosts + s.paths + s.secrets
 
 /** Replacements of two passes, or of the two sides of a compare, together. */
-export const addRedactions = (a: RedactionSummary, b: RedactionSummary): RedactionSummary =>
-  Object.fromEntries(KINDS.map((k) => [k, a[k] + b[k]])) as unknown as RedactionSummary
+export const addRedactions = (a: RedactionSummary, b: RedactionSummary): RedactionSummary => ({
+  users: a.users + b.users,
+  hosts: a.hosts + b.hosts,
+  paths: a.paths + b.paths,
+  secrets: a.secrets + b.secrets
+})
 
 /**
  * The file with user names, host names, directories and secrets replaced, and what was replaced in
