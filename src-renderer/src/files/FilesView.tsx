@@ -6,7 +6,7 @@ import { itemKind } from '../../../src-main/core/diff/observation'
 import { fmtBytes, fmtTime } from '../../../src-main/core/report/format'
 import type { ConnectedApi } from '../api/connectedApi'
 import { Name, showControls } from '../common/Name'
-import { ExportBar } from './ExportBar'
+import { ExportBar, REDACT_HINT } from './ExportBar'
 import { ItemSummary } from './ItemSummary'
 import { offerDownload } from './transfer'
 import type { Library } from './useLibrary'
@@ -90,7 +90,7 @@ function SaveButton({ api, file }: { api: ConnectedApi; file: OpenedFile }) {
       <button type="button" className="primary" data-testid="save-file" onClick={() => void save()}>
         Save .snapscope
       </button>
-      <label title="Replace user names, the host name and directories">
+      <label title={REDACT_HINT}>
         <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} data-testid="save-redact" /> Redact
       </label>
       {error && <span className="wb-error" role="alert">{error}</span>}
