@@ -41,7 +41,8 @@ const SECRETS = {
   bearer: 'Zm9vYmFyYmF6cXV4',
   url: 'dbpass77',
   browser: '5f2b9c0e4d7a41e3',
-  cookie: 'sid=abc123xyz'
+  cookie: 'sid=abc123xyz',
+  cookies: 'theme=dark; csrf=77aa'
 }
 const CMDLINE = [
   '/usr/bin/python3',
@@ -56,6 +57,7 @@ const CMDLINE = [
   SECRETS.jwt,
   `-H`,
   `Authorization: Bearer ${SECRETS.bearer}`,
+  `Cookie: ${SECRETS.cookies}`,
   `postgres://dbuser:${SECRETS.url}@db.internal:5432/app`,
   `http://127.0.0.1:41234/?token=${SECRETS.browser}&view=tree`,
   `--cookie`,
@@ -94,6 +96,7 @@ describe('redaction of secrets and names', () => {
       '[redacted]',
       '-H',
       'Authorization: [redacted]',
+      'Cookie: [redacted]',
       'postgres:…/[redacted]@db.internal:…/app',
       'http:…/127.0.0.1:…/?token=[redacted]&view=tree',
       '--cookie',
@@ -103,7 +106,7 @@ describe('redaction of secrets and names', () => {
       'keyboard=us'
     ])
     // what was replaced, by kind: bob and élise; build-host-7; the directories; a secret per line above
-    expect(r.redaction).toEqual({ users: 2, hosts: 1, paths: expect.any(Number), secrets: 12 })
+    expect(r.redaction).toEqual({ users: 2, hosts: 1, paths: expect.any(Number), secrets: 13 })
     expect(r.redaction!.paths).toBeGreaterThanOrEqual(8)
   })
 

@@ -57,8 +57,10 @@ const AUTH_SCHEME = new RegExp(`\\b(Bearer|Basic)(\\s+)${FRESH}[A-Za-z0-9._~+/=-
 const URL_USERINFO = new RegExp(`\\b([a-z][a-z0-9+.-]*://)${FRESH}[^\\s/?#@]+@`, 'gi')
 /** The name and separator of name=value, name: value, "name": "value", ?name=value&…, --name=value … */
 const NAME_SEP = /(^|[^\w.-])(-{0,2}[A-Za-z_][\w.-]*)["']?\s*[=:]\s*["']?/g
-/** … and its value (sticky: read where the name ends, only when the name is a secret's). */
+/** … and its value (sticky: read where the name ends, only when the name is a secret's) … */
 const VALUE = /(?:(?:Bearer|Basic)\s+)?[^\s&;,"'<>(){}]+/iy
+/** … all of it for a cookie header ("Cookie: a=1; b=2"). */
+const COOKIES = /[^"'\r\n]+/y
 /** --name value, inside one string (a shell command line in an argument, a Windows command line). */
 const OPTION_VALUE = new RegExp(`(^|\\s)(-{1,2}[A-Za-z][\\w.-]*)(\\s+)${FRESH}(?!-)(\\S+)`, 'g')
 const OPTION = /^-{1,2}[A-Za-z][\w.-]*$/
@@ -124,8 +126,9 @@ class Redactor {
     for (let m = NAME_SEP.exec(s); m; m = NAME_SEP.exec(s)) {
       if (!isSecretName(m[2])) continue
       const end = m.index + m[0].length
-      VALUE.lastIndex = end
-      const value = VALUE.exec(s)?.[0]
+      const read = /cookie/i.test(m[2]) ? COOKIES : VALUE
+      read.lastIndex = end
+      const value = read.exec(s)?.[0]
       if (!value || value.startsWith(REDACTED)) continue
       out += s.slice(done, end) + this.secret(value)
       done = NAME_SEP.lastIndex = end + value.length

@@ -6,9 +6,10 @@ const UNIT_SUFFIX: Partial<Record<Column['kind'], string>> = { bytes: ' (bytes)'
 
 // OWASP's CSV injection rules: a text cell that starts with = + - @ tab or CR is a formula, and so is
 // the part after a separator (, ; or tab) for a spreadsheet that splits on another separator than
-// ours (a ";" locale reads "a;=1" as two cells). Each gets a ' in front, and the cell is quoted.
+// ours (a ";" locale reads "a;=1" as two cells, and a;"=1 as a quoted second one). Each gets a ' in
+// front, and the cell is quoted.
 // Numbers are written as numbers (-5 stays -5 and sums); a text "-5" or "=1+1" (a process name) is text.
-const FORMULA_START = /(?:^|(?<=[,;\t]))(?=[=+\-@\t\r])/g
+const FORMULA_START = /(?:^|(?<=[,;\t]"*))(?=[=+\-@\t\r])/g
 
 function field(value: Cell): string {
   if (value === null || value === undefined) return ''

@@ -30,7 +30,8 @@ const FORMULAS: [string, string][] = [
   ['\r=1', "'\r=1"],
   ['a;=1', "a;'=1"],
   ['b,@x', "b,'@x"],
-  ['c\t+1', "c\t'+1"]
+  ['c\t+1', "c\t'+1"],
+  ['d;"=1', `d;"'=1`]
 ]
 const isNumber = (s: string) => /^-?\d+(\.\d+)?$/.test(s)
 
