@@ -26,7 +26,7 @@ export async function run(args: string[]): Promise<void> {
   const diff = compare({ file: fa, name: basename(positionals[0]) }, { file: fb, name: basename(positionals[1]) })
   if (values.json) return writeOutput(diff, values.out)
   // The suspects' table repeats the findings above it: the terminal gets the findings only.
-  const text = renderText(diffReport(diff, fa.redacted), { skipTables: ['diff-suspects'] })
+  const text = renderText(diffReport(diff, [fa, fb]), { skipTables: ['diff-suspects'] })
   if (values.out) await writeFileAtomic(values.out, text)
   else process.stdout.write(text)
 }

@@ -13,7 +13,7 @@ import { UsageError } from '../args'
 export const usage = `report FILE [B] --format html|csv|json|pdf --out PATH [--redact] [--table ID]
       a report of FILE, or of the compare of FILE and B: HTML with its charts (opens offline),
       PDF (printed by Chromium), JSON, or CSV (PATH is then a folder: one file per table);
-      --redact replaces user names, host name and directories`
+      --redact replaces user names, host names, directories and secrets (passwords, tokens, keys)`
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -29,7 +29,7 @@ export async function run(args: string[]): Promise<void> {
   const files = await Promise.all(positionals.map((p) => readSnapscopeFile(p)))
   const [a, b] = values.redact ? files.map(redactFile) : files
   const names = positionals.map((p) => basename(p))
-  const model = b ? diffReport(compare({ file: a, name: names[0] }, { file: b, name: names[1] }), a.redacted) : fileReport(a, names[0])
+  const model = b ? diffReport(compare({ file: a, name: names[0] }, { file: b, name: names[1] }), [a, b]) : fileReport(a, names[0])
   const baseName = basename(values.out).replace(/\.(html|pdf|json|csv)$/i, '')
   const out = await exportReport(model, format, { baseName, table: values.table })
   if (format === 'csv') {

@@ -89,7 +89,7 @@ async function useOpened(file: SnapscopeFile): Promise<void> {
   await exportReport(fileReport(file, 'fuzz'), 'html', { baseName: 'fuzz' })
   await exportReport(fileReport(file, 'fuzz'), 'json', { baseName: 'fuzz' })
   try {
-    await exportReport(diffReport(compare({ file, name: 'a' }, { file, name: 'b' }), false), 'csv', { baseName: 'fuzz' })
+    await exportReport(diffReport(compare({ file, name: 'a' }, { file, name: 'b' }), [file, file]), 'csv', { baseName: 'fuzz' })
   } catch (err) {
     if (!(err instanceof NothingToCompare) && (err as { code?: string }).code !== 'ENOENT') throw err
   }

@@ -27,3 +27,106 @@ describe('redaction', () => {
     expect(redactFile(r)).toBe(r)
   })
 })
+
+// Secrets as they appear on real command lines, each with the text that must stay around it.
+const SECRETS = {
+  password: 'hunter2',
+  token: 'tok-9f8e7d6c5b4a',
+  pgpass: 'pg-s3cr3t',
+  aws: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  awsId: 'AKIAIOSFODNN7EXAMPLE',
+  gh: 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8',
+  slack: 'xoxb-1234567890-abcdefghij',
+  jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig-nature_1',
+  bearer: 'Zm9vYmFyYmF6cXV4',
+  url: 'dbpass77',
+  browser: '5f2b9c0e4d7a41e3',
+  cookie: 'sid=abc123xyz',
+  cookies: 'theme=dark; csrf=77aa'
+}
+const CMDLINE = [
+  '/usr/bin/python3',
+  `--password=${SECRETS.password}`,
+  '--token',
+  SECRETS.token,
+  `PGPASSWORD=${SECRETS.pgpass}`,
+  `AWS_SECRET_ACCESS_KEY=${SECRETS.aws}`,
+  `--key-id=${SECRETS.awsId}`,
+  `git push https://x:${SECRETS.gh}@github.com/o/r`,
+  `SLACK=${SECRETS.slack}`,
+  SECRETS.jwt,
+  `-H`,
+  `Authorization: Bearer ${SECRETS.bearer}`,
+  `Cookie: ${SECRETS.cookies}`,
+  `postgres://dbuser:${SECRETS.url}@db.internal:5432/app`,
+  `http://127.0.0.1:41234/?token=${SECRETS.browser}&view=tree`,
+  `--cookie`,
+  SECRETS.cookie,
+  '--port=5432',
+  '--verbose',
+  'keyboard=us'
+]
+
+describe('redaction of secrets and names', () => {
+  const file = makeFile(
+    [
+      snapshotDoc([
+        proc(20, { user: 'bob', cmdline: CMDLINE }),
+        proc(21, { user: 'élise', cmdline: ['bobcat', 'bob-job', '/srv/bob', "bob's", 'xélise', 'élise', 'BOB'] })
+      ])
+    ],
+    HOST
+  )
+  const r = redactFile(file)
+  const [p20, p21] = (r.items[0] as ReturnType<typeof snapshotDoc>).processes
+
+  it('replaces the values of secret-named options and parameters, URL credentials and known token shapes', () => {
+    const text = JSON.stringify(r)
+    for (const [kind, secret] of Object.entries(SECRETS)) expect(text, kind).not.toContain(secret)
+    expect(p20.cmdline).toEqual([
+      '…/python3',
+      '--password=[redacted]',
+      '--token',
+      '[redacted]',
+      'PGPASSWORD=[redacted]',
+      'AWS_SECRET_ACCESS_KEY=[redacted]',
+      '--key-id=[redacted]',
+      'git push https:…/r',
+      'SLACK=[redacted]',
+      '[redacted]',
+      '-H',
+      'Authorization: [redacted]',
+      'Cookie: [redacted]',
+      'postgres:…/[redacted]@db.internal:…/app',
+      'http:…/127.0.0.1:…/?token=[redacted]&view=tree',
+      '--cookie',
+      '[redacted]',
+      '--port=5432',
+      '--verbose',
+      'keyboard=us'
+    ])
+    // what was replaced, by kind: bob and élise; build-host-7; the directories; a secret per line above
+    expect(r.redaction).toEqual({ users: 2, hosts: 1, paths: expect.any(Number), secrets: 13 })
+    expect(r.redaction!.paths).toBeGreaterThanOrEqual(8)
+  })
+
+  it('replaces user names as whole words of any script, in any case, and not inside other words', () => {
+    expect([p20.user, p21.user]).toEqual(['user1', 'user2'])
+    expect(p21.cmdline).toEqual(['bobcat', 'user1-job', '…/user1', "user1's", 'xélise', 'user2', 'user1'])
+  })
+
+  it('leaves a file it redacted as it is, and redacts what an older version left in a redacted file', () => {
+    expect(redactFile(r)).toBe(r)
+    // An older version replaced names and directories but kept secrets, and said so without counts.
+    const old = { ...r, redaction: undefined, items: [snapshotDoc([proc(30, { user: 'user1', exePath: '…/app', cmdline: ['…/app', '--password=hunter2'] })], { host: { ...HOST, hostname: 'host' }, modules: [] })] }
+    const again = redactFile({ ...old, host: { ...HOST, hostname: 'host' } })
+    expect((again.items[0] as ReturnType<typeof snapshotDoc>).processes[0]).toMatchObject({ user: 'user1', cmdline: ['…/app', '--password=[redacted]'] })
+    expect(again.redaction).toEqual({ users: 0, hosts: 0, paths: 0, secrets: 1 })
+  })
+
+  it('keeps aliases apart from a real user named like one', () => {
+    const f = makeFile([snapshotDoc([proc(40, { user: 'carol' }), proc(41, { user: 'user1' })])], HOST)
+    const [a, b] = (redactFile(f).items[0] as ReturnType<typeof snapshotDoc>).processes
+    expect([a.user, b.user]).toEqual(['user2', 'user1'])
+  })
+})

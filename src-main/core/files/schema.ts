@@ -268,5 +268,6 @@ export const fileSchema: Schema<SnapscopeFile> = fields({
   generator: str(256),
   host: hostSchema,
   redacted: withDefault(bool, false),
+  redaction: optional(fields({ users: size, hosts: size, paths: size, secrets: size })),
   items: arrayOf(itemSchema, SCHEMA_LIMITS.items)
 })

@@ -33,7 +33,7 @@ function* batched(pieces: Iterable<string>): Generator<string> {
   yield pending + '\n'
 }
 
-/** The bytes of a file on disk; with `redact`, user names, host name and directories are replaced first. */
+/** The bytes of a file on disk; with `redact`, user names, host name, directories and secrets are replaced first. */
 export async function encodeFile(file: SnapscopeFile, options: { redact?: boolean } = {}): Promise<Buffer> {
   const doc = options.redact ? redactFile(file) : file
   const chunks: Buffer[] = []

@@ -16,7 +16,21 @@ export interface SnapscopeFile {
   /** "snapscope 0.1.0": which program wrote it */
   generator: string
   host: HostInfo
-  /** user names, host name and directories were replaced before saving */
+  /** user names, host name, directories and secrets were replaced before saving */
   redacted: boolean
+  /** what the redaction replaced (files redacted by older versions don't say) */
+  redaction?: RedactionSummary
   items: FileItem[]
+}
+
+/** Replacements made by redaction, by kind. */
+export interface RedactionSummary {
+  /** distinct user names replaced by user1, user2 … */
+  users: number
+  /** distinct host names replaced by "host" */
+  hosts: number
+  /** directories taken off paths, each time */
+  paths: number
+  /** secret values replaced by [redacted], each time */
+  secrets: number
 }

@@ -2,9 +2,10 @@
 import { formatDuration } from '../capture/duration'
 import type { DiffDoc } from '../diff/types'
 import { GENERATOR } from '../files/snapshotFile'
-import type { FileItem, SnapscopeFile } from '../files/types'
-import { fmtTime } from './format'
-import { REPORT_FORMAT, type ReportModel, type Section } from './model'
+import { addRedactions } from '../files/redact'
+import type { FileItem, RedactionSummary, SnapscopeFile } from '../files/types'
+import { fmtCount, fmtTime } from './format'
+import { columns, REPORT_FORMAT, type ReportModel, type Section } from './model'
 import { diffSections } from './sections/diff'
 import { heapSection } from './sections/heap'
 import { snapshotSection } from './sections/snapshot'
@@ -25,16 +26,55 @@ function itemSection(item: FileItem, id: string): Section {
   }
 }
 
-const base = (title: string, subtitle: string, redacted: boolean, meta: [string, string][], sections: Section[]): ReportModel => ({
-  format: REPORT_FORMAT,
-  title,
-  subtitle,
-  generatedAt: new Date().toISOString(),
-  generator: GENERATOR,
-  redacted,
-  meta,
-  sections
+const REDACTED_KINDS: [keyof RedactionSummary, string, string][] = [
+  ['users', 'user name', 'user names'],
+  ['hosts', 'host name', 'host names'],
+  ['paths', 'directory', 'directories'],
+  ['secrets', 'secret', 'secrets']
+]
+
+/** "2 user names, 1 host name, 14 directories, 3 secrets": for the report's header. */
+export function redactionText(r: RedactionSummary | null): string {
+  if (!r) return 'user names, host names, directories and secrets'
+  return REDACTED_KINDS.map(([k, one, many]) => `${fmtCount(r[k])} ${r[k] === 1 ? one : many}`).join(', ')
+}
+
+/** The counts as a table too: the CSV export has no header to carry them. */
+const redactionSection = (r: RedactionSummary): Section => ({
+  id: 'redaction',
+  title: 'Redaction',
+  subtitle: 'replaced before this report was written: user names by user1 …, host names by "host", directories by "…", secrets by [redacted]',
+  tables: [
+    {
+      id: 'redaction',
+      title: 'Replaced',
+      columns: columns(['kind', 'What', 'text'], ['count', 'Replaced', 'count']),
+      rows: REDACTED_KINDS.map(([kind, , many]) => ({ kind: many, count: r[kind] }))
+    }
+  ]
 })
+
+/** Redacted when every file is (a compare of a plain and a redacted file is not), with their counts summed. */
+function redactionOf(files: SnapscopeFile[]): { redacted: boolean; redaction: RedactionSummary | null } {
+  const redacted = files.every((f) => f.redacted)
+  if (!redacted || files.some((f) => !f.redaction)) return { redacted, redaction: null }
+  return { redacted, redaction: files.map((f) => f.redaction!).reduce(addRedactions) }
+}
+
+function base(title: string, subtitle: string, files: SnapscopeFile[], meta: [string, string][], sections: Section[]): ReportModel {
+  const { redacted, redaction } = redactionOf(files)
+  return {
+    format: REPORT_FORMAT,
+    title,
+    subtitle,
+    generatedAt: new Date().toISOString(),
+    generator: GENERATOR,
+    redacted,
+    redaction,
+    meta,
+    sections: redaction ? [...sections, redactionSection(redaction)] : sections
+  }
+}
 
 /** `name` is the file's name as the user knows it: a label, never opened. */
 export function fileReport(file: SnapscopeFile, name: string): ReportModel {
@@ -42,7 +82,7 @@ export function fileReport(file: SnapscopeFile, name: string): ReportModel {
   return base(
     'Snapscope report',
     name,
-    file.redacted,
+    [file],
     [
       ['File', name],
       ['Created', fmtTime(file.createdAt)],
@@ -54,12 +94,13 @@ export function fileReport(file: SnapscopeFile, name: string): ReportModel {
   )
 }
 
-export function diffReport(diff: DiffDoc, redacted: boolean): ReportModel {
+/** `files`: the two sides; the report is redacted when both are. */
+export function diffReport(diff: DiffDoc, files: SnapscopeFile[]): ReportModel {
   const side = (s: DiffDoc['a']) => `${s.label} — ${s.kinds.join(' + ')}${s.takenAt ? `, ${fmtTime(s.takenAt)}` : ''}`
   return base(
     'Snapscope compare',
     `${diff.a.label} → ${diff.b.label}`,
-    redacted,
+    files,
     [
       ['A', side(diff.a)],
       ['B', side(diff.b)],

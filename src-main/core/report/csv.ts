@@ -4,11 +4,18 @@ import type { Cell, Column, Table } from './model'
 
 const UNIT_SUFFIX: Partial<Record<Column['kind'], string>> = { bytes: ' (bytes)', signedBytes: ' (bytes)', percent: ' (%)', duration: ' (ms)' }
 
+// OWASP's CSV injection rules: a text cell that starts with = + - @ tab or CR is a formula, and so is
+// the part after a separator (, ; or tab) for a spreadsheet that splits on another separator than
+// ours (a ";" locale reads "a;=1" as two cells, and a;"=1 as a quoted second one). Each gets a ' in
+// front, and the cell is quoted.
+// Numbers are written as numbers (-5 stays -5 and sums); a text "-5" or "=1+1" (a process name) is text.
+const FORMULA_START = /(?:^|(?<=[,;\t]"*))(?=[=+\-@\t\r])/g
+
 function field(value: Cell): string {
   if (value === null || value === undefined) return ''
-  let text = String(value)
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+  const raw = String(value)
+  const text = typeof value === 'string' ? raw.replace(FORMULA_START, "'") : raw
+  return text !== raw || /[",;\r\n\t]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
 export function tableCsv(table: Table): string {

@@ -2,6 +2,7 @@
 // (its CSP forbids both), so it opens offline and prints to PDF as it looks. Long tables show their
 // first rows; the CSV export has them all.
 
+import { redactionText } from './build'
 import { formatCell, isNumeric } from './cells'
 import { fmtCount, fmtTime } from './format'
 import type { Card, Finding, ReportModel, Section, Table } from './model'
@@ -69,7 +70,9 @@ footer { color: var(--muted); font-size: 11px; padding: 12px 36px 24px; border-t
 const card = (c: Card): string =>
   `<div class="card${c.tone ? ' ' + c.tone : ''}"><div class="label">${esc(c.label)}</div><div class="value">${esc(c.value)}</div>${c.detail ? `<div class="detail">${esc(c.detail)}</div>` : ''}</div>`
 
-const finding = (f: Finding): string => `<li class="${f.tone}">${esc(f.text)}</li>`
+/** Text that may hold a name from the inspected machine, isolated: right-to-left letters in it stay inside. */
+const iso = (s: string): string => `<bdi>${esc(s)}</bdi>`
+const finding = (f: Finding): string => `<li class="${f.tone}">${iso(f.text)}</li>`
 
 function table(t: Table): string {
   if (t.rows.length === 0) return `<h3>${esc(t.title)}</h3><p class="empty">None.</p>`
@@ -80,7 +83,8 @@ function table(t: Table): string {
     .map((row, i) => {
       const cells = t.columns.map((c) => {
         const cls = isNumeric(c) ? 'num' : c.kind === 'mono' ? 'mono' : ''
-        return `<td${cls ? ` class="${cls}"` : ''}>${esc(formatCell(row[c.key] ?? null, c, row))}</td>`
+        const text = formatCell(row[c.key] ?? null, c, row)
+        return `<td${cls ? ` class="${cls}"` : ''}>${isNumeric(c) ? esc(text) : iso(text)}</td>`
       })
       return `<tr${marked.has(i) ? ' class="marked"' : ''}>${cells.join('')}</tr>`
     })
@@ -91,8 +95,8 @@ function table(t: Table): string {
 
 function section(s: Section): string {
   return [
-    `<section id="${esc(s.id)}"><h2>${esc(s.title)}</h2>`,
-    s.subtitle ? `<p class="sub">${esc(s.subtitle)}</p>` : '',
+    `<section id="${esc(s.id)}"><h2>${iso(s.title)}</h2>`,
+    s.subtitle ? `<p class="sub">${iso(s.subtitle)}</p>` : '',
     s.cards?.length ? `<div class="cards">${s.cards.map(card).join('')}</div>` : '',
     s.findings?.length ? `<ul class="findings">${s.findings.map(finding).join('')}</ul>` : '',
     s.charts?.length
@@ -104,8 +108,8 @@ function section(s: Section): string {
 }
 
 export function renderHtml(model: ReportModel): string {
-  const meta = model.meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')
-  const toc = model.sections.map((s) => `<a href="#${esc(s.id)}">${esc(s.title)}</a>`).join('')
+  const meta = model.meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${iso(v)}</dd>`).join('')
+  const toc = model.sections.map((s) => `<a href="#${esc(s.id)}">${iso(s.title)}</a>`).join('')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -114,8 +118,8 @@ export function renderHtml(model: ReportModel): string {
 <title>${esc(`${model.title} — ${model.subtitle}`)}</title>
 <style>${CSS}</style></head>
 <body>
-<header class="masthead"><div class="brand">Snapscope</div><h1>${esc(model.title)}</h1><p class="subtitle">${esc(model.subtitle)}</p><dl class="meta">${meta}</dl>${
-    model.redacted ? '<span class="badge">Redacted: user names, host name and directories replaced</span>' : ''
+<header class="masthead"><div class="brand">Snapscope</div><h1>${esc(model.title)}</h1><p class="subtitle">${iso(model.subtitle)}</p><dl class="meta">${meta}</dl>${
+    model.redacted ? `<span class="badge" data-redaction>Redacted: ${esc(redactionText(model.redaction))} replaced</span>` : ''
   }</header>
 <nav class="toc">${toc}</nav>
 <main>${model.sections.map(section).join('\n')}</main>

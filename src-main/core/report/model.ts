@@ -3,6 +3,7 @@
 // Rows keep raw numbers; each renderer formats them by the column's kind. Pure.
 
 import type { SeriesPoint } from '../capture/trends'
+import type { RedactionSummary } from '../files/types'
 import type { Quantity } from './format'
 
 export const REPORT_FORMAT = 'snapscope.report/1'
@@ -78,6 +79,8 @@ export interface ReportModel {
   generatedAt: string
   generator: string
   redacted: boolean
+  /** what redaction replaced, when the files say (a redacted report also has a "redaction" table) */
+  redaction: RedactionSummary | null
   meta: [string, string][]
   sections: Section[]
 }

@@ -36,14 +36,14 @@ describe('reports', () => {
     expect(processes.split('\r\n')[0]).toBe('PID,Parent,Executable,User,Threads,Working set (bytes),Started,Command line')
     expect(processes).toContain(`"'=HYPERLINK(""http://evil"") a,b ""c"""`)
     expect(processes).toContain(',10485760,')
-    const mixed = tableCsv(allTables(diffReport(compare({ file, name: 'a' }, { file, name: 'b' }), false)).find((t) => t.id === 'diff-target')!)
+    const mixed = tableCsv(allTables(diffReport(compare({ file, name: 'a' }, { file, name: 'b' }), [file, file])).find((t) => t.id === 'diff-target')!)
     expect(mixed.split('\r\n')[0]).toBe('Metric,Unit,A,B,Change,% (%)')
     await expect(exportReport(model, 'csv', { baseName: 'x', table: 'nope' })).rejects.toThrow(/no table "nope"/)
   })
 
   it('writes JSON of the same report and a text summary for the terminal', () => {
     const t = makeFile([timelineDoc(leak)], HOST)
-    const model = diffReport(compare({ file: t, name: 'a.snapscope' }, { file: t, name: 'b.snapscope' }), false)
+    const model = diffReport(compare({ file: t, name: 'a.snapscope' }, { file: t, name: 'b.snapscope' }), [t, t])
     const json = JSON.parse(reportJson(model))
     expect(json.format).toBe('snapscope.report/1')
     expect(json.sections[0].tables[0].rows[0]).toMatchObject({ subject: 'Blocks of 65–128 B', a: 10, b: 1610, unit: 'count' })

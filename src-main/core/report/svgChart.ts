@@ -4,6 +4,7 @@
 // colour, is drawn heavier and says so in red in the legend. Every value also sits in a <title> tooltip.
 
 import { formatElapsed } from '../capture/duration'
+import { showControls } from './bidi'
 import { fmtBytes, fmtCount, type Quantity } from './format'
 import type { BarChart, Chart, LineChart } from './model'
 
@@ -16,8 +17,9 @@ const GRID = '#e6e9ee'
 const AXIS = '#b9c0ca'
 const INK = '#5b6472'
 
+/** Text for XML and HTML, bidi controls shown as escapes: names in labels come from the inspected machine. */
 export const escapeXml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+  showControls(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 
 const r1 = (n: number): string => (Math.round(n * 10) / 10).toString()
 const label = (v: number, unit: Quantity): string => (unit === 'bytes' ? fmtBytes(v) : fmtCount(v))

@@ -1,5 +1,6 @@
 // The report as plain text for a terminal (`snapscope diff` prints it): findings and cards in full,
 // tables as aligned columns cut to their first rows.
+import { showControls } from './bidi'
 import { formatCell, isNumeric } from './cells'
 import type { ReportModel, Table } from './model'
 
@@ -28,5 +29,6 @@ export function renderText(model: ReportModel, options: { skipTables?: string[] 
     if (s.findings?.length) out.push('')
     for (const t of s.tables ?? []) if (!options.skipTables?.includes(t.id)) out.push(...table(t))
   }
-  return out.join('\n').replace(/\n+$/, '\n')
+  // A terminal may apply bidi too: names show their controls as escapes here as well.
+  return showControls(out.join('\n')).replace(/\n+$/, '\n')
 }

@@ -84,7 +84,8 @@ export class Workbench {
     'diff.run': (p) => compare(this.side(p.a, p.redact), this.side(p.b, p.redact)),
     'report.export': async (p) => {
       const a = this.side(p.a, p.redact)
-      const model = p.b ? diffReport(compare(a, this.side(p.b, p.redact)), Boolean(p.redact)) : fileReport(this.itemFile(a), a.name)
+      const b = p.b && this.side(p.b, p.redact)
+      const model = b ? diffReport(compare(a, b), [a.file, b.file]) : fileReport(this.itemFile(a), a.name)
       const baseName = `${stem(a.name)}${p.b ? '-compare' : ''}${p.redact ? '-redacted' : ''}`
       const files = await exportReport(model, p.format, { baseName, table: p.table, printPdf: this.deps.printPdf })
       return { files: files.map(toDownload) }

@@ -10,6 +10,7 @@ import { fmtBytes, fmtCount, fmtPercent, fmtQuantity, fmtSigned, fmtTime, type Q
 import { formatDuration } from '../../../src-main/core/capture/duration'
 import { sizeClassLabel } from '../../../src-main/core/capture/series'
 import type { ConnectedApi } from '../api/connectedApi'
+import { showControls } from '../common/Name'
 import { ExportBar, type ItemRef } from '../files/ExportBar'
 import { SimpleTable, type Col } from '../files/SimpleTable'
 import { SizeClassBars } from '../files/SizeClassBars'
@@ -21,11 +22,11 @@ const decode = (v: string): ItemRef => {
   return item === '' ? { fileId: Number(fileId) } : { fileId: Number(fileId), item: Number(item) }
 }
 
-/** The whole file, and each of its items when it has more than one. */
+/** The whole file, and each of its items when it has more than one (an <option> holds no isolate: controls shown). */
 const choices = (files: readonly OpenedFile[]) =>
   files.flatMap((f) => [
-    { value: encode({ fileId: f.fileId }), label: `${f.name} — ${f.items.map(itemKind).join(' + ')}` },
-    ...(f.items.length > 1 ? f.items.map((it, i) => ({ value: encode({ fileId: f.fileId, item: i }), label: `${f.name} #${i} ${itemKind(it)}` })) : [])
+    { value: encode({ fileId: f.fileId }), label: showControls(`${f.name} — ${f.items.map(itemKind).join(' + ')}`) },
+    ...(f.items.length > 1 ? f.items.map((it, i) => ({ value: encode({ fileId: f.fileId, item: i }), label: showControls(`${f.name} #${i} ${itemKind(it)}`) })) : [])
   ])
 
 function Picker({ label, value, options, onChange, testId }: { label: string; value: string; options: { value: string; label: string }[]; onChange(v: string): void; testId: string }) {

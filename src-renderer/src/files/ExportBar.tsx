@@ -6,6 +6,9 @@ import { REPORT_FORMATS } from '../../../src-main/ipc/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { offerDownload } from './transfer'
 
+/** What the Redact boxes (here and on save) do. */
+export const REDACT_HINT = 'Replace user names, host names and directories, and secrets (passwords, tokens, keys, URL credentials)'
+
 export interface ItemRef {
   fileId: number
   item?: number
@@ -45,7 +48,7 @@ export function ExportBar({ api, a, b, testId }: ExportBarProps) {
           {busy === f ? `${LABEL[f]}…` : LABEL[f]}
         </button>
       ))}
-      <label title="Replace user names, the host name and directories">
+      <label title={REDACT_HINT}>
         <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} data-testid={`${testId}-redact`} /> Redact
       </label>
       {error && (

@@ -5,7 +5,8 @@ import type { OpenedFile } from '../../../src-main/ipc/contract'
 import { itemKind } from '../../../src-main/core/diff/observation'
 import { fmtBytes, fmtTime } from '../../../src-main/core/report/format'
 import type { ConnectedApi } from '../api/connectedApi'
-import { ExportBar } from './ExportBar'
+import { Name, showControls } from '../common/Name'
+import { ExportBar, REDACT_HINT } from './ExportBar'
 import { ItemSummary } from './ItemSummary'
 import { offerDownload } from './transfer'
 import type { Library } from './useLibrary'
@@ -89,7 +90,7 @@ function SaveButton({ api, file }: { api: ConnectedApi; file: OpenedFile }) {
       <button type="button" className="primary" data-testid="save-file" onClick={() => void save()}>
         Save .snapscope
       </button>
-      <label title="Replace user names, the host name and directories">
+      <label title={REDACT_HINT}>
         <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} data-testid="save-redact" /> Redact
       </label>
       {error && <span className="wb-error" role="alert">{error}</span>}
@@ -118,13 +119,15 @@ export function FilesView({ api, library }: { api: ConnectedApi; library: Librar
             {library.files.map((f) => (
               <li key={f.fileId} className={f === file ? 'selected' : undefined} data-testid="open-file" data-name={f.name}>
                 <button type="button" className="wb-file" onClick={() => library.select(f.fileId)} aria-current={f === file}>
-                  <strong>{f.name}</strong>
+                  <strong>
+                    <Name>{f.name}</Name>
+                  </strong>
                   <span className="muted">{f.items.map(itemKind).join(' + ')}</span>
                   <span className="muted">
-                    {f.host.hostname || 'unknown host'} · {fmtTime(f.createdAt)}
+                    <Name>{f.host.hostname || 'unknown host'}</Name> · {fmtTime(f.createdAt)}
                   </span>
                 </button>
-                <button type="button" className="link-button" aria-label={`Close ${f.name}`} onClick={() => void library.close(f.fileId)}>
+                <button type="button" className="link-button" aria-label={`Close ${showControls(f.name)}`} onClick={() => void library.close(f.fileId)}>
                   ×
                 </button>
               </li>
@@ -133,10 +136,12 @@ export function FilesView({ api, library }: { api: ConnectedApi; library: Librar
           {file && (
             <div className="wb-file-detail" data-testid="file-detail">
               <header>
-                <h2>{file.name}</h2>
+                <h2>
+                  <Name>{file.name}</Name>
+                </h2>
                 <p className="muted">
                   {[
-                    file.host.hostname && `${file.host.hostname} (${file.host.os} ${file.host.arch})`,
+                    file.host.hostname && `${showControls(file.host.hostname)} (${file.host.os} ${file.host.arch})`,
                     `created ${fmtTime(file.createdAt)}`,
                     file.generator,
                     file.sizeBytes ? fmtBytes(file.sizeBytes) : '',

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react'
 import type { ProcessEntry, ThreadEntry } from '../../../src-main/ipc/contract'
 import type { ConnectedApi } from '../api/connectedApi'
+import { Name } from '../common/Name'
 import { EmptyState } from '../common/Notice'
 import { Tabs, panelId, tabId, type TabSpec } from '../common/Tabs'
 import { HeapsView } from '../heaps/HeapsView'
@@ -54,7 +55,7 @@ export function Inspector(props: InspectorProps) {
         <span className="inspector-title" data-testid="inspector-title">
           {entry ? (
             <>
-              {entry.exeFile} <span className="muted">pid {entry.pid}</span>
+              <Name>{entry.exeFile}</Name> <span className="muted">pid {entry.pid}</span>
             </>
           ) : pid !== null ? (
             <span className="muted">pid {pid}</span>

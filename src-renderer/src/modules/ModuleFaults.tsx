@@ -3,6 +3,7 @@
 import { Area, AreaChart, YAxis } from 'recharts'
 import type { ConnectedApi } from '../api/connectedApi'
 import { CountBars } from '../common/CountBars'
+import { Name } from '../common/Name'
 import { EmptyState, ErrorNotice } from '../common/Notice'
 import { formatBytes, formatCount } from '../processes/format'
 import { usePalette } from '../theme/ThemeContext'
@@ -36,7 +37,9 @@ export function ModuleFaults({ api, module, watch, pid, version, onStartWatch }:
     )
   const header = (
     <header>
-      <strong className="mono module-name">{module.moduleName}</strong>
+      <strong className="mono module-name">
+        <Name>{module.moduleName}</Name>
+      </strong>
       <p className="muted small mono">
         {module.baseAddress} · {formatBytes(module.baseSize)}
       </p>

@@ -1,5 +1,6 @@
 // The selected process: its fields and its threads. It says so when the process has exited.
 import type { ProcessEntry, ProcessExtras, ThreadEntry } from '../../../src-main/ipc/contract'
+import { Name } from '../common/Name'
 import { commandLine, formatBytes, formatCount, formatDateTime } from '../processes/format'
 import { ThreadTable } from './ThreadTable'
 
@@ -52,7 +53,7 @@ export function ProcessDetails({ pid, entry, threads, exited, parentName, extras
   return (
     <section className="details" aria-label="Process details" data-testid="details">
       <h2>
-        {entry.exeFile} <span className="muted">pid {entry.pid}</span>
+        <Name>{entry.exeFile}</Name> <span className="muted">pid {entry.pid}</span>
       </h2>
       {exited && (
         <p className="notice exited" data-testid="process-exited">
@@ -63,7 +64,9 @@ export function ProcessDetails({ pid, entry, threads, exited, parentName, extras
         {fields.map(([label, value]) => (
           <div key={label} className="field" data-field={label}>
             <dt>{label}</dt>
-            <dd>{value}</dd>
+            <dd>
+              <Name>{value}</Name>
+            </dd>
           </div>
         ))}
       </dl>

@@ -1,6 +1,7 @@
 // One row of the process tree. Memoized: on scroll most rows keep their props and are not re-rendered.
 import { memo, type CSSProperties } from 'react'
 import type { ProcessEntry } from '../../../src-main/ipc/contract'
+import { Name, showControls } from '../common/Name'
 import type { MarkKind } from '../processes/processStore'
 import { COLUMNS } from './columns'
 import type { FlatRow } from './tree'
@@ -56,7 +57,7 @@ export const ProcessRow = memo(function ProcessRow({
             className="caret"
             tabIndex={-1}
             data-testid="toggle"
-            aria-label={row.expanded ? `Collapse ${entry.exeFile}` : `Expand ${entry.exeFile}`}
+            aria-label={`${row.expanded ? 'Collapse' : 'Expand'} ${showControls(entry.exeFile)}`}
             onClick={(e) => {
               e.stopPropagation()
               onToggle(row.pid)
@@ -68,9 +69,9 @@ export const ProcessRow = memo(function ProcessRow({
         ) : (
           <span className="caret" />
         )}
-        <span className="cell-text" title={entry.exePath || entry.exeFile}>
+        <Name className="cell-text" title={entry.exePath || entry.exeFile}>
           {entry.exeFile}
-        </span>
+        </Name>
       </div>
       {DATA_COLUMNS.map((column) => {
         const text = column.text(entry)
@@ -80,9 +81,9 @@ export const ProcessRow = memo(function ProcessRow({
             role="gridcell"
             className={column.numeric ? 'cell num' : 'cell'}
             data-col={column.id}
-            title={column.id === 'cmdline' ? text : undefined}
+            title={column.id === 'cmdline' ? showControls(text) : undefined}
           >
-            {text}
+            {column.numeric ? text : <Name>{text}</Name>}
           </div>
         )
       })}

@@ -1,6 +1,7 @@
 // Counts, freshness of the list and the state of the connection to the host.
 import type { Hello, SnapshotError } from '../../../src-main/ipc/contract'
 import type { ConnectionState } from '../api/connectedApi'
+import { Name, showControls } from '../common/Name'
 import { isDenied, type HostAccess } from '../common/problems'
 import { formatCount, formatTime } from '../processes/format'
 import type { ProcessStore } from '../processes/processStore'
@@ -55,18 +56,20 @@ export function StatusBar({ store, connection, hello }: StatusBarProps) {
         <span
           className="warn"
           data-testid="status-errors"
-          title={errors
-            .slice(0, 20)
-            .map((e) => `pid ${e.pid} ${e.scope}: ${e.code} ${e.message}`)
-            .join('\n')}
+          title={showControls(
+            errors
+              .slice(0, 20)
+              .map((e) => `pid ${e.pid} ${e.scope}: ${e.code} ${e.message}`)
+              .join('\n')
+          )}
         >
           {readErrors(errors, hello && { os: hello.host.os, elevated: hello.elevated })}
         </span>
       )}
       <span className="spacer" />
       {hello && (
-        <span>
-          {hello.host.hostname} · {hello.host.backend}
+        <span data-testid="status-host">
+          <Name>{hello.host.hostname}</Name> · {hello.host.backend}
         </span>
       )}
       <ThemeToggle />
