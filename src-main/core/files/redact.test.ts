@@ -64,7 +64,8 @@ const CMDLINE = [
   SECRETS.cookie,
   '--port=5432',
   '--verbose',
-  'keyboard=us'
+  'keyboard=us',
+  '--author=ann'
 ]
 
 describe('redaction of secrets and names', () => {
@@ -103,7 +104,8 @@ describe('redaction of secrets and names', () => {
       '[redacted]',
       '--port=5432',
       '--verbose',
-      'keyboard=us'
+      'keyboard=us',
+      '--author=ann'
     ])
     // what was replaced, by kind: bob and élise; build-host-7; the directories; a secret per line above
     expect(r.redaction).toEqual({ users: 2, hosts: 1, paths: expect.any(Number), secrets: 13 })

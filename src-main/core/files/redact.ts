@@ -26,8 +26,8 @@ const DIRECTORIES = /(?:(?<!\w)[A-Za-z]:)?(?:[^\\/\s'"=:]*([\\/]))+/g
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 // Names of options, parameters and variables whose value is a secret: one of these anywhere in the
-// name, or one of SECRET_PARTS as a whole part of it (AWS_ACCESS_KEY_ID, apiKey, --pass).
-const SECRET_WORDS = /passw(?:or)?d|secret|token|api_?key|auth|cookie|credential|session|bearer/i
+// name, or one of SECRET_PARTS as a whole part of it (AWS_ACCESS_KEY_ID, apiKey, --pass); "author" is no secret.
+const SECRET_WORDS = /passw(?:or)?d|secret|token|api_?key|auth(?!or(?!i))|cookie|credential|session|bearer/i
 const SECRET_PARTS = new Set(['key', 'pass', 'pwd', 'pw'])
 function isSecretName(name: string): boolean {
   if (SECRET_WORDS.test(name)) return true
