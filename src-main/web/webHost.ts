@@ -141,6 +141,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     path: '/ws',
     // Frames up to this many bytes get a contract error back; beyond it the socket is closed (1009).
     maxPayload: 16 * MAX_MESSAGE_BYTES,
+    allowSynchronousEvents: false,
     verifyClient: ({ origin, req }: { origin: string; req: IncomingMessage }, done: (ok: boolean, code?: number) => void) => {
       if (!hostAllowed(req)) return done(false, 403)
       const given = new URL(req.url ?? '/', 'http://x').searchParams.get('token')
