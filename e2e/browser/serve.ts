@@ -10,6 +10,8 @@ export interface Served {
   url: string
   port: number
   token: string
+  /** the --url-file the host wrote (removed when it stops) */
+  urlFile: string
   proc: ChildProcess
   /** what the host printed so far */
   stdout(): string
@@ -41,6 +43,7 @@ export async function serve(cli: string[] = BUILT_CLI): Promise<Served> {
     url,
     port: Number(port),
     token: searchParams.get('token')!,
+    urlFile,
     proc,
     stdout: () => out,
     stderr: () => err,
