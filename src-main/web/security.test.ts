@@ -222,7 +222,7 @@ describe('who may connect', () => {
     expect((host.server.address() as { address: string }).address).toBe('127.0.0.1')
   })
 
-  it('refuses near-miss tokens and tokens anywhere but the query', async () => {
+  it('refuses near-miss tokens and the token anywhere but the query (the session cookie holds another secret)', async () => {
     const t = host.token
     for (const q of [`?token=${t}x`, `?token=${t.slice(0, -1)}`, `?token=${t.toUpperCase() === t ? t.toLowerCase() : t.toUpperCase()}`, `?token=%20${t}`, `?Token=${t}`, `?token=`, `?token=bad&token=${t}`, `?token[]=${t}`])
       await refused(q)
