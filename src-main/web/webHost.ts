@@ -8,7 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { extname, join, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { MAX_MESSAGE_BYTES, decodeFrame, type EventEnvelope } from '../ipc/contract'
@@ -87,7 +87,7 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(24).toString('base64url')
   // What the page holds instead of the token once loaded: an HttpOnly cookie, out of the address bar.
-  const session = randomBytes(24).toString('base64url')
+  const sessionSecret = randomBytes(24).toString('base64url')
   const root = resolve(options.rendererDir)
   const log = options.log ?? ((line: string) => console.error(line))
   let port = 0
@@ -110,7 +110,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       res
         .writeHead(303, {
           ...SECURITY_HEADERS,
-          'set-cookie': `${cookieName()}=${session}; HttpOnly; SameSite=Strict; Path=/`,
+          'set-cookie': `${cookieName()}=${sessionSecret}; HttpOnly; SameSite=Strict; Path=/`,
           location: '/'
         })
         .end()
@@ -141,11 +141,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     path: '/ws',
     // Frames up to this many bytes get a contract error back; beyond it the socket is closed (1009).
     maxPayload: 16 * MAX_MESSAGE_BYTES,
+    // One message per turn of the event loop: a burst of pipelined requests cannot compute (and hold)
+    // hundreds of answers before the first is sent and the unread limit below is checked.
     allowSynchronousEvents: false,
     verifyClient: ({ origin, req }: { origin: string; req: IncomingMessage }, done: (ok: boolean, code?: number) => void) => {
       if (!hostAllowed(req)) return done(false, 403)
       const given = new URL(req.url ?? '/', 'http://x').searchParams.get('token')
-      const authenticated = tokenMatches(token, given) || tokenMatches(session, cookie(req, cookieName()))
+      const authenticated = tokenMatches(token, given) || tokenMatches(sessionSecret, cookie(req, cookieName()))
       // Non-browser clients send no Origin; a browser page from anywhere else does, and is refused.
       done(authenticated && (!origin || allowedOrigins().includes(origin)), 401)
     }
@@ -155,9 +157,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const processes = options.deps.processes ?? new ProcessHub(options.deps.addon)
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
-    limiter.authenticated(req.socket as Socket)
+    limiter.authenticated(req.socket)
+    let ended = false
     const send = (msg: unknown): void => {
-      if (ws.readyState !== ws.OPEN) return
+      if (ended || ws.readyState !== ws.OPEN) return
       // A client that does not read would otherwise pile its answers up in the host's memory.
       if (ws.bufferedAmount > MAX_UNREAD_BYTES) {
         log(`snapscope: disconnecting a client that left ${(ws.bufferedAmount / 2 ** 20).toFixed(0)} MiB of answers unread (the limit is ${MAX_UNREAD_BYTES >> 20} MiB)`)
@@ -170,13 +173,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const session = new Session({ ...options.deps, processes, mode: 'browser' }, (event, payload) =>
       send({ event, payload } satisfies EventEnvelope)
     )
-    let ended = false
     const end = (): void => {
-      if (!ended) session.close()
+      if (ended) return
       ended = true
+      session.close()
     }
     ws.on('message', (data, isBinary) => {
-      if (ws.readyState !== ws.OPEN) return
+      if (ended) return
       if (isBinary) {
         send({ id: -1, ok: false, error: { code: 'EINVAL', message: 'message: binary frames are not part of the contract' } })
         return
