@@ -1,4 +1,5 @@
-// `npm start`: the Electron app where its binary exists, browser mode (printing the URL) otherwise.
+// `npm start`: the Electron app where its binary exists, browser mode otherwise: its URL (with the
+// access token) goes to the terminal, or to a file with `npm start -- --browser --url-file PATH`.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -21,5 +22,6 @@ if (path && !process.argv.includes('--browser')) {
 } else {
   console.log(`snapscope: starting browser mode because ${reason ?? '--browser was given'}`)
   const port = process.env.PORT ?? '0'
-  run(process.execPath, [join(root, 'out', 'main', 'cli.js'), 'serve', '--port', port])
+  const serveArgs = process.argv.slice(2).filter((a) => a !== '--browser')
+  run(process.execPath, [join(root, 'out', 'main', 'cli.js'), 'serve', '--port', port, ...serveArgs])
 }

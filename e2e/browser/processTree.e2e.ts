@@ -24,6 +24,8 @@ test('a live fixture tree appears nested, filters by name and pid, and is marked
     const { root, processes } = fixture.info
     expect(processes).toHaveLength(7)
     await page.goto(server.url)
+    // The host swapped the token for a session cookie: the address bar and history no longer hold it.
+    expect(page.url()).toBe(new URL('/', server.url).href)
     // Give the tree most of the window (the divider moves with the keyboard): the fixture sits under a
     // dozen ancestors (this test's own process chain).
     const divider = page.getByRole('separator', { name: 'Resize the tree and details panes' })
@@ -70,4 +72,6 @@ test('the WebSocket refuses a wrong token', async ({ page }) => {
   const bad = server.url.replace(/token=[^&]+/, 'token=wrong')
   await page.goto(bad)
   await expect(page.getByText(/disconnected|could not connect|refused/i).first()).toBeVisible({ timeout: 10_000 })
+  // The page took the token out of the address bar itself (no redirect for a wrong one).
+  expect(page.url()).toBe(new URL('/', server.url).href)
 })

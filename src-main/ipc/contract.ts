@@ -193,7 +193,8 @@ export function parseRequest(raw: unknown): { id: number; channel: Channel; payl
 
 /** Decodes a text frame (browser mode): size limit and JSON; the envelope is checked by parseRequest. */
 export function decodeFrame(text: string): unknown {
-  if (text.length > MAX_MESSAGE_BYTES) throw new ContractError(`message: larger than ${MAX_MESSAGE_BYTES} bytes`)
+  // Bytes, as the limit says: text.length counts UTF-16 units, a third of some UTF-8 frames.
+  if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) throw new ContractError(`message: larger than ${MAX_MESSAGE_BYTES} bytes`)
   try {
     return JSON.parse(text)
   } catch {

@@ -7,7 +7,12 @@
 //   - connections without the token, with a near-miss token, or from another origin refused (401), on
 //     top of what webHost.test.ts checks;
 //   - path traversal: static files under more encodings, and the file / report channels, which take
-//     names from the renderer: no such name ever reaches a file system call or a child process.
+//     names from the renderer: no such name ever reaches a file system call or a child process;
+//   - exhaustion: idle and slow connections without the token are closed after a few seconds and
+//     capped per local user (another user, `nobody`, holds 300 of them while a real client works);
+//     a client that pipelines 20,000 requests and never reads is disconnected and the host's memory
+//     (measured in a `snapscope serve` child) stays bounded;
+//   - DNS rebinding: any Host but the loopback names of the port refused (403); frame limits in bytes.
 import childProcess from 'node:child_process'
 import fs from 'node:fs'
 import { syncBuiltinESMExports } from 'node:module'
@@ -18,9 +23,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
+import { serve, SOURCE_CLI } from '../../e2e/browser/serve'
 import { CHANNELS, MAX_MESSAGE_BYTES, MAX_UPLOAD_CHUNK, type ResponseEnvelope } from '../ipc/contract'
 import { casesFor, modelOf, type Json } from '../ipc/fuzzCases'
-import { startWebHost, type WebHost } from './webHost'
+import { DEFAULT_LIMITS } from './connections'
+import { MAX_UNREAD_BYTES, startWebHost, type WebHost } from './webHost'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 // Above any pid_max (2^22): no process can have it.
@@ -49,9 +56,9 @@ interface Socket {
   closed: Promise<{ code: number }>
 }
 
-function connect(query: string, headers: Record<string, string> = {}, pathname = '/ws'): Promise<Socket> {
+function connect(query: string, headers: Record<string, string> = {}, pathname = '/ws', port = host.port): Promise<Socket> {
   return new Promise((ok, fail) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}${pathname}${query}`, { headers })
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${pathname}${query}`, { headers })
     const frames: Record<string, unknown>[] = []
     const closed = new Promise<{ code: number }>((resolve) => ws.once('close', (code) => resolve({ code })))
     ws.on('message', (d) => frames.push(JSON.parse(d.toString()) as Record<string, unknown>))
@@ -215,7 +222,7 @@ describe('who may connect', () => {
     expect((host.server.address() as { address: string }).address).toBe('127.0.0.1')
   })
 
-  it('refuses near-miss tokens and tokens anywhere but the query', async () => {
+  it('refuses near-miss tokens and the token anywhere but the query (the session cookie holds another secret)', async () => {
     const t = host.token
     for (const q of [`?token=${t}x`, `?token=${t.slice(0, -1)}`, `?token=${t.toUpperCase() === t ? t.toLowerCase() : t.toUpperCase()}`, `?token=%20${t}`, `?Token=${t}`, `?token=`, `?token=bad&token=${t}`, `?token[]=${t}`])
       await refused(q)
@@ -247,9 +254,9 @@ describe('who may connect', () => {
   })
 })
 
-const get = (urlPath: string, method = 'GET'): Promise<{ status: number; body: string }> =>
+const get = (urlPath: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> =>
   new Promise((ok, fail) => {
-    const req = request({ host: '127.0.0.1', port: host.port, path: urlPath, method }, (res) => {
+    const req = request({ host: '127.0.0.1', port: host.port, path: urlPath, method, headers }, (res) => {
       let body = ''
       res.on('data', (d) => (body += d))
       res.on('end', () => ok({ status: res.statusCode ?? 0, body }))
@@ -360,4 +367,164 @@ describe('path traversal', () => {
     expect(seen.filter((p) => p.includes(marker))).toEqual([])
     expect(fs.existsSync(`/tmp/${marker}`) || fs.existsSync(`/tmp/${marker}.snapscope`)).toBe(false)
   }, 180_000)
+})
+
+// ---- exhaustion ----
+
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((f) => fs.existsSync(f))
+const canBeNobody = process.getuid?.() === 0 && setpriv !== undefined
+if (!canBeNobody) console.warn('skipping the attack from another user: it needs root and setpriv (util-linux) to connect as nobody')
+
+interface Attack {
+  /** resolves once every socket is connected */
+  connected: Promise<void>
+  /** ms from the start to each socket's close, once all closed or the deadline passed */
+  closes: Promise<number[]>
+}
+
+/**
+ * Another process (as nobody, or as this user) opens `count` TCP connections to the port and never
+ * sends a complete request: idle, or (slow) a request line and then a header byte every 300 ms.
+ */
+function attack(port: number, count: number, options: { slow?: boolean; asNobody?: boolean; deadlineMs: number }): Attack {
+  const script = `
+    const net = require('net'); const t0 = Date.now(); const closes = []; let open = 0
+    const report = () => { console.log(JSON.stringify(closes)); process.exit(0) }
+    for (let i = 0; i < ${count}; i++) {
+      const s = net.connect(${port}, '127.0.0.1'); let timer
+      s.on('error', () => {})
+      s.on('connect', () => {
+        if (++open === ${count}) console.log('connected')
+        if (${options.slow === true}) { s.write('GET / HTTP/1.1\\r\\nX-Slow: '); timer = setInterval(() => s.write('x'), 300) }
+      })
+      s.on('close', () => { clearInterval(timer); closes.push(Date.now() - t0); if (closes.length === ${count}) report() })
+    }
+    setTimeout(report, ${options.deadlineMs})`
+  const argv = [process.execPath, '-e', script]
+  const [cmd, ...args] = options.asNobody ? [setpriv!, '--reuid=65534', '--regid=65534', '--clear-groups', ...argv] : argv
+  const child = childProcess.spawn(cmd, args, { cwd: '/', stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (d) => (out += d))
+  const lines = () => out.split('\n').filter(Boolean)
+  return {
+    connected: new Promise((ok, fail) => {
+      child.stdout.on('data', () => lines().includes('connected') && ok())
+      child.once('exit', () => fail(new Error(`the attacker ended before connecting: ${out}`)))
+    }),
+    closes: new Promise((ok) => child.once('exit', () => ok(JSON.parse(lines().at(-1) ?? '[]') as number[])))
+  }
+}
+
+describe('connections without the token', () => {
+  const { firstRequestMs, perPeer } = DEFAULT_LIMITS
+
+  it.skipIf(!canBeNobody)('another user\'s 300 idle connections: its first few closed after the timeout, the rest refused, a real client served meanwhile', async () => {
+    const fds = fdCount()
+    const a = attack(host.port, 300, { asNobody: true, deadlineMs: firstRequestMs + 8_000 })
+    await a.connected
+    // The host holds no more than the cap for that user, and serves its own user as usual.
+    await expect.poll(() => fdCount(), { timeout: firstRequestMs / 2, interval: 50 }).toBeLessThanOrEqual(fds + perPeer + 10)
+    const s = await connect(`?token=${host.token}`)
+    expect((await ask(s, 1, 'app.hello', {})).ok).toBe(true)
+    expect((await get('/')).status).toBe(200)
+    const closes = await a.closes
+    expect(closes, 'every connection closed by the host').toHaveLength(300)
+    const held = closes.filter((ms) => ms >= firstRequestMs - 500)
+    expect(held, 'connections held until the timeout: the per-user cap').toHaveLength(perPeer)
+    expect((await ask(s, 2, 'app.hello', {})).ok).toBe(true)
+    s.ws.close()
+    await expect.poll(() => fdCount(), { timeout: 5_000, interval: 100 }).toBeLessThanOrEqual(fds + 2)
+  }, 60_000)
+
+  it('closes connections that send a request a byte at a time and never finish it', async () => {
+    const closes = await attack(host.port, 20, { slow: true, deadlineMs: firstRequestMs + 8_000 }).closes
+    expect(closes).toHaveLength(20)
+    for (const ms of closes) expect(ms).toBeGreaterThanOrEqual(firstRequestMs - 500)
+  }, 60_000)
+
+  it('caps the connections of all users together; authenticated WebSockets do not count', async () => {
+    const small = await startWebHost({ port: 0, rendererDir: path.join(dir, 'renderer'), deps: { addon: loadAddon(), version: 'test' }, limits: { total: 8 }, log: () => {} })
+    try {
+      const sockets = await Promise.all([1, 2, 3].map(() => connect(`?token=${small.token}`, {}, '/ws', small.port)))
+      const closes = await attack(small.port, 12, { deadlineMs: firstRequestMs + 8_000 }).closes
+      expect(closes).toHaveLength(12)
+      expect(closes.filter((ms) => ms >= firstRequestMs - 500)).toHaveLength(8)
+      for (const [k, s] of sockets.entries()) expect((await ask(s, k, 'app.hello', {})).ok).toBe(true)
+      for (const s of sockets) s.ws.close()
+    } finally {
+      await small.close()
+    }
+  }, 60_000)
+})
+
+describe('a client that does not read', () => {
+  const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
+  const cpuOf = (pid: number): number => {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return Number(f[11]) + Number(f[12])
+  }
+
+  it('pipelining 20,000 requests for large answers without reading: disconnected, the host stays small', async () => {
+    const fixture200k = await startFixture<{ pid: number }>('heap_fixture', ['--blocks', '200000'])
+    const served = await serve(SOURCE_CLI)
+    try {
+      const pid = served.proc.pid!
+      const s = await connect(`?token=${served.token}`, {}, '/ws', served.port)
+      const walk = await ask(s, 1, 'heap.walk', { walkId: 1, pid: fixture200k.info.pid, limit: 0 })
+      const heaps = (walk as { result: { heaps: { heapId: string; summary: { blockCount: number } }[] } }).result.heaps
+      const heapId = heaps.reduce((a, b) => (b.summary.blockCount > a.summary.blockCount ? b : a)).heapId
+      expect((await ask(s, 2, 'heap.open', { viewId: 1, pid: fixture200k.info.pid, heapId })).ok).toBe(true)
+      const base = rssOf(pid)
+
+      // Each answer is ~150 KB: 20,000 of them would be 3 GB in the host.
+      ;(s.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause()
+      for (let i = 0; i < 20_000; i++) s.ws.send(JSON.stringify({ id: 10 + i, channel: 'heap.blocks', payload: { viewId: 1, offset: i, limit: 2000 } }))
+      // Until the host is idle again (no CPU for a second), or its memory passes the bound.
+      const bound = 3 * MAX_UNREAD_BYTES + (64 << 20)
+      let peak = base
+      for (let cpu = -1, deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+        await sleep(1000)
+        peak = Math.max(peak, rssOf(pid))
+        if (peak - base > bound || cpuOf(pid) === cpu) break
+        cpu = cpuOf(pid)
+      }
+      console.log(`unread answers: host RSS ${(base / 2 ** 20).toFixed(0)} MiB before, ${(peak / 2 ** 20).toFixed(0)} MiB at most`)
+      expect(peak - base, 'growth of the host\'s RSS').toBeLessThan(bound)
+      expect(served.stderr()).toMatch(/disconnecting a client that left \d+ MiB of answers unread/)
+
+      // Reading again, the client gets what was sent, then the reason.
+      ;(s.ws as unknown as { _socket: { resume(): void } })._socket.resume()
+      expect((await s.closed).code).toBe(1008)
+      expect(answers(s).length).toBeLessThan(1000)
+      const again = await connect(`?token=${served.token}`, {}, '/ws', served.port)
+      expect((await ask(again, 1, 'app.hello', {})).ok).toBe(true)
+      again.ws.close()
+    } finally {
+      await served.stop()
+      await fixture200k.stop()
+    }
+  }, 180_000)
+})
+
+describe('DNS rebinding and frame sizes', () => {
+  it('answers only the loopback names of its port, over HTTP and WebSocket (403 otherwise)', async () => {
+    for (const name of [`127.0.0.1:${host.port}`, `localhost:${host.port}`, `[::1]:${host.port}`, `LOCALHOST:${host.port}`])
+      expect((await get('/', 'GET', { host: name })).status, name).toBe(200)
+    for (const name of [`evil.example:${host.port}`, 'evil.example', `127.0.0.1:${host.port + 1}`, `127.0.0.1`, `localhost.evil.example:${host.port}`]) {
+      const r = await get('/', 'GET', { host: name })
+      expect(r.status, name).toBe(403)
+      expect(r.body).not.toContain('<title>')
+      await expect(connect(`?token=${host.token}`, { host: name }), name).rejects.toThrow(/refused 403/)
+    }
+  })
+
+  it('counts a frame\'s limit in bytes: 63 Ki three-byte characters are refused', async () => {
+    const s = await connect(`?token=${host.token}`)
+    const text = JSON.stringify({ id: 1, channel: 'app.hello', payload: { x: '€'.repeat(63 * 1024) } })
+    expect(text.length).toBeLessThan(MAX_MESSAGE_BYTES)
+    s.ws.send(text)
+    const [a] = await waitAnswers(s, 1)
+    expect(a).toMatchObject({ ok: false, error: { code: 'EINVAL', message: expect.stringMatching(/larger than/) } })
+    s.ws.close()
+  })
 })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +8,7 @@ import WebSocket from 'ws'
 import { loadAddon } from '../../native/index'
 import type { HeapWalksDoc, ProcessDelta, ResponseEnvelope, Snapshot, WsWatchDoc } from '../ipc/contract'
 import { startFixture } from '../../native/test/fixtures'
+import { serve, SOURCE_CLI } from '../../e2e/browser/serve'
 import { startWebHost, type WebHost } from './webHost'
 
 let host: WebHost
@@ -175,5 +177,85 @@ describe('heap walks and watches over the socket', () => {
     ws.send(JSON.stringify({ id: 1, channel: 'watch.start', payload: { pid: 0x7ffffff0 } }))
     expect(((await until(frames, reply(1))) as { error: { code: string } }).error.code).toBe('ESRCH')
     ws.close()
+  })
+})
+
+describe('the token: out of the address bar and out of logs', () => {
+  const sessionCookie = async (): Promise<string> => {
+    const r = await get(`/?token=${host.token}`)
+    expect(r.status).toBe(303)
+    expect(r.headers.location).toBe('/')
+    expect(r.body).not.toContain(host.token)
+    const [cookie] = r.headers['set-cookie'] as string[]
+    expect(cookie).toMatch(new RegExp(`^snapscope_session_${host.port}=[\\w-]+; HttpOnly; SameSite=Strict; Path=/$`))
+    expect(cookie).not.toContain(host.token)
+    return cookie.split(';')[0]
+  }
+
+  it('answers the URL with the token by a session cookie and a redirect to /; the socket takes the cookie', async () => {
+    const cookie = await sessionCookie()
+    const { ws, frames } = await connect('', { cookie: `other=1; ${cookie}`, origin: `http://127.0.0.1:${host.port}` })
+    ws.send(JSON.stringify({ id: 1, channel: 'app.hello', payload: {} }))
+    expect((await until(frames, reply(1))).ok).toBe(true)
+    ws.close()
+    const value = cookie.split('=')[1]
+    for (const bad of [`snapscope_session_${host.port}=${value}x`, `snapscope_session_${host.port + 1}=${value}`, `snapscope_session_${host.port}=${host.token}`])
+      await expect(connect('', { cookie: bad }), bad).rejects.toThrow(/refused 401/)
+    await expect(connect('', { cookie, origin: 'http://evil.example' })).rejects.toThrow(/refused 401/)
+    // A wrong token gets the page (which then reports the refusal), never a cookie.
+    const wrong = await get('/?token=wrong')
+    expect(wrong.status).toBe(200)
+    expect(wrong.headers['set-cookie']).toBeUndefined()
+  })
+
+  it('serve writes the URL to a new 0600 --url-file and prints no token when stdout is not a terminal', async () => {
+    const served = await serve(SOURCE_CLI)
+    try {
+      expect(statSync(served.urlFile).mode & 0o777).toBe(0o600)
+      expect(readFileSync(served.urlFile, 'utf8')).toBe(`http://127.0.0.1:${served.port}/?token=${served.token}\n`)
+      expect(served.stdout()).toContain(`http://127.0.0.1:${served.port}/ (open the URL with its access token from ${served.urlFile})`)
+      expect(served.stdout() + served.stderr()).not.toContain(served.token)
+      // The file is never reused nor followed: an existing name, or a symlink planted there, is refused.
+      const target = join(dir, 'planted-target')
+      const link = join(dir, 'planted-link')
+      symlinkSync(target, link)
+      for (const path of [served.urlFile, link]) {
+        const r = spawnSync(process.execPath, [...SOURCE_CLI, 'serve', '--port', '0', '--url-file', path], { encoding: 'utf8', timeout: 30_000 })
+        expect(r.status, r.stderr).toBe(2)
+        expect(r.stderr).toMatch(/--url-file: .* exists: name a file that does not exist yet/)
+      }
+      expect(existsSync(target)).toBe(false)
+    } finally {
+      await served.stop()
+    }
+    expect(existsSync(served.urlFile)).toBe(false)
+  })
+
+  const firstLine = (cmd: string, args: string[]): Promise<string> =>
+    new Promise((ok, fail) => {
+      const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      let out = ''
+      child.stdout.on('data', (d) => {
+        out += d
+        // What follows the address: the rest of the line, then a moment for anything printed after it.
+        if (/browser mode: [^\n]*\n/.test(out)) setTimeout(() => child.kill('SIGTERM'), 500)
+      })
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        if (out) ok(out)
+        else fail(new Error(`${cmd} printed nothing`))
+      })
+    })
+
+  it('prints the URL with its token once to a terminal, and without it to a pipe (saying how to get it)', async () => {
+    const piped = await firstLine(process.execPath, [...SOURCE_CLI, 'serve', '--port', '0'])
+    expect(piped).toMatch(/browser mode: http:\/\/127\.0\.0\.1:\d+\/ \(the access token is printed to a terminal only: run with --url-file PATH/)
+    expect(piped).not.toContain('token=')
+    // script(1) gives the host a terminal.
+    const command = [process.execPath, ...SOURCE_CLI, 'serve', '--port', '0'].map((a) => `'${a}'`).join(' ')
+    const tty = await firstLine('script', ['-qec', command, '/dev/null'])
+    expect(tty).toMatch(/browser mode: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}\s/)
+    expect(tty.match(/token=/g)).toHaveLength(1)
   })
 })

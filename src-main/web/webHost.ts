@@ -1,6 +1,8 @@
 // Browser mode: serves the built renderer on loopback and carries the IPC contract over a WebSocket.
-// The socket requires the per-run token and refuses pages from any other origin; every frame is
-// validated by the same contract as Electron IPC before it reaches the core.
+// The socket requires the per-run token (or the session cookie the page gets for it) and refuses
+// pages from any other origin and requests naming any other host (DNS rebinding); every frame is
+// validated by the same contract as Electron IPC before it reaches the core. Connections without the
+// token are short-lived and capped (connections.ts); a client that stops reading is disconnected.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -12,12 +14,16 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { MAX_MESSAGE_BYTES, decodeFrame, type EventEnvelope } from '../ipc/contract'
 import { ProcessHub } from '../core/processHub'
 import { Session, errorBody, type SessionDeps } from '../core/session'
+import { DEFAULT_LIMITS, limitConnections, type ConnectionLimits } from './connections'
 
 export interface WebHostOptions {
   port?: number
   rendererDir: string
   deps: Omit<SessionDeps, 'mode'>
   token?: string
+  limits?: Partial<ConnectionLimits>
+  /** where refusals and disconnections are reported (stderr by default) */
+  log?: (line: string) => void
 }
 
 export interface WebHost {
@@ -47,6 +53,9 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store'
 }
 
+/** Answers a client leaves unread (bytes queued on its socket) before it is disconnected. */
+export const MAX_UNREAD_BYTES = 16 << 20
+
 /** Resolves a URL path inside root, or null when it would escape it. */
 export function resolveStatic(root: string, urlPath: string): string | null {
   let decoded: string
@@ -60,24 +69,54 @@ export function resolveStatic(root: string, urlPath: string): string | null {
   return file === root || file.startsWith(root + sep) ? file : null
 }
 
-function tokenMatches(expected: string, given: string | null): boolean {
+function tokenMatches(expected: string, given: string | null | undefined): boolean {
   if (!given) return false
   const a = Buffer.from(expected)
   const b = Buffer.from(given)
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
+  }
+  return undefined
+}
+
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(24).toString('base64url')
+  // What the page holds instead of the token once loaded: an HttpOnly cookie, out of the address bar.
+  const sessionSecret = randomBytes(24).toString('base64url')
   const root = resolve(options.rendererDir)
+  const log = options.log ?? ((line: string) => console.error(line))
   let port = 0
+  // Cookies are not told apart by port: the name keeps two hosts' sessions apart.
+  const cookieName = (): string => `snapscope_session_${port}`
+  const hosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]
+  const hostAllowed = (req: IncomingMessage): boolean => hosts().includes((req.headers.host ?? '').toLowerCase())
 
   const serveFile = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!hostAllowed(req)) {
+      res.writeHead(403, { ...SECURITY_HEADERS, 'content-type': 'text/plain' }).end(`this server answers for ${hosts().join(', ')} only`)
+      return
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, SECURITY_HEADERS).end()
       return
     }
-    const file = resolveStatic(root, new URL(req.url ?? '/', 'http://x').pathname)
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname === '/' && tokenMatches(token, url.searchParams.get('token'))) {
+      res
+        .writeHead(303, {
+          ...SECURITY_HEADERS,
+          'set-cookie': `${cookieName()}=${sessionSecret}; HttpOnly; SameSite=Strict; Path=/`,
+          location: '/'
+        })
+        .end()
+      return
+    }
+    const file = resolveStatic(root, url.pathname)
     const info = file ? await stat(file).catch(() => null) : null
     if (!file || !info?.isFile()) {
       res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'text/plain' }).end('not found')
@@ -88,36 +127,59 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     else createReadStream(file).pipe(res)
   }
 
-  const server = createServer((req, res) => {
+  // After the first request (connections.ts times that one), slow senders are cut off too.
+  const server = createServer({ headersTimeout: 5_000, requestTimeout: 10_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
     serveFile(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end()
     })
   })
+  const limiter = limitConnections(server, { ...DEFAULT_LIMITS, ...options.limits }, log)
 
   const allowedOrigins = (): string[] => [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
   const wss = new WebSocketServer({
     server,
     path: '/ws',
-    // Frames up to this size get a contract error back; beyond it the socket is closed (1009).
+    // Frames up to this many bytes get a contract error back; beyond it the socket is closed (1009).
     maxPayload: 16 * MAX_MESSAGE_BYTES,
-    verifyClient: ({ origin, req }: { origin: string; req: IncomingMessage }) => {
+    // One message per turn of the event loop: a burst of pipelined requests cannot compute (and hold)
+    // hundreds of answers before the first is sent and the unread limit below is checked.
+    allowSynchronousEvents: false,
+    verifyClient: ({ origin, req }: { origin: string; req: IncomingMessage }, done: (ok: boolean, code?: number) => void) => {
+      if (!hostAllowed(req)) return done(false, 403)
       const given = new URL(req.url ?? '/', 'http://x').searchParams.get('token')
+      const authenticated = tokenMatches(token, given) || tokenMatches(sessionSecret, cookie(req, cookieName()))
       // Non-browser clients send no Origin; a browser page from anywhere else does, and is refused.
-      return tokenMatches(token, given) && (!origin || allowedOrigins().includes(origin))
+      done(authenticated && (!origin || allowedOrigins().includes(origin)), 401)
     }
   })
 
   // Every tab shares one process list: one snapshot per interval however many are open.
   const processes = options.deps.processes ?? new ProcessHub(options.deps.addon)
 
-  wss.on('connection', (ws: WebSocket) => {
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    limiter.authenticated(req.socket)
+    let ended = false
     const send = (msg: unknown): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg))
+      if (ended || ws.readyState !== ws.OPEN) return
+      // A client that does not read would otherwise pile its answers up in the host's memory.
+      if (ws.bufferedAmount > MAX_UNREAD_BYTES) {
+        log(`snapscope: disconnecting a client that left ${(ws.bufferedAmount / 2 ** 20).toFixed(0)} MiB of answers unread (the limit is ${MAX_UNREAD_BYTES >> 20} MiB)`)
+        end()
+        ws.close(1008, `more than ${MAX_UNREAD_BYTES >> 20} MiB of answers unread: reload the page`)
+        return
+      }
+      ws.send(JSON.stringify(msg))
     }
     const session = new Session({ ...options.deps, processes, mode: 'browser' }, (event, payload) =>
       send({ event, payload } satisfies EventEnvelope)
     )
+    const end = (): void => {
+      if (ended) return
+      ended = true
+      session.close()
+    }
     ws.on('message', (data, isBinary) => {
+      if (ended) return
       if (isBinary) {
         send({ id: -1, ok: false, error: { code: 'EINVAL', message: 'message: binary frames are not part of the contract' } })
         return
@@ -131,8 +193,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       }
       void session.handle(raw).then(send)
     })
-    ws.on('close', () => session.close())
-    ws.on('error', () => session.close())
+    ws.on('close', end)
+    ws.on('error', end)
   })
 
   await new Promise<void>((ok, fail) => {

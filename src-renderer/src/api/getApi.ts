@@ -1,5 +1,6 @@
 // Picks the transport: the preload's bridge inside Electron, otherwise a WebSocket back to the
-// host that served this page (browser mode), authenticated by the token in the page URL.
+// host that served this page (browser mode), authenticated by the session cookie the host set when
+// it answered the URL with the token, or by a token still in the page URL.
 import type { SnapscopeApi } from '../../../src-main/ipc/contract'
 import { ApiError, type ConnectedApi } from './connectedApi'
 import { createWebSocketApi } from './webSocketApi'
@@ -11,9 +12,9 @@ declare global {
 }
 
 export function browserModeUrl(location: Pick<Location, 'protocol' | 'host' | 'search'>): string {
-  const token = new URLSearchParams(location.search).get('token') ?? ''
+  const token = new URLSearchParams(location.search).get('token')
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-  return `${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`
+  return `${scheme}://${location.host}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`
 }
 
 /** contextBridge passes only an Error's message, so the preload sends the code as "[CODE] message". */
@@ -38,5 +39,15 @@ function electronApi(bridge: SnapscopeApi): ConnectedApi {
 }
 
 export function getApi(): ConnectedApi {
-  return window.snapscope ? electronApi(window.snapscope) : createWebSocketApi(browserModeUrl(window.location))
+  if (window.snapscope) return electronApi(window.snapscope)
+  const url = browserModeUrl(window.location)
+  // The token opens every process the host can read: out of the address bar (and history), should the
+  // host not have taken it out with its redirect.
+  const params = new URLSearchParams(window.location.search)
+  if (params.has('token')) {
+    params.delete('token')
+    const search = params.toString()
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${search ? `?${search}` : ''}${window.location.hash}`)
+  }
+  return createWebSocketApi(url)
 }

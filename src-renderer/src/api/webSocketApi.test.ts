@@ -138,6 +138,16 @@ describe('createWebSocketApi', () => {
     await expect(client.invoke('app.hello', {})).rejects.toMatchObject({ code: DISCONNECTED })
   })
 
+  it('passes on the reason the host gives for closing', async () => {
+    const client = connect()
+    await client.invoke('app.hello', {})
+    const pending = client.invoke('processes.unwatch', {})
+    await expect.poll(() => received.length).toBe(2)
+    serverSide!.close(1008, 'more than 16 MiB of answers unread: reload the page')
+    await expect(pending).rejects.toMatchObject({ code: DISCONNECTED, message: expect.stringMatching(/closed the connection: more than 16 MiB/) })
+    await expect(client.invoke('app.hello', {})).rejects.toMatchObject({ message: expect.stringMatching(/16 MiB/) })
+  })
+
   it('reports disconnected when the host refuses the token', async () => {
     const client = connect(url.replace(TOKEN, 'wrong'))
     const call = client.invoke('app.hello', {})

@@ -39,6 +39,7 @@ export function createWebSocketApi(
   const stateListeners = new Set<(state: ConnectionState) => void>()
   let state: ConnectionState = 'connecting'
   let nextId = 1
+  let closedMessage = 'the connection to the Snapscope host is closed'
 
   const setState = (next: ConnectionState) => {
     if (state === next) return
@@ -50,10 +51,13 @@ export function createWebSocketApi(
     setState('connected')
     for (const frame of outbox.splice(0)) socket.send(frame)
   }
-  socket.onclose = () => {
+  socket.onclose = (event) => {
+    // The host says why it closed, e.g. answers left unread past its limit.
+    const reason = (event as { reason?: unknown } | null)?.reason
+    if (typeof reason === 'string' && reason) closedMessage = `the Snapscope host closed the connection: ${reason}`
     setState('disconnected')
     outbox.length = 0
-    const error = new ApiError(DISCONNECTED, 'the connection to the Snapscope host is closed')
+    const error = new ApiError(DISCONNECTED, closedMessage)
     for (const call of pending.values()) call.reject(error)
     pending.clear()
   }
@@ -87,7 +91,7 @@ export function createWebSocketApi(
     mode: 'browser',
     invoke<C extends Channel>(channel: C, payload: Requests[C]): Promise<Responses[C]> {
       if (state === 'disconnected')
-        return Promise.reject(new ApiError(DISCONNECTED, 'the connection to the Snapscope host is closed'))
+        return Promise.reject(new ApiError(DISCONNECTED, closedMessage))
       const id = nextId++
       const frame = JSON.stringify({ id, channel, payload })
       return new Promise<Responses[C]>((resolve, reject) => {

@@ -13,8 +13,8 @@ export function Problems({ connection, problem }: ProblemsProps) {
   if (connection === 'disconnected')
     return (
       <div className="banner error" role="alert" data-testid="disconnected">
-        Disconnected from the Snapscope host. Restart <code>npm start</code>, then reload this page from the URL it prints
-        (the URL carries the access token).
+        Disconnected from the Snapscope host. Restart <code>npm start</code>, then open the URL with the access token it
+        prints to its terminal (or writes to its <code>--url-file</code>).
       </div>
     )
   if (!problem) return null
