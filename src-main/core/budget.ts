@@ -58,10 +58,15 @@ export class HostBudget {
     return used
   }
 
+  get freeBytes(): number {
+    return Math.max(0, this.limitBytes - this.usedBytes)
+  }
+
   /** What is held now, by kind (starts in flight included): the registry the refusals and tests read. */
-  held(): Record<BudgetKind, { count: number; bytes: number }> {
+  held(except?: Lease): Record<BudgetKind, { count: number; bytes: number }> {
     const out = Object.fromEntries(Object.keys(ADVICE).map((k) => [k, { count: 0, bytes: 0 }])) as Record<BudgetKind, { count: number; bytes: number }>
     for (const lease of this.leases) {
+      if (lease === except) continue
       out[lease.kind].count++
       out[lease.kind].bytes += lease.bytes
     }
@@ -70,7 +75,7 @@ export class HostBudget {
 
   /** Reserves `bytes` for `what` ("a watch", "a heap view of 1,000,077 blocks"), or throws EBUSY. */
   reserve(kind: BudgetKind, bytes: number, what: string): Lease {
-    this.check(bytes, 0, what, kind)
+    this.check(kind, bytes, what)
     let held = bytes
     let released = false
     const lease: Lease = {
@@ -80,7 +85,7 @@ export class HostBudget {
       },
       resize: (next, nextWhat) => {
         if (released) return
-        if (next > held) this.check(next, held, nextWhat, kind)
+        if (next > held) this.check(kind, next, nextWhat, lease)
         held = next
       },
       release: () => {
@@ -92,10 +97,11 @@ export class HostBudget {
     return lease
   }
 
-  private check(bytes: number, already: number, what: string, kind: BudgetKind): void {
-    const used = this.usedBytes - already
+  /** Throws EBUSY unless `bytes` more (for `self`: in place of what it holds) fit. */
+  private check(kind: BudgetKind, bytes: number, what: string, self?: Lease): void {
+    const used = this.usedBytes - (self?.bytes ?? 0)
     if (used + bytes <= this.limitBytes) return
-    const held = Object.entries(this.held()).filter(([, h]) => h.count > 0) as [BudgetKind, { count: number; bytes: number }][]
+    const held = Object.entries(this.held(self)).filter(([, h]) => h.count > 0) as [BudgetKind, { count: number; bytes: number }][]
     if (bytes > this.limitBytes || held.length === 0)
       throw busy(
         `${what} needs ${mib(bytes)}, more than the ${mib(this.limitBytes)} this Snapscope may use: ${kind === 'capture' ? 'sample less often or for less long, or ' : ''}start Snapscope with SNAPSCOPE_MEMORY_MB set higher`
@@ -119,6 +125,8 @@ export function hostBudget(): HostBudget {
 
 /** a retained heap view: address and size (Float64), flag (Uint8), and the index of a filter (Uint32) */
 export const VIEW_BYTES_PER_BLOCK = 8 + 8 + 1 + 4
+/** what a heap view's walk holds before it has found any block: a full budget refuses it at once */
+export const VIEW_START_BYTES = 1 * MiB
 /** a walk in progress: the native block (24 bytes, see native/src/backend.h HeapBlock) and its typed-array copy */
 export const WALKING_BYTES_PER_BLOCK = 24 + 8 + 8 + 1
 /** a block of a heap.walk page: its object with a hex string, and its share of the JSON answer */

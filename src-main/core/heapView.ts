@@ -6,7 +6,7 @@
 import type { NativeAddon, NativeWalkProgress } from '../../native/index'
 import { BLOCK_FLAGS, type HeapBlockFilter, type HeapBlockPage, type HeapMapCell, type HeapView, type Requests } from '../ipc/contract'
 import { hex, parseAddress } from './addressMap'
-import { VIEW_BYTES_PER_BLOCK, WALKING_BYTES_PER_BLOCK, type HostBudget, type Lease } from './budget'
+import { VIEW_BYTES_PER_BLOCK, VIEW_START_BYTES, WALKING_BYTES_PER_BLOCK, type HostBudget, type Lease } from './budget'
 
 /** cells of the heap map */
 export const MAP_CELLS = 256
@@ -42,16 +42,18 @@ export class HeapViews {
   ) {}
 
   /**
-   * Walks one heap completely and keeps it; progress and cancel as for any walk. Its memory is
-   * reserved as the walk finds blocks (the walk is cancelled with EBUSY when that would pass the
-   * host's budget), then held at what the view keeps until it closes.
+   * Walks one heap completely and keeps it; progress and cancel as for any walk. The walk keeps at
+   * most the blocks the host's budget has room for when it starts, and its memory is reserved as it
+   * finds them (it is cancelled with EBUSY when that would pass the budget); the view then holds
+   * what it keeps until it closes.
    */
   open(p: Requests['heap.open'], onProgress: (progress: NativeWalkProgress) => void): HeapViewRun {
     const takenAt = new Date().toISOString()
-    const lease = this.budget.reserve('heap view', 0, 'a heap view')
+    const lease = this.budget.reserve('heap view', VIEW_START_BYTES, 'a heap view')
+    const room = Math.floor((lease.bytes + this.budget.freeBytes) / WALKING_BYTES_PER_BLOCK)
     let refused: unknown = null
     const handle = this.addon.heapWalk(
-      { pid: p.pid, heapId: p.heapId, offset: 0, limit: Number.MAX_SAFE_INTEGER, stopTarget: p.stopTarget ?? false },
+      { pid: p.pid, heapId: p.heapId, offset: 0, limit: room, stopTarget: p.stopTarget ?? false },
       (progress) => {
         if (refused) return
         try {
@@ -72,6 +74,14 @@ export class HeapViews {
         if (this.closed) throw Object.assign(new Error('the window closed while the heap was being walked'), { code: 'ECANCELED' })
         const heap = raw.heaps.find((h) => h.heapId === p.heapId)
         if (!heap) throw notFound(`heap ${p.heapId} not found in process ${p.pid}: refresh the heap list`)
+        if (heap.truncated) {
+          // More blocks than there was room for: refused (with what is taken), or, if room was made meanwhile, asked again.
+          const blocks = heap.summary.blockCount
+          lease.resize(blocks * WALKING_BYTES_PER_BLOCK, `a heap view of ${blocks.toLocaleString('en-US')} blocks`)
+          throw Object.assign(new Error(`the heap has ${blocks.toLocaleString('en-US')} blocks, more than the memory budget had room for when the walk started: open the view again`), {
+            code: 'EBUSY'
+          })
+        }
         // What the view keeps; the views it replaces make room first when the budget is short.
         const replaced = this.replacedBy(p.viewId)
         const what = `a heap view of ${heap.sizes.length.toLocaleString('en-US')} blocks`
