@@ -11,7 +11,7 @@
 // loopback included. A host prints one PDF at a time (PdfQueue): each Chromium is ~500 MiB.
 
 import { spawn } from 'node:child_process'
-import { accessSync, constants, readFileSync } from 'node:fs'
+import { accessSync, constants, readFileSync, readdirSync } from 'node:fs'
 import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
@@ -59,9 +59,10 @@ function unprivileged(): { uid: number; gid: number } | null {
 
 const printError = (message: string) => Object.assign(new Error(`Chromium could not print the PDF: ${message}`), { code: 'EPRINT' })
 
-/** Resolves once no process of the group is left (SIGKILL to stragglers after the grace). */
-async function groupGone(pgid: number): Promise<void> {
-  const alive = () => {
+/** Some process of the group still runs. Zombies do not count: Chromium's helpers end up children of
+ *  init once its browser process is gone, and an init may be slow to reap them. */
+function groupRuns(pgid: number): boolean {
+  if (process.platform !== 'linux') {
     try {
       process.kill(-pgid, 0)
       return true
@@ -69,10 +70,34 @@ async function groupGone(pgid: number): Promise<void> {
       return false
     }
   }
-  for (const end = Date.now() + EXIT_GRACE_MS; alive() && Date.now() < end; ) await sleep(20)
-  if (!alive()) return
-  process.kill(-pgid, 'SIGKILL')
-  for (const end = Date.now() + EXIT_GRACE_MS; alive() && Date.now() < end; ) await sleep(20)
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(group) === pgid && state !== 'Z') return true
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false
+}
+
+const killGroup = (pgid: number): void => {
+  try {
+    process.kill(-pgid, 'SIGKILL')
+  } catch {
+    // already gone
+  }
+}
+
+/** Resolves once no process of the group runs (SIGKILL to stragglers after the grace): the next PDF
+ *  starts only when this Chromium has gone entirely. */
+async function groupGone(pgid: number): Promise<void> {
+  for (const end = Date.now() + EXIT_GRACE_MS; groupRuns(pgid) && Date.now() < end; ) await sleep(20)
+  if (!groupRuns(pgid)) return
+  killGroup(pgid)
+  for (const end = Date.now() + EXIT_GRACE_MS; groupRuns(pgid) && Date.now() < end; ) await sleep(20)
 }
 
 function runChromium(browser: string, args: string[], dir: string, ids: { uid: number; gid: number } | null): Promise<void> {
@@ -92,7 +117,7 @@ function runChromium(browser: string, args: string[], dir: string, ids: { uid: n
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
-      if (child.pid) process.kill(-child.pid, 'SIGKILL')
+      if (child.pid) killGroup(child.pid)
     }, PRINT_TIMEOUT_MS)
     child.on('error', (err) => {
       clearTimeout(timer)
