@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
 import type { ResponseEnvelope } from '../ipc/contract'
-import { HostBudget, VIEW_BYTES_PER_BLOCK, WATCH_BYTES } from './budget'
+import { HostBudget, VIEW_BYTES_PER_BLOCK, WATCH_BYTES, defaultBudgetBytes } from './budget'
 import { Session } from './session'
 import { MAX_CAPTURES } from './workbench/workbench'
 
@@ -162,5 +162,40 @@ describe('one budget for every window of the host', () => {
     a.session.close()
     await expect.poll(() => budget.held().watch.count).toBe(0)
     expect(errorOf(await b.call('watch.start', { pid: small.info.pid }))).toBeNull()
+  })
+
+  it('gets back everything of a window that closes, starts still in flight included', async () => {
+    const budget = new HostBudget(1024 * MiB)
+    const { session, call } = window(budget)
+    const list = await call('snapshot.take', { pid: big.info.pid, include: ['heaplist'] })
+    if (!list.ok) throw new Error(list.error.message)
+    const heapId = (list.result as { heapLists: { heapId: string; kind: string }[] }).heapLists.find((h) => h.kind === 'main-arena')!.heapId
+    const asked = [
+      call('watch.start', { pid: small.info.pid }),
+      call('capture.start', { pid: big.info.pid, everyMs: 100, forMs: 60_000 }),
+      call('heap.open', { viewId: 1, pid: big.info.pid, heapId })
+    ]
+    expect(budget.held()).toMatchObject({ watch: { count: 1 }, capture: { count: 1 }, 'heap view': { count: 1 } })
+    session.close()
+    for (const answer of await Promise.all(asked)) expect(errorOf(answer)).toMatchObject({ code: 'ECANCELED' })
+    await expect.poll(() => budget.usedBytes).toBe(0)
+  })
+
+  it('refuses a heap walk page larger than the whole budget, saying what to change', async () => {
+    const { call } = window(new HostBudget(16 * MiB))
+    const answer = await call('heap.walk', { walkId: 1, pid: small.info.pid, limit: 100_000 })
+    expect(errorOf(answer)).toEqual({
+      code: 'EBUSY',
+      message: 'a heap walk of 100,000 blocks a heap needs 25 MiB, more than the 16 MiB this Snapscope may use: ask for fewer blocks a page, or start Snapscope with SNAPSCOPE_MEMORY_MB set higher'
+    })
+  })
+
+  it('takes its size from SNAPSCOPE_MEMORY_MB, else a quarter of the memory within 1 to 2 GiB', () => {
+    expect(defaultBudgetBytes({ SNAPSCOPE_MEMORY_MB: '300' })).toBe(300 * MiB)
+    const fallback = defaultBudgetBytes({})
+    expect(fallback).toBeGreaterThanOrEqual(1024 * MiB)
+    expect(fallback).toBeLessThanOrEqual(2048 * MiB)
+    for (const bad of ['lots', '10', '1.5'])
+      expect(() => defaultBudgetBytes({ SNAPSCOPE_MEMORY_MB: bad })).toThrow(`SNAPSCOPE_MEMORY_MB=${bad}: give the memory Snapscope may use in MiB, a whole number of at least 64`)
   })
 })

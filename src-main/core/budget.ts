@@ -23,6 +23,12 @@ const ADVICE: Record<BudgetKind, string> = {
   'PDF export': 'wait for the PDF export to finish'
 }
 
+/** What makes a request smaller, where it can be: said when one alone is larger than the whole budget. */
+const SMALLER: Partial<Record<BudgetKind, string>> = {
+  'heap walk': 'ask for fewer blocks a page, or ',
+  capture: 'sample less often or for less long, or '
+}
+
 /** An amount reserved; release() gives it back (once, however often it is called). */
 export interface Lease {
   readonly kind: BudgetKind
@@ -104,7 +110,7 @@ export class HostBudget {
     const held = Object.entries(this.held(self)).filter(([, h]) => h.count > 0) as [BudgetKind, { count: number; bytes: number }][]
     if (bytes > this.limitBytes || held.length === 0)
       throw busy(
-        `${what} needs ${mib(bytes)}, more than the ${mib(this.limitBytes)} this Snapscope may use: ${kind === 'capture' ? 'sample less often or for less long, or ' : ''}start Snapscope with SNAPSCOPE_MEMORY_MB set higher`
+        `${what} needs ${mib(bytes)}, more than the ${mib(this.limitBytes)} this Snapscope may use: ${SMALLER[kind] ?? ''}start Snapscope with SNAPSCOPE_MEMORY_MB set higher`
       )
     const list = held.map(([k, h]) => `${h.count} ${k}${h.count > 1 ? 's' : ''} ${mib(h.bytes)}`).join(', ')
     const advice = held.map(([k]) => ADVICE[k]).join(' or ')
