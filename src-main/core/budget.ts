@@ -140,6 +140,6 @@ export const PAGE_BYTES_PER_BLOCK = 256
 /** a watch: the stream's ring of 2^20 records (33 bytes each, watchStream.ts), the document's first
  *  10,000 records (28 bytes), and the perf rings, which the native watch maps up to 64 MiB of */
 export const WATCH_BYTES = (1 << 20) * 33 + 10_000 * 28 + 64 * MiB
-/** a capture: its document, and each sample of it (a heap histogram with it) */
+/** a capture: its document, and each sample (~1.4 kB as JSON with its heap histogram, about twice that as objects) */
 export const CAPTURE_BASE_BYTES = 1 * MiB
 export const CAPTURE_SAMPLE_BYTES = 4096
