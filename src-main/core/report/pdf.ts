@@ -100,16 +100,22 @@ async function groupGone(pgid: number): Promise<void> {
   for (const end = Date.now() + EXIT_GRACE_MS; groupRuns(pgid) && Date.now() < end; ) await sleep(20)
 }
 
+const POSIX = process.platform !== 'win32'
+
 function runChromium(browser: string, args: string[], dir: string, ids: { uid: number; gid: number } | null): Promise<void> {
   return new Promise((ok, fail) => {
-    // Its own process group, so a timeout (or the end) takes every helper it started, not only the first.
     const child = spawn(browser, args, {
-      detached: true,
+      // Its own process group, so a timeout (or the end) takes every helper it started, not only the first.
+      detached: POSIX,
       stdio: ['ignore', 'ignore', 'pipe'],
       ...(ids ?? {}),
-      // Nothing of Snapscope's environment: Chromium's files go to the temporary folder.
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), LANG: 'C.UTF-8' }
+      // Nothing of Snapscope's environment: Chromium's files go to the temporary folder. (Windows'
+      // Chromium needs its system variables.)
+      env: POSIX
+        ? { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), LANG: 'C.UTF-8' }
+        : process.env
     })
+    const group = POSIX ? child.pid : undefined
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL)
@@ -117,7 +123,8 @@ function runChromium(browser: string, args: string[], dir: string, ids: { uid: n
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
-      if (child.pid) killGroup(child.pid)
+      if (group) killGroup(group)
+      else child.kill('SIGKILL')
     }, PRINT_TIMEOUT_MS)
     child.on('error', (err) => {
       clearTimeout(timer)
@@ -125,7 +132,7 @@ function runChromium(browser: string, args: string[], dir: string, ids: { uid: n
     })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      const done = child.pid ? groupGone(child.pid) : Promise.resolve()
+      const done = group ? groupGone(group) : Promise.resolve()
       void done.then(() => {
         if (code === 0) return ok()
         if (timedOut) return fail(printError(`timed out after ${PRINT_TIMEOUT_MS / 1000} s`))
