@@ -11,7 +11,7 @@ import { VIEW_BYTES_PER_BLOCK, VIEW_START_BYTES, WALKING_BYTES_PER_BLOCK, type H
 /** cells of the heap map */
 export const MAP_CELLS = 256
 /** retained walks per session; their memory also counts against the host's budget */
-export const MAX_VIEWS = 2
+const MAX_VIEWS = 2
 
 interface Retained {
   info: HeapView
