@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
 import type { HeapView } from '../ipc/contract'
+import { HostBudget } from './budget'
 import { HeapViews, MAP_CELLS, heapMap } from './heapView'
 import { takeSnapshot } from './snapshot'
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
   fixture = await startFixture<HeapInfo>('heap_fixture', ['--blocks', String(EXTRA)])
   const snap = await takeSnapshot(addon, { include: ['heaplist'], pid: fixture.info.pid })
   const heapId = snap.heapLists.find((h) => h.kind === 'main-arena')!.heapId
-  views = new HeapViews(addon)
+  views = new HeapViews(addon, new HostBudget(256 << 20))
   const progress: number[] = []
   main = await views.open({ viewId: 1, pid: fixture.info.pid, heapId, stopTarget: true }, (p) => progress.push(p.blocks)).result
 })

@@ -6,10 +6,11 @@
 import type { NativeAddon, NativeWalkProgress } from '../../native/index'
 import { BLOCK_FLAGS, type HeapBlockFilter, type HeapBlockPage, type HeapMapCell, type HeapView, type Requests } from '../ipc/contract'
 import { hex, parseAddress } from './addressMap'
+import { VIEW_BYTES_PER_BLOCK, VIEW_START_BYTES, WALKING_BYTES_PER_BLOCK, type HostBudget, type Lease } from './budget'
 
 /** cells of the heap map */
 export const MAP_CELLS = 256
-/** retained walks per session: each costs 17 bytes a block */
+/** retained walks per session; their memory also counts against the host's budget */
 const MAX_VIEWS = 2
 
 interface Retained {
@@ -20,6 +21,8 @@ interface Retained {
   /** the last filter asked for, and the indices of the blocks it keeps (null: every block) */
   filterKey: string
   filtered: Uint32Array | null
+  /** its bytes in the host budget, given back when the view closes */
+  lease: Lease
 }
 
 export interface HeapViewRun {
@@ -31,37 +34,90 @@ const notFound = (message: string) => Object.assign(new Error(message), { code: 
 
 export class HeapViews {
   private readonly views = new Map<number, Retained>()
+  private closed = false
 
-  constructor(private readonly addon: NativeAddon) {}
+  constructor(
+    private readonly addon: NativeAddon,
+    private readonly budget: HostBudget
+  ) {}
 
-  /** Walks one heap completely and keeps it; progress and cancel as for any walk. */
+  /**
+   * Walks one heap completely and keeps it; progress and cancel as for any walk. The walk keeps at
+   * most the blocks the host's budget has room for when it starts, and its memory is reserved as it
+   * finds them (it is cancelled with EBUSY when that would pass the budget); the view then holds
+   * what it keeps until it closes.
+   */
   open(p: Requests['heap.open'], onProgress: (progress: NativeWalkProgress) => void): HeapViewRun {
     const takenAt = new Date().toISOString()
+    const lease = this.budget.reserve('heap view', VIEW_START_BYTES, 'a heap view')
+    const room = Math.floor((lease.bytes + this.budget.freeBytes) / WALKING_BYTES_PER_BLOCK)
+    let refused: unknown = null
     const handle = this.addon.heapWalk(
-      { pid: p.pid, heapId: p.heapId, offset: 0, limit: Number.MAX_SAFE_INTEGER, stopTarget: p.stopTarget ?? false },
-      onProgress
-    )
-    const result = handle.result.then((raw): HeapView => {
-      const heap = raw.heaps.find((h) => h.heapId === p.heapId)
-      if (!heap) throw notFound(`heap ${p.heapId} not found in process ${p.pid}: refresh the heap list`)
-      const info: HeapView = {
-        viewId: p.viewId,
-        pid: raw.pid,
-        heapId: heap.heapId,
-        kind: heap.kind,
-        takenAt,
-        stopped: raw.stopped,
-        summary: heap.summary,
-        map: heapMap(heap.addresses, heap.sizes, heap.flags),
-        errors: raw.errors
+      { pid: p.pid, heapId: p.heapId, offset: 0, limit: room, stopTarget: p.stopTarget ?? false },
+      (progress) => {
+        if (refused) return
+        try {
+          lease.resize(progress.blocks * WALKING_BYTES_PER_BLOCK, `a heap view (${progress.blocks.toLocaleString('en-US')} blocks walked so far)`)
+        } catch (err) {
+          refused = err
+          handle.cancel()
+          return
+        }
+        onProgress(progress)
       }
-      this.views.delete(p.viewId)
-      this.views.set(p.viewId, { info, addresses: heap.addresses, sizes: heap.sizes, flags: heap.flags, filterKey: '', filtered: null })
-      // Oldest first in a Map: drop beyond the budget.
-      for (const id of [...this.views.keys()].slice(0, Math.max(0, this.views.size - MAX_VIEWS))) this.views.delete(id)
-      return info
-    })
+    )
+    const result = handle.result
+      .catch((err: unknown) => {
+        throw refused ?? err
+      })
+      .then((raw): HeapView => {
+        if (this.closed) throw Object.assign(new Error('the window closed while the heap was being walked'), { code: 'ECANCELED' })
+        const heap = raw.heaps.find((h) => h.heapId === p.heapId)
+        if (!heap) throw notFound(`heap ${p.heapId} not found in process ${p.pid}: refresh the heap list`)
+        if (heap.truncated) {
+          // More blocks than there was room for: refused (with what is taken), or, if room was made meanwhile, asked again.
+          const blocks = heap.summary.blockCount
+          lease.resize(blocks * WALKING_BYTES_PER_BLOCK, `a heap view of ${blocks.toLocaleString('en-US')} blocks`)
+          throw Object.assign(new Error(`the heap has ${blocks.toLocaleString('en-US')} blocks, more than the memory budget had room for when the walk started: open the view again`), {
+            code: 'EBUSY'
+          })
+        }
+        // What the view keeps; the views it replaces make room first when the budget is short.
+        const replaced = this.replacedBy(p.viewId)
+        const what = `a heap view of ${heap.sizes.length.toLocaleString('en-US')} blocks`
+        try {
+          lease.resize(heap.sizes.length * VIEW_BYTES_PER_BLOCK, what)
+        } catch (err) {
+          if (replaced.length === 0) throw err
+          for (const id of replaced) this.close(id)
+          lease.resize(heap.sizes.length * VIEW_BYTES_PER_BLOCK, what)
+        }
+        const info: HeapView = {
+          viewId: p.viewId,
+          pid: raw.pid,
+          heapId: heap.heapId,
+          kind: heap.kind,
+          takenAt,
+          stopped: raw.stopped,
+          summary: heap.summary,
+          map: heapMap(heap.addresses, heap.sizes, heap.flags),
+          errors: raw.errors
+        }
+        for (const id of replaced) this.close(id)
+        this.views.set(p.viewId, { info, addresses: heap.addresses, sizes: heap.sizes, flags: heap.flags, filterKey: '', filtered: null, lease })
+        return info
+      })
+      .catch((err: unknown) => {
+        lease.release()
+        throw err
+      })
     return { result, cancel: () => handle.cancel() }
+  }
+
+  /** The views a new view `viewId` replaces: one of the same id, and the oldest past the per-window limit. */
+  private replacedBy(viewId: number): number[] {
+    const others = [...this.views.keys()].filter((id) => id !== viewId) // oldest first in a Map
+    return [...(this.views.has(viewId) ? [viewId] : []), ...others.slice(0, Math.max(0, others.length + 1 - MAX_VIEWS))]
   }
 
   private view(viewId: number): Retained {
@@ -129,10 +185,14 @@ export class HeapViews {
   }
 
   close(viewId: number): { closed: boolean } {
+    this.views.get(viewId)?.lease.release()
     return { closed: this.views.delete(viewId) }
   }
 
+  /** The window went away: every view's memory is given back, and walks still running keep nothing. */
   closeAll(): void {
+    this.closed = true
+    for (const view of this.views.values()) view.lease.release()
     this.views.clear()
   }
 }

@@ -16,6 +16,7 @@ import {
   type Responses
 } from '../ipc/contract'
 import { ProcessHub, type ProcessSubscriber } from './processHub'
+import { PAGE_BYTES_PER_BLOCK, WATCH_BYTES, hostBudget, type HostBudget } from './budget'
 import { takeSnapshot } from './snapshot'
 import { walkHeaps } from './heapWalk'
 import { HeapViews } from './heapView'
@@ -29,14 +30,17 @@ export interface SessionDeps {
   addon: NativeAddon
   /** the host's process list, shared by its windows (a session alone makes its own) */
   processes?: ProcessHub
+  /** the host's memory budget, shared by its windows (default: the process's own) */
+  budget?: HostBudget
   printPdf?: WorkbenchDeps['printPdf']
   mode: Hello['mode']
   version: string
 }
 
 /**
- * What one window may run at once. The app needs one watch and a walk or two; the limits keep a buggy
- * or hostile client from exhausting perf events, threads or memory.
+ * What one window may run at once (starts still in flight included). The app needs one watch and a walk
+ * or two; the limits keep a buggy or hostile client from exhausting perf events, threads or memory, and
+ * the host's budget (budget.ts) bounds the memory of all windows together.
  */
 export const MAX_WATCHES = 4
 export const MAX_RUNNING_WALKS = 4
@@ -56,6 +60,7 @@ export function errorBody(err: unknown): ErrorBody {
 
 export class Session {
   private readonly processes: ProcessHub
+  private readonly budget: HostBudget
   private readonly subscriber: ProcessSubscriber
   private readonly workbench: Workbench
   private readonly walks = new Map<number, { cancel(): void }>()
@@ -71,9 +76,10 @@ export class Session {
     private readonly emit: EmitEvent
   ) {
     this.processes = deps.processes ?? new ProcessHub(deps.addon)
+    this.budget = deps.budget ?? hostBudget()
     this.subscriber = { delta: (d) => emit('processes.delta', d), error: (e) => emit('processes.error', e) }
-    this.workbench = new Workbench(deps, emit)
-    this.heapViews = new HeapViews(deps.addon)
+    this.workbench = new Workbench({ ...deps, budget: this.budget }, emit)
+    this.heapViews = new HeapViews(deps.addon, this.budget)
     this.streams = new WatchStreams((update) => emit('watch.update', update))
   }
 
@@ -125,13 +131,15 @@ export class Session {
   }
 
   private walk(p: Requests['heap.walk']): Promise<Responses['heap.walk']> {
-    return this.tracked(p.walkId, () =>
-      walkHeaps(
-        this.deps.addon,
-        { pid: p.pid, heapId: p.heapId, offset: p.offset, limit: p.limit ?? MAX_BLOCKS_PER_PAGE, stopTarget: p.stopTarget },
-        (progress) => this.emit('heap.progress', { walkId: p.walkId, ...progress })
+    const limit = p.limit ?? MAX_BLOCKS_PER_PAGE
+    return this.tracked(p.walkId, () => {
+      // A page of `limit` blocks a heap, as objects and then as the answer's JSON.
+      const lease = this.budget.reserve('heap walk', limit * PAGE_BYTES_PER_BLOCK, `a heap walk of ${limit.toLocaleString('en-US')} blocks a heap`)
+      const run = walkHeaps(this.deps.addon, { pid: p.pid, heapId: p.heapId, offset: p.offset, limit, stopTarget: p.stopTarget }, (progress) =>
+        this.emit('heap.progress', { walkId: p.walkId, ...progress })
       )
-    )
+      return { result: run.result.finally(() => lease.release()), cancel: () => run.cancel() }
+    })
   }
 
   /** Starts a walk and keeps it cancellable (heap.cancel) by its id until it settles. */
@@ -149,14 +157,19 @@ export class Session {
 
   private async startWatch(p: Requests['watch.start']): Promise<Responses['watch.start']> {
     if (this.watches.size + this.startingWatches >= MAX_WATCHES) throw busy(`${MAX_WATCHES} watches are running in this window already: stop one first`)
+    const lease = this.budget.reserve('watch', WATCH_BYTES, 'a watch')
     this.startingWatches++
     let watch: WsWatchSession
     try {
       // The document keeps only what a watch.stop answer carries; the stream's ring keeps the recent records.
       watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism, maxRecords: MAX_FAULTS_PER_ANSWER })
+    } catch (err) {
+      lease.release()
+      throw err
     } finally {
       this.startingWatches--
     }
+    void watch.done.then(() => lease.release())
     if (this.closed) {
       // The window went away while the watch was starting: nobody will stop it but us.
       void watch.stop()

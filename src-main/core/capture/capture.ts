@@ -24,6 +24,9 @@ export interface CaptureProgress {
   expected: number
 }
 
+/** Samples a capture takes when it runs its course: both ends of the duration included. */
+export const expectedSamples = (o: { everyMs: number; forMs: number }): number => Math.floor(o.forMs / o.everyMs) + 1
+
 export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [TimelineDoc] }> {
   readonly done: Promise<TimelineDoc>
   private readonly doc: TimelineDoc
@@ -70,7 +73,7 @@ export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [Tim
   }
 
   get expected(): number {
-    return Math.floor(this.options.forMs / this.options.everyMs) + 1
+    return expectedSamples(this.options)
   }
 
   /** The document so far, as a copy that later samples leave alone (a checkpoint is written from it

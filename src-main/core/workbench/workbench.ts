@@ -4,8 +4,9 @@
 // opened. Whatever it sends was validated by the contract; file contents are checked by the loader.
 
 import type { NativeAddon } from '../../../native/index'
+import { CAPTURE_BASE_BYTES, CAPTURE_SAMPLE_BYTES, type HostBudget } from '../budget'
 import type { Channel, Requests, Responses } from '../../ipc/contract'
-import { Capture } from '../capture/capture'
+import { Capture, expectedSamples } from '../capture/capture'
 import { captureNow } from '../capture/fullCapture'
 import { addonSampler } from '../capture/sampler'
 import { compare, type DiffSide } from '../diff/diff'
@@ -16,7 +17,7 @@ import type { SnapscopeFile } from '../files/types'
 import { FILE_EXTENSION } from '../files/types'
 import { diffReport, fileReport } from '../report/build'
 import { exportReport, type ReportFile } from '../report/export'
-import type { PdfPrinter } from '../report/pdf'
+import { chromiumPrinter, type PdfPrinter } from '../report/pdf'
 import type { EmitEvent } from '../session'
 import { Library } from './library'
 import type { Download, OpenedFile } from './types'
@@ -39,9 +40,12 @@ export interface WorkbenchDeps {
   addon: NativeAddon
   /** Electron prints with its own webContents.printToPDF; elsewhere a Chromium on the machine does */
   printPdf?: PdfPrinter
+  /** the host's memory budget and its one PDF renderer */
+  budget: HostBudget
 }
 
-const MAX_CAPTURES = 4
+/** captures one window may run at once, starts still in flight included */
+export const MAX_CAPTURES = 4
 
 const toDownload = (f: ReportFile): Download => ({
   name: f.name,
@@ -57,6 +61,7 @@ export class Workbench {
   private readonly library = new Library()
   private readonly uploads = new Uploads()
   private readonly captures = new Map<number, Capture>()
+  private startingCaptures = 0
   private nextCaptureId = 1
   private closed = false
 
@@ -87,7 +92,9 @@ export class Workbench {
       const b = p.b && this.side(p.b, p.redact)
       const model = b ? diffReport(compare(a, b), [a.file, b.file]) : fileReport(this.itemFile(a), a.name)
       const baseName = `${stem(a.name)}${p.b ? '-compare' : ''}${p.redact ? '-redacted' : ''}`
-      const files = await exportReport(model, p.format, { baseName, table: p.table, printPdf: this.deps.printPdf })
+      // One renderer for the whole host, whichever window asks.
+      const printPdf = (html: string) => this.deps.budget.pdf.print(html, this.deps.printPdf ?? chromiumPrinter)
+      const files = await exportReport(model, p.format, { baseName, table: p.table, printPdf })
       return { files: files.map(toDownload) }
     },
     'capture.start': (p) => this.startCapture(p),
@@ -114,9 +121,27 @@ export class Workbench {
   }
 
   private async startCapture(p: Requests['capture.start']): Promise<Responses['capture.start']> {
-    if (this.captures.size >= MAX_CAPTURES) throw Object.assign(new Error(`${MAX_CAPTURES} captures are running already`), { code: 'EBUSY' })
+    if (this.captures.size + this.startingCaptures >= MAX_CAPTURES)
+      throw Object.assign(new Error(`${MAX_CAPTURES} captures are running in this window already: stop one first`), { code: 'EBUSY' })
+    const samples = expectedSamples(p)
+    const lease = this.deps.budget.reserve('capture', CAPTURE_BASE_BYTES + samples * CAPTURE_SAMPLE_BYTES, `a capture of ${samples.toLocaleString('en-US')} samples`)
     const addon = this.deps.addon
-    const capture = await Capture.start(addonSampler(addon), addon.host(), { pid: p.pid, everyMs: p.everyMs, forMs: p.forMs, heap: p.heap })
+    this.startingCaptures++
+    let capture: Capture
+    try {
+      capture = await Capture.start(addonSampler(addon), addon.host(), { pid: p.pid, everyMs: p.everyMs, forMs: p.forMs, heap: p.heap })
+    } catch (err) {
+      lease.release()
+      throw err
+    } finally {
+      this.startingCaptures--
+    }
+    void capture.done.then(() => lease.release())
+    if (this.closed) {
+      // The window went away while the first sample was being taken: nobody will stop it but us.
+      void capture.stop()
+      throw Object.assign(new Error('the window closed while the capture was starting'), { code: 'ECANCELED' })
+    }
     const captureId = this.nextCaptureId++
     this.captures.set(captureId, capture)
     capture.on('sample', (s) => this.emit('capture.sample', { captureId, ...s }))
