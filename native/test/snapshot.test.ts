@@ -1,6 +1,8 @@
 // The addon against real processes: fixture programs with a known shape (native/test/fixtures).
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
+import readline from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon, type NativeError, type NativeOsError, type NativeSnapshot, type NativeSnapshotOptions } from '../index'
 import { buildFixture, startFixture, type RunningFixture } from './fixtures'
@@ -259,5 +261,51 @@ describe('resources and host', () => {
   it('reports the host', () => {
     expect(addon.host()).toEqual({ os: 'linux', hostname: os.hostname(), arch: process.arch, backend: 'linux-procfs' })
     expect(addon.elevated()).toBe(process.geteuid!() === 0)
+  })
+})
+
+// Debian's python3 (python3-psutil, python3-pyelftools), not whichever python3 PATH finds first.
+const PYTHON = '/usr/bin/python3'
+
+describe('working set', () => {
+  // psutil's memory_info().rss of every process, read twice: once before the snapshot and once after
+  // it (the script waits for a line on stdin in between), so a process whose RSS moved meanwhile can
+  // be told from a wrong reading.
+  const PSUTIL_TWICE = `
+import json, sys, psutil
+def rss():
+    out = {}
+    for p in psutil.process_iter():
+        try: out[p.pid] = p.memory_info().rss
+        except psutil.Error: pass
+    return out
+print(json.dumps(rss()), flush=True)
+sys.stdin.readline()
+print(json.dumps(rss()), flush=True)
+`
+
+  it("equals psutil's memory_info().rss (the summed counters), for every process", async () => {
+    const python = spawn(PYTHON, ['-c', PSUTIL_TWICE], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const lines = readline.createInterface({ input: python.stdout! })[Symbol.asyncIterator]()
+    const nextReading = async () => JSON.parse((await lines.next()).value as string) as Record<string, number>
+    const before = await nextReading()
+    const snapshot = addon.snapshotSync({ processes: true, threads: false, pid: null })
+    python.stdin!.end('\n')
+    const after = await nextReading()
+
+    let exact = 0
+    const wrong: string[] = []
+    for (const p of snapshot.processes) {
+      const a = before[p.pid]
+      const b = after[p.pid]
+      if (a === undefined || b === undefined) continue // born or gone around the snapshot
+      if (p.workingSetBytes === a || p.workingSetBytes === b) exact++
+      // Only a process whose RSS really changed between the readings may differ from both, and then
+      // only within them (this test's own process changes as it takes the snapshot).
+      else if (a === b || p.workingSetBytes < Math.min(a, b) || p.workingSetBytes > Math.max(a, b))
+        wrong.push(`pid ${p.pid} (${p.name}): ${p.workingSetBytes} but psutil ${a} then ${b}`)
+    }
+    expect(wrong).toEqual([])
+    expect(exact).toBeGreaterThanOrEqual(snapshot.processes.length * 0.9)
   })
 })

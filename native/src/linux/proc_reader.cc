@@ -74,13 +74,13 @@ bool parseStat(std::string_view text, StatFields& out) {
   const char* end = text.data() + text.size();
   out.state = *p++;
 
-  // Fields 4..24 follow, each after one space.
-  long long field[25] = {};
+  // Fields 4..22 follow, each after one space.
+  long long field[23] = {};
   int number = 3;
-  while (number < 24 && p < end && *p == ' ') {
+  while (number < 22 && p < end && *p == ' ') {
     p = parseInt(p + 1, end, field[++number]);
   }
-  if (number < 24) return false;
+  if (number < 22) return false;
 
   out.ppid = static_cast<int>(field[4]);
   out.flags = static_cast<unsigned>(field[9]);
@@ -89,8 +89,16 @@ bool parseStat(std::string_view text, StatFields& out) {
   out.priority = static_cast<int>(field[18]);
   out.numThreads = static_cast<int>(field[20]);
   out.startTicks = static_cast<uint64_t>(field[22]);
-  out.rssPages = static_cast<uint64_t>(field[24] > 0 ? field[24] : 0);
   return true;
+}
+
+uint64_t parseStatmResident(std::string_view text) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  long long size = 0, resident = 0;
+  p = parseInt(p, end, size);
+  if (p < end && *p == ' ') parseInt(p + 1, end, resident);
+  return resident > 0 ? static_cast<uint64_t>(resident) : 0;
 }
 
 void splitCmdline(std::string_view text, std::vector<std::string>& args) {

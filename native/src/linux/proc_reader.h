@@ -20,7 +20,8 @@ struct StatFields {
   int priority = 0;        // (18)
   int numThreads = 0;      // (20)
   uint64_t startTicks = 0; // (22) clock ticks after boot
-  uint64_t rssPages = 0;   // (24)
+  // Not (24) rss: on kernels with per-CPU RSS counters it is the unsummed estimate, often low by
+  // tens of pages. The working set comes from statm (parseStatmResident).
 };
 
 class ProcReader {
@@ -43,6 +44,10 @@ constexpr unsigned kKernelThreadFlag = 0x00200000;
 
 // Parses /proc/PID/stat text. comm may hold spaces and ')', so it ends at the LAST ')'.
 bool parseStat(std::string_view text, StatFields& out);
+
+// The resident field (2) of /proc/PID/statm, in pages: the RSS counters summed over CPUs, as
+// /proc/PID/status VmRSS and psutil's rss have it. 0 when absent.
+uint64_t parseStatmResident(std::string_view text);
 
 // Appends the NUL-separated arguments of /proc/PID/cmdline to `args`.
 void splitCmdline(std::string_view text, std::vector<std::string>& args);

@@ -123,10 +123,15 @@ class SnapshotPass {
     info.basePriority = stat.priority;
     info.threadCount = stat.numThreads;
     info.startTimeMs = bootMs_ + static_cast<double>(stat.startTicks) * msPerTick_;
-    info.workingSetBytes = stat.rssPages * pageSize_;
     info.pageFaultCount = stat.minflt + stat.majflt;
 
     const bool kernelThread = (stat.flags & kKernelThreadFlag) != 0;
+    // A kernel thread has no user memory: its statm is all zeros, not worth the read.
+    if (!kernelThread) {
+      err = reader_.read(dir.get(), "statm", text);
+      if (err != 0) return failProcess(pid, err, procPath(pid, "statm"));  // 0444: only an exit fails it
+      info.workingSetBytes = parseStatmResident(text) * pageSize_;
+    }
     if (request_.processes && !readProcessExtras(dir.get(), info, kernelThread)) return;
 
     threads_.clear();
