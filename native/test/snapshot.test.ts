@@ -1,7 +1,8 @@
 // The addon against real processes: fixture programs with a known shape (native/test/fixtures).
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
+import path from 'node:path'
 import readline from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon, type NativeError, type NativeOsError, type NativeSnapshot, type NativeSnapshotOptions } from '../index'
@@ -307,5 +308,57 @@ print(json.dumps(rss()), flush=True)
     }
     expect(wrong).toEqual([])
     expect(exact).toBeGreaterThanOrEqual(snapshot.processes.length * 0.9)
+  })
+})
+
+describe('a process name the kernel cut to 15 bytes', () => {
+  /** psutil's name() (the full name when cmdline[0] shows comm was cut) and comm's raw bytes, read apart from us. */
+  function pythonNames(pid: number): { full: string; comm: number[] } {
+    const script = `import json, psutil, sys
+pid = int(sys.argv[1])
+print(json.dumps({"full": psutil.Process(pid).name(), "comm": list(open(f"/proc/{pid}/comm", "rb").read().rstrip(b"\\n"))}))`
+    return JSON.parse(execFileSync(PYTHON, ['-c', script, String(pid)], { encoding: 'utf8' }))
+  }
+
+  it('keeps the characters before a cut inside a UTF-8 character and says it was cut', async () => {
+    const name = 'é'.repeat(9) // 18 bytes: the kernel keeps 7 characters and half of the 8th
+    const tree = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--threads', '1', '--depth', '0', '--name', name])
+    try {
+      const { comm } = pythonNames(tree.info.root)
+      expect(comm).toHaveLength(15)
+      expect(comm[14]).toBe(0xc3) // the lead byte of an é without its second byte
+      const listed = addon.snapshotSync(ALL).processes.find((p) => p.pid === tree.info.root)!
+      expect(listed).toMatchObject({ name: Buffer.from(comm.slice(0, 14)).toString('utf8'), nameTruncated: true, exeFile: 'proc_tree' })
+      expect(listed.name).toBe('é'.repeat(7))
+    } finally {
+      await tree.stop()
+    }
+  })
+
+  it('says a whole 15-byte name was cut when the program it runs has a longer name, as psutil does', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapscope-comm-'))
+    const cut = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--depth', '0'], path.join(dir, 'snapscope_long_fixture_name'))
+    const whole = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--depth', '0'], path.join(dir, 'exactly_15_byte'))
+    try {
+      const snapshot = addon.snapshotSync({ processes: true, threads: false, pid: null })
+      const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]))
+      expect(byPid.get(cut.info.root)).toMatchObject({ name: 'snapscope_long_', nameTruncated: true })
+      expect(pythonNames(cut.info.root).full).toBe('snapscope_long_fixture_name')
+      expect(byPid.get(whole.info.root)).toMatchObject({ name: 'exactly_15_byte', nameTruncated: false })
+      expect(pythonNames(whole.info.root).full).toBe('exactly_15_byte')
+      // Every other process psutil finds cut is cut for us too (we also look at the executable's name).
+      for (const p of snapshot.processes.filter((p) => Buffer.byteLength(p.name) === 15 && !p.nameTruncated)) {
+        let full: string
+        try {
+          full = pythonNames(p.pid).full
+        } catch {
+          continue // exited since
+        }
+        expect(full, `pid ${p.pid}`).toBe(p.name)
+      }
+    } finally {
+      await Promise.all([cut.stop(), whole.stop()])
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

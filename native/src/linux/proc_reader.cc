@@ -101,6 +101,16 @@ uint64_t parseStatmResident(std::string_view text) {
   return resident > 0 ? static_cast<uint64_t>(resident) : 0;
 }
 
+std::size_t withoutCutUtf8(std::string_view text) {
+  std::size_t lead = text.size();
+  // A character is at most 4 bytes: its lead is within the last 4.
+  while (lead > 0 && text.size() - lead < 4 && (static_cast<unsigned char>(text[lead - 1]) & 0xC0) == 0x80) --lead;
+  if (lead == 0) return text.size();
+  const unsigned char c = static_cast<unsigned char>(text[--lead]);
+  const std::size_t length = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  return length > text.size() - lead ? lead : text.size();
+}
+
 void splitCmdline(std::string_view text, std::vector<std::string>& args) {
   std::size_t start = 0;
   while (start < text.size()) {

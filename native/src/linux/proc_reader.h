@@ -49,6 +49,14 @@ bool parseStat(std::string_view text, StatFields& out);
 // /proc/PID/status VmRSS and psutil's rss have it. 0 when absent.
 uint64_t parseStatmResident(std::string_view text);
 
+// The kernel keeps the first TASK_COMM_LEN - 1 bytes of a user process's name (comm), cutting it
+// wherever that falls, even inside a UTF-8 character. (Kernel threads show their full names.)
+constexpr std::size_t kCommBytes = 15;
+
+// The length of `text` without a UTF-8 character cut off at its end (a lead byte short of its
+// continuation bytes); text.size() when it ends complete or in bytes that are not UTF-8 at all.
+std::size_t withoutCutUtf8(std::string_view text);
+
 // Appends the NUL-separated arguments of /proc/PID/cmdline to `args`.
 void splitCmdline(std::string_view text, std::vector<std::string>& args);
 
