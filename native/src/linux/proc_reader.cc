@@ -92,6 +92,18 @@ bool parseStat(std::string_view text, StatFields& out) {
   return true;
 }
 
+int readStatFile(const std::string& path, StatFields& out) {
+  Fd fd = openAt(AT_FDCWD, path.c_str(), O_RDONLY);
+  if (!fd) return errno;
+  char text[1024];  // comm is at most 64 bytes: the fields used come well within this
+  ssize_t n = ::read(fd.get(), text, sizeof text);
+  if (n < 0) return errno;
+  if (n == 0) return ESRCH;  // the task is gone
+  if (!parseStat(std::string_view(text, static_cast<std::size_t>(n)), out)) return EINVAL;
+  out.comm = {};
+  return 0;
+}
+
 uint64_t parseStatmResident(std::string_view text) {
   const char* p = text.data();
   const char* end = p + text.size();

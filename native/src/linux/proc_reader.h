@@ -45,6 +45,11 @@ constexpr unsigned kKernelThreadFlag = 0x00200000;
 // Parses /proc/PID/stat text. comm may hold spaces and ')', so it ends at the LAST ')'.
 bool parseStat(std::string_view text, StatFields& out);
 
+// Reads and parses one stat file ("/proc/PID/stat", "/proc/PID/task/TID/stat") on its own, outside a
+// snapshot; `comm` is left empty (it would point into a local buffer). Returns 0, or an errno value
+// (EINVAL when the text does not parse).
+int readStatFile(const std::string& path, StatFields& out);
+
 // The resident field (2) of /proc/PID/statm, in pages: the RSS counters summed over CPUs, as
 // /proc/PID/status VmRSS and psutil's rss have it. 0 when absent.
 uint64_t parseStatmResident(std::string_view text);
