@@ -269,45 +269,48 @@ describe('resources and host', () => {
 const PYTHON = '/usr/bin/python3'
 
 describe('working set', () => {
-  // psutil's memory_info().rss of every process, read twice: once before the snapshot and once after
-  // it (the script waits for a line on stdin in between), so a process whose RSS moved meanwhile can
-  // be told from a wrong reading.
+  // For every process: psutil's memory_info().rss and its page faults (minflt + majflt of
+  // /proc/PID/stat), read once before the snapshot and once after it (the script waits for a line on
+  // stdin in between), so a process whose memory moved meanwhile can be told from a wrong reading.
   const PSUTIL_TWICE = `
 import json, sys, psutil
-def rss():
+def faults(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[7]) + int(fields[9])
+def reading():
     out = {}
     for p in psutil.process_iter():
-        try: out[p.pid] = p.memory_info().rss
-        except psutil.Error: pass
+        try: out[p.pid] = [p.memory_info().rss, faults(p.pid)]
+        except (psutil.Error, OSError): pass
     return out
-print(json.dumps(rss()), flush=True)
+print(json.dumps(reading()), flush=True)
 sys.stdin.readline()
-print(json.dumps(rss()), flush=True)
+print(json.dumps(reading()), flush=True)
 `
 
-  it("equals psutil's memory_info().rss (the summed counters), for every process", async () => {
+  it("equals psutil's memory_info().rss (the summed counters) for every process whose memory held still", async () => {
     const python = spawn(PYTHON, ['-c', PSUTIL_TWICE], { stdio: ['pipe', 'pipe', 'inherit'] })
     const lines = readline.createInterface({ input: python.stdout! })[Symbol.asyncIterator]()
-    const nextReading = async () => JSON.parse((await lines.next()).value as string) as Record<string, number>
+    const nextReading = async () => JSON.parse((await lines.next()).value as string) as Record<string, [number, number]>
     const before = await nextReading()
     const snapshot = addon.snapshotSync({ processes: true, threads: false, pid: null })
     python.stdin!.end('\n')
     const after = await nextReading()
 
-    let exact = 0
+    let steady = 0
     const wrong: string[] = []
     for (const p of snapshot.processes) {
-      const a = before[p.pid]
-      const b = after[p.pid]
-      if (a === undefined || b === undefined) continue // born or gone around the snapshot
-      if (p.workingSetBytes === a || p.workingSetBytes === b) exact++
-      // Only a process whose RSS really changed between the readings may differ from both, and then
-      // only within them (this test's own process changes as it takes the snapshot).
-      else if (a === b || p.workingSetBytes < Math.min(a, b) || p.workingSetBytes > Math.max(a, b))
-        wrong.push(`pid ${p.pid} (${p.name}): ${p.workingSetBytes} but psutil ${a} then ${b}`)
+      const [a, b] = [before[p.pid], after[p.pid]]
+      // Left out: processes born or gone around the snapshot, and those whose memory moved between
+      // the readings (a page fault or a changed RSS: they may have held anything in between).
+      if (!a || !b || a[0] !== b[0] || a[1] !== b[1]) continue
+      steady++
+      if (p.workingSetBytes !== a[0]) wrong.push(`pid ${p.pid} (${p.name}): ${p.workingSetBytes} but psutil ${a[0]}`)
     }
     expect(wrong).toEqual([])
-    expect(exact).toBeGreaterThanOrEqual(snapshot.processes.length * 0.9)
+    // Most processes sit still, so the comparison covers most of the system.
+    expect(steady, `${steady} of ${snapshot.processes.length} processes held still`).toBeGreaterThanOrEqual(snapshot.processes.length * 0.6)
   })
 })
 
