@@ -315,26 +315,31 @@ print(json.dumps(reading()), flush=True)
 })
 
 describe('a process name the kernel cut to 15 bytes', () => {
-  /** psutil's name() (the full name when cmdline[0] shows comm was cut) and comm's raw bytes, read apart from us. */
-  function pythonNames(pid: number): { full: string; comm: number[] } {
+  /**
+   * Read apart from us: psutil's name() (the full name when cmdline[0] shows comm was cut), comm's raw
+   * bytes, and those bytes decoded by Python with what does not decode left out.
+   */
+  function pythonNames(pid: number): { full: string; comm: number[]; decoded: string } {
     const script = `import json, psutil, sys
 pid = int(sys.argv[1])
-print(json.dumps({"full": psutil.Process(pid).name(), "comm": list(open(f"/proc/{pid}/comm", "rb").read().rstrip(b"\\n"))}))`
+comm = open(f"/proc/{pid}/comm", "rb").read().rstrip(b"\\n")
+print(json.dumps({"full": psutil.Process(pid).name(), "comm": list(comm), "decoded": comm.decode("utf-8", "ignore")}))`
     return JSON.parse(execFileSync(PYTHON, ['-c', script, String(pid)], { encoding: 'utf8' }))
   }
 
   it('keeps the characters before a cut inside a UTF-8 character and says it was cut', async () => {
-    const name = 'é'.repeat(9) // 18 bytes: the kernel keeps 7 characters and half of the 8th
-    const tree = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--threads', '1', '--depth', '0', '--name', name])
-    try {
-      const { comm } = pythonNames(tree.info.root)
-      expect(comm).toHaveLength(15)
-      expect(comm[14]).toBe(0xc3) // the lead byte of an é without its second byte
-      const listed = addon.snapshotSync(ALL).processes.find((p) => p.pid === tree.info.root)!
-      expect(listed).toMatchObject({ name: Buffer.from(comm.slice(0, 14)).toString('utf8'), nameTruncated: true, exeFile: 'proc_tree' })
-      expect(listed.name).toBe('é'.repeat(7))
-    } finally {
-      await tree.stop()
+    // 18 and 16 bytes: the kernel keeps 7 characters and 1 byte of the 8th; 3 and 3 bytes of the 4th.
+    for (const [name, kept] of [['é'.repeat(9), 'é'.repeat(7)], ['😀'.repeat(4), '😀'.repeat(3)]]) {
+      const tree = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--threads', '1', '--depth', '0', '--name', name])
+      try {
+        const { comm, decoded } = pythonNames(tree.info.root)
+        expect(comm).toEqual([...Buffer.from(name).subarray(0, 15)])
+        const listed = addon.snapshotSync(ALL).processes.find((p) => p.pid === tree.info.root)!
+        expect(listed).toMatchObject({ name: decoded, nameTruncated: true, exeFile: 'proc_tree' })
+        expect(listed.name).toBe(kept)
+      } finally {
+        await tree.stop()
+      }
     }
   })
 
