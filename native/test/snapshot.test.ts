@@ -269,8 +269,8 @@ describe('resources and host', () => {
 const PYTHON = '/usr/bin/python3'
 
 describe('working set', () => {
-  // For every process: psutil's memory_info().rss and its page faults (minflt + majflt of
-  // /proc/PID/stat), read once before the snapshot and once after it (the script waits for a line on
+  // For every process: psutil's memory_info().rss, its page faults (minflt + majflt of /proc/PID/stat)
+  // and VmRSS of /proc/PID/status, read once before the snapshot and once after it (the script waits for a line on
   // stdin in between), so a process whose memory moved meanwhile can be told from a wrong reading.
   const PSUTIL_TWICE = `
 import json, sys, psutil
@@ -278,10 +278,14 @@ def faults(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[7]) + int(fields[9])
+def vm_rss(pid):  # the figure of /proc/PID/status, where the General tab reads the others
+    with open(f"/proc/{pid}/status") as f:
+        kb = [line.split()[1] for line in f if line.startswith("VmRSS:")]
+    return int(kb[0]) * 1024 if kb else 0
 def reading():
     out = {}
     for p in psutil.process_iter():
-        try: out[p.pid] = [p.memory_info().rss, faults(p.pid)]
+        try: out[p.pid] = [p.memory_info().rss, faults(p.pid), vm_rss(p.pid)]
         except (psutil.Error, OSError): pass
     return out
 print(json.dumps(reading()), flush=True)
@@ -289,10 +293,10 @@ sys.stdin.readline()
 print(json.dumps(reading()), flush=True)
 `
 
-  it("equals psutil's memory_info().rss (the summed counters) for every process whose memory held still", async () => {
+  it("equals psutil's memory_info().rss and status VmRSS (the summed counters) for every process whose memory held still", async () => {
     const python = spawn(PYTHON, ['-c', PSUTIL_TWICE], { stdio: ['pipe', 'pipe', 'inherit'] })
     const lines = readline.createInterface({ input: python.stdout! })[Symbol.asyncIterator]()
-    const nextReading = async () => JSON.parse((await lines.next()).value as string) as Record<string, [number, number]>
+    const nextReading = async () => JSON.parse((await lines.next()).value as string) as Record<string, [number, number, number]>
     const before = await nextReading()
     const snapshot = addon.snapshotSync({ processes: true, threads: false, pid: null })
     python.stdin!.end('\n')
@@ -306,7 +310,8 @@ print(json.dumps(reading()), flush=True)
       // the readings (a page fault or a changed RSS: they may have held anything in between).
       if (!a || !b || a[0] !== b[0] || a[1] !== b[1]) continue
       steady++
-      if (p.workingSetBytes !== a[0]) wrong.push(`pid ${p.pid} (${p.name}): ${p.workingSetBytes} but psutil ${a[0]}`)
+      if (p.workingSetBytes !== a[0] || p.workingSetBytes !== a[2])
+        wrong.push(`pid ${p.pid} (${p.name}): ${p.workingSetBytes} but psutil ${a[0]}, status VmRSS ${a[2]}`)
     }
     expect(wrong).toEqual([])
     // Most processes sit still, so the comparison covers most of the system.
