@@ -24,8 +24,10 @@ export interface NativeProcess {
   exeFile: string
   /** Full executable path ("" when unreadable); may end in " (deleted)". */
   exePath: string
-  /** The kernel's short name (comm). */
+  /** The kernel's short name (comm); only the characters that survived when the kernel cut it. */
   name: string
+  /** The kernel cut the name (Linux keeps 15 bytes of it). */
+  nameTruncated: boolean
   cmdline: string[]
   /** User name, or the uid as a string when it has no name. */
   user: string

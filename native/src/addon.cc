@@ -113,6 +113,7 @@ class Converter {
         field(key_.exeFile, string(p.exeFile)),
         field(key_.exePath, string(p.exePath)),
         field(key_.name, string(p.name)),
+        field(key_.nameTruncated, Napi::Boolean::New(env_, p.nameTruncated)),
         field(key_.cmdline, cmdline),
         field(key_.user, string(p.user)),
         field(key_.uid, number(p.uid)),
@@ -166,6 +167,7 @@ class Converter {
           exeFile(Napi::String::New(env, "exeFile")),
           exePath(Napi::String::New(env, "exePath")),
           name(Napi::String::New(env, "name")),
+          nameTruncated(Napi::String::New(env, "nameTruncated")),
           cmdline(Napi::String::New(env, "cmdline")),
           user(Napi::String::New(env, "user")),
           uid(Napi::String::New(env, "uid")),
@@ -181,7 +183,7 @@ class Converter {
           scope(Napi::String::New(env, "scope")),
           code(Napi::String::New(env, "code")),
           message(Napi::String::New(env, "message")) {}
-    Napi::String processes, threads, errors, pid, parentPid, exeFile, exePath, name, cmdline, user, uid,
+    Napi::String processes, threads, errors, pid, parentPid, exeFile, exePath, name, nameTruncated, cmdline, user, uid,
         startTimeMs, threadCount, basePriority, workingSetBytes, pageFaultCount, state, tid, ownerPid,
         deltaPriority, scope, code, message;
   };

@@ -17,7 +17,8 @@ struct ProcessInfo {
   int parentPid = 0;
   std::string exeFile;               // basename of the executable (the comm when it can't be read)
   std::string exePath;               // full path, "" when unreadable (kernel threads)
-  std::string name;                  // the kernel's short name (comm)
+  std::string name;                  // the kernel's short name (comm), valid UTF-8
+  bool nameTruncated = false;        // the kernel cut the name (Linux: to 15 bytes)
   std::vector<std::string> cmdline;
   std::string user;                  // user name, or the uid as a string when it has no name
   uint32_t uid = 0;

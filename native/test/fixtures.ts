@@ -54,10 +54,14 @@ export function buildFixture(name: string): string {
   return binary
 }
 
-/** Starts a fixture and resolves with the JSON line it prints when ready. */
-export async function startFixture<T>(name: string, args: readonly string[] = []): Promise<RunningFixture<T>> {
+/**
+ * Starts a fixture and resolves with the JSON line it prints when ready. `link`, when given, is made a
+ * symbolic link to the fixture and run instead: the process then takes the link's name (its comm).
+ */
+export async function startFixture<T>(name: string, args: readonly string[] = [], link?: string): Promise<RunningFixture<T>> {
   const binary = buildFixture(name)
-  const proc = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] })
+  if (link) fs.symlinkSync(binary, link)
+  const proc = spawn(link ?? binary, args, { stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
   // The fixture may exit before reading stdin: closing it then must not raise EPIPE.
   proc.stdin!.on('error', () => {})

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { loadAddon } from '../index'
+import { loadAddon, type NativeModule } from '../index'
 import { buildFixture, startFixture, type RunningFixture } from './fixtures'
 
 const addon = loadAddon()
@@ -12,6 +12,28 @@ interface DlopenInfo {
   pid: number
   lib: string
   symbol: string
+}
+
+interface DlmopenInfo {
+  pid: number
+  ownLibc: { base: string; path: string }
+  secondLibc: { base: string; path: string }
+  data: { address: string; size: number; path: string }
+}
+
+interface OracleMapping {
+  start: number
+  end: number
+  offset: number
+  path: string
+}
+
+/** native/test/elf_oracle.py: pyelftools' reading of each module's headers, and the executable mappings of maps. */
+function elfOracle(pid: number, modules: NativeModule[]): { images: { isElf: boolean; span: number }[]; executable: OracleMapping[] } {
+  const input = JSON.stringify(modules.map((m) => ({ path: m.exePath, base: m.baseAddress })))
+  // Debian's python3, which has python3-pyelftools (PATH may find another one first).
+  const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'elf_oracle.py'), String(pid)], { input, encoding: 'utf8' })
+  return JSON.parse(out)
 }
 
 /** Builds the test library into a fresh temporary file (so a test may delete it). */
@@ -99,6 +121,37 @@ describe('module lists', () => {
     expect(node).toBeDefined()
     expect(node.baseSize).toBe(loadSpanFromFile(node.exePath))
     expect(node.baseSize).toBeLessThan(1 << 30)
+  })
+
+  it('list each load of a file (a second libc by dlmopen) and no file mapped as data, as pyelftools and /proc/PID/maps see them', async () => {
+    const data = '/usr/bin/ls'
+    const fixture = await startFixture<DlmopenInfo>('dlmopen_fixture', [data])
+    try {
+      const { pid, ownLibc, secondLibc } = fixture.info
+      expect(ownLibc.base).not.toBe(secondLibc.base)
+      const snap = await addon.snapshot({ processes: false, threads: false, modules: true, pid })
+      expect(snap.errors).toEqual([])
+      const modules = snap.modules
+
+      // The loader's own view (dladdr, dlinfo): one libc module at each of its bases.
+      const libcs = modules.filter((m) => m.moduleName === 'libc.so.6')
+      expect(libcs.map((m) => BigInt(m.baseAddress)).sort()).toEqual([BigInt(ownLibc.base), BigInt(secondLibc.base)].sort())
+      for (const m of libcs) expect(fs.realpathSync(m.exePath)).toBe(fs.realpathSync(ownLibc.path))
+      // The read-only mapping of an executable is data, not a module.
+      expect(modules.filter((m) => m.exePath === data || BigInt(m.baseAddress) === BigInt(fixture.info.data.address))).toEqual([])
+
+      const oracle = elfOracle(pid, modules)
+      // pyelftools on each file (on the process's memory for [vdso]): an ELF image of that size.
+      modules.forEach((m, i) => expect(oracle.images[i], m.moduleName).toEqual({ isElf: true, span: m.baseSize }))
+      // Every executable mapping of a file lies in exactly one module of that file, and every module
+      // holds one at least.
+      const holders = (x: OracleMapping) =>
+        modules.filter((m) => (m.exePath || '[vdso]') === x.path && x.start >= Number(m.baseAddress) && x.end <= Number(m.baseAddress) + m.baseSize)
+      for (const x of oracle.executable) expect(holders(x).length, `${x.path} at 0x${x.start.toString(16)}`).toBe(1)
+      for (const m of modules) expect(oracle.executable.filter((x) => holders(x).includes(m)).length, m.moduleName).toBeGreaterThan(0)
+    } finally {
+      await fixture.stop()
+    }
   })
 
   it('reject a module list of a pid that does not exist with ESRCH', async () => {

@@ -1,6 +1,9 @@
 // The addon against real processes: fixture programs with a known shape (native/test/fixtures).
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
+import path from 'node:path'
+import readline from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon, type NativeError, type NativeOsError, type NativeSnapshot, type NativeSnapshotOptions } from '../index'
 import { buildFixture, startFixture, type RunningFixture } from './fixtures'
@@ -259,5 +262,116 @@ describe('resources and host', () => {
   it('reports the host', () => {
     expect(addon.host()).toEqual({ os: 'linux', hostname: os.hostname(), arch: process.arch, backend: 'linux-procfs' })
     expect(addon.elevated()).toBe(process.geteuid!() === 0)
+  })
+})
+
+// Debian's python3 (python3-psutil, python3-pyelftools), not whichever python3 PATH finds first.
+const PYTHON = '/usr/bin/python3'
+
+describe('working set', () => {
+  // For every process: psutil's memory_info().rss, its page faults (minflt + majflt of /proc/PID/stat)
+  // and VmRSS of /proc/PID/status, read once before the snapshot and once after it (the script waits for a line on
+  // stdin in between), so a process whose memory moved meanwhile can be told from a wrong reading.
+  const PSUTIL_TWICE = `
+import json, sys, psutil
+def faults(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[7]) + int(fields[9])
+def vm_rss(pid):  # the figure of /proc/PID/status, where the General tab reads the others
+    with open(f"/proc/{pid}/status") as f:
+        kb = [line.split()[1] for line in f if line.startswith("VmRSS:")]
+    return int(kb[0]) * 1024 if kb else 0
+def reading():
+    out = {}
+    for p in psutil.process_iter():
+        try: out[p.pid] = [p.memory_info().rss, faults(p.pid), vm_rss(p.pid)]
+        except (psutil.Error, OSError): pass
+    return out
+print(json.dumps(reading()), flush=True)
+sys.stdin.readline()
+print(json.dumps(reading()), flush=True)
+`
+
+  it("equals psutil's memory_info().rss and status VmRSS (the summed counters) for every process whose memory held still", async () => {
+    const python = spawn(PYTHON, ['-c', PSUTIL_TWICE], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const lines = readline.createInterface({ input: python.stdout! })[Symbol.asyncIterator]()
+    const nextReading = async () => JSON.parse((await lines.next()).value as string) as Record<string, [number, number, number]>
+    const before = await nextReading()
+    const snapshot = addon.snapshotSync({ processes: true, threads: false, pid: null })
+    python.stdin!.end('\n')
+    const after = await nextReading()
+
+    let steady = 0
+    const wrong: string[] = []
+    for (const p of snapshot.processes) {
+      const [a, b] = [before[p.pid], after[p.pid]]
+      // Left out: processes born or gone around the snapshot, and those whose memory moved between
+      // the readings (a page fault or a changed RSS: they may have held anything in between).
+      if (!a || !b || a[0] !== b[0] || a[1] !== b[1]) continue
+      steady++
+      if (p.workingSetBytes !== a[0] || p.workingSetBytes !== a[2])
+        wrong.push(`pid ${p.pid} (${p.name}): ${p.workingSetBytes} but psutil ${a[0]}, status VmRSS ${a[2]}`)
+    }
+    expect(wrong).toEqual([])
+    // Most processes sit still, so the comparison covers most of the system.
+    expect(steady, `${steady} of ${snapshot.processes.length} processes held still`).toBeGreaterThanOrEqual(snapshot.processes.length * 0.6)
+  })
+})
+
+describe('a process name the kernel cut to 15 bytes', () => {
+  /**
+   * Read apart from us: psutil's name() (the full name when cmdline[0] shows comm was cut), comm's raw
+   * bytes, and those bytes decoded by Python with what does not decode left out.
+   */
+  function pythonNames(pid: number): { full: string; comm: number[]; decoded: string } {
+    const script = `import json, psutil, sys
+pid = int(sys.argv[1])
+comm = open(f"/proc/{pid}/comm", "rb").read().rstrip(b"\\n")
+print(json.dumps({"full": psutil.Process(pid).name(), "comm": list(comm), "decoded": comm.decode("utf-8", "ignore")}))`
+    return JSON.parse(execFileSync(PYTHON, ['-c', script, String(pid)], { encoding: 'utf8' }))
+  }
+
+  it('keeps the characters before a cut inside a UTF-8 character and says it was cut', async () => {
+    // 18 and 16 bytes: the kernel keeps 7 characters and 1 byte of the 8th; 3 and 3 bytes of the 4th.
+    for (const [name, kept] of [['é'.repeat(9), 'é'.repeat(7)], ['😀'.repeat(4), '😀'.repeat(3)]]) {
+      const tree = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--threads', '1', '--depth', '0', '--name', name])
+      try {
+        const { comm, decoded } = pythonNames(tree.info.root)
+        expect(comm).toEqual([...Buffer.from(name).subarray(0, 15)])
+        const listed = addon.snapshotSync(ALL).processes.find((p) => p.pid === tree.info.root)!
+        expect(listed).toMatchObject({ name: decoded, nameTruncated: true, exeFile: 'proc_tree' })
+        expect(listed.name).toBe(kept)
+      } finally {
+        await tree.stop()
+      }
+    }
+  })
+
+  it('says a whole 15-byte name was cut when the program it runs has a longer name, as psutil does', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapscope-comm-'))
+    const cut = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--depth', '0'], path.join(dir, 'snapscope_long_fixture_name'))
+    const whole = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--depth', '0'], path.join(dir, 'exactly_15_byte'))
+    try {
+      const snapshot = addon.snapshotSync({ processes: true, threads: false, pid: null })
+      const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]))
+      expect(byPid.get(cut.info.root)).toMatchObject({ name: 'snapscope_long_', nameTruncated: true })
+      expect(pythonNames(cut.info.root).full).toBe('snapscope_long_fixture_name')
+      expect(byPid.get(whole.info.root)).toMatchObject({ name: 'exactly_15_byte', nameTruncated: false })
+      expect(pythonNames(whole.info.root).full).toBe('exactly_15_byte')
+      // Every other process psutil finds cut is cut for us too (we also look at the executable's name).
+      for (const p of snapshot.processes.filter((p) => Buffer.byteLength(p.name) === 15 && !p.nameTruncated)) {
+        let full: string
+        try {
+          full = pythonNames(p.pid).full
+        } catch {
+          continue // exited since
+        }
+        expect(full, `pid ${p.pid}`).toBe(p.name)
+      }
+    } finally {
+      await Promise.all([cut.stop(), whole.stop()])
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -173,3 +173,50 @@ describe('snapscope watch', () => {
     expect(cli('watch', '--pid', '1', '--seconds', '0').code).toBe(2)
   })
 })
+
+describe('processes without user memory', () => {
+  const psField = (pid: number, field: string): string =>
+    spawnSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8' }).stdout.trim()
+
+  it('a zombie: its module and heap lists are ESRCH errors saying it is a zombie, and so is a walk', async () => {
+    // A parent that never reaps its child: the child stays a zombie until the parent exits.
+    const holder = spawn('/usr/bin/python3', ['-c', 'import os, sys\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\nsys.stdin.read()'], {
+      stdio: ['pipe', 'pipe', 'inherit']
+    })
+    try {
+      const zombie = await new Promise<number>((resolve) => holder.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString()))))
+      for (let i = 0; i < 100 && psField(zombie, 'stat') !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20))
+      expect(psField(zombie, 'stat')).toBe('Z')
+      const said = expect.stringMatching(new RegExp(`^process ${zombie} is a zombie: it has exited and no memory remains`))
+
+      const r = cli('snapshot', '--pid', String(zombie), '--include', 'module,heaplist')
+      expect(r.code).toBe(0)
+      const snap = JSON.parse(r.stdout) as Snapshot
+      expect(snap.modules).toEqual([])
+      expect(snap.heapLists).toEqual([])
+      expect(snap.errors).toEqual([
+        { pid: zombie, scope: 'modules', code: 'ESRCH', message: said },
+        { pid: zombie, scope: 'heaplist', code: 'ESRCH', message: said }
+      ])
+      for (const stop of [[], ['--stop']]) {
+        const walk = cli('heap', '--pid', String(zombie), ...stop)
+        expect(walk.code).toBe(1)
+        expect(walk.stderr).toMatch(/is a zombie: it has exited and no memory remains.*\(ESRCH\)/)
+      }
+    } finally {
+      holder.stdin!.end()
+    }
+  })
+
+  it('a kernel thread (pid 2): no modules or heaps, and a walk says it is a kernel thread, also with --stop', () => {
+    expect(psField(2, 'comm')).toBe('kthreadd')
+    const r = cli('snapshot', '--pid', '2', '--include', 'module,heaplist')
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ modules: [], heapLists: [], errors: [] })
+    for (const stop of [[], ['--stop']]) {
+      const walk = cli('heap', '--pid', '2', ...stop)
+      expect(walk.code).toBe(1)
+      expect(walk.stderr).toBe('snapscope heap: process 2 is a kernel thread: it has no user memory, so no heaps to walk (ENOTSUP)\n')
+    }
+  })
+})

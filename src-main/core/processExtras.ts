@@ -1,6 +1,7 @@
 // Figures for the process details pane that the snapshot does not carry. On Linux they come from
 // /proc/PID/status (one small read, no native code); elsewhere they are left out, and the pane says
-// "not available" rather than guessing. (Windows' Private Bytes would be PROCESS_MEMORY_COUNTERS_EX
+// "not available" rather than guessing. The working set is the snapshot's alone (statm's resident
+// pages, the summed counters that status's VmRSS also shows): it is not read again here. (Windows' Private Bytes would be PROCESS_MEMORY_COUNTERS_EX
 // .PrivateUsage from the addon: not wired yet.)
 
 import { readFile } from 'node:fs/promises'

@@ -16,6 +16,7 @@ export function toProcessEntry(p: NativeProcess): ProcessEntry {
     parentPid: p.parentPid,
     exeFile: p.exeFile,
     name: p.name,
+    ...(p.nameTruncated && { nameTruncated: true }),
     threadCount: p.threadCount,
     basePriority: p.basePriority,
     exePath: p.exePath,

@@ -10,6 +10,8 @@ export interface ProcessEntry {
   exeFile: string
   /** the kernel's short name (comm on Linux) */
   name: string
+  /** true when the kernel cut the name (Linux keeps 15 bytes of it); absent otherwise */
+  nameTruncated?: boolean
   threadCount: number
   basePriority: number
   exePath: string

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "proc_reader.h"
+
 namespace snapscope::procfs {
 
 // A table of our own rather than glibc's strerrorname_np (2.32+), which would stop the addon
@@ -59,6 +61,10 @@ std::string accessAdvice(int pid) {
   const std::string dir = "/proc/" + std::to_string(pid);
   const unsigned me = ::geteuid();
   if (::stat(dir.c_str(), &st) != 0) return "only its own user or root may read " + who + ": " + fix;
+  StatFields stat;
+  if (readStatFile(dir + "/stat", stat) == 0 && (stat.flags & kKernelThreadFlag)) {
+    return who + " is a kernel thread: it has no user memory, and no one may read or stop it";
+  }
   if (me == 0) {
     return who + " is refused even to root: it may belong to another user namespace (a container), or a security "
                  "module (SELinux, AppArmor, Yama) forbids it";

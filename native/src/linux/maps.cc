@@ -11,6 +11,7 @@
 #include "../backend.h"
 #include "errno_name.h"
 #include "fd.h"
+#include "proc_reader.h"
 
 namespace snapscope::procfs {
 namespace {
@@ -59,14 +60,8 @@ namespace {
 
 // The state letter of /proc/PID[/task/TID]/stat; 0 when it can't be read.
 char stateOf(const std::string& statPath) {
-  Fd fd = openAt(AT_FDCWD, statPath.c_str(), O_RDONLY);
-  if (!fd) return 0;
-  char text[1024];
-  ssize_t n = ::read(fd.get(), text, sizeof text);
-  for (ssize_t i = n - 1; i >= 0; --i) {
-    if (text[i] == ')') return i + 2 < n ? text[i + 2] : 0;
-  }
-  return 0;
+  StatFields stat;
+  return readStatFile(statPath, stat) == 0 ? stat.state : 0;
 }
 
 bool zombie(char state) { return state == 'Z' || state == 'X'; }
@@ -89,6 +84,20 @@ int memoryTask(int pid) {
   return pid;  // every thread is gone: the process has exited
 }
 
+bool hasUserMemory(int pid, const char* scope) {
+  const std::string who = "process " + std::to_string(pid);
+  StatFields stat;
+  const int err = readStatFile("/proc/" + std::to_string(pid) + "/stat", stat);
+  if (err == ENOENT) throw OsError("ESRCH", pid, scope, who + " does not exist");
+  if (err != 0) throw OsError("ESRCH", pid, scope, who + " has exited");
+  if (stat.flags & kKernelThreadFlag) return false;
+  // A zombie leader whose other threads run on still has the memory they share (memoryTask).
+  if (stat.state == 'Z' && memoryTask(pid) == pid) {
+    throw OsError("ESRCH", pid, scope, who + " is a zombie: it has exited and no memory remains (its parent has not reaped it yet)");
+  }
+  return true;
+}
+
 std::string memoryFile(int pid, const char* file) {
   const int task = memoryTask(pid);
   std::string path = "/proc/" + std::to_string(pid);
@@ -101,7 +110,7 @@ std::vector<Mapping> readMaps(int pid, const char* scope) {
   Fd fd = openAt(AT_FDCWD, path.c_str(), O_RDONLY);
   if (!fd) {
     int err = errno;
-    if (err == ENOENT) throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " does not exist (ESRCH)");
+    if (err == ENOENT) throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " does not exist");
     const bool denied = err == EACCES || err == EPERM;
     throw OsError(errnoName(err), pid, scope, describeErrno("cannot open " + path, err) + (denied ? "; " + accessAdvice(pid) : ""));
   }
@@ -127,6 +136,12 @@ std::vector<Mapping> readMaps(int pid, const char* scope) {
     Mapping m;
     if (parseLine(rest.substr(0, nl), m)) maps.push_back(std::move(m));
     rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+  }
+  // No mappings: a kernel thread, or a process that has given its memory up. An exiting one does so
+  // before it turns zombie ("R" or "D" a moment longer): the state alone would not tell it from a
+  // kernel thread.
+  if (maps.empty() && hasUserMemory(pid, scope)) {
+    throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " has exited");
   }
   return maps;
 }

@@ -17,7 +17,8 @@ struct Mapping {
   bool deleted = false;
 };
 
-// Reads and parses /proc/PID/maps. Throws OsError (ESRCH when the process is gone, EACCES …).
+// Reads and parses /proc/PID/maps: empty for a kernel thread. Throws OsError (ESRCH when the process
+// is gone or a zombie, see hasUserMemory; EACCES …).
 std::vector<Mapping> readMaps(int pid, const char* scope);
 
 // The task whose /proc files and process_vm_readv reach the process's memory: `pid` itself, unless its
@@ -26,6 +27,11 @@ std::vector<Mapping> readMaps(int pid, const char* scope);
 // process_vm_readv(PID) fails with ESRCH, as if the whole process had exited; a live thread's
 // /proc/PID/task/TID/... and process_vm_readv(TID) still reach the memory all threads share.
 int memoryTask(int pid);
+
+// Whether `pid` has user memory to read: false for a kernel thread, which never has any. Throws
+// OsError ESRCH for a process that does not exist, for a zombie (it has exited, its parent has not
+// reaped it yet, and no memory remains) and for one that is exiting, saying which.
+bool hasUserMemory(int pid, const char* scope);
 
 // "/proc/PID/<file>", or "/proc/PID/task/TID/<file>" when memoryTask(pid) is another thread.
 std::string memoryFile(int pid, const char* file);

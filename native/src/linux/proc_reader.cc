@@ -74,13 +74,13 @@ bool parseStat(std::string_view text, StatFields& out) {
   const char* end = text.data() + text.size();
   out.state = *p++;
 
-  // Fields 4..24 follow, each after one space.
-  long long field[25] = {};
+  // Fields 4..22 follow, each after one space.
+  long long field[23] = {};
   int number = 3;
-  while (number < 24 && p < end && *p == ' ') {
+  while (number < 22 && p < end && *p == ' ') {
     p = parseInt(p + 1, end, field[++number]);
   }
-  if (number < 24) return false;
+  if (number < 22) return false;
 
   out.ppid = static_cast<int>(field[4]);
   out.flags = static_cast<unsigned>(field[9]);
@@ -89,8 +89,38 @@ bool parseStat(std::string_view text, StatFields& out) {
   out.priority = static_cast<int>(field[18]);
   out.numThreads = static_cast<int>(field[20]);
   out.startTicks = static_cast<uint64_t>(field[22]);
-  out.rssPages = static_cast<uint64_t>(field[24] > 0 ? field[24] : 0);
   return true;
+}
+
+int readStatFile(const std::string& path, StatFields& out) {
+  Fd fd = openAt(AT_FDCWD, path.c_str(), O_RDONLY);
+  if (!fd) return errno;
+  char text[1024];  // comm is at most 64 bytes: the fields used come well within this
+  ssize_t n = ::read(fd.get(), text, sizeof text);
+  if (n < 0) return errno;
+  if (n == 0) return ESRCH;  // the task is gone
+  if (!parseStat(std::string_view(text, static_cast<std::size_t>(n)), out)) return EINVAL;
+  out.comm = {};
+  return 0;
+}
+
+uint64_t parseStatmResident(std::string_view text) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  long long size = 0, resident = 0;
+  p = parseInt(p, end, size);
+  if (p < end && *p == ' ') parseInt(p + 1, end, resident);
+  return resident > 0 ? static_cast<uint64_t>(resident) : 0;
+}
+
+std::size_t withoutCutUtf8(std::string_view text) {
+  std::size_t lead = text.size();
+  // A character is at most 4 bytes: its lead is within the last 4.
+  while (lead > 0 && text.size() - lead < 4 && (static_cast<unsigned char>(text[lead - 1]) & 0xC0) == 0x80) --lead;
+  if (lead == 0) return text.size();
+  const unsigned char c = static_cast<unsigned char>(text[--lead]);
+  const std::size_t length = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  return length > text.size() - lead ? lead : text.size();
 }
 
 void splitCmdline(std::string_view text, std::vector<std::string>& args) {

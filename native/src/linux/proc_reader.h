@@ -20,7 +20,8 @@ struct StatFields {
   int priority = 0;        // (18)
   int numThreads = 0;      // (20)
   uint64_t startTicks = 0; // (22) clock ticks after boot
-  uint64_t rssPages = 0;   // (24)
+  // Not (24) rss: on kernels with per-CPU RSS counters it is the unsummed estimate, often low by
+  // tens of pages. The working set comes from statm (parseStatmResident).
 };
 
 class ProcReader {
@@ -43,6 +44,23 @@ constexpr unsigned kKernelThreadFlag = 0x00200000;
 
 // Parses /proc/PID/stat text. comm may hold spaces and ')', so it ends at the LAST ')'.
 bool parseStat(std::string_view text, StatFields& out);
+
+// Reads and parses one stat file ("/proc/PID/stat", "/proc/PID/task/TID/stat") on its own, outside a
+// snapshot; `comm` is left empty (it would point into a local buffer). Returns 0, or an errno value
+// (EINVAL when the text does not parse).
+int readStatFile(const std::string& path, StatFields& out);
+
+// The resident field (2) of /proc/PID/statm, in pages: the RSS counters summed over CPUs, as
+// /proc/PID/status VmRSS and psutil's rss have it. 0 when absent.
+uint64_t parseStatmResident(std::string_view text);
+
+// The kernel keeps the first TASK_COMM_LEN - 1 bytes of a user process's name (comm), cutting it
+// wherever that falls, even inside a UTF-8 character. (Kernel threads show their full names.)
+constexpr std::size_t kCommBytes = 15;
+
+// The length of `text` without a UTF-8 character cut off at its end (a lead byte short of its
+// continuation bytes); text.size() when it ends complete or in bytes that are not UTF-8 at all.
+std::size_t withoutCutUtf8(std::string_view text);
 
 // Appends the NUL-separated arguments of /proc/PID/cmdline to `args`.
 void splitCmdline(std::string_view text, std::vector<std::string>& args);

@@ -35,6 +35,16 @@ int parseId(const char* name) {
   return id;
 }
 
+std::string_view baseName(std::string_view path) {
+  std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// `name` is the start of the longer `full`.
+bool cutFrom(std::string_view full, std::string_view name) {
+  return full.size() > name.size() && full.substr(0, name.size()) == name;
+}
+
 std::string procPath(int pid, const char* file = nullptr) {
   std::string path = "/proc/" + std::to_string(pid);
   if (file != nullptr) (path += '/') += file;
@@ -118,16 +128,35 @@ class SnapshotPass {
     ProcessInfo info;
     info.pid = pid;
     info.parentPid = stat.ppid;
+    const bool kernelThread = (stat.flags & kKernelThreadFlag) != 0;
     info.name.assign(stat.comm);  // copied now: the next read reuses the buffer
+    if (!kernelThread && info.name.size() == kCommBytes) {
+      // Cut inside a character: keep the bytes that decode (JS would show U+FFFD for the rest).
+      const std::size_t whole = withoutCutUtf8(info.name);
+      info.nameTruncated = whole < info.name.size();
+      info.name.resize(whole);
+    }
     info.state.assign(1, stat.state);
     info.basePriority = stat.priority;
     info.threadCount = stat.numThreads;
     info.startTimeMs = bootMs_ + static_cast<double>(stat.startTicks) * msPerTick_;
-    info.workingSetBytes = stat.rssPages * pageSize_;
     info.pageFaultCount = stat.minflt + stat.majflt;
 
-    const bool kernelThread = (stat.flags & kKernelThreadFlag) != 0;
-    if (request_.processes && !readProcessExtras(dir.get(), info, kernelThread)) return;
+    // A kernel thread has no user memory: its statm is all zeros, not worth the read.
+    if (!kernelThread) {
+      err = reader_.read(dir.get(), "statm", text);
+      if (err != 0) return failProcess(pid, err, procPath(pid, "statm"));  // 0444: only an exit fails it
+      info.workingSetBytes = parseStatmResident(text) * pageSize_;
+    }
+    if (request_.processes) {
+      if (!readProcessExtras(dir.get(), info, kernelThread)) return;
+      if (!kernelThread && info.name.size() == kCommBytes && !info.nameTruncated) {
+        // A full 15 bytes was cut if the file it was named after (exec names a process after the
+        // file it runs) has a longer name that begins with it.
+        info.nameTruncated = cutFrom(info.exeFile, info.name) ||
+                             (!info.cmdline.empty() && cutFrom(baseName(info.cmdline.front()), info.name));
+      }
+    }
 
     threads_.clear();
     if (request_.threads) {
@@ -176,8 +205,7 @@ class SnapshotPass {
           file.substr(file.size() - kDeletedSuffix.size()) == kDeletedSuffix) {
         file.remove_suffix(kDeletedSuffix.size());
       }
-      std::size_t slash = file.rfind('/');
-      info.exeFile.assign(slash == std::string_view::npos ? file : file.substr(slash + 1));
+      info.exeFile.assign(baseName(file));
     } else if (err == ESRCH) {
       failProcess(pid, err, procPath(pid, "exe"));
       return false;

@@ -109,6 +109,7 @@ export const snapshotSchema: Schema<Snapshot> = fields({
       threadCount: size,
       basePriority: priority,
       name: withDefault(text, ''),
+      nameTruncated: optional(bool),
       exePath: withDefault(text, ''),
       cmdline: withDefault(arrayOf(str(SCHEMA_LIMITS.arg), SCHEMA_LIMITS.cmdlineArgs), []),
       user: withDefault(str(256), ''),

@@ -38,7 +38,7 @@ export function ProcessDetails({ pid, entry, threads, exited, parentName, extras
     ['PID', String(entry.pid)],
     ['Parent', parentName ? `${entry.parentPid} (${parentName})` : String(entry.parentPid)],
     ['Executable', entry.exePath || '—'],
-    ['Kernel name', entry.name || '—'],
+    ['Kernel name', entry.nameTruncated ? `${entry.name}… (cut by the kernel)` : entry.name || '—'],
     ['Command line', commandLine(entry.cmdline) || '—'],
     ['User', entry.user ? `${entry.user} (uid ${entry.uid})` : '—'],
     ['Started', formatDateTime(entry.startTime)],

@@ -1,7 +1,4 @@
 // listHeaps and walkHeaps (parts.h): the heap list of a process, and its walk block by block.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -10,9 +7,8 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "../fd.h"
+#include "../maps.h"
 #include "../parts.h"
-#include "../proc_reader.h"
 #include "chunk_walker.h"
 #include "free_lists.h"
 #include "heap_layout.h"
@@ -29,32 +25,15 @@ namespace {
 // The most blocks a walk reserves room for up front (384 MiB of address space); a bigger heap grows.
 constexpr uint64_t kMostReservedBlocks = uint64_t{1} << 24;
 
-// /proc/PID/maps, with "does not exist" worded for this call. A process without mappings is a
-// zombie (it exited, its parent has not reaped it yet: ESRCH) or a kernel thread (no heaps at all).
+// /proc/PID/maps (empty for a kernel thread: no heaps at all). readMaps says why there are none for
+// a process that is gone, a zombie or exiting (ESRCH).
 std::vector<Mapping> readTargetMaps(int pid, const char* scope) {
-  const std::string who = "process " + std::to_string(pid);
-  if (pid <= 0) throw OsError("ESRCH", pid, scope, who + " does not exist");
-  std::vector<Mapping> maps;
-  try {
-    maps = readMaps(pid, scope);
-  } catch (const OsError& e) {
-    if (e.code == "ESRCH") throw OsError("ESRCH", pid, scope, who + " does not exist");
-    throw;
-  }
-  if (maps.empty()) {
-    // No mappings: a kernel thread (PF_KTHREAD), or a process that is exiting or has exited. An
-    // exiting one has given its memory up before it turns zombie ("R" or "D" a moment longer), so
-    // the state alone would take it for a kernel thread (found by native/test/races.test.ts: a heap
-    // walk of a process killed mid-read failed with ENOTSUP "a kernel thread" instead of ESRCH).
-    std::string path = "/proc/" + std::to_string(pid) + "/stat";
-    Fd fd = openAt(AT_FDCWD, path.c_str(), O_RDONLY);
-    char text[1024];
-    ssize_t n = fd ? ::read(fd.get(), text, sizeof text - 1) : -1;
-    StatFields stat;
-    const bool parsed = n > 0 && parseStat(std::string_view(text, static_cast<size_t>(n)), stat);
-    if (!parsed || (stat.flags & kKernelThreadFlag) == 0) throw OsError("ESRCH", pid, scope, who + " has exited");
-  }
-  return maps;
+  if (pid <= 0) throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " does not exist");
+  return readMaps(pid, scope);
+}
+
+OsError kernelThreadHasNoHeaps(int pid) {
+  return OsError("ENOTSUP", pid, "heap", "process " + std::to_string(pid) + " is a kernel thread: it has no user memory, so no heaps to walk");
 }
 
 bool matchesHeapId(const HeapPlan& plan, const std::string& wanted) {
@@ -149,6 +128,8 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   result.pid = pid;
   if (cancel.load()) throw OsError("ECANCELED", pid, "heap", "the heap walk of process " + std::to_string(pid) + " was cancelled");
   if (pid <= 0) throw OsError("ESRCH", pid, "heap", "process " + std::to_string(pid) + " does not exist");
+  // Before stopping: ptrace refuses kernel threads (EPERM) and a zombie has nothing left to walk.
+  if (!hasUserMemory(pid, "heap")) throw kernelThreadHasNoHeaps(pid);
 
   // Stop first, then read the layout: everything below sees one state of the heap. The stopper
   // lets the target go when this function returns or throws.
@@ -161,7 +142,7 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   }
 
   std::vector<Mapping> maps = readTargetMaps(pid, "heap");
-  if (maps.empty()) throw OsError("ENOTSUP", pid, "heap", "process " + std::to_string(pid) + " has no user memory (a kernel thread): it has no heaps");
+  if (maps.empty()) throw kernelThreadHasNoHeaps(pid);
   RemoteMemory memory(pid, "heap", "during the heap walk");
   HeapLayout layout = discoverHeapsSettled(pid, memory, maps, "heap");
   if (!layout.walkable) throw OsError("ENOTSUP", pid, "heap", layout.why);
