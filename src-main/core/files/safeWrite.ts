@@ -16,7 +16,7 @@
 //   /proc/self/fd/1) names a file this or another process has open: it is written through as a stream.
 
 import { randomBytes } from 'node:crypto'
-import { constants, type Stats } from 'node:fs'
+import { constants, createWriteStream, type Stats } from 'node:fs'
 import { access, lstat, mkdir, open, readlink, rename, rm, type FileHandle } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Writable } from 'node:stream'
@@ -162,7 +162,8 @@ export class OutputFile {
   async saveStream(fill: (out: Writable) => Promise<void>): Promise<void> {
     const { handle, tmp } = await this.take()
     try {
-      const stream = handle.createWriteStream({ autoClose: false })
+      // The fd, not handle.createWriteStream: that one holds the handle and its close() would never end.
+      const stream = createWriteStream('', { fd: handle.fd, autoClose: false })
       // A failed write ends `fill` too: it may be waiting for a 'drain' that never comes.
       const failed = new Promise<never>((_, fail) => stream.once('error', fail))
       await Promise.race([fill(stream), failed])
