@@ -108,16 +108,25 @@ function refused(st: Stats): string | null {
 
 /** Where a document is written and how: beside and renamed over a regular file, or into a stream. */
 type Sink = { kind: 'replace'; folder: string; target: string; mode: number } | { kind: 'stream'; target: string; procLink: boolean }
+/** What the next document is written to: a temporary file, an opened stream, or a descriptor of this process's own (no handle: not ours to close). */
+type Pending = { fd: number; handle: FileHandle | null; tmp: string | null }
+
+/** This process's own descriptor N when `real` is /proc/<our pid>/fd/N (/dev/stdout): written as it is,
+ *  sharing its offset with the shell (`>>`), and a socket (node's spawn) works too. */
+function ownFd(real: string): number | null {
+  const m = new RegExp(`^/proc/${process.pid}/(?:task/\\d+/)?fd/(\\d+)$`).exec(real)
+  return m ? Number(m[1]) : null
+}
 
 export class OutputFile {
   /** the open temporary file (replace) or stream, until it is written */
-  private pending: { handle: FileHandle; tmp: string | null } | null
+  private pending: Pending | null
 
   private constructor(
     /** as the user gave it, for messages */
     readonly path: string,
     private readonly sink: Sink,
-    pending: { handle: FileHandle; tmp: string | null }
+    pending: Pending
   ) {
     this.pending = pending
   }
@@ -130,7 +139,10 @@ export class OutputFile {
     if (problem) throw osError(`cannot write ${path}: ${real} ${problem}`, st.isDirectory() ? 'EISDIR' : 'EINVAL')
     if (procLink || (st && !st.isFile())) {
       const sink: Sink = { kind: 'stream', target: real, procLink }
-      return new OutputFile(path, sink, { handle: await openStream(path, sink), tmp: null })
+      const fd = ownFd(real)
+      if (fd !== null) return new OutputFile(path, sink, { fd, handle: null, tmp: null })
+      const handle = await openStream(path, sink)
+      return new OutputFile(path, sink, { fd: handle.fd, handle, tmp: null })
     }
     // An existing file of ours keeps its mode; a new one (or another user's, replaced) gets the umask's.
     const mine = st !== null && st.uid === process.geteuid?.()
@@ -160,30 +172,30 @@ export class OutputFile {
 
   /** Writes the document `fill` streams into `out`; a regular file is replaced (again on each call). */
   async saveStream(fill: (out: Writable) => Promise<void>): Promise<void> {
-    const { handle, tmp } = await this.take()
+    const { fd, handle, tmp } = await this.take()
     try {
       // The fd, not handle.createWriteStream: that one holds the handle and its close() would never end.
-      const stream = createWriteStream('', { fd: handle.fd, autoClose: false })
+      const stream = createWriteStream('', { fd, autoClose: false })
       // A failed write ends `fill` too: it may be waiting for a 'drain' that never comes.
       const failed = new Promise<never>((_, fail) => stream.once('error', fail))
       await Promise.race([fill(stream), failed])
       stream.end()
       await finished(stream)
       if (this.sink.kind === 'replace') {
-        await handle.chmod(this.sink.mode)
-        await handle.datasync()
+        await handle!.chmod(this.sink.mode)
+        await handle!.datasync()
       }
-      await handle.close()
+      await handle?.close()
       if (tmp) await rename(tmp, this.sink.target)
     } catch (err) {
-      await handle.close().catch(() => undefined)
+      await handle?.close().catch(() => undefined)
       if (tmp) await rm(tmp, { force: true })
       throw (err as OsError).code ? explain(this.path, this.sink.kind === 'replace' ? this.sink.folder : this.sink.target, err) : err
     }
   }
 
   /** The temporary file or stream opened for this document: the one opened up front, then a new temporary file. */
-  private async take(): Promise<{ handle: FileHandle; tmp: string | null }> {
+  private async take(): Promise<Pending> {
     const pending = this.pending
     this.pending = null
     if (pending) return pending
@@ -196,15 +208,16 @@ export class OutputFile {
     const pending = this.pending
     this.pending = null
     if (!pending) return
-    await pending.handle.close().catch(() => undefined)
+    await pending.handle?.close().catch(() => undefined)
     if (pending.tmp) await rm(pending.tmp, { force: true })
   }
 }
 
-async function createTemp(path: string, folder: string): Promise<{ handle: FileHandle; tmp: string }> {
+async function createTemp(path: string, folder: string): Promise<Pending> {
   const tmp = join(folder, `.snapscope-${randomBytes(12).toString('hex')}.tmp`)
   try {
-    return { handle: await openExclusive(tmp), tmp }
+    const handle = await openExclusive(tmp)
+    return { fd: handle.fd, handle, tmp }
   } catch (err) {
     // The folder was there a moment ago: ENOENT here is a file system that takes no new files (/proc).
     throw missing(err) ? osError(`cannot write ${path}: no new file can be created in ${folder} (ENOENT): choose another place`, 'ENOENT') : explain(path, folder, err)
