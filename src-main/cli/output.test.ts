@@ -149,12 +149,16 @@ describe('--out a device, a FIFO or a link to an open file', () => {
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0)
     const got = join(dir, 'got.json')
     const reader = spawn('cat', [fifo], { stdio: ['ignore', openSync(got, 'w'), 'inherit'] })
-    const read = new Promise<number | null>((ok) => reader.on('exit', ok))
-    const r = await cliAsync(['heap', '--pid', String(fixture.info.pid), '--out', fifo]).done
-    expect(r.code, r.stderr).toBe(0)
-    expect(await read).toBe(0)
-    expect(JSON.parse(readFileSync(got, 'utf8'))).toMatchObject({ format: 'snapscope.heapwalks/1', pid: fixture.info.pid })
-    expect(lstatSync(fifo).isFIFO()).toBe(true)
+    try {
+      const read = new Promise<number | null>((ok) => reader.on('exit', ok))
+      const r = await cliAsync(['heap', '--pid', String(fixture.info.pid), '--out', fifo]).done
+      expect(r.code, r.stderr).toBe(0)
+      expect(lstatSync(fifo).isFIFO()).toBe(true)
+      expect(await read).toBe(0)
+      expect(JSON.parse(readFileSync(got, 'utf8'))).toMatchObject({ format: 'snapscope.heapwalks/1', pid: fixture.info.pid })
+    } finally {
+      reader.kill()
+    }
   }, SLOW)
 
   it('--out a link to /proc/self/fd/1 (as /dev/stdout is) writes into the pipe and keeps the link', async () => {
