@@ -2,7 +2,7 @@
 // links in a shared folder while root writes there; devices and FIFOs as outputs; paths that can't be
 // written fail before the work; names from the machine reach the terminal escaped.
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -38,6 +38,17 @@ function cliAsync(args: string[], stdout: 'pipe' | number = 'pipe') {
   return { pid: child.pid!, done }
 }
 
+const made: string[] = []
+/** A temporary folder of this file's, removed at the end (a spray leaves 21,000 links in one). */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+
 /** A one-line message of exit 1, naming what it should, and never a stack trace. */
 function expectOneLineFailure(r: { code: number | null; stderr: string }, ...parts: string[]): void {
   expect(r.code, r.stderr).toBe(1)
@@ -48,14 +59,14 @@ function expectOneLineFailure(r: { code: number | null; stderr: string }, ...par
 
 /** A folder like /tmp: anyone may create files in it; the sticky bit keeps them from others' files. */
 function sharedFolder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'snapscope-shared-'))
+  const dir = tempDir('snapscope-shared-')
   chmodSync(dir, 0o1777)
   return dir
 }
 
 /** A file only root may read or write: what the attacker wants overwritten. */
 function rootOnlyFile(): { path: string; content: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'snapscope-vault-'))
+  const dir = tempDir('snapscope-vault-')
   const path = join(dir, 'secret')
   const content = 'root only, do not overwrite\n'
   writeFileSync(path, content, { mode: 0o600 })
@@ -122,6 +133,14 @@ describe.skipIf(!IS_ROOT || !SETPRIV)('--out in a folder another user can write 
     expect((JSON.parse(readFileSync(mine.path, 'utf8')) as Snapshot).format).toBe('snapscope.snapshot/1')
     expect(statSync(mine.path).mode & 0o777).toBe(0o600)
   }, SLOW)
+
+  it("another user's FIFO at the output path is refused (it would take root's document, or hang it)", () => {
+    const dir = sharedFolder()
+    const fifo = join(dir, 'heap.json')
+    expect(spawnSync(SETPRIV!, [...AS_NOBODY, 'mkfifo', fifo]).status).toBe(0)
+    expectOneLineFailure(cli('snapshot', '--include', 'process', '--out', fifo), `cannot write ${fifo}`, 'FIFO of another user (uid 65534)', 'EPERM')
+    expect(lstatSync(fifo).isFIFO()).toBe(true)
+  }, SLOW)
 })
 
 describe('--out a device, a FIFO or a link to an open file', () => {
@@ -134,7 +153,7 @@ describe('--out a device, a FIFO or a link to an open file', () => {
   })
 
   it.skipIf(!IS_ROOT)('heap --out a character device (/dev/null made with mknod) leaves it a device', () => {
-    const dev = join(mkdtempSync(join(tmpdir(), 'snapscope-dev-')), 'null')
+    const dev = join(tempDir('snapscope-dev-'), 'null')
     expect(spawnSync('mknod', [dev, 'c', '1', '3']).status).toBe(0)
     const r = cli('heap', '--pid', String(fixture.info.pid), '--out', dev)
     expect(r.code, r.stderr).toBe(0)
@@ -144,7 +163,7 @@ describe('--out a device, a FIFO or a link to an open file', () => {
   }, SLOW)
 
   it('heap --out a FIFO: the reader gets the document, the FIFO stays a FIFO', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'snapscope-fifo-'))
+    const dir = tempDir('snapscope-fifo-')
     const fifo = join(dir, 'fifo')
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0)
     const got = join(dir, 'got.json')
@@ -162,7 +181,7 @@ describe('--out a device, a FIFO or a link to an open file', () => {
   }, SLOW)
 
   it('--out a link to /proc/self/fd/1 (as /dev/stdout is) writes into the pipe and keeps the link', async () => {
-    const link = join(mkdtempSync(join(tmpdir(), 'snapscope-stdout-')), 'stdout')
+    const link = join(tempDir('snapscope-stdout-'), 'stdout')
     symlinkSync('/proc/self/fd/1', link)
     const r = await cliAsync(['snapshot', '--include', 'process', '--out', link]).done
     expect(r.code, r.stderr).toBe(0)
@@ -176,7 +195,9 @@ describe('--out that cannot be written fails before the work, in one line', () =
     const target = spawn('sleep', ['120'])
     try {
       const pid = String(target.pid)
-      const bad = (name: string) => `/nonexistent/dir/${name}`
+      // A folder that is missing under one of our own: the old `report --format csv` made it with mkdir -p.
+      const missing = join(tempDir('snapscope-missing-'), 'nonexistent')
+      const bad = (name: string) => join(missing, 'dir', name)
       const runs = await Promise.all(
         [
           ['snapshot', '--out', bad('snap.json')],
@@ -191,7 +212,7 @@ describe('--out that cannot be written fails before the work, in one line', () =
         ].map(async (args) => ({ args, r: await cliAsync(args).done }))
       )
       for (const { args, r } of runs) {
-        expectOneLineFailure(r, `cannot write ${args.at(-1)}: the folder /nonexistent does not exist`, '(ENOENT)')
+        expectOneLineFailure(r, `cannot write ${args.at(-1)}: the folder ${missing} does not exist`, '(ENOENT)')
         expect(r.stderr).not.toMatch(/attached|capturing/)
       }
       // Their work is 30 s; failing first takes a node start (slow on a busy machine), not the work.
@@ -202,7 +223,7 @@ describe('--out that cannot be written fails before the work, in one line', () =
   }, SLOW)
 
   it('a folder as --out is refused with EISDIR and stays a folder', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'snapscope-isdir-'))
+    const dir = tempDir('snapscope-isdir-')
     expectOneLineFailure(cli('snapshot', '--include', 'process', '--out', dir), `cannot write ${dir}`, 'is a folder', '(EISDIR)')
     expect(statSync(dir).isDirectory()).toBe(true)
   }, SLOW)
@@ -214,7 +235,7 @@ describe('names from the machine on the terminal', () => {
   const RAW = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/
 
   it("diff's text shows a process named with escape sequences escaped; JSON keeps it exact and C0-free", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'snapscope-names-'))
+    const dir = tempDir('snapscope-names-')
     const exe = join(dir, NAME)
     copyFileSync('/bin/sleep', exe)
     chmodSync(exe, 0o755)
@@ -243,8 +264,9 @@ describe('names from the machine on the terminal', () => {
   }, SLOW)
 
   it('error messages escape the paths and verbs they repeat', () => {
-    const r = cli('snapshot', '--out', '/nonexistent/\x1b[2J\x1b]0;pwn\x07/x')
-    expectOneLineFailure(r, 'cannot write /nonexistent/\\x1b[2J\\x1b]0;pwn\\x07/x')
+    const dir = tempDir('snapscope-names-')
+    const r = cli('snapshot', '--out', `${dir}/\x1b[2J\x1b]0;pwn\x07/x`)
+    expectOneLineFailure(r, `cannot write ${dir}/\\x1b[2J\\x1b]0;pwn\\x07/x`)
     expect(r.stderr).not.toMatch(RAW)
     const verb = cli('\x1b[2Jsnap')
     expect(verb.code).toBe(2)

@@ -1,12 +1,20 @@
 // The one writer of user-named paths, on the real file system: temporaries nobody can guess, read or
 // redirect, the final mode, nothing left behind, links followed only when they are the writer's own.
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { OutputFile, openExclusive, prepareFolder } from './safeWrite'
 
-const folder = (): string => mkdtempSync(join(tmpdir(), 'snapscope-safewrite-'))
+const made: string[] = []
+const folder = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'snapscope-safewrite-'))
+  made.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
 const mode = (path: string): number => statSync(path).mode & 0o777
 const umaskMode = (): number => 0o666 & ~process.umask()
 

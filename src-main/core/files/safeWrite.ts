@@ -24,6 +24,7 @@ import { finished } from 'node:stream/promises'
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NOCTTY, O_APPEND } = constants
 const MAX_LINKS = 40 // as the kernel's own limit on links followed in one lookup
+const STICKY = 0o1000 // S_ISVTX: files in the folder can be renamed or removed only by their owners
 
 type OsError = Error & { code?: string }
 const osError = (message: string, code: string): OsError => Object.assign(new Error(message), { code })
@@ -46,14 +47,14 @@ function explain(path: string, folder: string, err: unknown): OsError {
   return osError(`cannot write ${path}: ${message}${message.includes(code) ? '' : ` (${code})`}`, code)
 }
 
-/** Whose symbolic links are followed: this user's and root's (geteuid is absent on Windows: all). */
-function trustedLink(st: Stats): boolean {
+/** Whose links are followed and FIFOs written into in a shared folder: this user's and root's (geteuid is absent on Windows: all). */
+function trusted(st: Stats): boolean {
   const me = process.geteuid?.()
   return me === undefined || st.uid === me || st.uid === 0
 }
 
 /**
- * `path` with every symbolic link in it followed, each checked by `trustedLink` (the kernel would
+ * `path` with every symbolic link in it followed, each checked by `trusted` (the kernel would
  * follow them all). Returns the real path (its last part may not exist yet) and whether it is a link
  * in /proc, to be opened as it is. Parts are walked one by one, so "link/.." means what it means to
  * the kernel.
@@ -78,7 +79,7 @@ async function resolveTrusted(path: string): Promise<{ real: string; procLink: b
       done = next
       continue
     }
-    if (!trustedLink(st))
+    if (!trusted(st))
       throw osError(
         `cannot write ${path}: ${next} is a symbolic link of another user (uid ${st.uid}), not followed: it could point the write at any file. Remove it, or give the path it should point to`,
         'ELOOP'
@@ -138,6 +139,9 @@ export class OutputFile {
     const problem = st && refused(st)
     if (problem) throw osError(`cannot write ${path}: ${real} ${problem}`, st.isDirectory() ? 'EISDIR' : 'EINVAL')
     if (procLink || (st && !st.isFile())) {
+      // Another user's FIFO in /tmp would take the document (or hang the command): as fs.protected_fifos.
+      if (st && !trusted(st) && (await lstat(dirname(real))).mode & STICKY)
+        throw osError(`cannot write ${path}: ${real} is a FIFO of another user (uid ${st.uid}) in a shared folder: remove it or choose another name`, 'EPERM')
       const sink: Sink = { kind: 'stream', target: real, procLink }
       const fd = ownFd(real)
       if (fd !== null) return new OutputFile(path, sink, { fd, handle: null, tmp: null })
