@@ -12,8 +12,9 @@
 //   it would replace the device itself. Folders, sockets and block devices (disks) are refused.
 // - Symbolic links in the path are followed only when they belong to this user or to root: another
 //   user's link in a shared folder could point the write at any file (the kernel's
-//   fs.protected_symlinks, which is often off). A link inside /proc (/dev/stdout ->
-//   /proc/self/fd/1) names a file this or another process has open: it is written through as a stream.
+//   fs.protected_symlinks, which is often off); so is another user's FIFO in a sticky folder (as
+//   fs.protected_fifos). A link inside /proc names a file a process has open: written through as a
+//   stream (this process's own descriptor, as /dev/stdout -> /proc/self/fd/1 is, directly).
 
 import { randomBytes } from 'node:crypto'
 import { constants, createWriteStream, type Stats } from 'node:fs'
