@@ -24,22 +24,26 @@ const cli = (...args: string[]) => {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
-/** The command run in the background: its pid at once, its end (with how long it took) later. */
-function cliAsync(args: string[], stdout: 'pipe' | number = 'pipe') {
+/**
+ * The command run in the background: its pid at once, its end (with how long it took) later. With
+ * `held`, a shell holds its pid until go() and then execs it (the pid stays the command's).
+ */
+function cliAsync(args: string[], held = false) {
   const t0 = Date.now()
-  const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', stdout, 'pipe'] })
+  const command = [process.execPath, ...CLI, ...args]
+  const child = held ? spawn('sh', ['-c', 'read go && exec "$@"', 'sh', ...command]) : spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
-  child.stdout?.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (err += d))
+  child.stdout.on('data', (d) => (out += d))
+  child.stderr.on('data', (d) => (err += d))
   const done = new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((ok) =>
     child.on('close', (code) => ok({ code, stdout: out, stderr: err, ms: Date.now() - t0 }))
   )
-  return { pid: child.pid!, done }
+  return { pid: child.pid!, done, go: () => child.stdin?.end('go\n') }
 }
 
 const made: string[] = []
-/** A temporary folder of this file's, removed at the end (a spray leaves 21,000 links in one). */
+/** A temporary folder of this file's, removed at the end (a spray leaves 30,000 links in one). */
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   made.push(dir)
@@ -82,15 +86,16 @@ function expectUntouched(victim: { path: string; content: string }): void {
 
 describe.skipIf(!IS_ROOT || !SETPRIV)('--out in a folder another user can write to (run as root, attacked by nobody)', () => {
   // The attacker: told the pid of root's command, plants a link to the victim at every temporary
-  // name the command could pick from now on for 20 s (the old `.<ms>.<pid>.tmp`), nearest first.
+  // name the command could pick in the next 30 s (the old `.<ms>.<pid>.tmp`). The command starts
+  // once they are in place (a busy machine could slow the spray down more than the command).
   const SPRAY = String.raw`
     const fs = require('node:fs')
     const [dir, victim] = process.argv.slice(1)
     process.stdin.once('data', (d) => {
       const pid = Number(String(d).trim())
-      const from = Date.now() - 1000
+      const from = Date.now()
       let planted = 0
-      for (let ms = from; ms < from + 21000; ms++) {
+      for (let ms = from; ms < from + 30000; ms++) {
         try { fs.symlinkSync(victim, dir + '/.' + ms + '.' + pid + '.tmp'); planted++ } catch {}
       }
       console.log(JSON.stringify({ pid, planted }))
@@ -100,20 +105,27 @@ describe.skipIf(!IS_ROOT || !SETPRIV)('--out in a folder another user can write 
   it('a spray of links at guessable temporary names does not make root overwrite a root-only file', async () => {
     const dir = sharedFolder()
     const victim = rootOnlyFile()
+    const target = spawn('sleep', ['60'])
     const attacker = spawn(SETPRIV!, [...AS_NOBODY, process.execPath, '-e', SPRAY, dir, victim.path], { stdio: ['pipe', 'pipe', 'inherit'] })
     const lines = createInterface({ input: attacker.stdout })[Symbol.asyncIterator]()
     expect((await lines.next()).value).toBe('ready')
-    const run = cliAsync(['snapshot', '--include', 'process,thread', '--out', join(dir, 'snap.json')])
+    const out = join(dir, 'watch.json')
+    const run = cliAsync(['watch', '--pid', String(target.pid), '--seconds', '1', '--out', out], true)
     attacker.stdin.end(`${run.pid}\n`)
-    const sprayed = JSON.parse((await lines.next()).value as string) as { pid: number; planted: number }
-    const r = await run.done
-    expect(sprayed).toEqual({ pid: run.pid, planted: 21000 })
-    expect(r.code, r.stderr).toBe(0)
-    expectUntouched(victim)
-    expect((JSON.parse(readFileSync(join(dir, 'snap.json'), 'utf8')) as Snapshot).format).toBe('snapscope.snapshot/1')
-    expect(statSync(join(dir, 'snap.json')).mode & 0o777).toBe(0o666 & ~process.umask())
-    // everything else in the folder is the attacker's links: root left no temporary file behind
-    expect(readdirSync(dir).filter((n) => n !== 'snap.json' && !lstatSync(join(dir, n)).isSymbolicLink())).toEqual([])
+    try {
+      const sprayed = JSON.parse((await lines.next()).value as string) as { pid: number; planted: number }
+      run.go()
+      const r = await run.done
+      expect(sprayed).toEqual({ pid: run.pid, planted: 30000 })
+      expect(r.code, r.stderr).toBe(0)
+      expectUntouched(victim)
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ format: 'snapscope.wswatch/1', pid: target.pid })
+      expect(statSync(out).mode & 0o777).toBe(0o666 & ~process.umask())
+      // everything else in the folder is the attacker's links: root left no temporary file behind
+      expect(readdirSync(dir).filter((n) => n !== 'watch.json' && !lstatSync(join(dir, n)).isSymbolicLink())).toEqual([])
+    } finally {
+      target.kill()
+    }
   }, SLOW)
 
   it("another user's link at the output path is refused, not followed; root's own link is followed", () => {
