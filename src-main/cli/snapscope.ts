@@ -2,6 +2,7 @@
 // stderr), 2 bad usage. Scripts and tests depend on its verbs and JSON. One file per verb in verbs/.
 
 import { UsageError } from './args'
+import { say } from './terminal'
 import * as capture from './verbs/capture'
 import * as diff from './verbs/diff'
 import * as heap from './verbs/heap'
@@ -36,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const run = VERBS[verb]?.run
   if (!run) {
-    process.stderr.write(`snapscope: unknown verb "${verb}"\n${USAGE}\n`)
+    say(`snapscope: unknown verb "${verb}"`)
+    process.stderr.write(USAGE + '\n')
     return 2
   }
   try {
@@ -46,13 +48,29 @@ export async function main(argv: string[]): Promise<number> {
     const e = err as { code?: string; message?: string }
     // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes: those are usage errors too.
     if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`snapscope ${verb}: ${e.message}\n${USAGE}\n`)
+      say(`snapscope ${verb}: ${e.message}`)
+      process.stderr.write(USAGE + '\n')
       return 2
     }
-    process.stderr.write(`snapscope ${verb}: ${e.message ?? String(err)}${e.code && !e.message?.includes(e.code) ? ` (${e.code})` : ''}\n`)
+    sayFailure(verb, err)
     return 1
   }
 }
+
+/** One line: what failed and its OS code (a path or a process name in it escaped), never a stack. */
+function sayFailure(verb: string, err: unknown): void {
+  const e = err as { code?: string; message?: string }
+  say(`snapscope ${verb}: ${e.message ?? String(err)}${e.code && !e.message?.includes(e.code) ? ` (${e.code})` : ''}`)
+}
+
+// An OS error that escapes the verb (a stream's 'error' event with no listener; unhandled rejections
+// come here too) ends the command the same way, not with Node's stack trace; anything else is a
+// bug, and its stack helps.
+process.on('uncaughtException', (err: unknown) => {
+  if (typeof (err as { code?: unknown })?.code === 'string') sayFailure(process.argv[2] ?? '', err)
+  else for (const line of String((err as Error)?.stack ?? err).split('\n')) say(line)
+  process.exit(1)
+})
 
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code

@@ -6,9 +6,11 @@ import { captureNow } from '../../core/capture/fullCapture'
 import { addonSampler } from '../../core/capture/sampler'
 import { flaggedSeries, timelineSeries } from '../../core/capture/series'
 import type { TimelineDoc, TimelineSample } from '../../core/capture/types'
-import { encodeFile, makeFile, writeFileAtomic } from '../../core/files/snapshotFile'
+import { OutputFile } from '../../core/files/safeWrite'
+import { encodeFile, makeFile } from '../../core/files/snapshotFile'
 import { fmtBytes, fmtCount, fmtSigned } from '../../core/report/format'
 import { UsageError, parsePid } from '../args'
+import { say } from '../terminal'
 
 export const usage = `capture --pid N [--every 10s --for 1h] --out FILE [--no-heap] [--redact]
       saves a Snapscope file: without --every, one full capture of N now (snapshot, modules, heap
@@ -50,46 +52,47 @@ export async function run(args: string[]): Promise<void> {
   })
   const pid = parsePid(values.pid, true)!
   if (!values.out) throw new UsageError('--out is required')
-  const out = values.out
+  const timeline = values.every !== undefined || values.for !== undefined
+  const everyMs = timeline ? duration('every', values.every, MIN_EVERY_MS, 86_400_000) : 0
+  const forMs = timeline ? duration('for', values.for, everyMs, MAX_FOR_MS) : 0
   const heap = !values['no-heap']
-  const save = async (doc: Parameters<typeof encodeFile>[0]) => writeFileAtomic(out, await encodeFile(doc, { redact: values.redact }))
-  const addon = loadAddon()
-
-  if (values.every === undefined && values.for === undefined) {
-    await save(await captureNow(addon, pid, { heap }))
-    process.stderr.write(`saved a capture of pid ${pid} to ${out}\n`)
-    return
-  }
-  const everyMs = duration('every', values.every, MIN_EVERY_MS, 86_400_000)
-  const forMs = duration('for', values.for, everyMs, MAX_FOR_MS)
-  const capture = await Capture.start(addonSampler(addon), addon.host(), { pid, everyMs, forMs, heap })
-  const asFile = (doc: TimelineDoc) => makeFile([doc], doc.host, doc.startedAt)
-  process.stderr.write(`capturing pid=${pid} every=${formatDuration(everyMs)} for=${formatDuration(forMs)}: ${capture.expected} samples\n`)
-
-  let lastSave = Date.now()
-  let saving: Promise<void> = Promise.resolve()
-  const onSample = (p: { index: number; sample: TimelineSample; elapsedMs: number; expected: number }) => {
-    process.stderr.write(`sample ${p.index + 1}/${p.expected} at ${formatDuration(p.elapsedMs)}: ${describe(p.sample)}\n`)
-    if (Date.now() - lastSave >= CHECKPOINT_MS) {
-      lastSave = Date.now()
-      saving = saving.then(() => save(asFile(capture.current()))).catch((err: Error) => void process.stderr.write(`checkpoint failed: ${err.message}\n`))
+  await OutputFile.using(values.out, async (out) => {
+    const save = async (doc: Parameters<typeof encodeFile>[0]) => out.save(await encodeFile(doc, { redact: values.redact }))
+    const addon = loadAddon()
+    if (!timeline) {
+      await save(await captureNow(addon, pid, { heap }))
+      return say(`saved a capture of pid ${pid} to ${out.path}`)
     }
-  }
-  capture.on('sample', onSample)
-  const stop = (): void => void capture.stop()
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-  try {
-    const doc = await capture.done
-    await saving
-    await save(asFile(doc))
-    process.stderr.write(`saved ${doc.samples.length} samples to ${out} (${doc.endReason})\n`)
-    for (const s of flaggedSeries(timelineSeries(doc)))
-      process.stderr.write(`grows steadily: ${s.label} ${fmtSigned(s.trend.delta, s.unit)} (${fmtSigned(Math.round(s.trend.slopePerMinute), s.unit)}/min)\n`)
-    if (doc.endReason.startsWith('error')) throw new Error(`capture of pid ${pid} ended with ${doc.endReason}`)
-  } finally {
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
-    capture.off('sample', onSample)
-  }
+    const capture = await Capture.start(addonSampler(addon), addon.host(), { pid, everyMs, forMs, heap })
+    const asFile = (doc: TimelineDoc) => makeFile([doc], doc.host, doc.startedAt)
+    say(`capturing pid=${pid} every=${formatDuration(everyMs)} for=${formatDuration(forMs)}: ${capture.expected} samples`)
+
+    let lastSave = Date.now()
+    let saving: Promise<void> = Promise.resolve()
+    const onSample = (p: { index: number; sample: TimelineSample; elapsedMs: number; expected: number }) => {
+      say(`sample ${p.index + 1}/${p.expected} at ${formatDuration(p.elapsedMs)}: ${describe(p.sample)}`)
+      // A FIFO or device takes one document: the one at the end.
+      if (out.rewritable && Date.now() - lastSave >= CHECKPOINT_MS) {
+        lastSave = Date.now()
+        saving = saving.then(() => save(asFile(capture.current()))).catch((err: Error) => say(`checkpoint failed: ${err.message}`))
+      }
+    }
+    capture.on('sample', onSample)
+    const stop = (): void => void capture.stop()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    try {
+      const doc = await capture.done
+      await saving
+      await save(asFile(doc))
+      say(`saved ${doc.samples.length} samples to ${out.path} (${doc.endReason})`)
+      for (const s of flaggedSeries(timelineSeries(doc)))
+        say(`grows steadily: ${s.label} ${fmtSigned(s.trend.delta, s.unit)} (${fmtSigned(Math.round(s.trend.slopePerMinute), s.unit)}/min)`)
+      if (doc.endReason.startsWith('error')) throw new Error(`capture of pid ${pid} ended with ${doc.endReason}`)
+    } finally {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      capture.off('sample', onSample)
+    }
+  })
 }

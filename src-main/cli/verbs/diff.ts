@@ -5,9 +5,9 @@ import { readSnapscopeFile } from '../../core/files/loader'
 import { redactFile } from '../../core/files/redact'
 import { diffReport } from '../../core/report/build'
 import { renderText } from '../../core/report/text'
-import { writeFileAtomic } from '../../core/files/snapshotFile'
 import { UsageError } from '../args'
-import { writeOutput } from '../output'
+import { withOutput, writeOutput } from '../output'
+import { escapeStrings } from '../terminal'
 
 export const usage = `diff A B [--json] [--redact] [--out FILE]
       compare two snapshots, heap walks or timelines (files or the JSON of snapshot/heap/watch):
@@ -21,12 +21,15 @@ export async function run(args: string[]): Promise<void> {
     options: { json: { type: 'boolean' }, redact: { type: 'boolean' }, out: { type: 'string' } }
   })
   if (positionals.length !== 2) throw new UsageError(`diff takes two files, got ${positionals.length}`)
-  const [a, b] = await Promise.all(positionals.map((p) => readSnapscopeFile(p)))
-  const [fa, fb] = values.redact ? [redactFile(a), redactFile(b)] : [a, b]
-  const diff = compare({ file: fa, name: basename(positionals[0]) }, { file: fb, name: basename(positionals[1]) })
-  if (values.json) return writeOutput(diff, values.out)
-  // The suspects' table repeats the findings above it: the terminal gets the findings only.
-  const text = renderText(diffReport(diff, [fa, fb]), { skipTables: ['diff-suspects'] })
-  if (values.out) await writeFileAtomic(values.out, text)
-  else process.stdout.write(text)
+  await withOutput(values.out, async (out) => {
+    const [a, b] = await Promise.all(positionals.map((p) => readSnapscopeFile(p)))
+    const [fa, fb] = values.redact ? [redactFile(a), redactFile(b)] : [a, b]
+    const diff = compare({ file: fa, name: basename(positionals[0]) }, { file: fb, name: basename(positionals[1]) })
+    if (values.json) return writeOutput(diff, out)
+    // The suspects' table repeats the findings above it: the terminal gets the findings only. Names
+    // from the machine are escaped for the terminal (or a text file shown on one).
+    const text = renderText(escapeStrings(diffReport(diff, [fa, fb])), { skipTables: ['diff-suspects'] })
+    if (out) await out.save(text)
+    else process.stdout.write(text)
+  })
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { loadAddon } from '../../../native/index'
 import { singleHeap, walkHeaps } from '../../core/heapWalk'
 import { parseCount, parsePid } from '../args'
-import { progressLine, writeOutput } from '../output'
+import { progressLine, withOutput, writeOutput } from '../output'
 
 export const usage = `heap --pid N [--heap ID] [--limit N] [--offset N] [--stop] [--out FILE]
       heap walk (JSON); --stop stops the target during the walk`
@@ -20,20 +20,19 @@ export async function run(args: string[]): Promise<void> {
     }
   })
   const pid = parsePid(values.pid, true)!
-  const progress = progressLine(`walking heaps of ${pid}`)
-  const run = walkHeaps(
-    loadAddon(),
-    { pid, heapId: values.heap ?? null, limit: parseCount('limit', values.limit), offset: parseCount('offset', values.offset), stopTarget: values.stop ?? false },
-    progress
-  )
-  const cancel = (): void => run.cancel()
-  process.once('SIGINT', cancel)
-  try {
-    const doc = await run.result
-    if (progress) process.stderr.write('\n')
-    await writeOutput(values.heap ? singleHeap(doc, values.heap) : doc, values.out)
-  } finally {
-    process.off('SIGINT', cancel)
-  }
+  const options = { pid, heapId: values.heap ?? null, limit: parseCount('limit', values.limit), offset: parseCount('offset', values.offset), stopTarget: values.stop ?? false }
+  await withOutput(values.out, async (out) => {
+    const progress = progressLine(`walking heaps of ${pid}`)
+    const run = walkHeaps(loadAddon(), options, progress)
+    const cancel = (): void => run.cancel()
+    process.once('SIGINT', cancel)
+    try {
+      const doc = await run.result
+      if (progress) process.stderr.write('\n')
+      await writeOutput(values.heap ? singleHeap(doc, values.heap) : doc, out)
+    } finally {
+      process.off('SIGINT', cancel)
+    }
+  })
 }
 

@@ -1,14 +1,14 @@
-import { mkdir } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { compare } from '../../core/diff/diff'
 import { readSnapscopeFile } from '../../core/files/loader'
 import { redactFile } from '../../core/files/redact'
-import { writeFileAtomic } from '../../core/files/snapshotFile'
+import { OutputFile, prepareFolder } from '../../core/files/safeWrite'
 import { diffReport, fileReport } from '../../core/report/build'
 import { REPORT_FORMATS } from '../../ipc/contract'
-import { exportReport, type ReportFormat } from '../../core/report/export'
+import { exportReport, type ReportFile, type ReportFormat } from '../../core/report/export'
 import { UsageError } from '../args'
+import { say } from '../terminal'
 
 export const usage = `report FILE [B] --format html|csv|json|pdf --out PATH [--redact] [--table ID]
       a report of FILE, or of the compare of FILE and B: HTML with its charts (opens offline),
@@ -24,17 +24,21 @@ export async function run(args: string[]): Promise<void> {
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`report takes one file (or two to compare), got ${positionals.length}`)
   const format = values.format as ReportFormat
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`)
-  if (!values.out) throw new UsageError('--out is required')
+  const out = values.out
+  if (!out) throw new UsageError('--out is required')
 
-  const files = await Promise.all(positionals.map((p) => readSnapscopeFile(p)))
-  const [a, b] = values.redact ? files.map(redactFile) : files
-  const names = positionals.map((p) => basename(p))
-  const model = b ? diffReport(compare({ file: a, name: names[0] }, { file: b, name: names[1] }), [a, b]) : fileReport(a, names[0])
-  const baseName = basename(values.out).replace(/\.(html|pdf|json|csv)$/i, '')
-  const out = await exportReport(model, format, { baseName, table: values.table })
-  if (format === 'csv') {
-    await mkdir(values.out, { recursive: true })
-    for (const f of out) await writeFileAtomic(join(values.out, f.name), f.data)
-    process.stderr.write(`wrote ${out.length} CSV file${out.length === 1 ? '' : 's'} to ${values.out}\n`)
-  } else await writeFileAtomic(values.out, out[0].data)
+  const render = async (): Promise<ReportFile[]> => {
+    const files = await Promise.all(positionals.map((p) => readSnapscopeFile(p)))
+    const [a, b] = values.redact ? files.map(redactFile) : files
+    const names = positionals.map((p) => basename(p))
+    const model = b ? diffReport(compare({ file: a, name: names[0] }, { file: b, name: names[1] }), [a, b]) : fileReport(a, names[0])
+    const baseName = basename(out).replace(/\.(html|pdf|json|csv)$/i, '')
+    return exportReport(model, format, { baseName, table: values.table })
+  }
+  // Where the report goes is checked before it is made (a PDF takes a while to print).
+  if (format !== 'csv') return OutputFile.using(out, async (file) => file.save((await render())[0].data))
+  const folder = await prepareFolder(out)
+  const tables = await render()
+  for (const t of tables) await OutputFile.using(join(folder, t.name), (file) => file.save(t.data))
+  say(`wrote ${tables.length} CSV file${tables.length === 1 ? '' : 's'} to ${out}`)
 }

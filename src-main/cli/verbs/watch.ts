@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util'
 import { loadAddon } from '../../../native/index'
 import { WsWatchSession } from '../../core/wsWatch'
 import { UsageError, parsePid } from '../args'
-import { writeOutput } from '../output'
+import { withOutput, writeOutput } from '../output'
+import { say } from '../terminal'
 
 export const usage = `watch --pid N --seconds S [--mechanism M] [--out FILE]
       working-set watch (JSON); prints "attached pid=N" on stderr once live`
@@ -16,16 +17,18 @@ export async function run(args: string[]): Promise<void> {
   if (values.seconds === undefined) throw new UsageError('--seconds is required')
   const seconds = Number(values.seconds)
   if (!(seconds > 0 && seconds <= 86_400)) throw new UsageError(`--seconds must be a number of seconds (0 < S <= 86400), got "${values.seconds}"`)
-  const session = await WsWatchSession.start(loadAddon(), { pid, mechanism: values.mechanism, faultsInDocument: false })
-  process.stderr.write(`attached pid=${pid} mechanism=${session.mechanism}\n`)
-  const timer = setTimeout(() => void session.stop(), seconds * 1000)
-  const stop = (): void => void session.stop()
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-  const doc = await session.done
-  clearTimeout(timer)
-  process.off('SIGINT', stop)
-  process.off('SIGTERM', stop)
-  await writeOutput({ ...doc, faults: session.streamedFaults() }, values.out)
+  await withOutput(values.out, async (out) => {
+    const session = await WsWatchSession.start(loadAddon(), { pid, mechanism: values.mechanism, faultsInDocument: false })
+    say(`attached pid=${pid} mechanism=${session.mechanism}`)
+    const timer = setTimeout(() => void session.stop(), seconds * 1000)
+    const stop = (): void => void session.stop()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    const doc = await session.done
+    clearTimeout(timer)
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+    await writeOutput({ ...doc, faults: session.streamedFaults() }, out)
+  })
 }
 

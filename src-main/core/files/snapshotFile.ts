@@ -1,10 +1,6 @@
-// Writes Snapscope files: gzip of the JSON document, streamed (a heap walk with millions of blocks
-// does not fit one JSON.stringify string) and written beside the target then renamed, so a failed or
-// interrupted save never leaves half a file under the real name.
+// Makes Snapscope files: gzip of the JSON document, streamed (a heap walk with millions of blocks
+// does not fit one JSON.stringify string). They are written to disk by safeWrite.ts.
 
-import { randomBytes } from 'node:crypto'
-import { rename, rm, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
@@ -41,16 +37,4 @@ export async function encodeFile(file: SnapscopeFile, options: { redact?: boolea
     for await (const chunk of compressed) chunks.push(chunk)
   })
   return Buffer.concat(chunks)
-}
-
-/** Writes `data` to `path` atomically (a temporary name in the same folder, then rename). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(resolve(path)), `.${randomBytes(6).toString('hex')}.snapscope-tmp`)
-  try {
-    await writeFile(tmp, data)
-    await rename(tmp, path)
-  } catch (err) {
-    await rm(tmp, { force: true })
-    throw err
-  }
 }
