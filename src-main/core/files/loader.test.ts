@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { gzipSync } from 'node:zlib'
-import { FileFormatError, parseSnapscopeFile, type LoadLimits } from './loader'
+import { DEFAULT_LIMITS, FileFormatError, parseSnapscopeFile, type LoadLimits } from './loader'
 import { encodeFile, makeFile } from './snapshotFile'
 import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from './testDocs'
 import { FILE_FORMAT } from './types'
@@ -72,7 +72,7 @@ describe('Snapscope files', () => {
   })
 
   it('stops at its size limits: the file, and what it decompresses to', async () => {
-    const limits = { maxFileBytes: 1 << 20, maxJsonBytes: 64 << 10, maxDepth: 32 }
+    const limits = { ...DEFAULT_LIMITS, maxFileBytes: 1 << 20, maxJsonBytes: 64 << 10 }
     expect(await failure(Buffer.alloc(2 << 20, 0x20), limits)).toMatch(/past the 1.0 MiB limit for a file/)
     const bomb = gzipSync(Buffer.concat([Buffer.from('{"format":"snapscope.snapshot/1","pad":"'), Buffer.alloc(10 << 20, 0x61), Buffer.from('"}')]))
     expect(bomb.length).toBeLessThan(1 << 20)
