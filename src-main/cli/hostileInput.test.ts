@@ -1,7 +1,7 @@
 // What `report` and `diff` do with input built to exhaust them, run as a person would: each is
 // refused with exit 1 and a message in seconds, in bounded memory (peak RSS from /usr/bin/time -v).
 import { describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -41,8 +41,11 @@ describe('hostile input to report and diff', () => {
     }
   }, 120_000)
 
-  it('reads at most the limit of a file whatever its size says, and no device', () => {
+  it('reads at most the limit of a file whatever its size says, and no device or FIFO', () => {
+    const fifo = join(dir, 'pipe.snapscope')
+    execFileSync('mkfifo', [fifo])
     const cases: [string, RegExp][] = [
+      [fifo, /pipe\.snapscope: not a regular file/],
       ['/proc/self/pagemap', /pagemap: not a Snapscope file \(gzip header missing, and not JSON\)/],
       ['/dev/zero', /zero: not a regular file/],
       ['/dev/urandom', /urandom: not a regular file/]

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { DEFAULT_LIMITS, FileFormatError, parseSnapscopeFile, type LoadLimits } from './loader'
+import { DEFAULT_LIMITS, FileFormatError, parseSnapscopeFile, readSnapscopeFile, type LoadLimits } from './loader'
 import { encodeFile, makeFile } from './snapshotFile'
 import { emptyObjectsBomb } from './bombs'
 import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from './testDocs'
@@ -79,6 +82,17 @@ describe('Snapscope files', () => {
     expect(bomb.length).toBeLessThan(1 << 20)
     expect(await failure(bomb, limits)).toMatch(/decompresses past the 64.0 KiB limit/)
     expect(await failure(Buffer.from(`{"pad":"${'a'.repeat(70 << 10)}"}`), limits)).toMatch(/bytes of JSON is past the/)
+  })
+
+  it('reads a named file only up to its limit, whatever its size says', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'snapscope-read-'))
+    const big = join(dir, 'big.json')
+    writeFileSync(big, `{"pad":"${'a'.repeat(3 << 20)}"}`)
+    const limits = { ...DEFAULT_LIMITS, maxFileBytes: 1 << 20 }
+    await expect(readSnapscopeFile(big, limits)).rejects.toThrow(new FileFormatError('big.json: past the 1.0 MiB limit for a file'))
+    // Its size says 0, and reading it all would take gigabytes.
+    await expect(readSnapscopeFile('/proc/self/pagemap')).rejects.toThrow(/pagemap: not a Snapscope file/)
+    await expect(readSnapscopeFile('/dev/zero')).rejects.toThrow(/zero: not a regular file/)
   })
 
   it('never executes or follows what a file says: prototype keys stay data', async () => {

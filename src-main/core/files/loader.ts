@@ -3,7 +3,7 @@
 // nesting, then the schema's array and string limits) and every failure is a FileFormatError that
 // says which file and what is wrong. Nothing in a file is executed or used as a path.
 
-import { open } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import { ContractError } from '../../ipc/validate'
@@ -47,6 +47,8 @@ const READ_CHUNK = 1 << 20
  *  It reads at most the limit and one byte more whatever the size says: /proc files say 0. */
 export async function readSnapscopeFile(path: string, limits: LoadLimits = DEFAULT_LIMITS): Promise<SnapscopeFile> {
   const name = basename(path)
+  // Checked before opening too: opening a FIFO waits for a writer.
+  if (!(await stat(path)).isFile()) throw new FileFormatError(`${name}: not a regular file`)
   const file = await open(path, 'r')
   try {
     if (!(await file.stat()).isFile()) throw new FileFormatError(`${name}: not a regular file`)
