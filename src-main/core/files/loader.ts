@@ -1,7 +1,9 @@
 // Opens a Snapscope file, or the plain JSON that `snapshot`, `heap` and `watch` write. Files come
-// from other machines and other people, so every step is bounded (input size, decompressed size,
-// nesting, then the schema's array and string limits) and every failure is a FileFormatError that
-// says which file and what is wrong. Nothing in a file is executed or used as a path.
+// from other machines and other people, so every step is bounded (the bytes read, the decompressed
+// size, then a count of what parsing would build: nesting, elements, objects (jsonScan.ts); then the
+// schema's array and string limits) and every failure is a FileFormatError that says which file and
+// what is wrong. Nothing in a file is executed or used as a path. The app's host parses in a worker
+// (workerLoader.ts); the writer checks every file against the same limits (writeLimits.ts).
 
 import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
@@ -60,7 +62,7 @@ export async function readSnapscopeFile(path: string, limits: LoadLimits = DEFAU
       if (bytesRead === 0) break
       chunks.push(chunk.subarray(0, bytesRead))
       // The first bytes say whether it can be a file at all: /proc/self/pagemap is not read on.
-      if (total === 0) looksLikeAFile(chunks[0], name)
+      if (total < 4 && total + bytesRead >= 4) looksLikeAFile(Buffer.concat(chunks), name)
       total += bytesRead
     }
     if (total > limits.maxFileBytes) throw new FileFormatError(`${name}: past the ${fmtBytes(limits.maxFileBytes)} limit for a file`)

@@ -42,6 +42,6 @@ export class WriteCheck {
   }
 
   private refuse(problem: string): never {
-    throw new UnreadableFileError(`not written: Snapscope could not open it again (${problem}); please report it: captures keep within these limits`)
+    throw new UnreadableFileError(`not written: Snapscope could not open it again (${problem})`)
   }
 }
