@@ -32,8 +32,8 @@ const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d |
 export class JsonScan {
   /** bytes seen so far */
   bytes = 0
-  elements = 1
-  containers = 0
+  private elements = 1
+  private containers = 0
   private depth = 0
   private inString = false
   /** the previous piece ended inside a string on an odd run of backslashes */
