@@ -12,7 +12,9 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: r('src-main/electron/main.ts'),
-          cli: r('src-main/cli/snapscope.ts')
+          cli: r('src-main/cli/snapscope.ts'),
+          // a file is parsed in a worker thread (core/files/workerLoader.ts)
+          parseWorker: r('src-main/core/files/parseWorker.ts')
         }
       }
     }

@@ -2,6 +2,7 @@
 
 import type { NativeAddon, NativeProcess } from '../../native/index'
 import type { IncludeKind, ProcessEntry, Snapshot } from '../ipc/types'
+import { fitCmdline } from './files/cmdline'
 
 export interface SnapshotOptions {
   include?: IncludeKind[]
@@ -20,7 +21,7 @@ export function toProcessEntry(p: NativeProcess): ProcessEntry {
     threadCount: p.threadCount,
     basePriority: p.basePriority,
     exePath: p.exePath,
-    cmdline: p.cmdline,
+    cmdline: fitCmdline(p.cmdline),
     user: p.user,
     uid: p.uid,
     startTime: new Date(p.startTimeMs).toISOString(),

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { HOST, sample } from '../files/testDocs'
-import { Capture } from './capture'
+import { parseSnapscopeFile } from '../files/loader'
+import { encodeFile, makeFile } from '../files/snapshotFile'
+import { Capture, MAX_TIMELINE_SAMPLES } from './capture'
 import { parseDuration, formatDuration } from './duration'
 import type { Sampled, Sampler } from './sampler'
 import { timelineSeries } from './series'
@@ -59,6 +61,47 @@ describe('capture', () => {
     expect(doc.endReason).toBe('stopped')
     expect(doc.samples).toHaveLength(3)
   })
+
+  it('halves a full timeline: every other sample goes, the interval doubles, modules keep to the samples kept', async () => {
+    vi.useFakeTimers({ now: Date.parse('2025-03-01T10:00:00Z') })
+    const mods = (...names: string[]) => names.map((n) => ({ moduleName: n, exePath: `/lib/${n}` }))
+    // the sampler's eight steps; brief is seen in one sample only, that the halving drops
+    const loaded = [['app'], ['app', 'plugin'], ['app'], ['app', 'brief'], ['app', 'plugin'], ['app', 'plugin'], ['app'], ['app']]
+    const capture = await Capture.start(scripted(loaded.map((names) => () => ({ modules: mods(...names) }))), HOST, { pid: 1, everyMs: 1000, forMs: 60_000, maxSamples: 4 })
+    const seen: [number, number][] = []
+    capture.on('sample', (p) => seen.push([p.index, p.thinned]))
+    await vi.advanceTimersByTimeAsync(20_000)
+    const doc = await capture.done
+    expect(doc.endReason).toBe('target-exited')
+    // seconds 0 1 2 3, full: 0 2 | 4 6 (every 2 s), full: 0 4 | 8 12 (every 4 s), then the process is gone
+    expect(seen).toEqual([[0, 0], [1, 0], [2, 0], [3, 0], [2, 1], [3, 1], [2, 2], [3, 2]])
+    expect(doc.samples.map((x) => (Date.parse(x.takenAt) - Date.parse(doc.startedAt)) / 1000)).toEqual([0, 4, 8, 12])
+    expect([doc.everyMs, doc.thinned]).toEqual([4000, 2])
+    // plugin's first stay (second 1) went with its sample; of its second (4, 6) second 4 is kept
+    expect(doc.modules.map((m) => [m.moduleName, m.firstSample, m.lastSample])).toEqual([
+      ['app', 0, 3],
+      ['plugin', 1, 1]
+    ])
+  })
+
+  it('keeps a 30-day timeline (every minute, the largest samples) within what the loader opens', async () => {
+    vi.useFakeTimers({ now: Date.parse('2025-03-01T10:00:00Z') })
+    const worst = { ...sample(0), heap: { ...sample(0).heap!, histogram: Array.from({ length: 61 }, (_, k) => ({ minSize: Math.min(2 ** k, 2 ** 52), maxSize: Math.min(2 ** (k + 1) - 1, 2 ** 53 - 1), count: 2 ** 40 + k, bytes: 2 ** 52 + k })) } }
+    const sampler: Sampler = async () => ({ sample: { ...worst, takenAt: new Date().toISOString() }, exeFile: 'leaky', modules: [], errors: [] })
+    const days30 = 30 * 86_400_000
+    const capture = await Capture.start(sampler, HOST, { pid: 1, everyMs: 60_000, forMs: days30 })
+    await vi.advanceTimersByTimeAsync(days30 + 60_000)
+    const doc = await capture.done
+    vi.useRealTimers()
+    expect(doc.endReason).toBe('completed')
+    expect(doc.samples.length).toBeLessThanOrEqual(MAX_TIMELINE_SAMPLES)
+    expect(doc.samples.length).toBeGreaterThan(MAX_TIMELINE_SAMPLES / 2)
+    expect(doc.thinned).toBe(3) // 43,201 samples at 1 min -> 5,401 at 8 min
+    expect(doc.everyMs).toBe(8 * 60_000)
+    expect(Date.parse(doc.samples.at(-1)!.takenAt) - Date.parse(doc.startedAt)).toBe(days30)
+    const back = await parseSnapscopeFile(await encodeFile(makeFile([doc], HOST)), 'run.snapscope')
+    expect(back.items[0]).toEqual(doc)
+  }, 120_000)
 
   it('rejects at the start when the process cannot be read', async () => {
     await expect(Capture.start(scripted([]), HOST, { pid: 1, everyMs: 500, forMs: 1000 })).rejects.toMatchObject({ code: 'ESRCH' })

@@ -2,11 +2,20 @@
 // the snapscope.timeline/1 document up to date, so whoever runs it can save what it has at any time
 // (a checkpoint, Ctrl-C). Samples are due on a fixed grid from the start; one that is late (a slow
 // heap walk) is taken at once and the grid skips the slots it missed, so the timeline never drifts.
+// A timeline keeps at most MAX_TIMELINE_SAMPLES: when it is full, every other sample is dropped and
+// the interval doubles (a 30-day capture ends with samples minutes apart), so that memory and the
+// file stay bounded and the file always opens again.
 
 import { EventEmitter } from 'node:events'
 import type { HostInfo, SnapshotError } from '../../ipc/types'
+import { SCHEMA_LIMITS } from '../files/schema'
 import type { Sampled, Sampler } from './sampler'
 import { TIMELINE_FORMAT, type TimelineDoc, type TimelineModule, type TimelineSample } from './types'
+import { halve } from './thin'
+
+/** Even (each halving keeps the first sample and the grid); worst-case samples (61 size classes of
+ *  huge numbers) take ~6 KB, so a full timeline is ~60 MB of JSON, far inside the loader's limits. */
+export const MAX_TIMELINE_SAMPLES = 10_000
 
 export interface CaptureOptions {
   pid: number
@@ -14,6 +23,8 @@ export interface CaptureOptions {
   forMs: number
   /** walk the heaps each time (summary only); default true */
   heap?: boolean
+  /** MAX_TIMELINE_SAMPLES unless given (tests) */
+  maxSamples?: number
 }
 
 export interface CaptureProgress {
@@ -22,10 +33,13 @@ export interface CaptureProgress {
   elapsedMs: number
   /** samples the whole capture takes when it runs its course */
   expected: number
+  /** times the timeline was halved so far (see TimelineDoc.thinned): a live view halves its copy alike */
+  thinned: number
 }
 
-/** Samples a capture takes when it runs its course: both ends of the duration included. */
-export const expectedSamples = (o: { everyMs: number; forMs: number }): number => Math.floor(o.forMs / o.everyMs) + 1
+/** Samples a capture holds at most: both ends of the duration included, and never more than the
+ *  timeline keeps (it thins itself past that). What a capture reserves in the host's budget. */
+export const expectedSamples = (o: { everyMs: number; forMs: number }): number => Math.min(MAX_TIMELINE_SAMPLES, Math.floor(o.forMs / o.everyMs) + 1)
 
 export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [TimelineDoc] }> {
   readonly done: Promise<TimelineDoc>
@@ -53,6 +67,7 @@ export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [Tim
       host,
       startedAt: first.sample.takenAt,
       everyMs: options.everyMs,
+      thinned: 0,
       endReason: 'running',
       samples: [],
       modules: [],
@@ -73,7 +88,7 @@ export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [Tim
   }
 
   get expected(): number {
-    return expectedSamples(this.options)
+    return Math.floor(this.options.forMs / this.doc.everyMs) + 1
   }
 
   /** The document so far, as a copy that later samples leave alone (a checkpoint is written from it
@@ -91,7 +106,7 @@ export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [Tim
   private schedule(slot: number): void {
     if (this.ended) return
     if (slot >= this.expected) return this.end('completed')
-    const due = this.t0 + slot * this.options.everyMs
+    const due = this.t0 + slot * this.doc.everyMs
     this.timer = setTimeout(() => void this.tick(), Math.max(0, due - Date.now()))
   }
 
@@ -105,10 +120,11 @@ export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [Tim
       return this.end(e.code === 'ESRCH' ? 'target-exited' : `error: ${e.code ?? ''} ${e.message ?? String(err)}`.trim())
     }
     // The next slot still ahead: a late sample does not cause a burst of catch-up samples.
-    this.schedule(Math.max(this.doc.samples.length, Math.floor((Date.now() - this.t0) / this.options.everyMs) + 1))
+    this.schedule(Math.max(this.doc.samples.length, Math.floor((Date.now() - this.t0) / this.doc.everyMs) + 1))
   }
 
   private add(sampled: Sampled, emit = true): void {
+    if (this.doc.samples.length >= (this.options.maxSamples ?? MAX_TIMELINE_SAMPLES)) this.thin()
     const index = this.doc.samples.length
     this.doc.samples.push(sampled.sample)
     this.trackModules(index, sampled.modules)
@@ -118,7 +134,26 @@ export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [Tim
 
   private emitSample(index: number): void {
     const sample = this.doc.samples[index]
-    this.emit('sample', { index, sample, elapsedMs: Date.parse(sample.takenAt) - Date.parse(this.doc.startedAt), expected: this.expected })
+    const elapsedMs = Date.parse(sample.takenAt) - Date.parse(this.doc.startedAt)
+    this.emit('sample', { index, sample, elapsedMs, expected: this.expected, thinned: this.doc.thinned })
+  }
+
+  /** Keeps samples 0, 2, 4 …: the grid of twice the interval. A module seen only in dropped samples
+   *  goes, as it would have been missed at that interval. */
+  private thin(): void {
+    const doc = this.doc
+    doc.samples = halve(doc.samples)
+    doc.everyMs *= 2
+    doc.thinned++
+    const kept = new Set<TimelineModule>()
+    doc.modules = doc.modules.filter((m) => {
+      m.firstSample = Math.ceil(m.firstSample / 2)
+      m.lastSample = Math.floor(m.lastSample / 2)
+      if (m.firstSample > m.lastSample) return false
+      kept.add(m)
+      return true
+    })
+    for (const [key, entry] of this.loaded) if (!kept.has(entry)) this.loaded.delete(key)
   }
 
   private trackModules(index: number, modules: Sampled['modules']): void {
@@ -129,6 +164,8 @@ export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [Tim
       seen.add(key)
       const open = this.loaded.get(key)
       if (open) open.lastSample = index
+      else if (this.doc.modules.length >= SCHEMA_LIMITS.modules)
+        this.addError({ pid: this.options.pid, scope: 'modules', code: 'E2BIG', message: `more than ${SCHEMA_LIMITS.modules} module loads: later ones are not listed` })
       else {
         const entry = { ...m, firstSample: index, lastSample: index }
         this.doc.modules.push(entry)

@@ -39,7 +39,10 @@ export interface TimelineDoc {
   exeFile: string
   host: HostInfo
   startedAt: string
+  /** the interval between samples: the one asked for, doubled each time the timeline was thinned */
   everyMs: number
+  /** times every other sample was dropped to stay within MAX_TIMELINE_SAMPLES (capture.ts) */
+  thinned: number
   /** "completed" (time up), "stopped" (asked), "target-exited", or "error: …" */
   endReason: string
   samples: TimelineSample[]

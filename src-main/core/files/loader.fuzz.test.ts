@@ -8,14 +8,14 @@ import { NothingToCompare } from '../diff/observation'
 import { diffReport, fileReport } from '../report/build'
 import { exportReport } from '../report/export'
 import { rng } from '../../ipc/fuzzCases'
-import { FileFormatError, parseSnapscopeFile } from './loader'
+import { DEFAULT_LIMITS, FileFormatError, parseSnapscopeFile } from './loader'
 import { encodeFile, makeFile } from './snapshotFile'
 import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from './testDocs'
 import type { SnapscopeFile } from './types'
 
 const SEED = Number(process.env.SNAPSCOPE_FUZZ_SEED ?? 0x5eed)
 const RUNS = Number(process.env.SNAPSCOPE_FUZZ_RUNS ?? 1500)
-const LIMITS = { maxFileBytes: 4 << 20, maxJsonBytes: 8 << 20, maxDepth: 32 }
+const LIMITS = { ...DEFAULT_LIMITS, maxFileBytes: 4 << 20, maxJsonBytes: 8 << 20 }
 /** far above what one input takes; a loop or a quadratic blow-up would pass it */
 const SLOW_MS = 3_000
 

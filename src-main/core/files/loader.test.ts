@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { FileFormatError, parseSnapscopeFile, type LoadLimits } from './loader'
+import { DEFAULT_LIMITS, FileFormatError, parseSnapscopeFile, readSnapscopeFile, type LoadLimits } from './loader'
 import { encodeFile, makeFile } from './snapshotFile'
+import { emptyObjectsBomb } from './bombs'
 import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from './testDocs'
 import { FILE_FORMAT } from './types'
 
@@ -72,12 +76,23 @@ describe('Snapscope files', () => {
   })
 
   it('stops at its size limits: the file, and what it decompresses to', async () => {
-    const limits = { maxFileBytes: 1 << 20, maxJsonBytes: 64 << 10, maxDepth: 32 }
+    const limits = { ...DEFAULT_LIMITS, maxFileBytes: 1 << 20, maxJsonBytes: 64 << 10 }
     expect(await failure(Buffer.alloc(2 << 20, 0x20), limits)).toMatch(/past the 1.0 MiB limit for a file/)
     const bomb = gzipSync(Buffer.concat([Buffer.from('{"format":"snapscope.snapshot/1","pad":"'), Buffer.alloc(10 << 20, 0x61), Buffer.from('"}')]))
     expect(bomb.length).toBeLessThan(1 << 20)
     expect(await failure(bomb, limits)).toMatch(/decompresses past the 64.0 KiB limit/)
     expect(await failure(Buffer.from(`{"pad":"${'a'.repeat(70 << 10)}"}`), limits)).toMatch(/bytes of JSON is past the/)
+  })
+
+  it('reads a named file only up to its limit, whatever its size says', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'snapscope-read-'))
+    const big = join(dir, 'big.json')
+    writeFileSync(big, `{"pad":"${'a'.repeat(3 << 20)}"}`)
+    const limits = { ...DEFAULT_LIMITS, maxFileBytes: 1 << 20 }
+    await expect(readSnapscopeFile(big, limits)).rejects.toThrow(new FileFormatError('big.json: past the 1.0 MiB limit for a file'))
+    // Its size says 0, and reading it all would take gigabytes.
+    await expect(readSnapscopeFile('/proc/self/pagemap')).rejects.toThrow(/pagemap: not a Snapscope file/)
+    await expect(readSnapscopeFile('/dev/zero')).rejects.toThrow(/zero: not a regular file/)
   })
 
   it('never executes or follows what a file says: prototype keys stay data', async () => {
@@ -91,3 +106,34 @@ describe('Snapscope files', () => {
 function histogramOf(n: number) {
   return Array.from({ length: n }, (_, i) => ({ minSize: i, maxSize: i, count: 0, bytes: 0 }))
 }
+
+describe('files built to exhaust the parser', () => {
+  it('refuses 256 MiB of `{},` (a 260 KB file) in seconds, in one array or in arrays of arrays', async () => {
+    for (const nested of [false, true]) {
+      const bomb = await emptyObjectsBomb(256 << 20, nested)
+      expect(bomb.length).toBeLessThan(1 << 20)
+      const started = performance.now()
+      expect(await failure(bomb)).toMatch(/snap\.snapscope: too many objects and arrays \(more than 6,000,000\): not a file Snapscope wrote/)
+      expect(performance.now() - started).toBeLessThan(10_000)
+    }
+  }, 60_000)
+
+  it('counts each limit: elements of an array, fields of an object, values, objects and arrays', async () => {
+    const small = { ...DEFAULT_LIMITS, maxArrayItems: 10, maxMembers: 5, maxElements: 40, maxContainers: 8 }
+    const doc = (pad: unknown) => json({ format: 'snapscope.snapshot/1', pad })
+    expect(await failure(doc(Array(11).fill(0)), small)).toMatch(/more than 10 elements in one array \(at byte \d+\): not a file Snapscope wrote/)
+    expect(await failure(doc(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`k${i}`, 0]))), small)).toMatch(/more than 5 fields in one object/)
+    expect(await failure(doc(Array.from({ length: 5 }, () => Array(9).fill('"x"'))), small)).toMatch(/too many elements \(more than 40\)/)
+    expect(await failure(doc(Array(8).fill([])), small)).toMatch(/too many objects and arrays \(more than 8\)/)
+    // Brackets, commas and escaped quotes inside strings are text, not structure.
+    expect(await failure(doc(['[[[{,,,', '\\"],', '\\\\']), small)).toMatch(/takenAt: expected a string/)
+  })
+
+  it('still opens a large file Snapscope writes: a heap walk of half a million blocks', async () => {
+    const walk = heapWalksDoc(7, [1])
+    const blocks = Array.from({ length: 500_000 }, (_, i) => ({ address: `0x${(0x55d0c8a20000 + i * 32).toString(16)}`, blockSize: 32, flags: 'fixed' as const }))
+    const big = { ...walk, heaps: [{ ...walk.heaps[0], blocks }] }
+    const back = await parseSnapscopeFile(await encodeFile(makeFile([big], HOST)), 'big.snapscope')
+    expect((back.items[0] as typeof big).heaps[0].blocks).toHaveLength(500_000)
+  }, 60_000)
+})

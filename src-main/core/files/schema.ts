@@ -210,6 +210,7 @@ const timelineFields = fields({
   host: hostSchema,
   startedAt: isoTime,
   everyMs: int(1, 86_400_000),
+  thinned: withDefault(int(0, 64), 0),
   endReason: message,
   samples: arrayOf(
     fields({

@@ -8,6 +8,7 @@ import type { HostInfo } from '../../ipc/types'
 import { jsonChunks } from '../jsonStream'
 import { redactFile } from './redact'
 import { FILE_FORMAT, type FileItem, type SnapscopeFile } from './types'
+import { WriteCheck } from './writeLimits'
 import { version } from '../../../package.json'
 
 export const GENERATOR = `snapscope ${version}`
@@ -29,12 +30,22 @@ function* batched(pieces: Iterable<string>): Generator<string> {
   yield pending + '\n'
 }
 
-/** The bytes of a file on disk; with `redact`, user names, host name, directories and secrets are replaced first. */
+/** The bytes of a file on disk; with `redact`, user names, host name, directories and secrets are replaced first.
+ *  Throws UnreadableFileError, and writes nothing, when the loader would refuse the file. */
 export async function encodeFile(file: SnapscopeFile, options: { redact?: boolean } = {}): Promise<Buffer> {
   const doc = options.redact ? redactFile(file) : file
+  const check = new WriteCheck(doc)
+  function* checked(): Generator<string> {
+    for (const chunk of batched(jsonChunks(doc))) {
+      check.feed(chunk)
+      yield chunk
+    }
+  }
   const chunks: Buffer[] = []
-  await pipeline(Readable.from(batched(jsonChunks(doc))), createGzip({ level: 6 }), async (compressed: AsyncIterable<Buffer>) => {
+  await pipeline(Readable.from(checked()), createGzip({ level: 6 }), async (compressed: AsyncIterable<Buffer>) => {
     for await (const chunk of compressed) chunks.push(chunk)
   })
-  return Buffer.concat(chunks)
+  const bytes = Buffer.concat(chunks)
+  check.end(bytes.length)
+  return bytes
 }

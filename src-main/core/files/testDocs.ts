@@ -107,7 +107,8 @@ export function timelineDoc(samples: TimelineSample[], pid = 4242): TimelineDoc 
       // loaded from the third sample on
       ...(samples.length > 2 ? [{ moduleName: 'plugin.so', exePath: '/opt/leaky/lib/plugin.so', firstSample: 2, lastSample: samples.length - 1 }] : [])
     ],
-    errors: []
+    errors: [],
+    thinned: 0
   }
 }
 

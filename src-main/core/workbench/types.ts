@@ -33,6 +33,8 @@ export interface CaptureSampleEvent {
   sample: TimelineSample
   elapsedMs: number
   expected: number
+  /** times the timeline was halved so far: the view halves its own copy as many times (capture/thin.ts) */
+  thinned: number
 }
 
 export interface CaptureEndedEvent {

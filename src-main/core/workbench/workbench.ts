@@ -10,10 +10,10 @@ import { Capture, expectedSamples } from '../capture/capture'
 import { captureNow } from '../capture/fullCapture'
 import { addonSampler } from '../capture/sampler'
 import { compare, type DiffSide } from '../diff/diff'
-import { parseSnapscopeFile } from '../files/loader'
 import { redactFile } from '../files/redact'
 import { encodeFile, makeFile } from '../files/snapshotFile'
 import type { SnapscopeFile } from '../files/types'
+import { openInWorker } from '../files/workerLoader'
 import { FILE_EXTENSION } from '../files/types'
 import { diffReport, fileReport } from '../report/build'
 import { exportReport, type ReportFile } from '../report/export'
@@ -74,7 +74,7 @@ export class Workbench {
     'file.upload': (p) => ({ received: this.uploads.append(p.uploadId, p.offset, p.data) }),
     'file.open': async (p) => {
       const bytes = this.uploads.take(p.uploadId)
-      return this.library.add(await parseSnapscopeFile(bytes, p.name), p.name, bytes.length)
+      return this.library.add(await openInWorker(bytes, p.name), p.name, bytes.length)
     },
     'file.take': async (p) => {
       const file = await captureNow(this.deps.addon, p.pid, { heap: p.heap })

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react'
 import type { CaptureEndedEvent, OpenedFile } from '../../../src-main/ipc/contract'
 import { formatDuration, parseDuration } from '../../../src-main/core/capture/duration'
 import type { TimelineSample } from '../../../src-main/core/capture/types'
+import { halve } from '../../../src-main/core/capture/thin'
 import { fmtCount } from '../../../src-main/core/report/format'
 import type { ConnectedApi } from '../api/connectedApi'
 import { ExportBar } from '../files/ExportBar'
@@ -15,6 +16,7 @@ interface Running {
   captureId: number
   pid: number
   expected: number
+  thinned: number
   samples: TimelineSample[]
   ended: { reason: string; file: OpenedFile | null } | null
 }
@@ -32,7 +34,13 @@ export function TimelineView({ api, library, initialPid }: { api: ConnectedApi; 
 
   useEffect(() => {
     const offSample = api.on('capture.sample', (e) =>
-      setRun((r) => (r && r.captureId === e.captureId ? { ...r, samples: [...r.samples.slice(0, e.index), e.sample] } : r))
+      setRun((r) => {
+        if (!r || r.captureId !== e.captureId) return r
+        // A long capture halves its timeline when full (every other sample dropped): the same here.
+        let samples = r.samples
+        for (let t = r.thinned; t < e.thinned; t++) samples = halve(samples)
+        return { ...r, expected: e.expected, thinned: e.thinned, samples: [...samples.slice(0, e.index), e.sample] }
+      })
     )
     const offEnded = api.on('capture.ended', (e: CaptureEndedEvent) => {
       setRun((r) => (r && r.captureId === e.captureId ? { ...r, ended: { reason: e.reason, file: e.file } } : r))
@@ -59,7 +67,7 @@ export function TimelineView({ api, library, initialPid }: { api: ConnectedApi; 
     setError(null)
     try {
       const started = await api.invoke('capture.start', { pid: Number(pid), everyMs: everyMs!, forMs: forMs!, heap })
-      setRun({ captureId: started.captureId, pid: Number(pid), expected: started.expected, samples: [], ended: null })
+      setRun({ captureId: started.captureId, pid: Number(pid), expected: started.expected, thinned: 0, samples: [], ended: null })
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err))
     }

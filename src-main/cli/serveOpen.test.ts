@@ -1,0 +1,80 @@
+// Browser mode while a large file opens: the file is parsed in a worker thread, so the host answers
+// another window meanwhile and a SIGTERM stops it at once (parsing on the event loop, both waited for
+// the whole parse). Relative bounds: a busy machine slows the parse and the answers alike.
+import { describe, expect, it } from 'vitest'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import WebSocket from 'ws'
+import { MAX_UPLOAD_CHUNK } from '../ipc/contract'
+import { encodeFile, makeFile } from '../core/files/snapshotFile'
+import { HOST, heapWalksDoc } from '../core/files/testDocs'
+
+async function serve(): Promise<{ child: ChildProcess; url: URL }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'snapscope.ts'), 'serve'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  const url = await new Promise<URL>((ok) => child.stdout!.on('data', (d: Buffer) => (out += d) && /http\S+/.test(out) && ok(new URL(/http\S+/.exec(out)![0]))))
+  return { child, url }
+}
+
+/** One window: asks, and resolves each answer by its id. */
+async function windowOf(url: URL) {
+  const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`)
+  await new Promise((ok, ko) => ws.once('open', ok).once('error', ko))
+  const waiting = new Map<number, (a: { ok: boolean; result?: unknown; error?: unknown }) => void>()
+  ws.on('message', (d) => {
+    const msg = JSON.parse(d.toString()) as { id?: number; ok?: boolean }
+    if (msg.id !== undefined && 'ok' in msg) waiting.get(msg.id)?.(msg as never)
+  })
+  let id = 0
+  const ask = (channel: string, payload: unknown) =>
+    new Promise<{ ok: boolean; result?: unknown; error?: unknown }>((ok) => {
+      waiting.set(++id, ok)
+      ws.send(JSON.stringify({ id, channel, payload }))
+    })
+  return { ask, close: () => ws.close() }
+}
+
+describe('browser mode opening a large file', () => {
+  it('answers another window while it parses, and stops at once on SIGTERM', async () => {
+    const walk = heapWalksDoc(7, [1])
+    const blocks = Array.from({ length: 1_000_000 }, (_, i) => ({ address: `0x${(0x55d0c8a20000 + i * 48).toString(16)}`, blockSize: 32 + (i % 7) * 16, flags: 'fixed' as const }))
+    const data = (await encodeFile(makeFile([{ ...walk, heaps: [{ ...walk.heaps[0], blocks }] }], HOST))).toString('base64')
+    const { child, url } = await serve()
+    const exited = new Promise<number>((ok) => child.once('exit', () => ok(performance.now())))
+    try {
+      const [a, b] = [await windowOf(url), await windowOf(url)]
+      const upload = async (uploadId: number) => {
+        for (let at = 0; at < data.length; at += MAX_UPLOAD_CHUNK)
+          expect((await a.ask('file.upload', { uploadId, offset: (at / 4) * 3, data: data.slice(at, at + MAX_UPLOAD_CHUNK) })).ok).toBe(true)
+      }
+      await upload(1)
+      // The other window asks every 50 ms while the file opens: the slowest answer is what it waits.
+      let started = performance.now()
+      let opened: { ok: boolean; error?: unknown } | undefined
+      const opening = a.ask('file.open', { uploadId: 1, name: 'big.snapscope' }).then((r) => (opened = r))
+      let slowest = 0
+      while (!opened) {
+        const asked = performance.now()
+        await b.ask('app.hello', {})
+        slowest = Math.max(slowest, performance.now() - asked)
+        await new Promise((ok) => setTimeout(ok, 50))
+      }
+      await opening
+      const openMs = performance.now() - started
+      expect(opened.ok, JSON.stringify(opened.error)).toBe(true)
+      expect(slowest).toBeLessThan(openMs / 4)
+
+      // SIGTERM half-way through another open (where parsing on the loop would hold it).
+      await upload(2)
+      void a.ask('file.open', { uploadId: 2, name: 'big-2.snapscope' })
+      await new Promise((ok) => setTimeout(ok, openMs / 2))
+      started = performance.now()
+      child.kill('SIGTERM')
+      expect((await exited) - started).toBeLessThan(openMs / 4)
+      a.close()
+      b.close()
+    } finally {
+      child.kill('SIGKILL')
+    }
+  }, 120_000)
+})
