@@ -38,15 +38,8 @@ void BlockSink::finish() {
   out_.truncated = count_ > out_.blocks.size();
 }
 
-WalkContext::WalkContext(const RemoteMemory& memory, const ProgressFn& progress, const std::atomic<bool>& cancel,
-                         uint64_t totalBytes)
+WalkContext::WalkContext(const RemoteMemory& memory, const ProgressFn& progress, const Cancel& cancel, uint64_t totalBytes)
     : nextTick(kTickBlocks), memory_(memory), progress_(progress), cancel_(cancel), buffer_(kWindowBytes), totalBytes_(totalBytes) {}
-
-void WalkContext::checkCancel() const {
-  if (cancel_.load(std::memory_order_relaxed)) {
-    throw OsError("ECANCELED", memory_.pid(), "heap", "the heap walk of process " + std::to_string(memory_.pid()) + " was cancelled");
-  }
-}
 
 void WalkContext::report(uint64_t extra) {
   if (progress_) {
@@ -121,11 +114,14 @@ SegmentOutcome walkSegment(WalkContext& ctx, const Segment& segment, const std::
       while (cursor != cachedEnd && *cursor < c) ++cursor;
       if (cursor != cachedEnd && *cursor == c) {
         free = true;
-      } else if (size == kTcacheChunkSize &&
-                 std::find(knownTcaches.begin(), knownTcaches.end(), c) == knownTcaches.end()) {
+      } else if (isTcacheChunkSize(size) && std::find(knownTcaches.begin(), knownTcaches.end(), c) == knownTcaches.end()) {
         const char* content = window.bytes(c + kChunkHdr, kTcacheStructSize);
-        if (content && FreeLists::looksLikeTcache(content))
-          candidates.push_back({c, std::vector<char>(content, content + kTcacheStructSize)});
+        if (content && FreeLists::looksLikeTcache(content)) {
+          if (candidates.size() < WalkContext::kMaxTcacheCandidates)
+            candidates.push_back({c, std::vector<char>(content, content + kTcacheStructSize)});
+          else
+            ++ctx.candidatesDropped;
+        }
       }
     }
     sink.add(c + kChunkHdr, size - kSizeSz, free);
