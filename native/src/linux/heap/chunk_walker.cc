@@ -65,8 +65,9 @@ void WalkContext::tick(uint64_t scannedInHeap) {
 // top) so a corrupt or torn heap stops the walk with an error instead of sending it astray.
 SegmentOutcome walkSegment(WalkContext& ctx, const Segment& segment, const std::vector<uint64_t>& cached,
                            const std::vector<uint64_t>& knownTcaches, BlockSink& sink,
-                           std::vector<TcacheCandidate>& candidates) {
+                           std::vector<TcacheCandidate>& candidates, ChunkSet& inUse) {
   SegmentOutcome out;
+  const uint64_t firstBit = inUse.base(segment.start);
   ChunkWindow window(ctx.memory(), ctx.buffer());
   window.setBounds(segment.start, segment.end);
   auto cursor = std::lower_bound(cached.begin(), cached.end(), segment.start);
@@ -124,6 +125,7 @@ SegmentOutcome walkSegment(WalkContext& ctx, const Segment& segment, const std::
         }
       }
     }
+    if (!free && firstBit != UINT64_MAX) inUse.set(firstBit + (c - segment.start) / kAlign);
     sink.add(c + kChunkHdr, size - kSizeSz, free);
     if (++ctx.blocks >= ctx.nextTick) ctx.tick(c - segment.start);
     c = next;

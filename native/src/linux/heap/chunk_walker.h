@@ -9,6 +9,7 @@
 
 #include "../../backend.h"
 #include "cancel.h"
+#include "free_lists.h"
 #include "heap_layout.h"
 #include "remote_memory.h"
 
@@ -98,8 +99,9 @@ struct SegmentOutcome {
 
 // Walks one segment's chunks into `sink`. `cached` (sorted) holds chunks that are free although
 // their successor says in use. `knownTcache` tells the chunks already taken as tcache structs.
+// Every chunk counted as in use is added to `inUse` (a tcache found later may free only those).
 SegmentOutcome walkSegment(WalkContext& ctx, const Segment& segment, const std::vector<uint64_t>& cached,
                            const std::vector<uint64_t>& knownTcaches, BlockSink& sink,
-                           std::vector<TcacheCandidate>& candidates);
+                           std::vector<TcacheCandidate>& candidates, ChunkSet& inUse);
 
 }  // namespace snapscope::procfs::heap

@@ -22,37 +22,48 @@ TcacheView view(const char* content) {
 
 }  // namespace
 
-FreeLists::FreeLists(const RemoteMemory& memory, const HeapLayout& layout, const Cancel& cancel)
-    : reader_(memory), cancel_(cancel), tcacheCount_(layout.params.tcacheCount), tcacheBins_(layout.params.tcacheBins) {
+ChunkSet::ChunkSet(const HeapLayout& layout) {
   for (const HeapPlan& plan : layout.heaps) {
     if (plan.arena == 0) continue;
-    for (const Segment& s : plan.segments) arenaMemory_.emplace_back(s.start, s.end);
+    for (const Segment& s : plan.segments) segments_.emplace_back(s.start, s.end);
   }
-  std::sort(arenaMemory_.begin(), arenaMemory_.end());
+  std::sort(segments_.begin(), segments_.end());
   uint64_t bits = 0;
-  for (auto [start, end] : arenaMemory_) {
+  for (auto [start, end] : segments_) {
     firstBit_.push_back(bits);
     bits += (end - start + kAlign - 1) / kAlign;
   }
-  seen_.assign(static_cast<size_t>(bits / 64 + 1), 0);
+  bits_.assign(static_cast<size_t>(bits / 64 + 1), 0);
 }
 
-bool FreeLists::locate(uint64_t chunk, uint64_t size, uint64_t& bit) const {
+bool ChunkSet::locate(uint64_t chunk, uint64_t size, uint64_t& bit) const {
   // The last segment starting at or before `chunk`.
-  auto it = std::upper_bound(arenaMemory_.begin(), arenaMemory_.end(), std::make_pair(chunk, UINT64_MAX));
-  if (it == arenaMemory_.begin()) return false;
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), std::make_pair(chunk, UINT64_MAX));
+  if (it == segments_.begin()) return false;
   --it;
   if (chunk < it->first || chunk + size > it->second || (chunk & (kAlign - 1)) != 0) return false;
-  bit = firstBit_[static_cast<size_t>(it - arenaMemory_.begin())] + (chunk - it->first) / kAlign;
+  bit = firstBit_[static_cast<size_t>(it - segments_.begin())] + (chunk - it->first) / kAlign;
   return true;
 }
 
+uint64_t ChunkSet::base(uint64_t start) const {
+  auto it = std::lower_bound(segments_.begin(), segments_.end(), std::make_pair(start, uint64_t{0}));
+  return it != segments_.end() && it->first == start ? firstBit_[static_cast<size_t>(it - segments_.begin())] : UINT64_MAX;
+}
+
+FreeLists::FreeLists(const RemoteMemory& memory, const HeapLayout& layout, const Cancel& cancel)
+    : reader_(memory),
+      cancel_(cancel),
+      tcacheCount_(layout.params.tcacheCount),
+      tcacheBins_(layout.params.tcacheBins),
+      seen_(layout) {}
+
 std::string FreeLists::check(uint64_t chunk, uint64_t expected, uint64_t& bit) {
   uint64_t size = 0;
-  if (!locate(chunk, expected, bit)) return "points outside the arenas' heaps, at " + hex(chunk);
+  if (!seen_.locate(chunk, expected, bit)) return "points outside the arenas' heaps, at " + hex(chunk);
   if (!reader_.u64(chunk + kSizeSz, size, "free-list chunks") || (size & ~kSizeBits) != expected)
     return "holds a chunk of the wrong size at " + hex(chunk);
-  if (seen(bit)) return "comes back to the chunk at " + hex(chunk) + " (a cycle, or a chunk listed twice)";
+  if (seen_.test(bit)) return "comes back to the chunk at " + hex(chunk) + " (a cycle, or a chunk listed twice)";
   return "";
 }
 
@@ -89,7 +100,7 @@ void FreeLists::addFastbins(const ArenaState& arena) {
                 " (corrupt, or changing during the walk): the rest of it counts as in use");
         break;
       }
-      mark(bit);
+      seen_.set(bit);
       add(chunk);
       chunk = reveal(chunk + kChunkHdr, stored);
     }
@@ -145,7 +156,7 @@ bool FreeLists::addTcache(uint64_t chunk, const char* content, std::vector<Cache
                    " entries: it " + bad;
         break;
       }
-      mark(bit);
+      seen_.set(bit);
       add(c);
       if (added) added->push_back({c, expected});
       entry = reveal(entry, stored);

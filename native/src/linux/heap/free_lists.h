@@ -4,7 +4,7 @@
 // Every list is the target's own memory, which a hostile (or corrupt) process can shape at will:
 // fake tcaches claiming 65,535 entries per bin, lists that loop. So the walk is bounded: a tcache
 // bin holds at most mp_.tcache_count entries (a struct claiming more is not a tcache), each chunk
-// may be listed once over all lists (a bitmap over the arenas' memory, one bit per 16 bytes: a
+// may be listed once over all lists (a ChunkSet over the arenas' memory, one bit per 16 bytes: a
 // list that comes back to a chunk has a cycle and ends there, reported), and the cancel flag is
 // checked at every step. The work is at most one step per chunk of the heaps plus one per list.
 #pragma once
@@ -18,6 +18,24 @@
 #include "remote_memory.h"
 
 namespace snapscope::procfs::heap {
+
+// One bit per 16 bytes of the arenas' heaps: a set of chunks, bounded by the heaps' size.
+class ChunkSet {
+ public:
+  explicit ChunkSet(const HeapLayout& layout);
+  // The bit of `chunk` when [chunk, chunk + size) lies in one segment and chunk is 16-aligned.
+  bool locate(uint64_t chunk, uint64_t size, uint64_t& bit) const;
+  // The first bit of the segment starting at `start` (UINT64_MAX: no such segment).
+  uint64_t base(uint64_t start) const;
+  bool test(uint64_t bit) const { return (bits_[bit / 64] >> (bit % 64)) & 1; }
+  void set(uint64_t bit) { bits_[bit / 64] |= uint64_t{1} << (bit % 64); }
+  void clear(uint64_t bit) { bits_[bit / 64] &= ~(uint64_t{1} << (bit % 64)); }
+
+ private:
+  std::vector<std::pair<uint64_t, uint64_t>> segments_;  // [first chunk, end), sorted
+  std::vector<uint64_t> firstBit_;
+  std::vector<uint64_t> bits_;
+};
 
 struct CachedChunk {
   uint64_t chunk = 0;
@@ -50,10 +68,6 @@ class FreeLists {
  private:
   static constexpr size_t kMaxProblems = 16;
 
-  // The bit of `chunk` in seen_ when [chunk, chunk + size) lies in one arena segment.
-  bool locate(uint64_t chunk, uint64_t size, uint64_t& bit) const;
-  bool seen(uint64_t bit) const { return (seen_[bit / 64] >> (bit % 64)) & 1; }
-  void mark(uint64_t bit) { seen_[bit / 64] |= uint64_t{1} << (bit % 64); }
   // Why the chunk can't be the next entry of a list of `expected`-byte chunks ("" when it can).
   std::string check(uint64_t chunk, uint64_t expected, uint64_t& bit);
   void add(uint64_t chunk);
@@ -63,9 +77,7 @@ class FreeLists {
   const Cancel& cancel_;
   uint64_t tcacheCount_;  // mp_.tcache_count, or its tunable's maximum when mp_ is not known
   uint64_t tcacheBins_;
-  std::vector<std::pair<uint64_t, uint64_t>> arenaMemory_;  // [first chunk, end) of every arena segment, sorted
-  std::vector<uint64_t> firstBit_;                          // per segment: its first bit in seen_
-  std::vector<uint64_t> seen_;
+  ChunkSet seen_;  // every chunk listed so far
   std::vector<uint64_t> chunks_;
   bool sorted_ = true;
   std::vector<uint64_t> tcaches_;

@@ -8,7 +8,6 @@
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <unordered_set>
 
 #include "../fd.h"
 #include "../parts.h"
@@ -95,8 +94,12 @@ struct HeapRun {
 };
 
 // A tcache found only during the walk: its entries were counted as in use. Move them to free in the
-// heap that holds them (summary counts, and the flag when the block is in the returned page).
-void reclassify(std::vector<HeapRun>& runs, const CachedChunk& cached) {
+// heap that holds them (summary counts, and the flag when the block is in the returned page), but
+// only those the walk counted as in-use chunks: a fake tcache's entries may point anywhere.
+void reclassify(std::vector<HeapRun>& runs, ChunkSet& inUse, const CachedChunk& cached) {
+  uint64_t bit = 0;
+  if (!inUse.locate(cached.chunk, cached.size, bit) || !inUse.test(bit)) return;
+  inUse.clear(bit);
   for (HeapRun& run : runs) {
     const HeapPlan& plan = *run.plan;
     for (size_t i = 0; i < plan.segments.size() && i < run.outcomes.size(); ++i) {
@@ -104,7 +107,6 @@ void reclassify(std::vector<HeapRun>& runs, const CachedChunk& cached) {
       if (cached.chunk < s.start || cached.chunk >= run.outcomes[i].walkedEnd) continue;
       const uint64_t usable = cached.size - kSizeSz;
       HeapSummary& summary = run.walk.summary;
-      if (summary.usedBlocks == 0 || summary.usedBytes < usable) return;
       --summary.usedBlocks;
       summary.usedBytes -= usable;
       ++summary.freeBlocks;
@@ -206,6 +208,7 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   std::vector<HeapRun> runs;
   runs.reserve(selected.size());
   std::vector<TcacheCandidate> candidates;
+  ChunkSet inUse(layout);
   for (const HeapPlan* plan : selected) {
     ctx.checkCancel();
     HeapRun run{plan, {}, {}};
@@ -218,7 +221,7 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
     for (const Segment& segment : plan->segments) mostBlocks += (segment.end - segment.start) / kMinChunk;
     run.walk.blocks.reserve(static_cast<size_t>(std::min({request.limit, mostBlocks, kMostReservedBlocks})));
     for (const Segment& segment : plan->segments) {
-      SegmentOutcome outcome = walkSegment(ctx, segment, cached, knownTcaches, sink, candidates);
+      SegmentOutcome outcome = walkSegment(ctx, segment, cached, knownTcaches, sink, candidates, inUse);
       run.outcomes.push_back(outcome);
       ctx.scanned(segment.end - segment.start);
       if (!outcome.error.empty()) {
@@ -244,13 +247,12 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   }
 
   // Tcaches of threads that did not create their arena: their entries were counted as in use.
-  std::unordered_set<uint64_t> moved;
   for (const TcacheCandidate& candidate : candidates) {
     ctx.checkCancel();
     std::vector<CachedChunk> added;
     if (!lists.addTcache(candidate.chunk, candidate.content.data(), &added)) continue;
     for (const CachedChunk& c : added) {
-      if (!std::binary_search(cached.begin(), cached.end(), c.chunk) && moved.insert(c.chunk).second) reclassify(runs, c);
+      reclassify(runs, inUse, c);
     }
   }
   if (ctx.candidatesDropped > 0)
