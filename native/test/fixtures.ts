@@ -54,10 +54,10 @@ export function buildFixture(name: string): string {
   return binary
 }
 
-/** Starts a fixture and resolves with the JSON line it prints when ready. */
-export async function startFixture<T>(name: string, args: readonly string[] = []): Promise<RunningFixture<T>> {
+/** Starts a fixture and resolves with the JSON line it prints when ready; `env` adds to the environment. */
+export async function startFixture<T>(name: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<RunningFixture<T>> {
   const binary = buildFixture(name)
-  const proc = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] })
+  const proc = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
   // The fixture may exit before reading stdin: closing it then must not raise EPIPE.
   proc.stdin!.on('error', () => {})
