@@ -161,7 +161,7 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   // lets the target go when this function returns or throws.
   std::optional<TargetStopper> stopper;
   if (request.stopTarget) {
-    stopper.emplace(pid);
+    stopper.emplace(pid, cancelled);
     result.stopped = stopper->allStopped();
     if (!result.stopped)
       result.errors.push_back({pid, "heap", "ETIMEDOUT", stopper->problem() + ": the walk went on, and may be torn"});

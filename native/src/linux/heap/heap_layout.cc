@@ -426,6 +426,9 @@ std::vector<MmappedChunk> findMmappedChunks(int pid, const RemoteMemory& memory,
     }
     if (lo < m.end) ranges.emplace_back(lo, m.end);
   }
+  // Smallest first: a huge reservation (a sanitizer's shadow, a VM's heap) is searched last, once
+  // the chunks in ordinary mappings are found, and it is what the budget cuts off.
+  std::stable_sort(ranges.begin(), ranges.end(), [](const auto& a, const auto& b) { return a.second - a.first < b.second - b.first; });
 
   const std::string pagemapPath = "/proc/" + std::to_string(pid) + "/pagemap";
   Fd pagemap = openAt(AT_FDCWD, pagemapPath.c_str(), O_RDONLY);  // none: every page is tried
