@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace snapscope::procfs::heap {
 namespace {
@@ -33,7 +34,8 @@ ChunkSet::ChunkSet(const HeapLayout& layout) {
     firstBit_.push_back(bits);
     bits += (end - start + kAlign - 1) / kAlign;
   }
-  bits_.assign(static_cast<size_t>(bits / 64 + 1), 0);
+  bits_.reset(static_cast<uint64_t*>(std::calloc(static_cast<size_t>(bits / 64 + 1), sizeof(uint64_t))));
+  if (!bits_) throw std::bad_alloc();
 }
 
 bool ChunkSet::locate(uint64_t chunk, uint64_t size, uint64_t& bit) const {

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,8 @@
 
 namespace snapscope::procfs::heap {
 
-// One bit per 16 bytes of the arenas' heaps: a set of chunks, bounded by the heaps' size.
+// One bit per 16 bytes of the arenas' heaps: a set of chunks, bounded by the heaps' size (1/128 of
+// it, calloc'ed: only the pages of bits set are ever touched).
 class ChunkSet {
  public:
   explicit ChunkSet(const HeapLayout& layout);
@@ -27,14 +30,14 @@ class ChunkSet {
   bool locate(uint64_t chunk, uint64_t size, uint64_t& bit) const;
   // The first bit of the segment starting at `start` (UINT64_MAX: no such segment).
   uint64_t base(uint64_t start) const;
-  bool test(uint64_t bit) const { return (bits_[bit / 64] >> (bit % 64)) & 1; }
-  void set(uint64_t bit) { bits_[bit / 64] |= uint64_t{1} << (bit % 64); }
-  void clear(uint64_t bit) { bits_[bit / 64] &= ~(uint64_t{1} << (bit % 64)); }
+  bool test(uint64_t bit) const { return (bits_.get()[bit / 64] >> (bit % 64)) & 1; }
+  void set(uint64_t bit) { bits_.get()[bit / 64] |= uint64_t{1} << (bit % 64); }
+  void clear(uint64_t bit) { bits_.get()[bit / 64] &= ~(uint64_t{1} << (bit % 64)); }
 
  private:
   std::vector<std::pair<uint64_t, uint64_t>> segments_;  // [first chunk, end), sorted
   std::vector<uint64_t> firstBit_;
-  std::vector<uint64_t> bits_;
+  std::unique_ptr<uint64_t, void (*)(void*)> bits_{nullptr, std::free};
 };
 
 struct CachedChunk {
