@@ -81,8 +81,10 @@ constexpr bool isTcacheChunkSize(uint64_t size) { return size >= kTcacheChunkSiz
 //   0x28 thp_pagesize; 0x30 hp_pagesize; 0x38 int hp_flags; 0x3c int n_mmaps; 0x40 int n_mmaps_max;
 //   0x44 int max_n_mmaps; 0x48 int no_dyn_threshold; 0x50 mmapped_mem; 0x58 max_mmapped_mem;
 //   0x60 sbrk_base; 0x68 tcache_bins; 0x70 tcache_max_bytes; 0x78 tcache_count; 0x80 tcache_unsorted_limit
-// (gdb `ptype /o struct malloc_par` with libc6-dbg 2.36). n_mmaps / mmapped_mem count the chunks
-// that have mappings of their own; tcache_count is the most entries a tcache bin ever holds.
+// (gdb `ptype /o struct malloc_par` with libc6-dbg 2.36; thp_pagesize and hp_* came in 2.35).
+// n_mmaps / mmapped_mem count the chunks that have mappings of their own; tcache_count is the most
+// entries a tcache bin ever holds. It is found by its contents (heap_layout.cc) and used only when
+// exactly one place matches; without it the walk falls back to the tunables' bounds.
 constexpr uint64_t kMpSize = 136;
 constexpr uint64_t kMpMmapThreshold = 0x10;
 constexpr uint64_t kMpArenaTest = 0x18;
