@@ -51,8 +51,30 @@ function oracle(pid: number): Oracle {
   return JSON.parse(line.slice('ORACLE '.length)) as Oracle
 }
 
+/**
+ * Resolves once every thread of pid sits in the same blocking system call as 50 ms before (its
+ * /proc/PID/task/TID/syscall): a target that printed "ready" may still be on its way to read().
+ */
+async function idle(pid: number): Promise<void> {
+  const calls = () =>
+    fs
+      .readdirSync(`/proc/${pid}/task`)
+      .map((tid) => fs.readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'utf8').split(' ')[0])
+      .join()
+  const deadline = Date.now() + 10_000
+  let last = ''
+  for (;;) {
+    const now = calls()
+    if (now === last && !now.includes('running')) return
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not go idle (its threads' system calls: ${now})`)
+    last = now
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 /** Walks with the target stopped, then asks gdb about the same (idle) state. */
 async function walkAndOracle(pid: number): Promise<{ walk: NativeHeapWalkResult; glibc: Oracle }> {
+  await idle(pid)
   const walk = await addon.heapWalk({ pid, heapId: null, offset: 0, limit: Infinity, stopTarget: true }).result
   expect(walk.stopped).toBe(true)
   return { walk, glibc: oracle(pid) }
@@ -78,11 +100,14 @@ function compare({ walk, glibc }: { walk: NativeHeapWalkResult; glibc: Oracle })
   const bytes = mmapped ? Array.from(mmapped.sizes).reduce((s, b) => s + b + 16, 0) : 0
   expect({ count, bytes }).toEqual({ count: glibc.mmaps, bytes: glibc.mmappedBytes })
 
-  // Every byte of the main arena's heap is in some block: used + free chunk bytes = system_mem.
-  const main = walk.heaps.find((h) => h.kind === 'main-arena')!
-  const chunkBytes = Array.from(main.sizes).reduce((s, b) => s + b + 8, 0)
-  expect(chunkBytes).toBe(glibc.arenas[0].systemMem)
-  expect(main.summary.usedBytes + main.summary.freeBytes + 8 * main.summary.blockCount).toBe(glibc.arenas[0].systemMem)
+  // Every byte of each arena is in some block: used + free chunk bytes (usable + 8 each) = system_mem,
+  // less, in a thread arena, its heap_info and malloc_state before the first chunk (0x8d0 bytes).
+  expect(walk.heaps.filter((h) => h.kind !== 'mmapped').map((h) => h.heapId)).toEqual(glibc.arenas.map((a) => '0x' + a.arena.toString(16)))
+  for (const [i, heap] of walk.heaps.filter((h) => h.kind !== 'mmapped').entries()) {
+    const { usedBytes, freeBytes, blockCount } = heap.summary
+    const before = heap.kind === 'main-arena' ? 0 : 0x8d0
+    expect(usedBytes + freeBytes + 8 * blockCount + before, `arena ${heap.heapId}`).toBe(glibc.arenas[i].systemMem)
+  }
   return { free: theirs.length, tcache: glibc.tcache.length, mmapped: count }
 }
 
