@@ -115,7 +115,7 @@ SegmentOutcome walkSegment(WalkContext& ctx, const Segment& segment, const std::
       while (cursor != cachedEnd && *cursor < c) ++cursor;
       if (cursor != cachedEnd && *cursor == c) {
         free = true;
-      } else if (isTcacheChunkSize(size) && std::find(knownTcaches.begin(), knownTcaches.end(), c) == knownTcaches.end()) {
+      } else if (isTcacheChunkSize(size) && !std::binary_search(knownTcaches.begin(), knownTcaches.end(), c)) {
         const char* content = window.bytes(c + kChunkHdr, kTcacheStructSize);
         if (content && FreeLists::looksLikeTcache(content)) {
           if (candidates.size() < WalkContext::kMaxTcacheCandidates)

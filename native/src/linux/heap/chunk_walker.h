@@ -98,7 +98,7 @@ struct SegmentOutcome {
 };
 
 // Walks one segment's chunks into `sink`. `cached` (sorted) holds chunks that are free although
-// their successor says in use. `knownTcache` tells the chunks already taken as tcache structs.
+// their successor says in use. `knownTcaches` (sorted) are the chunks already taken as tcache structs.
 // Every chunk counted as in use is added to `inUse` (a tcache found later may free only those).
 SegmentOutcome walkSegment(WalkContext& ctx, const Segment& segment, const std::vector<uint64_t>& cached,
                            const std::vector<uint64_t>& knownTcaches, BlockSink& sink,

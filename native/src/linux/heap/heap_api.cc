@@ -195,7 +195,8 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   for (const ArenaState& arena : layout.arenas) lists.addFastbins(arena);
   addKnownTcaches(memory, layout, lists);
   const std::vector<uint64_t> cached = lists.sorted();
-  const std::vector<uint64_t> knownTcaches = lists.tcaches();
+  std::vector<uint64_t> knownTcaches = lists.tcaches();
+  std::sort(knownTcaches.begin(), knownTcaches.end());
 
   uint64_t totalBytes = 0;
   for (const HeapPlan* plan : selected) {
