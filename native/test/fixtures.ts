@@ -55,13 +55,18 @@ export function buildFixture(name: string): string {
 }
 
 /**
- * Starts a fixture and resolves with the JSON line it prints when ready. `link`, when given, is made a
- * symbolic link to the fixture and run instead: the process then takes the link's name (its comm).
+ * Starts a fixture and resolves with the JSON line it prints when ready. `env` adds to its environment;
+ * `link`, when given, is made a symbolic link to the fixture and run instead: the process then takes the
+ * link's name (its comm).
  */
-export async function startFixture<T>(name: string, args: readonly string[] = [], link?: string): Promise<RunningFixture<T>> {
+export async function startFixture<T>(
+  name: string,
+  args: readonly string[] = [],
+  options: { env?: Record<string, string>; link?: string } = {}
+): Promise<RunningFixture<T>> {
   const binary = buildFixture(name)
-  if (link) fs.symlinkSync(binary, link)
-  const proc = spawn(link ?? binary, args, { stdio: ['pipe', 'pipe', 'inherit'] })
+  if (options.link) fs.symlinkSync(binary, options.link)
+  const proc = spawn(options.link ?? binary, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...options.env } })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
   // The fixture may exit before reading stdin: closing it then must not raise EPIPE.
   proc.stdin!.on('error', () => {})

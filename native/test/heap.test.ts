@@ -8,6 +8,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { addonPath, loadAddon, type NativeHeapWalk, type NativeHeapWalkOptions, type NativeHeapWalkResult, type NativeOsError, type NativeWalkProgress } from '../index'
 import { startFixture, type RunningFixture } from './fixtures'
+import { Session } from '../../src-main/core/session'
+import type { ResponseEnvelope } from '../../src-main/ipc/contract'
 
 const addon = loadAddon()
 
@@ -519,5 +521,151 @@ describe('permissions', () => {
     } finally {
       await fixture.stop()
     }
+  })
+})
+
+/** CPU seconds this process has used so far (utime + stime of /proc/self/stat: every thread, the walk's pool thread included). */
+function cpuSeconds(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime (fields 14, 15) in USER_HZ ticks
+}
+
+/** CPU seconds used over the next `ms` milliseconds (the event loop sleeps meanwhile). */
+async function cpuOver(ms: number): Promise<number> {
+  const before = cpuSeconds()
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  return cpuSeconds() - before
+}
+
+interface HostileInfo {
+  pid: number
+  structs: string[]
+  fastbin: string | null
+}
+
+describe('heaps shaped against the walker', () => {
+  let fixture: RunningFixture<HostileInfo> | undefined
+  afterEach(async () => {
+    await fixture?.stop()
+    fixture = undefined
+  })
+
+  // 64 fake tcaches, each of 64 bins claiming 65,535 entries that loop back on themselves: a walk
+  // believing them made 4 M steps a struct (11.6 s for one, > 300 s for 64).
+  for (const tcacheCount of [7, 65535]) {
+    it(`walks 64 fake tcaches with looping bins in bounded work (glibc.malloc.tcache_count=${tcacheCount})`, async () => {
+      fixture = await startFixture<HostileInfo>('hostile_heap', ['--structs', '64', '--fastbin-loop'], {
+        env: { GLIBC_TUNABLES: `glibc.malloc.tcache_count=${tcacheCount}` }
+      })
+      const { pid } = fixture.info
+      const cpu = cpuSeconds()
+      const result = await walk(pid, { stopTarget: true }).result
+      const used = cpuSeconds() - cpu
+      console.log(`hostile heap (tcache_count ${tcacheCount}): walked in ${used.toFixed(2)} CPU s, errors: ${result.errors.length}`)
+      expect(used).toBeLessThan(5)
+      const messages = result.errors.map((e) => e.message)
+      if (tcacheCount === 7) {
+        // More entries than glibc puts in a bin: not tcaches at all, and said so once.
+        expect(messages).toContain(
+          "64 in-use blocks of a tcache's size look like tcaches but claim more entries than glibc puts in a bin (7): they count as the program's data"
+        )
+        // The real fastbin chunk whose fd points at itself.
+        expect(messages.some((m) => /^fastbin 1 of arena 0x[0-9a-f]+ comes back to the chunk at /.test(m) && m.includes('a cycle'))).toBe(true)
+      } else {
+        // Believable counts: each fake is followed to its first revisit, reported (16 messages, then a count).
+        const cycles = messages.filter((m) => /^tcache 0x[0-9a-f]+: 64 bins are corrupt .*comes back to the chunk at .*a cycle/.test(m))
+        expect(cycles.length).toBeGreaterThan(8)
+        expect(messages[messages.length - 1]).toMatch(/^and \d+ more problems with the free lists$/)
+      }
+      // The fakes' "entries" are not chunks of the heap: the totals stay those of the walk.
+      const main = result.heaps.find((h) => h.kind === 'main-arena')!
+      expect(main.summary.usedBlocks).toBe(Array.from(main.flags).filter((f) => f === 0).length)
+      const index = blockIndex(result)
+      for (const struct of fixture.info.structs) expect(index.get(Number(struct))?.flag, `fake tcache ${struct}`).toBe(0)
+    })
+  }
+
+  it('finds the tcaches of threads in 0x2a0 chunks (GLIBC_TUNABLES=glibc.malloc.arena_max=1)', async () => {
+    const shared = await startFixture<HeapInfo>('heap_fixture', ['--odd-tcache'], { env: { GLIBC_TUNABLES: 'glibc.malloc.arena_max=1' } })
+    try {
+      const result = await walk(shared.info.pid, { stopTarget: true }).result
+      expect(result.errors).toEqual([])
+      expect(result.heaps.map((h) => h.kind)).toEqual(['main-arena', 'mmapped'])
+      const index = blockIndex(result)
+      let present = 0
+      for (const ptr of shared.info.freed) {
+        const block = index.get(Number(ptr))
+        if (block) {
+          present++
+          expect(block.flag, `freed block ${ptr}`).toBe(1)
+        }
+      }
+      expect(present).toBeGreaterThan(shared.info.freed.length / 2)
+    } finally {
+      await shared.stop()
+    }
+  })
+})
+
+describe('cancel over a session stops the native work', () => {
+  let fixture: RunningFixture<{ pid: number }> | undefined
+  afterEach(async () => {
+    await fixture?.stop()
+    fixture = undefined
+  })
+
+  async function mainHeapId(pid: number): Promise<string> {
+    const snap = await addon.snapshot({ processes: false, threads: false, heapLists: true, pid })
+    return snap.heapLists.find((h) => h.isDefault)!.heapId
+  }
+
+  /** Opens the main heap in a new session; `end` cancels it (heap.cancel) or closes the session. */
+  async function openAndEnd(pid: number, end: 'cancel' | 'close', when: 'progress' | number) {
+    let progressed: () => void = () => {}
+    const progress = new Promise<void>((resolve) => (progressed = resolve))
+    const session = new Session({ addon, mode: 'browser', version: 'test' }, (event) => {
+      if (event === 'heap.progress') progressed()
+    })
+    try {
+      const answer = session.handle({ id: 1, channel: 'heap.open', payload: { viewId: 7, pid, heapId: await mainHeapId(pid) } })
+      await (when === 'progress' ? progress : new Promise((resolve) => setTimeout(resolve, when)))
+      if (end === 'cancel') {
+        const cancel = await session.handle({ id: 2, channel: 'heap.cancel', payload: { walkId: 7 } })
+        expect(cancel).toMatchObject({ ok: true })
+      } else {
+        session.close()
+      }
+      // The answer comes (cancelled, or the walk was done already), and the CPU goes quiet.
+      const settled = await Promise.race([answer, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000))])
+      expect(settled, `the walk answered after ${end}`).not.toBeNull()
+      const spent = await cpuOver(1000)
+      expect(spent, `CPU seconds in the second after ${end}`).toBeLessThan(0.5)
+      return settled as ResponseEnvelope
+    } finally {
+      session.close()
+    }
+  }
+
+  for (const end of ['cancel', 'close'] as const) {
+    it(`${end === 'cancel' ? 'heap.cancel' : 'closing the session'} stops the walk of a hostile heap`, async () => {
+      // Fake tcaches with believable counts: walked unbounded, this ran for minutes whatever the cancel.
+      fixture = await startFixture('hostile_heap', ['--structs', '64'], { env: { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=65535' } })
+      const answer = await openAndEnd(fixture.info.pid, end, 200)
+      if (!answer.ok) expect(answer.error.code).toBe('ECANCELED')
+    })
+
+    it(`${end === 'cancel' ? 'heap.cancel' : 'closing the session'} stops a long walk mid-way`, async () => {
+      fixture = await startFixture('heap_fixture', ['--blocks', '2000000'])
+      const answer = await openAndEnd(fixture.info.pid, end, 'progress')
+      expect(answer).toMatchObject({ ok: false, error: { code: 'ECANCELED' } })
+    })
+  }
+
+  it('refuses a walk once the session is closed', async () => {
+    const session = new Session({ addon, mode: 'browser', version: 'test' }, () => {})
+    session.close()
+    const answer = await session.handle({ id: 1, channel: 'heap.open', payload: { viewId: 1, pid: process.pid, heapId: '0x1' } })
+    expect(answer).toMatchObject({ ok: false, error: { code: 'ECANCELED' } })
   })
 })

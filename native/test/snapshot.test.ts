@@ -350,8 +350,8 @@ print(json.dumps({"full": psutil.Process(pid).name(), "comm": list(comm), "decod
 
   it('says a whole 15-byte name was cut when the program it runs has a longer name, as psutil does', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapscope-comm-'))
-    const cut = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--depth', '0'], path.join(dir, 'snapscope_long_fixture_name'))
-    const whole = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--depth', '0'], path.join(dir, 'exactly_15_byte'))
+    const cut = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--depth', '0'], { link: path.join(dir, 'snapscope_long_fixture_name') })
+    const whole = await startFixture<TreeInfo>('proc_tree', ['--children', '0', '--depth', '0'], { link: path.join(dir, 'exactly_15_byte') })
     try {
       const snapshot = addon.snapshotSync({ processes: true, threads: false, pid: null })
       const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]))

@@ -144,6 +144,8 @@ export class Session {
 
   /** Starts a walk and keeps it cancellable (heap.cancel) by its id until it settles. */
   private async tracked<T>(walkId: number, start: () => { result: Promise<T>; cancel(): void }): Promise<T> {
+    // close() cancels the walks it knows of: one started after it would run on with nobody to answer.
+    if (this.closed) throw Object.assign(new Error('the window closed: the walk was not started'), { code: 'ECANCELED' })
     if (this.walks.has(walkId)) throw busy(`walk ${walkId} is already running`)
     if (this.walks.size >= MAX_RUNNING_WALKS) throw busy(`${MAX_RUNNING_WALKS} heap walks are running in this window already: wait for one to end or cancel it`)
     const run = start()

@@ -38,15 +38,8 @@ void BlockSink::finish() {
   out_.truncated = count_ > out_.blocks.size();
 }
 
-WalkContext::WalkContext(const RemoteMemory& memory, const ProgressFn& progress, const std::atomic<bool>& cancel,
-                         uint64_t totalBytes)
+WalkContext::WalkContext(const RemoteMemory& memory, const ProgressFn& progress, const Cancel& cancel, uint64_t totalBytes)
     : nextTick(kTickBlocks), memory_(memory), progress_(progress), cancel_(cancel), buffer_(kWindowBytes), totalBytes_(totalBytes) {}
-
-void WalkContext::checkCancel() const {
-  if (cancel_.load(std::memory_order_relaxed)) {
-    throw OsError("ECANCELED", memory_.pid(), "heap", "the heap walk of process " + std::to_string(memory_.pid()) + " was cancelled");
-  }
-}
 
 void WalkContext::report(uint64_t extra) {
   if (progress_) {
@@ -72,8 +65,9 @@ void WalkContext::tick(uint64_t scannedInHeap) {
 // top) so a corrupt or torn heap stops the walk with an error instead of sending it astray.
 SegmentOutcome walkSegment(WalkContext& ctx, const Segment& segment, const std::vector<uint64_t>& cached,
                            const std::vector<uint64_t>& knownTcaches, BlockSink& sink,
-                           std::vector<TcacheCandidate>& candidates) {
+                           std::vector<TcacheCandidate>& candidates, ChunkSet& inUse) {
   SegmentOutcome out;
+  const uint64_t firstBit = inUse.base(segment.start);
   ChunkWindow window(ctx.memory(), ctx.buffer());
   window.setBounds(segment.start, segment.end);
   auto cursor = std::lower_bound(cached.begin(), cached.end(), segment.start);
@@ -121,13 +115,17 @@ SegmentOutcome walkSegment(WalkContext& ctx, const Segment& segment, const std::
       while (cursor != cachedEnd && *cursor < c) ++cursor;
       if (cursor != cachedEnd && *cursor == c) {
         free = true;
-      } else if (size == kTcacheChunkSize &&
-                 std::find(knownTcaches.begin(), knownTcaches.end(), c) == knownTcaches.end()) {
+      } else if (isTcacheChunkSize(size) && !std::binary_search(knownTcaches.begin(), knownTcaches.end(), c)) {
         const char* content = window.bytes(c + kChunkHdr, kTcacheStructSize);
-        if (content && FreeLists::looksLikeTcache(content))
-          candidates.push_back({c, std::vector<char>(content, content + kTcacheStructSize)});
+        if (content && FreeLists::looksLikeTcache(content)) {
+          if (candidates.size() < WalkContext::kMaxTcacheCandidates)
+            candidates.push_back({c, std::vector<char>(content, content + kTcacheStructSize)});
+          else
+            ++ctx.candidatesDropped;
+        }
       }
     }
+    if (!free && firstBit != UINT64_MAX) inUse.set(firstBit + (c - segment.start) / kAlign);
     sink.add(c + kChunkHdr, size - kSizeSz, free);
     if (++ctx.blocks >= ctx.nextTick) ctx.tick(c - segment.start);
     c = next;

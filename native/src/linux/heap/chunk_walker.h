@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "../../backend.h"
+#include "cancel.h"
+#include "free_lists.h"
 #include "heap_layout.h"
 #include "remote_memory.h"
 
@@ -54,32 +56,37 @@ class BlockSink {
 // Shared by every heap of one walk: the window buffer, progress and cancellation.
 class WalkContext {
  public:
-  WalkContext(const RemoteMemory& memory, const ProgressFn& progress, const std::atomic<bool>& cancel, uint64_t totalBytes);
+  WalkContext(const RemoteMemory& memory, const ProgressFn& progress, const Cancel& cancel, uint64_t totalBytes);
 
   const RemoteMemory& memory() const { return memory_; }
+  const Cancel& cancel() const { return cancel_; }
   std::vector<char>& buffer() { return buffer_; }
 
   // Called every kTickBlocks blocks: reports progress, throws OsError ECANCELED when cancelled.
   void tick(uint64_t scannedInHeap);
-  void checkCancel() const;
+  void checkCancel() const { cancel_.check(); }
   // Adds a finished range's bytes to the total scanned.
   void scanned(uint64_t bytes) { scannedBytes_ += bytes; }
   void report(uint64_t extra);
   uint64_t blocks = 0;
   uint64_t nextTick;
+  uint64_t candidatesDropped = 0;  // tcache candidates past kMaxTcacheCandidates
 
   static constexpr uint64_t kTickBlocks = 64 * 1024;
+  // A thread has one tcache; this many candidates (copies of 0x280 bytes each) are kept at most, so
+  // a heap made of look-alikes costs bounded memory and work.
+  static constexpr size_t kMaxTcacheCandidates = 4096;
 
  private:
   const RemoteMemory& memory_;
   const ProgressFn& progress_;
-  const std::atomic<bool>& cancel_;
+  const Cancel& cancel_;
   std::vector<char> buffer_;
   uint64_t totalBytes_;
   uint64_t scannedBytes_ = 0;
 };
 
-// An in-use 0x290-byte chunk that may be a tcache_perthread_struct (checked after the walk).
+// An in-use chunk of a tcache's size that may be a tcache_perthread_struct (checked after the walk).
 struct TcacheCandidate {
   uint64_t chunk = 0;
   std::vector<char> content;
@@ -91,9 +98,10 @@ struct SegmentOutcome {
 };
 
 // Walks one segment's chunks into `sink`. `cached` (sorted) holds chunks that are free although
-// their successor says in use. `knownTcache` tells the chunks already taken as tcache structs.
+// their successor says in use. `knownTcaches` (sorted) are the chunks already taken as tcache structs.
+// Every chunk counted as in use is added to `inUse` (a tcache found later may free only those).
 SegmentOutcome walkSegment(WalkContext& ctx, const Segment& segment, const std::vector<uint64_t>& cached,
                            const std::vector<uint64_t>& knownTcaches, BlockSink& sink,
-                           std::vector<TcacheCandidate>& candidates);
+                           std::vector<TcacheCandidate>& candidates, ChunkSet& inUse);
 
 }  // namespace snapscope::procfs::heap

@@ -71,6 +71,38 @@ constexpr uint64_t kTcacheEntries = 0x080;
 constexpr uint64_t kTcacheStructSize = 0x280;
 constexpr uint64_t kTcacheChunkSize = 0x290;
 constexpr uint64_t kTcacheMaxCount = 65535;  // MAX_TCACHE_COUNT (the tunable's upper bound)
+// The chunk a tcache struct can sit in: 0x290, or 0x2a0 when _int_malloc served it from a free
+// 0x2a0 chunk, which it hands out whole because the 16-byte rest would be smaller than MINSIZE
+// (a thread sharing an arena, glibc.malloc.arena_max=1: seen in 3 of 3 runs).
+constexpr bool isTcacheChunkSize(uint64_t size) { return size >= kTcacheChunkSize && size < kTcacheChunkSize + kMinChunk; }
+
+// struct malloc_par mp_ (sizeof 136), a static in libc's .data next to main_arena:
+//   0x00 trim_threshold; 0x08 top_pad; 0x10 mmap_threshold; 0x18 arena_test; 0x20 arena_max;
+//   0x28 thp_pagesize; 0x30 hp_pagesize; 0x38 int hp_flags; 0x3c int n_mmaps; 0x40 int n_mmaps_max;
+//   0x44 int max_n_mmaps; 0x48 int no_dyn_threshold; 0x50 mmapped_mem; 0x58 max_mmapped_mem;
+//   0x60 sbrk_base; 0x68 tcache_bins; 0x70 tcache_max_bytes; 0x78 tcache_count; 0x80 tcache_unsorted_limit
+// (gdb `ptype /o struct malloc_par` with libc6-dbg 2.36; thp_pagesize and hp_* came in 2.35).
+// n_mmaps / mmapped_mem count the chunks that have mappings of their own; tcache_count is the most
+// entries a tcache bin ever holds. It is found by its contents (heap_layout.cc) and used only when
+// exactly one place matches; without it the walk falls back to the tunables' bounds.
+constexpr uint64_t kMpSize = 136;
+constexpr uint64_t kMpMmapThreshold = 0x10;
+constexpr uint64_t kMpArenaTest = 0x18;
+constexpr uint64_t kMpThpPagesize = 0x28;
+constexpr uint64_t kMpHpPagesize = 0x30;
+constexpr uint64_t kMpHpFlags = 0x38;
+constexpr uint64_t kMpNMmaps = 0x3c;
+constexpr uint64_t kMpNMmapsMax = 0x40;
+constexpr uint64_t kMpMaxNMmaps = 0x44;
+constexpr uint64_t kMpNoDynThreshold = 0x48;
+constexpr uint64_t kMpMmappedMem = 0x50;
+constexpr uint64_t kMpMaxMmappedMem = 0x58;
+constexpr uint64_t kMpSbrkBase = 0x60;
+constexpr uint64_t kMpTcacheBins = 0x68;
+constexpr uint64_t kMpTcacheMaxBytes = 0x70;
+constexpr uint64_t kMpTcacheCount = 0x78;
+constexpr uint64_t kMmapThresholdMax = 32ull << 20;  // DEFAULT_MMAP_THRESHOLD_MAX (64-bit)
+constexpr uint64_t kTcacheMaxBytes = 1032;            // MAX_TCACHE_SIZE
 
 // Fastbin chunks are singly linked through fd (chunk + 16), safe-linked like the tcache:
 // stored = next ^ ((chunk + 16) >> 12). The heads in fastbinsY are stored plainly.

@@ -5,7 +5,6 @@
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <unordered_set>
 
 #include "../maps.h"
 #include "../parts.h"
@@ -49,19 +48,21 @@ bool matchesHeapId(const HeapPlan& plan, const std::string& wanted) {
 
 // The chunks of every tcache that sits where glibc puts one: the first chunk of the main heap (the
 // main thread's) and of each thread arena's first heap (the thread that created the arena). Other
-// tcaches (threads that reuse an arena) are found during the walk, among the in-use 0x290 chunks.
+// tcaches (threads that reuse an arena) are found during the walk, among the in-use chunks of a
+// tcache's size.
 void addKnownTcaches(const RemoteMemory& memory, const HeapLayout& layout, FreeLists& lists) {
-  std::vector<char> content(kTcacheChunkSize + kChunkHdr);
+  std::vector<char> content(kTcacheStructSize);
   for (const HeapPlan& plan : layout.heaps) {
     if (plan.arena == 0 || plan.segments.empty()) continue;
     uint64_t first = plan.info.kind == "main-arena" ? plan.segments.front().start : firstChunkAfterArena(plan.arena);
-    // header, the struct, and the next chunk's header (its PREV_INUSE says the struct is in use)
-    if (!memory.read(first, content.data(), content.size(), "a tcache")) continue;
-    uint64_t size, nextSize;
-    std::memcpy(&size, content.data() + kSizeSz, 8);
-    std::memcpy(&nextSize, content.data() + kTcacheChunkSize + kSizeSz, 8);
-    if ((size & ~kSizeBits) != kTcacheChunkSize || !(nextSize & kPrevInuse)) continue;
-    lists.addTcache(first, content.data() + kChunkHdr);
+    // The chunk's size, and the next chunk's (its PREV_INUSE says the struct is in use).
+    uint64_t size = 0, nextSize = 0;
+    if (!memory.readU64(first + kSizeSz, size, "a tcache")) continue;
+    size &= ~kSizeBits;
+    if (!isTcacheChunkSize(size) || !memory.readU64(first + size + kSizeSz, nextSize, "a tcache") || !(nextSize & kPrevInuse) ||
+        !memory.read(first + kChunkHdr, content.data(), content.size(), "a tcache"))
+      continue;
+    lists.addTcache(first, content.data());
   }
 }
 
@@ -72,8 +73,12 @@ struct HeapRun {
 };
 
 // A tcache found only during the walk: its entries were counted as in use. Move them to free in the
-// heap that holds them (summary counts, and the flag when the block is in the returned page).
-void reclassify(std::vector<HeapRun>& runs, const CachedChunk& cached) {
+// heap that holds them (summary counts, and the flag when the block is in the returned page), but
+// only those the walk counted as in-use chunks: a fake tcache's entries may point anywhere.
+void reclassify(std::vector<HeapRun>& runs, ChunkSet& inUse, const CachedChunk& cached) {
+  uint64_t bit = 0;
+  if (!inUse.locate(cached.chunk, cached.size, bit) || !inUse.test(bit)) return;
+  inUse.clear(bit);
   for (HeapRun& run : runs) {
     const HeapPlan& plan = *run.plan;
     for (size_t i = 0; i < plan.segments.size() && i < run.outcomes.size(); ++i) {
@@ -81,7 +86,6 @@ void reclassify(std::vector<HeapRun>& runs, const CachedChunk& cached) {
       if (cached.chunk < s.start || cached.chunk >= run.outcomes[i].walkedEnd) continue;
       const uint64_t usable = cached.size - kSizeSz;
       HeapSummary& summary = run.walk.summary;
-      if (summary.usedBlocks == 0 || summary.usedBytes < usable) return;
       --summary.usedBlocks;
       summary.usedBytes -= usable;
       ++summary.freeBlocks;
@@ -99,10 +103,11 @@ void reclassify(std::vector<HeapRun>& runs, const CachedChunk& cached) {
 // grows [heap] and main_arena.top moves past the end of the [heap] just read, so that nothing in
 // libc's data passes for main_arena any more. Without this, about 1 walk in 200 of a target that
 // allocates non-stop failed with ENOTSUP "main_arena can't be located" (found by the soak).
-HeapLayout discoverHeapsSettled(int pid, const RemoteMemory& memory, std::vector<Mapping>& maps, const char* scope) {
+HeapLayout discoverHeapsSettled(int pid, const RemoteMemory& memory, std::vector<Mapping>& maps, const char* scope,
+                                 const Cancel& cancel) {
   constexpr int kAttempts = 4;
   for (int attempt = 1;; ++attempt) {
-    HeapLayout layout = discoverHeaps(pid, memory, maps);
+    HeapLayout layout = discoverHeaps(pid, memory, maps, cancel);
     if (!layout.mainArenaMissed || attempt == kAttempts) return layout;
     maps = readTargetMaps(pid, scope);
     if (maps.empty()) return layout;
@@ -115,7 +120,8 @@ std::vector<HeapListInfo> listHeaps(int pid) {
   std::vector<Mapping> maps = readTargetMaps(pid, "heaplist");
   if (maps.empty()) return {};  // a kernel thread
   RemoteMemory memory(pid, "heaplist", "while its heaps were listed");
-  HeapLayout layout = discoverHeapsSettled(pid, memory, maps, "heaplist");
+  static const std::atomic<bool> kNever{false};  // a heap list is not cancellable (its work is bounded)
+  HeapLayout layout = discoverHeapsSettled(pid, memory, maps, "heaplist", Cancel(kNever, pid));
   std::vector<HeapListInfo> out;
   out.reserve(layout.heaps.size());
   for (const HeapPlan& plan : layout.heaps) out.push_back(plan.info);
@@ -126,7 +132,8 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   const int pid = request.pid;
   HeapWalkResult result;
   result.pid = pid;
-  if (cancel.load()) throw OsError("ECANCELED", pid, "heap", "the heap walk of process " + std::to_string(pid) + " was cancelled");
+  const Cancel cancelled(cancel, pid);
+  cancelled.check();
   if (pid <= 0) throw OsError("ESRCH", pid, "heap", "process " + std::to_string(pid) + " does not exist");
   // Before stopping: ptrace refuses kernel threads (EPERM) and a zombie has nothing left to walk.
   if (!hasUserMemory(pid, "heap")) throw kernelThreadHasNoHeaps(pid);
@@ -135,7 +142,7 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   // lets the target go when this function returns or throws.
   std::optional<TargetStopper> stopper;
   if (request.stopTarget) {
-    stopper.emplace(pid);
+    stopper.emplace(pid, cancelled);
     result.stopped = stopper->allStopped();
     if (!result.stopped)
       result.errors.push_back({pid, "heap", "ETIMEDOUT", stopper->problem() + ": the walk went on, and may be torn"});
@@ -144,7 +151,7 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   std::vector<Mapping> maps = readTargetMaps(pid, "heap");
   if (maps.empty()) throw kernelThreadHasNoHeaps(pid);
   RemoteMemory memory(pid, "heap", "during the heap walk");
-  HeapLayout layout = discoverHeapsSettled(pid, memory, maps, "heap");
+  HeapLayout layout = discoverHeapsSettled(pid, memory, maps, "heap", cancelled);
   if (!layout.walkable) throw OsError("ENOTSUP", pid, "heap", layout.why);
   for (const std::string& warning : layout.warnings) result.errors.push_back({pid, "heap", "EIO", warning});
 
@@ -165,23 +172,25 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   }
 
   // Free lists of every arena (a tcache can hold chunks of any arena), before the walk.
-  FreeLists lists(memory, layout);
+  FreeLists lists(memory, layout, cancelled);
   for (const ArenaState& arena : layout.arenas) lists.addFastbins(arena);
   addKnownTcaches(memory, layout, lists);
   const std::vector<uint64_t> cached = lists.sorted();
-  const std::vector<uint64_t> knownTcaches = lists.tcaches();
+  std::vector<uint64_t> knownTcaches = lists.tcaches();
+  std::sort(knownTcaches.begin(), knownTcaches.end());
 
   uint64_t totalBytes = 0;
   for (const HeapPlan* plan : selected) {
     for (const Segment& s : plan->segments) totalBytes += s.end - s.start;
     for (const MmappedChunk& c : plan->chunks) totalBytes += c.size;
   }
-  WalkContext ctx(memory, progress, cancel, totalBytes);
+  WalkContext ctx(memory, progress, cancelled, totalBytes);
   ctx.report(0);
 
   std::vector<HeapRun> runs;
   runs.reserve(selected.size());
   std::vector<TcacheCandidate> candidates;
+  ChunkSet inUse(layout);
   for (const HeapPlan* plan : selected) {
     ctx.checkCancel();
     HeapRun run{plan, {}, {}};
@@ -194,7 +203,7 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
     for (const Segment& segment : plan->segments) mostBlocks += (segment.end - segment.start) / kMinChunk;
     run.walk.blocks.reserve(static_cast<size_t>(std::min({request.limit, mostBlocks, kMostReservedBlocks})));
     for (const Segment& segment : plan->segments) {
-      SegmentOutcome outcome = walkSegment(ctx, segment, cached, knownTcaches, sink, candidates);
+      SegmentOutcome outcome = walkSegment(ctx, segment, cached, knownTcaches, sink, candidates, inUse);
       run.outcomes.push_back(outcome);
       ctx.scanned(segment.end - segment.start);
       if (!outcome.error.empty()) {
@@ -220,14 +229,18 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   }
 
   // Tcaches of threads that did not create their arena: their entries were counted as in use.
-  std::unordered_set<uint64_t> moved;
   for (const TcacheCandidate& candidate : candidates) {
+    ctx.checkCancel();
     std::vector<CachedChunk> added;
     if (!lists.addTcache(candidate.chunk, candidate.content.data(), &added)) continue;
     for (const CachedChunk& c : added) {
-      if (!std::binary_search(cached.begin(), cached.end(), c.chunk) && moved.insert(c.chunk).second) reclassify(runs, c);
+      reclassify(runs, inUse, c);
     }
   }
+  if (ctx.candidatesDropped > 0)
+    result.errors.push_back({pid, "heap", "EIO", std::to_string(ctx.candidatesDropped) + " more in-use blocks look like tcaches than the " +
+                                                     std::to_string(WalkContext::kMaxTcacheCandidates) +
+                                                     " examined (a process has one per thread): their entries, if any, count as in use"});
   for (const std::string& problem : lists.problems()) result.errors.push_back({pid, "heap", "EIO", problem});
 
   ctx.report(totalBytes);

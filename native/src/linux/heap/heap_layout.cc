@@ -1,5 +1,8 @@
 #include "heap_layout.h"
 
+#include "../fd.h"
+
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +18,8 @@ using namespace glibc;
 constexpr size_t kMaxArenas = 1024;          // glibc's own limit is 8 per core
 constexpr int kMaxHeapsPerArena = 4096;      // 4096 x 64 MiB = 256 GiB
 constexpr int kMaxArenaChainHops = 64;       // when validating a main_arena candidate
+constexpr uint64_t kMaxArenaChainHopsTotal = 1 << 16;  // over all candidates
+constexpr uint64_t kMaxScannedPages = 4ull << 20;       // 16 GiB of anonymous memory searched for mmapped chunks
 constexpr uint64_t kRegionMin = 1 << 20;     // anonymous regions listed for allocators we can't walk
 constexpr uint64_t kMaxScan = 32ull << 20;   // bytes of one libc mapping read when looking for things
 
@@ -140,6 +145,19 @@ std::optional<Mapping> findHeapMapping(const std::vector<Mapping>& maps) {
 
 bool isThreadArenaAddress(uint64_t a) { return a >= kHeapMax && (a & (kHeapMax - 1)) == kHeapInfoSize; }
 
+// libc's writable data: its rw-p mappings, each with the anonymous .bss continuation right after it.
+std::vector<std::pair<uint64_t, uint64_t>> libcDataRanges(const std::vector<Mapping>& maps, const std::string& libcPath) {
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  for (size_t i = 0; i < maps.size(); ++i) {
+    if (maps[i].path != libcPath || maps[i].perms != "rw-p") continue;
+    uint64_t start = maps[i].start, end = maps[i].end;
+    for (size_t j = i + 1; j < maps.size() && maps[j].start == end && maps[j].path.empty() && maps[j].perms == "rw-p"; ++j)
+      end = maps[j].end;
+    ranges.emplace_back(start, std::min(end, start + kMaxScan));
+  }
+  return ranges;
+}
+
 // main_arena is a static in libc's .data and is not exported (Debian strips .symtab, and it is not
 // in .dynsym), so it is recognised by its contents among libc's writable data (+ the anonymous
 // .bss continuation right after it):
@@ -151,21 +169,15 @@ bool isThreadArenaAddress(uint64_t a) { return a >= kHeapMax && (a & (kHeapMax -
 //   - system_mem is 0 before the first sbrk, else at most the span of [heap].
 // (The probe's shortcut, "the qword equal to the top chunk found by walking [heap], minus 0x60",
 // is the same idea restricted to a heap that has a top chunk already.)
-uint64_t findMainArena(const RemoteMemory& memory, const std::vector<Mapping>& maps, const std::string& libcPath,
-                       std::string& why) {
-  const std::optional<Mapping> heapMap = findHeapMapping(maps);
-  std::vector<std::pair<uint64_t, uint64_t>> ranges;
-  for (size_t i = 0; i < maps.size(); ++i) {
-    if (maps[i].path != libcPath || maps[i].perms != "rw-p") continue;
-    uint64_t start = maps[i].start, end = maps[i].end;
-    for (size_t j = i + 1; j < maps.size() && maps[j].start == end && maps[j].path.empty() && maps[j].perms == "rw-p"; ++j)
-      end = maps[j].end;
-    ranges.emplace_back(start, std::min(end, start + kMaxScan));
-  }
+uint64_t findMainArena(const RemoteMemory& memory, const std::vector<std::pair<uint64_t, uint64_t>>& ranges,
+                       const std::optional<Mapping>& heapMap, const Cancel& cancel, std::string& why) {
   if (ranges.empty()) {
     why = "libc's writable data is not mapped";
     return 0;
   }
+  // Following candidates' arena lists is bounded in all: the target writes that memory (and can
+  // fill an anonymous continuation with candidates).
+  uint64_t hopsLeft = kMaxArenaChainHopsTotal;
 
   struct Candidate {
     uint64_t address;
@@ -177,6 +189,7 @@ uint64_t findMainArena(const RemoteMemory& memory, const std::vector<Mapping>& m
     buffer.resize(static_cast<size_t>(end - start));
     size_t got = memory.readSome(start, buffer.data(), buffer.size(), "libc's data (looking for main_arena)");
     for (uint64_t off = 0; off + kArenaSize <= got; off += 8) {
+      if ((off & 0xffff) == 0) cancel.check();
       const uint64_t cand = start + off;
       const uint64_t next = word(buffer, off + kArenaNext);
       if (next != cand && !isThreadArenaAddress(next)) continue;
@@ -197,6 +210,10 @@ uint64_t findMainArena(const RemoteMemory& memory, const std::vector<Mapping>& m
       uint64_t a = next;
       int hops = 0;
       while (a != cand && hops++ < kMaxArenaChainHops && isThreadArenaAddress(a)) {
+        if (hopsLeft-- == 0) {
+          why = "too many structures in libc's data look like main_arena";
+          return 0;
+        }
         if (!memory.readU64(a + kArenaNext, a, "the arena list")) break;
       }
       if (a != cand) continue;
@@ -228,6 +245,48 @@ bool readArena(const RemoteMemory& memory, uint64_t address, ArenaState& out, ui
   for (int i = 0; i < kFastbinCount; ++i) out.fastbins[i] = word(buffer, kArenaFastbins + 8 * i);
   next = word(buffer, kArenaNext);
   return true;
+}
+
+// mp_, recognised by its contents like main_arena (glibc_layout.h): the tcache parameters within
+// their tunables' bounds (tcache_bins and arena_test are at least 1, which rules out zeroed memory), the mmap counters consistent with each other and page-sized, the mmap
+// threshold at most its maximum, sbrk_base 0 or inside [heap]. Only a unique match is taken.
+MallocParams findMallocPar(const RemoteMemory& memory, const std::vector<std::pair<uint64_t, uint64_t>>& ranges,
+                           const std::optional<Mapping>& heapMap, const Cancel& cancel) {
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const auto pow2 = [](uint64_t v) { return (v & (v - 1)) == 0; };
+  MallocParams out;
+  int matches = 0;
+  std::vector<char> buffer;
+  for (auto [start, end] : ranges) {
+    buffer.resize(static_cast<size_t>(end - start));
+    size_t got = memory.readSome(start, buffer.data(), buffer.size(), "libc's data (looking for mp_)");
+    for (uint64_t off = 0; off + kMpSize <= got; off += 8) {
+      if ((off & 0xffff) == 0) cancel.check();
+      const uint64_t bins = word(buffer, off + kMpTcacheBins), count = word(buffer, off + kMpTcacheCount);
+      if (bins == 0 || bins > kTcacheBins || count > kTcacheMaxCount || word(buffer, off + kMpTcacheMaxBytes) > kTcacheMaxBytes) continue;
+      const int32_t mmaps = static_cast<int32_t>(word32(buffer, off + kMpNMmaps));
+      const int32_t maxMmaps = static_cast<int32_t>(word32(buffer, off + kMpMaxNMmaps));
+      const int32_t mmapsMax = static_cast<int32_t>(word32(buffer, off + kMpNMmapsMax));
+      const uint64_t mem = word(buffer, off + kMpMmappedMem), maxMem = word(buffer, off + kMpMaxMmappedMem);
+      if (mmaps < 0 || maxMmaps < mmaps || mmapsMax < 0 || mem > maxMem || mem % page != 0 || maxMem % page != 0 ||
+          (mmaps == 0) != (mem == 0) || mem < static_cast<uint64_t>(mmaps) * page)
+        continue;
+      if (word(buffer, off + kMpArenaTest) == 0 || word(buffer, off + kMpMmapThreshold) > kMmapThresholdMax || word32(buffer, off + kMpNoDynThreshold) > 1 ||
+          word32(buffer, off + kMpHpFlags) > (1u << 16) || !pow2(word(buffer, off + kMpThpPagesize)) ||
+          !pow2(word(buffer, off + kMpHpPagesize)))
+        continue;
+      const uint64_t sbrkBase = word(buffer, off + kMpSbrkBase);
+      if (sbrkBase != 0 && !(heapMap && sbrkBase >= heapMap->start && sbrkBase <= heapMap->end)) continue;
+      if (++matches > 1) return {};
+      out.found = true;
+      out.address = start + off;
+      out.mmaps = static_cast<uint64_t>(mmaps);
+      out.mmappedBytes = mem;
+      out.tcacheCount = count;
+      out.tcacheBins = bins;
+    }
+  }
+  return out;
 }
 
 // ---- plans ----
@@ -336,38 +395,109 @@ HeapPlan threadArenaPlan(int pid, const RemoteMemory& memory, const ArenaState& 
   return plan;
 }
 
-// Chunks above the mmap threshold get a mapping each: an anonymous rw-p mapping whose first 16
-// bytes are a chunk header {prev_size 0, size | IS_MMAPPED} with size == the mapping's span.
-// Neighbouring mappings with the same protection are merged by the kernel into one VMA (glibc maps
-// top-down, so consecutive big blocks end up side by side), hence a VMA is followed chunk by chunk
-// as long as the headers hold. Best-effort: a chunk whose header is not at the start of its
-// mapping (memalign with a large alignment) or whose VMA merged with something before it is missed.
-std::vector<MmappedChunk> findMmappedChunks(const RemoteMemory& memory, const std::vector<Mapping>& maps,
-                                            const std::vector<std::pair<uint64_t, uint64_t>>& reserved) {
-  const uint64_t pageSize = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+// Chunks above the mmap threshold get a mapping each, starting with a chunk header {prev_size 0,
+// size | IS_MMAPPED}, size a whole number of pages. The kernel merges neighbouring anonymous
+// mappings of the same protection into one VMA, so a chunk can sit anywhere in a VMA shared with
+// other chunks or with other data (python's pymalloc arenas): every present page of the anonymous
+// rw-p memory outside the arenas' heaps is tried as a chunk start (pagemap says which pages are
+// present or swapped, so untouched reservations cost nothing and are not faulted in; the headers
+// are read 1024 pages per system call), a chunk found is skipped over, and the search stops once
+// it has found what mp_ counts (n_mmaps chunks, mmapped_mem bytes). Best-effort where mp_ is not
+// known; a chunk whose header is not at a page start (memalign with a large alignment) is found
+// by the header glibc left at its mapping's start.
+std::vector<MmappedChunk> findMmappedChunks(int pid, const RemoteMemory& memory, const std::vector<Mapping>& maps,
+                                            const std::vector<std::pair<uint64_t, uint64_t>>& reserved,
+                                            const MallocParams& params, const Cancel& cancel, std::vector<std::string>& warnings) {
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   std::vector<MmappedChunk> out;
+  uint64_t foundBytes = 0;
+  const auto complete = [&] { return params.found && out.size() == params.mmaps && foundBytes == params.mmappedBytes; };
+  if (params.found && params.mmaps == 0) return out;
+
+  // The ranges to search: anonymous rw-p mappings minus the reserved heaps.
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
   for (const Mapping& m : maps) {
     if (!m.path.empty() || m.perms != "rw-p") continue;
-    uint64_t p = m.start;
-    while (p + kChunkHdr <= m.end) {
-      uint64_t limit = m.end;
-      bool inside = false;
-      for (auto [lo, hi] : reserved) {
-        if (p >= lo && p < hi) inside = true;
-        if (lo > p) limit = std::min(limit, lo);
+    uint64_t lo = m.start;
+    for (auto [rlo, rhi] : reserved) {  // sorted, disjoint
+      if (rhi <= lo || rlo >= m.end) continue;
+      if (rlo > lo) ranges.emplace_back(lo, rlo);
+      lo = std::max(lo, rhi);
+    }
+    if (lo < m.end) ranges.emplace_back(lo, m.end);
+  }
+  // Smallest first: a huge reservation (a sanitizer's shadow, a VM's heap) is searched last, once
+  // the chunks in ordinary mappings are found, and it is what the budget cuts off.
+  std::stable_sort(ranges.begin(), ranges.end(), [](const auto& a, const auto& b) { return a.second - a.first < b.second - b.first; });
+
+  const std::string pagemapPath = "/proc/" + std::to_string(pid) + "/pagemap";
+  Fd pagemap = openAt(AT_FDCWD, pagemapPath.c_str(), O_RDONLY);  // none: every page is tried
+  constexpr size_t kEntries = 4096;
+  std::vector<uint64_t> entries(kEntries);
+  std::vector<uint64_t> batch;
+  batch.reserve(RemoteMemory::kMaxPieces);
+  std::vector<uint64_t> headers(2 * RemoteMemory::kMaxPieces);
+  uint64_t budget = kMaxScannedPages;
+  uint64_t skipUntil = 0;  // inside the last chunk found
+
+  // Tries the batched page starts as chunk headers; `limit` is the end of their range.
+  const auto flush = [&](uint64_t limit) {
+    size_t done = 0;
+    while (done < batch.size()) {
+      size_t got = memory.readPieces(batch.data() + done, batch.size() - done, 16, headers.data(), "mmapped chunk headers");
+      for (size_t i = 0; i < got; ++i) {
+        const uint64_t p = batch[done + i];
+        const uint64_t prevSize = headers[2 * i], raw = headers[2 * i + 1], size = raw & ~kSizeBits;
+        if (p < skipUntil || prevSize != 0 || (raw & kSizeBits) != kIsMmapped || size < page || size % page != 0 ||
+            size > limit - p)
+          continue;
+        out.push_back({p, size});
+        foundBytes += size;
+        skipUntil = p + size;
       }
-      if (inside) break;
-      uint64_t header[2];
-      if (!memory.read(p, header, sizeof header, "mmapped chunk headers")) break;
-      const uint64_t size = header[1] & ~kSizeBits;
-      if (header[0] != 0 || (header[1] & kSizeBits) != kIsMmapped || size < pageSize || size % pageSize != 0 ||
-          p + size > limit)
+      done += got + 1;  // past the unreadable one (unmapped since the maps were read)
+    }
+    batch.clear();
+  };
+
+  bool exhausted = false;
+  for (auto [lo, hi] : ranges) {
+    if (complete() || exhausted) break;
+    skipUntil = 0;
+    for (uint64_t block = lo; block < hi && !complete();) {
+      cancel.check();
+      const uint64_t pages = std::min<uint64_t>((hi - block) / page, kEntries);
+      if (pages == 0) break;
+      if (budget < pages) {
+        exhausted = true;
         break;
-      out.push_back({p, size});
-      p += size;
+      }
+      budget -= pages;
+      bool known = false;
+      if (pagemap) {
+        const ssize_t n = ::pread(pagemap.get(), entries.data(), pages * 8, static_cast<off_t>(block / page * 8));
+        known = n == static_cast<ssize_t>(pages * 8);
+      }
+      for (uint64_t i = 0; i < pages; ++i) {
+        const uint64_t p = block + i * page;
+        if (p < skipUntil) continue;
+        constexpr uint64_t kPresentOrSwapped = 3ull << 62;
+        if (known && (entries[i] & kPresentOrSwapped) == 0) continue;
+        batch.push_back(p);
+        if (batch.size() == RemoteMemory::kMaxPieces) flush(hi);
+      }
+      flush(hi);
+      block += pages * page;
     }
   }
   std::sort(out.begin(), out.end(), [](const MmappedChunk& a, const MmappedChunk& b) { return a.chunk < b.chunk; });
+  if (exhausted)
+    warnings.push_back("anonymous memory past the first " + mib(kMaxScannedPages * page) +
+                       " was not searched for blocks above the mmap threshold");
+  else if (params.found && !complete())
+    warnings.push_back("found " + std::to_string(out.size()) + " blocks above the mmap threshold (" + std::to_string(foundBytes) +
+                       " bytes) where glibc counts " + std::to_string(params.mmaps) + " (" + std::to_string(params.mmappedBytes) +
+                       " bytes): the mmapped heap is not complete");
   return out;
 }
 
@@ -394,7 +524,7 @@ void listRegions(HeapLayout& layout, int pid, const std::vector<Mapping>& maps) 
 
 }  // namespace
 
-HeapLayout discoverHeaps(int pid, const RemoteMemory& memory, const std::vector<Mapping>& maps) {
+HeapLayout discoverHeaps(int pid, const RemoteMemory& memory, const std::vector<Mapping>& maps, const Cancel& cancel) {
   HeapLayout layout;
   AllocatorGuess guess = identifyAllocator(maps);
   layout.allocator = guess.allocator;
@@ -418,7 +548,9 @@ HeapLayout discoverHeaps(int pid, const RemoteMemory& memory, const std::vector<
   }
 
   std::string why;
-  layout.mainArena = findMainArena(memory, maps, guess.libcPath, why);
+  const std::optional<Mapping> heapMap = findHeapMapping(maps);
+  const std::vector<std::pair<uint64_t, uint64_t>> libcData = libcDataRanges(maps, guess.libcPath);
+  layout.mainArena = findMainArena(memory, libcData, heapMap, cancel, why);
   ArenaState mainState;
   uint64_t next = 0;
   if (layout.mainArena == 0 || !readArena(memory, layout.mainArena, mainState, next)) {
@@ -445,11 +577,12 @@ HeapLayout discoverHeaps(int pid, const RemoteMemory& memory, const std::vector<
     next = following;
   }
 
-  const std::optional<Mapping> heapMap = findHeapMapping(maps);
+  layout.params = findMallocPar(memory, libcData, heapMap, cancel);
   layout.heaps.push_back(mainArenaPlan(pid, mainState, heapMap, layout.glibcVersion));
   std::vector<std::pair<uint64_t, uint64_t>> reserved;
   if (heapMap) reserved.emplace_back(heapMap->start, heapMap->end);
   for (size_t i = 1; i < layout.arenas.size(); ++i) {
+    cancel.check();
     HeapPlan plan = threadArenaPlan(pid, memory, layout.arenas[i], layout.glibcVersion);
     for (const Segment& s : plan.segments) {
       uint64_t heapStart = s.start & ~(kHeapMax - 1);
@@ -458,7 +591,8 @@ HeapLayout discoverHeaps(int pid, const RemoteMemory& memory, const std::vector<
     layout.heaps.push_back(std::move(plan));
   }
 
-  std::vector<MmappedChunk> chunks = findMmappedChunks(memory, maps, reserved);
+  std::sort(reserved.begin(), reserved.end());
+  std::vector<MmappedChunk> chunks = findMmappedChunks(pid, memory, maps, reserved, layout.params, cancel, layout.warnings);
   if (!chunks.empty()) {
     HeapPlan plan;
     plan.info = baseInfo(pid, "glibc");
@@ -467,8 +601,10 @@ HeapLayout discoverHeaps(int pid, const RemoteMemory& memory, const std::vector<
     plan.info.walkable = true;
     plan.info.baseAddress = chunks.front().chunk;
     for (const MmappedChunk& c : chunks) plan.info.size += c.size;
+    const bool complete = layout.params.found && chunks.size() == layout.params.mmaps && plan.info.size == layout.params.mmappedBytes;
     plan.info.note = std::to_string(chunks.size()) + (chunks.size() == 1 ? " block" : " blocks") +
-                     " above the mmap threshold, each in a mapping of its own (found by their headers: best-effort)";
+                     " above the mmap threshold, each in a mapping of its own (found by their headers" +
+                     (complete ? ", as many as glibc counts)" : ": best-effort)");
     plan.chunks = std::move(chunks);
     layout.heaps.push_back(std::move(plan));
   }

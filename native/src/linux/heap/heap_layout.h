@@ -8,6 +8,7 @@
 
 #include "../../backend.h"
 #include "../maps.h"
+#include "cancel.h"
 #include "glibc_layout.h"
 #include "remote_memory.h"
 
@@ -32,6 +33,16 @@ struct ArenaState {
   uint64_t fastbins[glibc::kFastbinCount] = {};
 };
 
+// glibc's mp_ (malloc_par), when it was found in libc's data.
+struct MallocParams {
+  bool found = false;
+  uint64_t address = 0;
+  uint64_t mmaps = 0;          // n_mmaps: chunks with mappings of their own
+  uint64_t mmappedBytes = 0;   // mmapped_mem: their mappings' bytes
+  uint64_t tcacheCount = glibc::kTcacheMaxCount;  // entries a tcache bin holds at most
+  uint64_t tcacheBins = glibc::kTcacheBins;       // bins in use
+};
+
 struct HeapPlan {
   HeapListInfo info;
   uint64_t arena = 0;                 // the malloc_state, for main and thread arenas
@@ -49,13 +60,14 @@ struct HeapLayout {
   // running target that can be a race (brk moved top past the [heap] just read), worth another try.
   bool mainArenaMissed = false;
   uint64_t mainArena = 0;
+  MallocParams params;
   std::vector<ArenaState> arenas;     // main_arena first, then main_arena.next order
   std::vector<HeapPlan> heaps;        // main arena, thread arenas, mmapped chunks (or regions)
   std::vector<std::string> warnings;  // e.g. the arena list ended early: the heaps listed are not all
 };
 
-// Reads the layout. Throws OsError only when the process is gone or can't be read at all; an
-// allocator or version it can't walk is reported through walkable/why.
-HeapLayout discoverHeaps(int pid, const RemoteMemory& memory, const std::vector<Mapping>& maps);
+// Reads the layout. Throws OsError only when the process is gone or can't be read at all (or the
+// walk is cancelled); an allocator or version it can't walk is reported through walkable/why.
+HeapLayout discoverHeaps(int pid, const RemoteMemory& memory, const std::vector<Mapping>& maps, const Cancel& cancel);
 
 }  // namespace snapscope::procfs::heap

@@ -27,6 +27,24 @@ size_t RemoteMemory::readSome(uint64_t address, void* out, size_t size, const ch
     n = ::process_vm_readv(task_, &local, 1, &remote, 1, 0);
   } while (n < 0 && errno == EINTR);
   if (n >= 0) return static_cast<size_t>(n);
+  return failed(address, what);
+}
+
+size_t RemoteMemory::readPieces(const uint64_t* addresses, size_t count, size_t each, void* out, const char* what) const {
+  count = std::min(count, kMaxPieces);
+  if (count == 0 || each == 0) return 0;
+  iovec local{out, count * each};
+  iovec remote[kMaxPieces];
+  for (size_t i = 0; i < count; ++i) remote[i] = {reinterpret_cast<void*>(addresses[i]), each};
+  ssize_t n;
+  do {
+    n = ::process_vm_readv(task_, &local, 1, remote, count, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0) return static_cast<size_t>(n) / each;
+  return failed(addresses[0], what);
+}
+
+size_t RemoteMemory::failed(uint64_t address, const char* what) const {
   int err = errno;
   switch (err) {
     case ESRCH:  // gone, or a zombie (no address space left)

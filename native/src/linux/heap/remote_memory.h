@@ -37,11 +37,19 @@ class RemoteMemory {
     return readSome(address, out, size, what) == size;
   }
   bool readU64(uint64_t address, uint64_t& out, const char* what) const { return read(address, &out, 8, what); }
+  // `each` bytes from each of `count` addresses (at most kMaxPieces), packed into `out`, in one
+  // system call. Returns how many pieces were read in full from the first on: the read stops at
+  // the first unreadable one.
+  size_t readPieces(const uint64_t* addresses, size_t count, size_t each, void* out, const char* what) const;
+  static constexpr size_t kMaxPieces = 1024;  // IOV_MAX
 
   // The error for "the process exited" in this call's words.
   [[noreturn]] void throwExited() const;
 
  private:
+  // After a failed process_vm_readv: throws for a gone or forbidden process, else returns 0.
+  size_t failed(uint64_t address, const char* what) const;
+
   int pid_;
   int task_;  // what process_vm_readv is given: the pid, or a live thread when the main one has exited
   std::string scope_;

@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -29,6 +30,7 @@ constexpr int kMaxListRounds = 1000;      // threads born faster than they are s
 constexpr size_t kMaxThreads = 1 << 16;
 constexpr int kReportTimeoutMs = 60000;   // the helper's own timeouts end well before this
 constexpr long kSpinMs = 2;               // poll without sleeping this long first
+constexpr long kCancelSliceMs = 50;       // the walk's cancel flag is checked this often while stopping
 constexpr long kTracedWithoutReportMs = 50;
 constexpr int kSeizeRetries = 5;          // EPERM from a thread caught in an exec (see seizeAll)
 
@@ -293,18 +295,21 @@ int tracerOf(int pid, int tid) {
   return at ? std::atoi(at + 10) : 0;
 }
 
-// Reads the report; false when the helper ended (or hung) without one.
-bool readReport(int fd, Report& report) {
+// Reads the report; false when the helper ended (or hung) without one. Waits in slices, checking
+// `cancel` (which throws) between them: stopping a process with many threads can take seconds.
+bool readReport(int fd, Report& report, const Cancel& cancel) {
   char* in = reinterpret_cast<char*>(&report);
   size_t done = 0;
   const long deadline = nowMs() + kReportTimeoutMs;
   while (done < sizeof report) {
+    cancel.check();
     pollfd p{fd, POLLIN, 0};
     long left = deadline - nowMs();
     if (left <= 0) return false;
-    int rc = ::poll(&p, 1, static_cast<int>(left));
+    int rc = ::poll(&p, 1, static_cast<int>(std::min(left, kCancelSliceMs)));
     if (rc < 0 && errno == EINTR) continue;
-    if (rc <= 0) return false;
+    if (rc == 0) continue;
+    if (rc < 0) return false;
     ssize_t n = ::read(fd, in + done, sizeof report - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
@@ -315,7 +320,7 @@ bool readReport(int fd, Report& report) {
 
 }  // namespace
 
-TargetStopper::TargetStopper(int pid) : pid_(pid) {
+TargetStopper::TargetStopper(int pid, const Cancel& cancel) : pid_(pid) {
   const std::string who = "process " + std::to_string(pid);
   if (pid == static_cast<int>(::getpid())) {
     throw OsError("EPERM", pid, "heap", "stopTarget is impossible for the inspector's own process (it would stop itself); walk it without stopTarget");
@@ -349,8 +354,16 @@ TargetStopper::TargetStopper(int pid) : pid_(pid) {
   controlRead.reset();
 
   Report report;
-  if (!readReport(reportRead.get(), report)) {
+  bool reported = false;
+  try {
+    reported = readReport(reportRead.get(), report, cancel);
+  } catch (const OsError&) {  // cancelled
     ::kill(helper_, SIGKILL);  // its exit detaches every thread
+    release();
+    throw;
+  }
+  if (!reported) {
+    ::kill(helper_, SIGKILL);
     release();
     throw OsError("EIO", pid, "heap", "the helper that stops " + who + " ended or hung without a report; walk it without stopTarget");
   }

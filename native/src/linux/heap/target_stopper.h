@@ -26,6 +26,7 @@
 
 #include "../../backend.h"
 #include "../fd.h"
+#include "cancel.h"
 
 namespace snapscope::procfs::heap {
 
@@ -33,8 +34,9 @@ class TargetStopper {
  public:
   // Returns once every thread of `pid` is in a ptrace-stop (or could not be stopped in time: see
   // allStopped). Throws OsError: EPERM when the process can't be traced (traced by a debugger
-  // already, not ours, or the inspector itself), ESRCH when it is gone.
-  explicit TargetStopper(int pid);
+  // already, not ours, or the inspector itself), ESRCH when it is gone, ECANCELED when `cancel`
+  // is set meanwhile (every thread stopped so far is let go).
+  TargetStopper(int pid, const Cancel& cancel);
   ~TargetStopper();  // every thread is detached and runs on
 
   TargetStopper(const TargetStopper&) = delete;
