@@ -2,23 +2,15 @@
 // another window meanwhile and a SIGTERM stops it at once (parsing on the event loop, both waited for
 // the whole parse). Relative bounds: a busy machine slows the parse and the answers alike.
 import { describe, expect, it } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
 import WebSocket from 'ws'
 import { MAX_UPLOAD_CHUNK } from '../ipc/contract'
 import { encodeFile, makeFile } from '../core/files/snapshotFile'
 import { HOST, heapWalksDoc } from '../core/files/testDocs'
-
-async function serve(): Promise<{ child: ChildProcess; url: URL }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'snapscope.ts'), 'serve'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let out = ''
-  const url = await new Promise<URL>((ok) => child.stdout!.on('data', (d: Buffer) => (out += d) && /http\S+/.test(out) && ok(new URL(/http\S+/.exec(out)![0]))))
-  return { child, url }
-}
+import { serve, SOURCE_CLI } from '../../e2e/browser/serve'
 
 /** One window: asks, and resolves each answer by its id. */
-async function windowOf(url: URL) {
-  const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`)
+async function windowOf(port: number, token: string) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`)
   await new Promise((ok, ko) => ws.once('open', ok).once('error', ko))
   const waiting = new Map<number, (a: { ok: boolean; result?: unknown; error?: unknown }) => void>()
   ws.on('message', (d) => {
@@ -39,10 +31,11 @@ describe('browser mode opening a large file', () => {
     const walk = heapWalksDoc(7, [1])
     const blocks = Array.from({ length: 1_000_000 }, (_, i) => ({ address: `0x${(0x55d0c8a20000 + i * 48).toString(16)}`, blockSize: 32 + (i % 7) * 16, flags: 'fixed' as const }))
     const data = (await encodeFile(makeFile([{ ...walk, heaps: [{ ...walk.heaps[0], blocks }] }], HOST))).toString('base64')
-    const { child, url } = await serve()
+    const served = await serve(SOURCE_CLI)
+    const child = served.proc
     const exited = new Promise<number>((ok) => child.once('exit', () => ok(performance.now())))
     try {
-      const [a, b] = [await windowOf(url), await windowOf(url)]
+      const [a, b] = [await windowOf(served.port, served.token), await windowOf(served.port, served.token)]
       const upload = async (uploadId: number) => {
         for (let at = 0; at < data.length; at += MAX_UPLOAD_CHUNK)
           expect((await a.ask('file.upload', { uploadId, offset: (at / 4) * 3, data: data.slice(at, at + MAX_UPLOAD_CHUNK) })).ok).toBe(true)
@@ -74,7 +67,7 @@ describe('browser mode opening a large file', () => {
       a.close()
       b.close()
     } finally {
-      child.kill('SIGKILL')
+      await served.stop()
     }
   }, 120_000)
 })

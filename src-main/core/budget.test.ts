@@ -94,11 +94,12 @@ describe('captures', () => {
   })
 
   it('refuses a capture larger than the whole budget, saying what to change', async () => {
-    const { call } = window(new HostBudget(64 * MiB))
+    // A timeline keeps at most MAX_TIMELINE_SAMPLES (it thins itself past that): 30 days reserve those.
+    const { call } = window(new HostBudget(16 * MiB))
     const answer = await call('capture.start', { pid: small.info.pid, everyMs: 100, forMs: 30 * 86_400_000 })
     expect(errorOf(answer)).toEqual({
       code: 'EBUSY',
-      message: 'a capture of 25,920,001 samples needs 101252 MiB, more than the 64 MiB this Snapscope may use: sample less often or for less long, or start Snapscope with SNAPSCOPE_MEMORY_MB set higher'
+      message: 'a capture of 10,000 samples needs 41 MiB, more than the 16 MiB this Snapscope may use: sample less often or for less long, or start Snapscope with SNAPSCOPE_MEMORY_MB set higher'
     })
   })
 })

@@ -83,7 +83,7 @@ describe('App', () => {
     const h = host()
     render(<App api={h.api} />)
     h.setConnection('disconnected')
-    expect(screen.getByTestId('disconnected').textContent).toMatch(/Restart npm start.*reload/)
+    expect(screen.getByTestId('disconnected').textContent).toMatch(/Restart npm start.*open the URL/)
     expect(screen.getByTestId('connection').dataset.state).toBe('disconnected')
   })
 
