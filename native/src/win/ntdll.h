@@ -29,8 +29,9 @@ struct ProcessBasicInformation {
   ULONG_PTR inheritedFromUniqueProcessId;
 };
 
-// VM_COUNTERS, the process's memory counters (GetProcessMemoryInfo copies all but the virtual sizes).
-struct VmCounters {
+// VM_COUNTERS_EX, the process's memory counters (GetProcessMemoryInfo copies all but the virtual sizes
+// into PROCESS_MEMORY_COUNTERS_EX).
+struct VmCountersEx {
   SIZE_T peakVirtualSize;
   SIZE_T virtualSize;
   ULONG pageFaultCount;
@@ -42,6 +43,7 @@ struct VmCounters {
   SIZE_T quotaNonPagedPoolUsage;
   SIZE_T pagefileUsage;
   SIZE_T peakPagefileUsage;
+  SIZE_T privateUsage;
 };
 
 struct ThreadBasicInformation {
