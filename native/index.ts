@@ -107,6 +107,19 @@ export interface NativeRegion {
   tid: number
 }
 
+/** Memory figures of one process beyond the snapshot's; each is absent where the OS has none (a kernel thread, the System Idle Process). */
+export interface NativeProcessMemory {
+  pid: number
+  /** Linux: VmRSS (the snapshot's statm resident, read at another moment); Windows: WorkingSetSize */
+  workingSetBytes?: number
+  /** Linux: RssAnon (resident anonymous memory); Windows: PrivateUsage (commit charge) */
+  privateBytes?: number
+  /** Linux: VmHWM; Windows: PeakWorkingSetSize */
+  peakWorkingSetBytes?: number
+  /** Linux: VmSize; Windows: VM_COUNTERS.VirtualSize (reserved + committed address space) */
+  virtualBytes?: number
+}
+
 export interface NativeHeapWalkOptions {
   pid: number
   /** null: every heap of the process */
@@ -224,6 +237,8 @@ export interface NativeAddon {
   /** this process runs as root (Linux) or elevated (Windows) */
   elevated(): boolean
   memoryRegions(pid: number): Promise<NativeRegion[]>
+  /** Reads on a worker thread; rejects with code ESRCH (a process that does not exist, or a zombie; ERROR_INVALID_PARAMETER on Windows), EACCES / ERROR_ACCESS_DENIED … */
+  processMemory(pid: number): Promise<NativeProcessMemory>
   heapWalk(options: NativeHeapWalkOptions, onProgress?: (progress: NativeWalkProgress) => void): NativeHeapWalkHandle
   /** Throws (code ESRCH, EACCES, …) when no mechanism can watch the pid. */
   startWatch(options: NativeWatchOptions, onBatch: (batch: NativeFaultBatch) => void, onEnd: (end: NativeWatchEnd) => void): NativeWatchHandle

@@ -41,7 +41,9 @@ export async function selectProcess(page: Page, pid: number): Promise<void> {
 /** Modules of heap_fixture, then a walk of its main arena: its blocks, its live pointers, the last block. Screenshots are named `shots` + view. */
 export async function checkModulesAndHeapWalk(page: Page, { pid, live }: HeapInfo, shots = ''): Promise<void> {
   await selectProcess(page, pid)
-  await expect(page.locator('[data-field="Private bytes"] dd')).toHaveText(/MiB|KiB/)
+  // The General tab's figures from the addon's processMemory (process.details).
+  for (const field of ['Private bytes', 'Peak working set', 'Virtual size'])
+    await expect(page.locator(`[data-field="${field}"] dd`)).toHaveText(/MiB|KiB|GiB/)
 
   await page.getByTestId('tab-modules').click()
   const modules = page.getByTestId('module-row')

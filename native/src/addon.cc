@@ -215,6 +215,7 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
                              InstanceMethod("host", &SnapscopeAddon::Host, napi_enumerable),
                              InstanceMethod("elevated", &SnapscopeAddon::Elevated, napi_enumerable),
                              InstanceMethod("memoryRegions", &SnapscopeAddon::MemoryRegions, napi_enumerable),
+                             InstanceMethod("processMemory", &SnapscopeAddon::ProcessMemory, napi_enumerable),
                              InstanceMethod("heapWalk", &SnapscopeAddon::HeapWalk, napi_enumerable),
                              InstanceMethod("startWatch", &SnapscopeAddon::StartWatch, napi_enumerable),
                          });
@@ -253,6 +254,7 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
   Napi::Value Elevated(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), backend_->elevated()); }
 
   Napi::Value MemoryRegions(const Napi::CallbackInfo& info) { return memoryRegionsBinding(info, backend_); }
+  Napi::Value ProcessMemory(const Napi::CallbackInfo& info) { return processMemoryBinding(info, backend_); }
   Napi::Value HeapWalk(const Napi::CallbackInfo& info) { return heapWalkBinding(info, backend_); }
   Napi::Value StartWatch(const Napi::CallbackInfo& info) { return startWatchBinding(info, backend_); }
 

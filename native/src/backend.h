@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -91,6 +92,17 @@ struct MemoryRegion {
   std::string kind;                  // "image" | "heap" | "stack" | "anon" | "other"
   std::string path;                  // backing file or pseudo-name ("[heap]", "[stack]", "")
   int tid = 0;                       // for stacks: the thread whose stack pointer lies inside, when known
+};
+
+// The memory figures of one process beyond the snapshot's, for the details pane. A figure is absent
+// where the OS has none: a kernel thread (Linux) or the System Idle Process (Windows) has no user
+// memory at all.
+struct ProcessMemory {
+  int pid = 0;
+  std::optional<uint64_t> workingSetBytes;      // Linux: VmRSS (= statm's resident, as the snapshot); Windows: WorkingSetSize
+  std::optional<uint64_t> privateBytes;         // Linux: RssAnon; Windows: PrivateUsage (the commit charge)
+  std::optional<uint64_t> peakWorkingSetBytes;  // Linux: VmHWM; Windows: PeakWorkingSetSize
+  std::optional<uint64_t> virtualBytes;         // Linux: VmSize; Windows: VM_COUNTERS.VirtualSize
 };
 
 // ---- heap walks ----
@@ -204,6 +216,9 @@ class Backend {
   // advice for an access error, and the UI names what refuses even them.
   virtual bool elevated() = 0;
   virtual std::vector<MemoryRegion> memoryRegions(int pid) = 0;
+  // Throws OsError: ESRCH (Windows: ERROR_INVALID_PARAMETER) for a process that does not exist or has
+  // exited (a zombie), EACCES (ERROR_ACCESS_DENIED) …
+  virtual ProcessMemory processMemory(int pid) = 0;
   // Throws OsError (ESRCH, EACCES, ENOTSUP for an allocator it cannot walk, ECANCELED).
   virtual HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress,
                                    const std::atomic<bool>& cancel) = 0;

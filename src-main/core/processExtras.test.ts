@@ -1,21 +1,26 @@
+// The details pane's extras come from the addon (native/test/processMemory.test.ts checks its figures
+// against psutil and /proc); here: what the process.details answer holds, and its errors.
 import { describe, expect, it } from 'vitest'
-import { parseStatus, processExtras } from './processExtras'
+import { loadAddon } from '../../native/index'
+import { processExtras } from './processExtras'
+
+const addon = loadAddon()
 
 describe('processExtras', () => {
-  it('reads private, peak and virtual bytes from /proc/PID/status', () => {
-    const text = 'Name:\tnode\nVmPeak:\t  20 kB\nVmSize:\t  12 kB\nVmHWM:\t   8 kB\nRssAnon:\t   4 kB\nThreads:\t7\n'
-    expect(parseStatus(5, text)).toEqual({ pid: 5, privateBytes: 4096, peakWorkingSetBytes: 8192, virtualBytes: 12288 })
-    expect(parseStatus(5, 'Name:\tkthreadd\n')).toEqual({ pid: 5 })
-  })
-
-  it('gives this process its figures, and ESRCH for a process that is gone', async () => {
-    const mine = await processExtras(process.pid)
+  it("gives this process its private, peak and virtual bytes, and nothing the contract doesn't name", async () => {
+    const mine = await processExtras(addon, process.pid)
+    expect(Object.keys(mine).sort()).toEqual(['peakWorkingSetBytes', 'pid', 'privateBytes', 'virtualBytes'])
+    expect(mine.pid).toBe(process.pid)
     expect(mine.privateBytes).toBeGreaterThan(1 << 20)
     expect(mine.peakWorkingSetBytes!).toBeGreaterThanOrEqual(mine.privateBytes!)
-    await expect(processExtras(4_194_304 + 17)).rejects.toMatchObject({ code: 'ESRCH' })
+    expect(mine.virtualBytes!).toBeGreaterThan(mine.peakWorkingSetBytes!)
   })
 
-  it('leaves the figures out where it has no source', async () => {
-    expect(await processExtras(process.pid, 'win32')).toEqual({ pid: process.pid })
+  it('leaves the figures out for a process without user memory (the kernel thread kthreadd)', async () => {
+    expect(await processExtras(addon, 2)).toEqual({ pid: 2 })
+  })
+
+  it('rejects with ESRCH for a process that is gone', async () => {
+    await expect(processExtras(addon, 4_194_304 + 17)).rejects.toMatchObject({ code: 'ESRCH', pid: 4_194_304 + 17 })
   })
 })

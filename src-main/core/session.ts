@@ -119,7 +119,7 @@ export class Session {
         if (!watch) throw Object.assign(new Error(`no watch ${p.watchId} in this session`), { code: 'ENOENT' })
         return capFaults(await watch.stop())
       },
-      'process.details': (p) => processExtras(p.pid),
+      'process.details': (p) => processExtras(this.deps.addon, p.pid),
       'heap.open': (p) =>
         this.tracked(p.viewId, () => this.heapViews.open(p, (progress) => this.emit('heap.progress', { walkId: p.viewId, ...progress }))),
       'heap.blocks': (p) => this.heapViews.blocks(p),

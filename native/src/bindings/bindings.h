@@ -4,6 +4,8 @@
 #include <napi.h>
 
 #include <cinttypes>
+#include <climits>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -19,11 +21,23 @@ inline std::string hexAddress(uint64_t value) {
   return text;
 }
 
+// info[0] as a pid; a TypeError naming `call` ("memoryRegions(pid)") when it is no non-negative integer.
+inline int pidArgument(const Napi::CallbackInfo& info, const char* call) {
+  double pid = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  if (!(pid >= 0 && pid <= INT_MAX && std::floor(pid) == pid))
+    throw Napi::TypeError::New(info.Env(), std::string(call) + ": pid must be a non-negative integer");
+  return static_cast<int>(pid);
+}
+
 // A whole-call failure as a JS Error carrying the OS code, the pid (null when none) and the scope.
 Napi::Error toJsError(Napi::Env env, const OsError& error);
 
 // memoryRegions(pid) -> Promise<[{start, end, perms, kind, path, tid}]> (regions_binding.cc)
 Napi::Value memoryRegionsBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+
+// processMemory(pid) -> Promise<{pid, workingSetBytes?, privateBytes?, peakWorkingSetBytes?, virtualBytes?}>
+// (memory_binding.cc)
+Napi::Value processMemoryBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
 
 // heapWalk(options, onProgress?) -> {result: Promise<…>, cancel(): void} (heap_binding.cc)
 Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);

@@ -1,7 +1,4 @@
 // memoryRegions(pid): the classified mappings of a process, read on a worker thread.
-#include <climits>
-#include <cmath>
-
 #include "promise_worker.h"
 
 namespace snapscope {
@@ -39,10 +36,7 @@ class RegionsWorker final : public PromiseWorker<std::vector<MemoryRegion>> {
 }  // namespace
 
 Napi::Value memoryRegionsBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {
-  double pid = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
-  if (!(pid >= 0 && pid <= INT_MAX && std::floor(pid) == pid))
-    throw Napi::TypeError::New(info.Env(), "memoryRegions(pid): pid must be a non-negative integer");
-  auto* worker = new RegionsWorker(info.Env(), backend, static_cast<int>(pid));
+  auto* worker = new RegionsWorker(info.Env(), backend, pidArgument(info, "memoryRegions(pid)"));
   Napi::Promise promise = worker->promise();
   worker->Queue();
   return promise;

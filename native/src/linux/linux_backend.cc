@@ -24,6 +24,7 @@ class LinuxBackend final : public Backend {
   bool elevated() override { return ::geteuid() == 0; }
 
   std::vector<MemoryRegion> memoryRegions(int pid) override { return readMemoryRegions(pid); }
+  ProcessMemory processMemory(int pid) override { return readProcessMemory(pid); }
 
   HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress,
                            const std::atomic<bool>& cancel) override {

@@ -20,6 +20,9 @@ std::vector<ModuleInfo> readModules(int pid);
 // regions.cc: every mapping, classified (image / heap / stack / anon / other).
 std::vector<MemoryRegion> readMemoryRegions(int pid);
 
+// process_memory.cc: private bytes, peak working set and virtual size from /proc/PID/status.
+ProcessMemory readProcessMemory(int pid);
+
 // heap/: heap lists and walks (glibc ptmalloc; other allocators listed as regions, not walked).
 std::vector<HeapListInfo> listHeaps(int pid);
 HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel);

@@ -113,6 +113,35 @@ uint64_t parseStatmResident(std::string_view text) {
   return resident > 0 ? static_cast<uint64_t>(resident) : 0;
 }
 
+void parseStatusMemory(std::string_view text, ProcessMemory& out) {
+  static constexpr struct {
+    std::string_view key;
+    std::optional<uint64_t> ProcessMemory::*field;
+  } kFields[] = {
+      {"VmRSS", &ProcessMemory::workingSetBytes},
+      {"RssAnon", &ProcessMemory::privateBytes},
+      {"VmHWM", &ProcessMemory::peakWorkingSetBytes},
+      {"VmSize", &ProcessMemory::virtualBytes},
+  };
+  while (!text.empty()) {
+    const std::size_t eol = text.find('\n');
+    const std::string_view line = text.substr(0, eol);
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    for (const auto& f : kFields) {
+      if (line.substr(0, colon) != f.key) continue;
+      const std::size_t digits = line.find_first_not_of(" \t", colon + 1);
+      if (digits == std::string_view::npos || line[digits] < '0' || line[digits] > '9') break;
+      long long kib = 0;
+      const char* end = parseInt(line.data() + digits, line.data() + line.size(), kib);
+      if (std::string_view(end, static_cast<std::size_t>(line.data() + line.size() - end)) == " kB")
+        out.*f.field = static_cast<uint64_t>(kib) * 1024;
+      break;
+    }
+  }
+}
+
 std::size_t withoutCutUtf8(std::string_view text) {
   std::size_t lead = text.size();
   // A character is at most 4 bytes: its lead is within the last 4.

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "../backend.h"
+
 namespace snapscope::procfs {
 
 // The fields of /proc/PID/stat a snapshot uses (field numbers as in proc(5)).
@@ -53,6 +55,10 @@ int readStatFile(const std::string& path, StatFields& out);
 // The resident field (2) of /proc/PID/statm, in pages: the RSS counters summed over CPUs, as
 // /proc/PID/status VmRSS and psutil's rss have it. 0 when absent.
 uint64_t parseStatmResident(std::string_view text);
+
+// The memory lines of /proc/PID/status the details pane shows ("VmRSS:\t  1234 kB": VmRSS, RssAnon,
+// VmHWM, VmSize), in bytes. A line that is absent leaves its field empty: a kernel thread has none.
+void parseStatusMemory(std::string_view text, ProcessMemory& out);
 
 // The kernel keeps the first TASK_COMM_LEN - 1 bytes of a user process's name (comm), cutting it
 // wherever that falls, even inside a UTF-8 character. (Kernel threads show their full names.)

@@ -16,6 +16,7 @@ constexpr NTSTATUS kStatusSuccess = 0;
 
 // NtQueryInformationProcess / NtQueryInformationThread classes used here.
 constexpr ULONG kProcessBasicInformation = 0;
+constexpr ULONG kProcessVmCounters = 3;
 constexpr ULONG kProcessCommandLineInformation = 60;  // Windows 8.1+; not in Wine 8
 constexpr ULONG kThreadBasicInformation = 0;
 
@@ -26,6 +27,23 @@ struct ProcessBasicInformation {
   LONG basePriority;
   ULONG_PTR uniqueProcessId;
   ULONG_PTR inheritedFromUniqueProcessId;
+};
+
+// VM_COUNTERS_EX, the process's memory counters (GetProcessMemoryInfo copies all but the virtual sizes
+// into PROCESS_MEMORY_COUNTERS_EX).
+struct VmCountersEx {
+  SIZE_T peakVirtualSize;
+  SIZE_T virtualSize;
+  ULONG pageFaultCount;
+  SIZE_T peakWorkingSetSize;
+  SIZE_T workingSetSize;
+  SIZE_T quotaPeakPagedPoolUsage;
+  SIZE_T quotaPagedPoolUsage;
+  SIZE_T quotaPeakNonPagedPoolUsage;
+  SIZE_T quotaNonPagedPoolUsage;
+  SIZE_T pagefileUsage;
+  SIZE_T peakPagefileUsage;
+  SIZE_T privateUsage;
 };
 
 struct ThreadBasicInformation {

@@ -17,6 +17,9 @@ namespace snapscope::win {
 SystemSnapshot readProcessesAndThreads(const SnapshotRequest& request, AccountNames& accounts);
 void readProcessExtras(ProcessInfo& info, AccountNames& accounts, std::vector<SnapshotErrorInfo>& errors);
 
+// process_memory.cc: private bytes, peak working set and virtual size (throws OsError).
+ProcessMemory readProcessMemory(int pid);
+
 // win_modules.cc: the module list in a TH32CS_SNAPMODULE snapshot of `pid`.
 std::vector<ModuleInfo> readModules(const ToolhelpSnapshot& snapshot, int pid);
 

@@ -39,6 +39,7 @@ class WindowsBackend final : public Backend {
   bool elevated() override { return processIsElevated(); }
 
   std::vector<MemoryRegion> memoryRegions(int pid) override { return readMemoryRegions(pid); }
+  ProcessMemory processMemory(int pid) override { return readProcessMemory(pid); }
 
   HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress,
                            const std::atomic<bool>& cancel) override {

@@ -158,3 +158,89 @@ TEST(host_is_win32_toolhelp) {
   CHECK_EQ(host.arch, std::string("x64"));
   CHECK(!host.hostname.empty());
 }
+
+namespace {
+
+ProcessMemory memoryOf(int pid) { return makeBackend()->processMemory(pid); }
+
+uint64_t value(const std::optional<uint64_t>& figure) { return figure.value_or(0); }
+
+bool within(uint64_t a, uint64_t b, uint64_t slack) { return (a > b ? a - b : b - a) <= slack; }
+
+// The figures as GetProcessMemoryInfo says them, read right after: PagefileUsage is documented as the
+// same commit charge as PrivateUsage (which Wine 8's GetProcessMemoryInfo leaves 0).
+void checkAgainstPsapi(const ProcessMemory& memory) {
+  UniqueHandle process(::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(memory.pid)));
+  PROCESS_MEMORY_COUNTERS counters{};
+  CHECK(process && ::GetProcessMemoryInfo(process.get(), &counters, sizeof counters));
+  constexpr uint64_t kSlack = 256 << 10;  // what the process may have touched between the two reads
+  CHECK(within(value(memory.privateBytes), counters.PagefileUsage, kSlack));
+  CHECK(within(value(memory.workingSetBytes), counters.WorkingSetSize, kSlack));
+  CHECK(within(value(memory.peakWorkingSetBytes), counters.PeakWorkingSetSize, kSlack));
+  CHECK(value(memory.peakWorkingSetBytes) >= value(memory.workingSetBytes));
+  CHECK(value(memory.virtualBytes) > value(memory.privateBytes));
+}
+
+}  // namespace
+
+TEST(process_memory_of_self_grows_by_what_it_commits_and_touches) {
+  const int self = static_cast<int>(::GetCurrentProcessId());
+  const ProcessMemory before = memoryOf(self);
+  CHECK_EQ(before.pid, self);
+  CHECK(value(before.privateBytes) > 0);
+  checkAgainstPsapi(before);
+
+  constexpr uint64_t kBytes = 64 << 20;
+  auto* block = static_cast<volatile char*>(::VirtualAlloc(nullptr, kBytes, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE));
+  CHECK(block != nullptr);
+  if (!block) return;
+  for (uint64_t i = 0; i < kBytes; i += 4096) block[i] = 1;
+  const ProcessMemory after = memoryOf(self);
+  checkAgainstPsapi(after);
+  ::VirtualFree(const_cast<char*>(block), 0, MEM_RELEASE);
+
+  // About the block: nothing else is allocated on the way (1 MiB of slack).
+  const uint64_t privateGrowth = value(after.privateBytes) - value(before.privateBytes);
+  CHECK(privateGrowth >= kBytes && privateGrowth < kBytes + (1 << 20));
+  CHECK(value(after.workingSetBytes) - value(before.workingSetBytes) >= kBytes - (1 << 20));
+  CHECK(value(after.peakWorkingSetBytes) - value(before.peakWorkingSetBytes) >= kBytes - (1 << 20));
+  // Wine's VirtualSize is the VmSize of its Linux process, whose address space it reserved at start:
+  // a VirtualAlloc does not change it there.
+  if (!nt::runningUnderWine()) {
+    const uint64_t virtualGrowth = value(after.virtualBytes) - value(before.virtualBytes);
+    CHECK(virtualGrowth >= kBytes && virtualGrowth < kBytes + (1 << 20));
+  }
+}
+
+TEST(process_memory_of_child_and_of_the_system_idle_process) {
+  Child child;
+  const ProcessMemory kid = memoryOf(child.pid());
+  CHECK_EQ(kid.pid, child.pid());
+  CHECK(value(kid.privateBytes) > 0);
+  checkAgainstPsapi(kid);
+  // The System Idle Process has no memory: no figures, and no error either.
+  const ProcessMemory idle = memoryOf(0);
+  CHECK(!idle.privateBytes && !idle.workingSetBytes && !idle.peakWorkingSetBytes && !idle.virtualBytes);
+}
+
+TEST(process_memory_of_a_pid_that_does_not_exist_or_has_exited) {
+  const int ghost = 0x7ffffff0;
+  CHECK_OS_ERROR(memoryOf(ghost), "ERROR_INVALID_PARAMETER");
+  try {
+    memoryOf(ghost);
+  } catch (const OsError& e) {
+    CHECK_EQ(e.pid, ghost);
+    CHECK_EQ(e.scope, std::string("process"));
+    CHECK(std::string(e.what()).find(std::to_string(ghost)) != std::string::npos);
+  }
+  // One that exited while a handle keeps its object: as gone as one that never was.
+  int exited = 0;
+  UniqueHandle keep;
+  {
+    Child child;
+    exited = child.pid();
+    keep = UniqueHandle(::OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(exited)));
+  }
+  CHECK(static_cast<bool>(keep));
+  CHECK_OS_ERROR(memoryOf(exited), "ERROR_INVALID_PARAMETER");
+}

@@ -65,6 +65,7 @@ TEST(backend_calls_leave_no_handle_open) {
   SnapshotRequest all{true, true, true, true, self};
   backend->snapshot(all);
   backend->memoryRegions(self);
+  backend->processMemory(self);
   std::atomic<bool> cancel{false};
   HeapWalkRequest walk;
   walk.pid = self;
@@ -77,6 +78,7 @@ TEST(backend_calls_leave_no_handle_open) {
   for (int i = 0; i < 50; ++i) {
     backend->snapshot(all);
     backend->memoryRegions(self);
+    backend->processMemory(self);
     backend->walkHeaps(walk, nullptr, cancel);
     try {
       backend->snapshot(SnapshotRequest{false, false, true, false, 0x7ffffff0});  // an error path

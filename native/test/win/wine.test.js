@@ -1,5 +1,5 @@
 // The Windows addon in a Windows node.exe (under Wine here, by scripts/test-wine.sh): real Tool Help
-// snapshots of this process and of a second node.exe it starts, real memory regions and HeapWalk of
+// snapshots of this process and of a second node.exe it starts, their memory counters, real memory regions and HeapWalk of
 // its own heaps, and the errors of what Wine does not implement (checked, never called).
 // Plain JavaScript for node.exe: SNAPSCOPE_ADDON names the .node file to test.
 'use strict'
@@ -13,9 +13,10 @@ const path = require('node:path')
 const addon = require(process.env.SNAPSCOPE_ADDON)
 const underWine = !!process.env.SNAPSCOPE_UNDER_WINE
 
-const PROCESS_FIELDS = ['pid', 'parentPid', 'exeFile', 'exePath', 'name', 'cmdline', 'user', 'uid', 'startTimeMs',
+const PROCESS_FIELDS = ['pid', 'parentPid', 'exeFile', 'exePath', 'name', 'nameTruncated', 'cmdline', 'user', 'uid', 'startTimeMs',
   'threadCount', 'basePriority', 'workingSetBytes', 'pageFaultCount', 'state'].sort()
 const GHOST_PID = 0x7ffffff0 // far above any pid Windows or Wine hands out
+const MEMORY_FIELDS = ['peakWorkingSetBytes', 'pid', 'privateBytes', 'virtualBytes', 'workingSetBytes']
 
 let child
 before(async () => {
@@ -103,6 +104,41 @@ test('a pid that does not exist: ERROR_INVALID_PARAMETER naming the pid', async 
   await assert.rejects(addon.snapshot({ processes: true, threads: true, pid: GHOST_PID }), expected)
   assert.throws(() => addon.snapshotSync({ processes: false, threads: false, modules: true, pid: GHOST_PID }), expected)
   await assert.rejects(addon.memoryRegions(GHOST_PID), (e) => e.code === 'ERROR_INVALID_PARAMETER')
+})
+
+test("process memory: this process's private bytes (PrivateUsage) grow by about what it allocates and touches", async () => {
+  const before = await addon.processMemory(process.pid)
+  assert.deepEqual(Object.keys(before).sort(), MEMORY_FIELDS)
+  assert.equal(before.pid, process.pid)
+  assert.ok(before.privateBytes > 1 << 20, `private bytes ${before.privateBytes}`)
+  assert.ok(before.peakWorkingSetBytes >= before.workingSetBytes)
+  assert.ok(before.virtualBytes > before.privateBytes)
+  const bytes = 64 << 20
+  const block = Buffer.allocUnsafeSlow(bytes).fill(1) // every page written
+  const after = await addon.processMemory(process.pid)
+  const grew = after.privateBytes - before.privateBytes
+  // node's own threads allocate and free meanwhile: a few MiB either way.
+  assert.ok(grew > bytes - (4 << 20) && grew < bytes + (16 << 20), `private bytes grew by ${grew} for ${bytes} touched`)
+  assert.ok(after.peakWorkingSetBytes - before.peakWorkingSetBytes > bytes - (4 << 20), 'the peak grew alike')
+  assert.equal(block[bytes - 1], 1)
+})
+
+test('process memory of the second node.exe; of a pid that does not exist: ERROR_INVALID_PARAMETER', async () => {
+  const other = await addon.processMemory(child.pid)
+  assert.deepEqual(Object.keys(other).sort(), MEMORY_FIELDS)
+  assert.equal(other.pid, child.pid)
+  assert.ok(other.privateBytes > 1 << 20 && other.workingSetBytes > 1 << 20, JSON.stringify(other))
+  assert.ok(other.peakWorkingSetBytes >= other.workingSetBytes && other.virtualBytes > other.privateBytes)
+  // The snapshot's working set is the same counter, read a moment apart.
+  const listed = (await addon.snapshot({ processes: true, threads: false, pid: child.pid })).processes.find((p) => p.pid === child.pid)
+  assert.ok(Math.abs(listed.workingSetBytes - other.workingSetBytes) < 4 << 20, `${listed.workingSetBytes} vs ${other.workingSetBytes}`)
+  await assert.rejects(addon.processMemory(GHOST_PID), (e) => {
+    assert.equal(e.code, 'ERROR_INVALID_PARAMETER')
+    assert.equal(e.pid, GHOST_PID)
+    assert.equal(e.scope, 'process')
+    assert.match(e.message, new RegExp(`\\b${GHOST_PID}\\b`))
+    return true
+  })
 })
 
 test('heap lists: this process from GetProcessHeaps; another one refused under Wine', async () => {

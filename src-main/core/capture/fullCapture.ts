@@ -10,7 +10,7 @@ import { takeSnapshot } from '../snapshot'
 import { privateBytes } from './sampler'
 
 export async function captureNow(addon: NativeAddon, pid: number, options: { heap?: boolean } = {}): Promise<SnapscopeFile> {
-  const [snapshot, priv] = await Promise.all([takeSnapshot(addon, { pid, include: ['process', 'thread', 'module', 'heaplist'] }), privateBytes(pid)])
+  const [snapshot, priv] = await Promise.all([takeSnapshot(addon, { pid, include: ['process', 'thread', 'module', 'heaplist'] }), privateBytes(addon, pid)])
   const target = snapshot.processes.find((p) => p.pid === pid)
   if (target && priv !== null) target.privateBytes = priv
   const items: FileItem[] = [snapshot]

@@ -22,10 +22,10 @@ export interface Sampled {
 
 export type Sampler = (options: SampleOptions) => Promise<Sampled>
 
-/** Private (resident anonymous) bytes: what grows with a heap leak even where the working set is
- *  shared. Null where the platform does not say (processExtras reads it on Linux only). */
-export const privateBytes = (pid: number): Promise<number | null> =>
-  processExtras(pid).then(
+/** Private bytes (Linux: resident anonymous; Windows: the commit charge): what grows with a heap leak
+ *  even where the working set is shared. Null where it can't be read. */
+export const privateBytes = (addon: NativeAddon, pid: number): Promise<number | null> =>
+  processExtras(addon, pid).then(
     (e) => e.privateBytes ?? null,
     () => null
   )
@@ -47,7 +47,7 @@ export function addonSampler(addon: NativeAddon): Sampler {
       : Promise.resolve({ totals: null, errors: [] })
     const [snap, priv, heaps] = await Promise.all([
       addon.snapshot({ processes: true, threads: false, modules: true, heapLists: false, pid }),
-      privateBytes(pid),
+      privateBytes(addon, pid),
       walk
     ])
     const entry = snap.processes.find((p) => p.pid === pid)
