@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import { MAX_UPLOAD_CHUNK } from '../ipc/contract'
+import { MAX_UPLOAD_CHUNK } from '../../src-common/contract/contract'
 import { encodeFile, makeFile } from '../core/files/snapshotFile'
-import { HOST, heapWalksDoc } from '../core/files/testDocs'
+import { HOST, heapWalksDoc } from '../../test-support/testDocs'
 
 async function serve(): Promise<{ child: ChildProcess; url: URL }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'snapscope.ts'), 'serve'], { stdio: ['ignore', 'pipe', 'inherit'] })

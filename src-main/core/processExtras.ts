@@ -5,7 +5,7 @@
 // .PrivateUsage from the addon: not wired yet.)
 
 import { readFile } from 'node:fs/promises'
-import type { ProcessExtras } from '../ipc/types'
+import type { ProcessExtras } from '../../src-common/contract/types'
 
 const FIELDS = { RssAnon: 'privateBytes', VmHWM: 'peakWorkingSetBytes', VmSize: 'virtualBytes' } as const
 

@@ -14,7 +14,7 @@ import {
   type Requests,
   type ResponseEnvelope,
   type Responses
-} from '../ipc/contract'
+} from '../../src-common/contract/contract'
 import { ProcessHub, type ProcessSubscriber } from './processHub'
 import { PAGE_BYTES_PER_BLOCK, WATCH_BYTES, hostBudget, type HostBudget } from './budget'
 import { takeSnapshot } from './snapshot'
@@ -24,7 +24,7 @@ import { processExtras } from './processExtras'
 import { WatchStreams } from './watchStream'
 import { WsWatchSession } from './wsWatch'
 import { Workbench, type WorkbenchDeps } from './workbench/workbench'
-import { MAX_BLOCKS_PER_PAGE, MAX_FAULTS_PER_ANSWER, type WsWatchDoc } from '../ipc/contract'
+import { MAX_BLOCKS_PER_PAGE, MAX_FAULTS_PER_ANSWER, type WsWatchDoc } from '../../src-common/contract/contract'
 
 export interface SessionDeps {
   addon: NativeAddon

@@ -4,7 +4,7 @@
 import { app, BrowserWindow, ipcMain, session as electronSession, shell, type WebContents } from 'electron'
 import { join } from 'node:path'
 import { loadAddon } from '../../native/index'
-import { ELECTRON_EVENT, ELECTRON_INVOKE, type EventEnvelope } from '../ipc/contract'
+import { ELECTRON_EVENT, ELECTRON_INVOKE, type EventEnvelope } from '../../src-common/contract/contract'
 import { ProcessHub } from '../core/processHub'
 import { Session } from '../core/session'
 import { printToPdf } from './printToPdf'

@@ -1,8 +1,8 @@
 // The Snapscope file (snapscope.file/1): what support engineers save on one machine and read on
 // another. On disk it is gzip of this JSON document; every item is one of the documents the app and
 // the command already produce, recognised by its own `format`. Type-only, free of Node imports.
-import type { HeapWalkDoc, HeapWalksDoc, HostInfo, Snapshot, WsWatchDoc } from '../../ipc/types'
-import type { TimelineDoc } from '../capture/types'
+import type { HeapWalkDoc, HeapWalksDoc, HostInfo, Snapshot, WsWatchDoc } from './types'
+import type { TimelineDoc } from './timelineTypes'
 
 export const FILE_FORMAT = 'snapscope.file/1'
 export const FILE_EXTENSION = '.snapscope'
