@@ -79,3 +79,29 @@ export function readSources(root: string): SourceFile[] {
   for (const part of ['src-common', 'src-renderer/src', 'src-main', 'test-support']) if (existsSync(resolve(root, part))) walk(resolve(root, part))
   return out
 }
+
+/** The import cycles among the product files, each as the files around it (type-only imports count). */
+export function cycles(files: SourceFile[]): string[][] {
+  const product = files.filter((f) => !isTest(f.path) && layerOf(f.path) !== 'test-support' && layerOf(f.path) !== 'other')
+  const paths = new Set(product.map((f) => f.path))
+  const resolveIn = (from: string, specifier: string) => {
+    const base = posix.join(posix.dirname(from), specifier)
+    return [base, `${base}.ts`, `${base}.tsx`, `${base}/index.ts`].find((p) => paths.has(p))
+  }
+  const edges = new Map(product.map((f) => [f.path, specifiers(f.text).flatMap((s) => (s.startsWith('.') ? (resolveIn(f.path, s) ?? []) : []))]))
+  const found: string[][] = []
+  const state = new Map<string, 'open' | 'done'>()
+  const stack: string[] = []
+  const visit = (file: string) => {
+    state.set(file, 'open')
+    stack.push(file)
+    for (const next of edges.get(file) ?? []) {
+      if (state.get(next) === 'open') found.push(stack.slice(stack.indexOf(next)))
+      else if (!state.has(next)) visit(next)
+    }
+    stack.pop()
+    state.set(file, 'done')
+  }
+  for (const file of edges.keys()) if (!state.has(file)) visit(file)
+  return found
+}

@@ -160,6 +160,8 @@ export interface Events {
 }
 
 export type EventName = keyof Events
+/** Sends one event to the connected renderer: what a session and the services it owns emit through. */
+export type EmitEvent = <E extends EventName>(event: E, payload: Events[E]) => void
 
 // ---- wire envelopes ----
 export interface RequestEnvelope {

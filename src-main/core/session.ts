@@ -7,9 +7,8 @@ import {
   ContractError,
   parseRequest,
   type Channel,
+  type EmitEvent,
   type ErrorBody,
-  type EventName,
-  type Events,
   type Hello,
   type Requests,
   type ResponseEnvelope,
@@ -46,8 +45,6 @@ export const MAX_WATCHES = 4
 export const MAX_RUNNING_WALKS = 4
 
 const busy = (message: string) => Object.assign(new Error(message), { code: 'EBUSY' })
-
-export type EmitEvent = <E extends EventName>(event: E, payload: Events[E]) => void
 
 export function errorBody(err: unknown): ErrorBody {
   if (err instanceof ContractError) return { code: err.code, message: err.message }
