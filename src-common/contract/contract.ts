@@ -164,11 +164,6 @@ export type EventName = keyof Events
 export type EmitEvent = <E extends EventName>(event: E, payload: Events[E]) => void
 
 // ---- wire envelopes ----
-export interface RequestEnvelope {
-  id: number
-  channel: Channel
-  payload: unknown
-}
 export interface ErrorBody {
   code: string
   message: string

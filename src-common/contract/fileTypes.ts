@@ -8,7 +8,6 @@ export const FILE_FORMAT = 'snapscope.file/1'
 export const FILE_EXTENSION = '.snapscope'
 
 export type FileItem = Snapshot | HeapWalksDoc | HeapWalkDoc | WsWatchDoc | TimelineDoc
-export type ItemFormat = FileItem['format']
 
 export interface SnapscopeFile {
   format: typeof FILE_FORMAT

@@ -5,6 +5,8 @@
 import type { NativeAddon } from '../../native/index'
 import {
   ContractError,
+  MAX_BLOCKS_PER_PAGE,
+  MAX_FAULTS_PER_ANSWER,
   parseRequest,
   type Channel,
   type EmitEvent,
@@ -23,7 +25,6 @@ import { processExtras } from './processExtras'
 import { WatchStreams } from './watchStream'
 import { WsWatchSession } from './wsWatch'
 import { Workbench, type WorkbenchDeps } from './workbench/workbench'
-import { MAX_BLOCKS_PER_PAGE, MAX_FAULTS_PER_ANSWER, type WsWatchDoc } from '../../src-common/contract/contract'
 
 export interface SessionDeps {
   addon: NativeAddon
@@ -114,7 +115,7 @@ export class Session {
       'watch.stop': async (p) => {
         const watch = this.watches.get(p.watchId)
         if (!watch) throw Object.assign(new Error(`no watch ${p.watchId} in this session`), { code: 'ENOENT' })
-        return capFaults(await watch.stop())
+        return watch.stop()
       },
       'process.details': (p) => processExtras(p.pid),
       'heap.open': (p) =>
@@ -179,7 +180,7 @@ export class Session {
     this.streams.add(watchId, watch)
     void watch.done.then((doc) => {
       this.watches.delete(watchId)
-      if (doc.endReason !== 'stopped') this.emit('watch.ended', { watchId, doc: capFaults(doc) })
+      if (doc.endReason !== 'stopped') this.emit('watch.ended', { watchId, doc })
     })
     return { watchId, mechanism: watch.mechanism }
   }
@@ -193,10 +194,4 @@ export class Session {
     this.streams.close()
     this.heapViews.closeAll()
   }
-}
-
-/** A watch document for IPC: the first records only; the summary still counts all of them. */
-function capFaults(doc: WsWatchDoc): WsWatchDoc {
-  if (doc.faults.length <= MAX_FAULTS_PER_ANSWER) return doc
-  return { ...doc, faults: doc.faults.slice(0, MAX_FAULTS_PER_ANSWER), omitted: doc.omitted + doc.faults.length - MAX_FAULTS_PER_ANSWER }
 }
