@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cycles, readSources, specifiers, violations } from './layers'
 
 const root = join(import.meta.dirname, '..')
@@ -70,7 +70,11 @@ describe('import rules', () => {
 describe('part tsconfigs', () => {
   // Probes sit in a folder under the root (node_modules and @types/node within reach, as for the
   // real sources) that no other tsconfig, vitest or electron-vite pattern covers.
-  const probes = mkdtempSync(join(root, '.layers-probe-'))
+  // Made before the first test (not when the file is collected: a filtered run skips afterAll).
+  let probes = ''
+  beforeAll(() => {
+    probes = mkdtempSync(join(root, '.layers-probe-'))
+  })
   afterAll(() => rmSync(probes, { recursive: true, force: true }))
 
   /** Type-checks `files` under the part's own tsconfig; the compiler's errors, by file. */
