@@ -34,14 +34,15 @@ describe('import rules', () => {
     expect(specifiers(text)).toEqual(['../a', './styles.css', '../b', '../c', 'd'])
   })
 
-  it('refuse the renderer Node code, src-main and test helpers, and src-common anything outside itself', () => {
+  it('refuse the renderer Node code, src-main and test helpers, src-common anything outside itself, the contract the model', () => {
     const found = violations([
       { path: 'src-renderer/src/x/A.tsx', text: "import type { Session } from '../../../src-main/core/session'" },
       { path: 'src-renderer/src/x/B.ts', text: "import { readFileSync } from 'node:fs'\nimport { WebSocket } from 'ws'" },
       { path: 'src-renderer/src/x/C.ts', text: "import { HOST } from '../../../test-support/testDocs'" },
       { path: 'src-common/model/D.ts', text: "import { App } from '../../src-renderer/src/App'\nimport React from 'react'" },
       { path: 'src-common/model/E.ts', text: "import { Session } from '../../src-main/core/session'" },
-      { path: 'src-main/core/F.ts', text: "import { App } from '../../src-renderer/src/App'" }
+      { path: 'src-main/core/F.ts', text: "import { App } from '../../src-renderer/src/App'" },
+      { path: 'src-common/contract/G.ts', text: "import type { Quantity } from '../model/report/format'" }
     ])
     expect(found.map((v) => `${v.file} ${v.specifier}`)).toEqual([
       'src-renderer/src/x/A.tsx ../../../src-main/core/session',
@@ -51,7 +52,8 @@ describe('import rules', () => {
       'src-common/model/D.ts ../../src-renderer/src/App',
       'src-common/model/D.ts react',
       'src-common/model/E.ts ../../src-main/core/session',
-      'src-main/core/F.ts ../../src-renderer/src/App'
+      'src-main/core/F.ts ../../src-renderer/src/App',
+      'src-common/contract/G.ts ../model/report/format'
     ])
   })
 

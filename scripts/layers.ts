@@ -1,5 +1,5 @@
 // The layers' import rules, read from the sources: src-common (the contract and the pure model)
-// imports only itself; the renderer's product code imports only src-renderer, src-common and the
+// imports only itself, and its contract only the contract; the renderer's product code imports only src-renderer, src-common and the
 // page's packages; no product code imports src-renderer from the Node side, or the test helpers.
 // The part tsconfigs keep Node and DOM types out; this keeps the imports out that types cannot see
 // (a pure src-main file, a package such as `ws` that brings Node's types along).
@@ -58,6 +58,7 @@ export function violations(files: SourceFile[]): Violation[] {
       const to = layerOf(target)
       if (to === 'test-support') add('product code imports no test helper')
       else if (layer === 'common' && to !== 'common') add('src-common imports only src-common')
+      else if (file.path.startsWith('src-common/contract/') && !target.startsWith('src-common/contract/')) add('the contract imports only the contract')
       else if (layer === 'renderer' && to !== 'renderer' && to !== 'common')
         add('the renderer imports only src-renderer and src-common (move pure code to src-common/model, types to src-common/contract)')
       else if (layer === 'main' && to === 'renderer') add('src-main does not import the renderer')

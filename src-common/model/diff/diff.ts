@@ -3,7 +3,8 @@
 // then the leak suspects. Pure.
 
 import type { ProcessEntry } from '../../contract/types'
-import { percentChange, type Quantity } from '../report/format'
+import { percentChange } from '../report/format'
+import type { Quantity } from '../../contract/diffTypes'
 import type { SnapscopeFile } from '../../contract/fileTypes'
 import { observe, type Observation } from './observation'
 import { findSuspects } from './suspects'

@@ -4,7 +4,7 @@
 
 import type { SeriesPoint } from '../capture/trends'
 import type { RedactionSummary } from '../../contract/fileTypes'
-import type { Quantity } from './format'
+import type { Quantity } from '../../contract/diffTypes'
 
 export const REPORT_FORMAT = 'snapscope.report/1'
 

@@ -1,6 +1,7 @@
 // A table cell as people read it (HTML and text reports); CSV and JSON keep the raw value.
 import { formatDuration } from '../../../src-common/model/capture/duration'
-import { fmtBytes, fmtCount, fmtPercent, fmtSigned, fmtTime, type Quantity } from '../../../src-common/model/report/format'
+import { fmtBytes, fmtCount, fmtPercent, fmtSigned, fmtTime } from '../../../src-common/model/report/format'
+import type { Quantity } from '../../../src-common/contract/diffTypes'
 import type { Cell, Column } from '../../../src-common/model/report/model'
 
 export function formatCell(value: Cell, column: Column, row: Record<string, Cell>): string {

@@ -2,7 +2,7 @@
 // report and the timeline section (a timeline compared with itself, first sample to last), whose
 // trend table has the same columns.
 import type { Change, Suspect } from '../../../../src-common/contract/diffTypes'
-import type { Quantity } from '../../../../src-common/model/report/format'
+import type { Quantity } from '../../../../src-common/contract/diffTypes'
 import { columns, type Finding, type Table } from '../../../../src-common/model/report/model'
 
 export function suspectFindings(suspects: readonly Suspect[]): Finding[] {
