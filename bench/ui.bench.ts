@@ -15,7 +15,7 @@ import path from 'node:path'
 import { findRepoRoot } from '../native/index'
 import { startFixture, type RunningFixture } from '../native/test/fixtures'
 import { serve, type Served } from '../e2e/browser/serve'
-import type { WatchUpdate } from '../src-main/ipc/contract'
+import type { WatchUpdate } from '../src-common/contract/contract'
 import type { BenchEntry } from './report'
 import type { BenchResult } from './result'
 

@@ -39,6 +39,9 @@ function countPlaywright(file) {
 const npx = (args, env) => step(args[0], 'npx', args, env)
 
 npx(['tsc', '--noEmit', '-p', '.'])
+// Each layer with only the types it may use: no Node in src-common or the renderer, no DOM in
+// src-common or src-main (the import rules themselves are scripts/layers.test.ts, in vitest below).
+for (const part of ['src-common', 'src-renderer', 'src-main']) step(`tsc ${part}`, 'npx', ['tsc', '--noEmit', '-p', part])
 // e2e drives the built app: build it from the current sources first.
 npx(['electron-vite', 'build', '--logLevel', 'warn'])
 const vitestJson = join(results, 'vitest.json')

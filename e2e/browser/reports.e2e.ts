@@ -5,7 +5,7 @@ import { test, expect, type Download, type Page } from '@playwright/test'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { startLeakingFixture, type LeakingFixture } from '../../src-main/core/capture/leakingFixture'
+import { startLeakingFixture, type LeakingFixture } from '../../test-support/leakingFixture'
 import { serve, type Served } from './serve'
 
 const LEAK_BLOCKS = 2000

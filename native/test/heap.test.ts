@@ -9,7 +9,7 @@ import path from 'node:path'
 import { addonPath, loadAddon, type NativeHeapWalk, type NativeHeapWalkOptions, type NativeHeapWalkResult, type NativeOsError, type NativeWalkProgress } from '../index'
 import { startFixture, type RunningFixture } from './fixtures'
 import { Session } from '../../src-main/core/session'
-import type { ResponseEnvelope } from '../../src-main/ipc/contract'
+import type { ResponseEnvelope } from '../../src-common/contract/contract'
 
 const addon = loadAddon()
 

@@ -1,5 +1,5 @@
 // Option parsing shared by the verbs: bad values are usage errors (exit 2), named in the message.
-import { INCLUDE_KINDS, type IncludeKind } from '../ipc/types'
+import { INCLUDE_KINDS, type IncludeKind } from '../../src-common/contract/types'
 
 export class UsageError extends Error {}
 

@@ -5,9 +5,9 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { emptyObjectsBomb } from '../core/files/bombs'
+import { emptyObjectsBomb } from '../../test-support/bombs'
 import { encodeFile, makeFile } from '../core/files/snapshotFile'
-import { HOST, proc, snapshotDoc } from '../core/files/testDocs'
+import { HOST, proc, snapshotDoc } from '../../test-support/testDocs'
 
 const MAX_RSS_KB = 500 * 1024
 const MAX_MS = 20_000

@@ -5,10 +5,10 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startLeakingFixture, type LeakingFixture } from '../core/capture/leakingFixture'
-import type { DiffDoc } from '../core/diff/types'
+import { startLeakingFixture, type LeakingFixture } from '../../test-support/leakingFixture'
+import type { DiffDoc } from '../../src-common/contract/diffTypes'
 import { parseSnapscopeFile } from '../core/files/loader'
-import type { TimelineDoc } from '../core/capture/types'
+import type { TimelineDoc } from '../../src-common/contract/timelineTypes'
 
 const LEAK_BLOCKS = 3000
 const LEAK_SIZE = 200 // usable size 200: the 129–256 B class

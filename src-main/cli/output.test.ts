@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
 import { takeSnapshot } from '../core/snapshot'
-import type { Snapshot } from '../ipc/types'
+import type { Snapshot } from '../../src-common/contract/types'
 
 const CLI = ['--import', 'tsx', join(__dirname, 'snapscope.ts')]
 const SLOW = 120_000

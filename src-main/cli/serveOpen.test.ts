@@ -3,9 +3,9 @@
 // the whole parse). Relative bounds: a busy machine slows the parse and the answers alike.
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { MAX_UPLOAD_CHUNK } from '../ipc/contract'
+import { MAX_UPLOAD_CHUNK } from '../../src-common/contract/contract'
 import { encodeFile, makeFile } from '../core/files/snapshotFile'
-import { HOST, heapWalksDoc } from '../core/files/testDocs'
+import { HOST, heapWalksDoc } from '../../test-support/testDocs'
 import { serve, SOURCE_CLI } from '../../e2e/browser/serve'
 
 /** One window: asks, and resolves each answer by its id. */

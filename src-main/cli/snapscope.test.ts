@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFixture } from '../../native/test/fixtures'
-import type { HeapWalkDoc, HeapWalksDoc, Snapshot, WsWatchDoc } from '../ipc/types'
+import type { HeapWalkDoc, HeapWalksDoc, Snapshot, WsWatchDoc } from '../../src-common/contract/types'
 
 const cli = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'snapscope.ts'), ...args], {

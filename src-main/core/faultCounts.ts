@@ -1,7 +1,7 @@
 // Fault counts by module, region, thread and pc, and the summary of the data contract built from
 // them: one for a whole watch, one per query over a window of raw records.
 
-import { REGION_CODES, type WatchSummary } from '../ipc/types'
+import { REGION_CODES, type WatchSummary } from '../../src-common/contract/types'
 import { TWO_32, hex, isKernelHalf } from './addressMap'
 
 export const KERNEL = '[kernel]'

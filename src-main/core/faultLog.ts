@@ -2,7 +2,7 @@
 // in 28 bytes, where an object with two hex strings takes a few hundred: two million records take 56 MB,
 // and become objects only one at a time, as the document is written.
 
-import type { FaultEntry } from '../ipc/types'
+import type { FaultEntry } from '../../src-common/contract/types'
 import { hexHalves } from './addressMap'
 import { StreamedArray } from './jsonStream'
 

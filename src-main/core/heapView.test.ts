@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
-import type { HeapView } from '../ipc/contract'
+import type { HeapView } from '../../src-common/contract/contract'
 import { HostBudget } from './budget'
 import { HeapViews, MAP_CELLS, heapMap } from './heapView'
 import { takeSnapshot } from './snapshot'

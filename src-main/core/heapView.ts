@@ -4,7 +4,7 @@
 // the same walk rather than walking again per page.
 
 import type { NativeAddon, NativeWalkProgress } from '../../native/index'
-import { BLOCK_FLAGS, type HeapBlockFilter, type HeapBlockPage, type HeapMapCell, type HeapView, type Requests } from '../ipc/contract'
+import { BLOCK_FLAGS, type HeapBlockFilter, type HeapBlockPage, type HeapMapCell, type HeapView, type Requests } from '../../src-common/contract/contract'
 import { hex, parseAddress } from './addressMap'
 import { VIEW_BYTES_PER_BLOCK, VIEW_START_BYTES, WALKING_BYTES_PER_BLOCK, type HostBudget, type Lease } from './budget'
 

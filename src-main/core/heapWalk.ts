@@ -2,7 +2,7 @@
 // blocks over as typed arrays; only the requested page is ever turned into objects.
 
 import type { NativeAddon, NativeHeapWalk, NativeWalkProgress } from '../../native/index'
-import { BLOCK_FLAGS, type HeapBlockEntry, type HeapWalkDoc, type HeapWalksDoc } from '../ipc/types'
+import { BLOCK_FLAGS, type HeapBlockEntry, type HeapWalkDoc, type HeapWalksDoc } from '../../src-common/contract/types'
 import { hex } from './addressMap'
 
 export interface HeapWalkOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ProcessEntry } from '../ipc/types'
+import type { ProcessEntry } from '../../src-common/contract/types'
 import { diffKeyed, sameProcess } from './processDiff'
 
 const proc = (pid: number, over: Partial<ProcessEntry> = {}): ProcessEntry => ({

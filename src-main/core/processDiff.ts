@@ -1,6 +1,6 @@
 // What changed between two process/thread lists: the provider sends only this, never whole lists.
 
-import type { ProcessEntry, ThreadEntry } from '../ipc/types'
+import type { ProcessEntry, ThreadEntry } from '../../src-common/contract/types'
 
 export interface ListDiff<T, K> {
   added: T[]

@@ -5,7 +5,7 @@
 // the snapshot's alone: it is not repeated here.
 
 import type { NativeAddon } from '../../native/index'
-import type { ProcessExtras } from '../ipc/types'
+import type { ProcessExtras } from '../../src-common/contract/types'
 
 const FIELDS = ['privateBytes', 'peakWorkingSetBytes', 'virtualBytes'] as const
 

@@ -1,7 +1,7 @@
 // Two windows on one host share one process list, on the real /proc.
 import { describe, expect, it } from 'vitest'
 import { loadAddon, type NativeAddon } from '../../native/index'
-import type { ProcessDelta } from '../ipc/types'
+import type { ProcessDelta } from '../../src-common/contract/types'
 import { ProcessHub, type ProcessSubscriber } from './processHub'
 
 /** The real addon, counting its process snapshots. */

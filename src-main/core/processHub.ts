@@ -3,7 +3,7 @@
 // list is live gets it at once (a reset delta), then the same deltas as everyone.
 
 import type { NativeAddon } from '../../native/index'
-import type { ProcessDelta } from '../ipc/types'
+import type { ProcessDelta } from '../../src-common/contract/types'
 import { ProcessProvider, type ProcessProviderEvents } from './processProvider'
 
 export interface ProcessSubscriber {

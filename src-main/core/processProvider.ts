@@ -4,7 +4,7 @@
 
 import { EventEmitter } from 'node:events'
 import type { NativeAddon } from '../../native/index'
-import type { ProcessDelta, ProcessEntry, ThreadEntry } from '../ipc/types'
+import type { ProcessDelta, ProcessEntry, ThreadEntry } from '../../src-common/contract/types'
 import { diffKeyed, sameProcess, sameThread } from './processDiff'
 import { takeSnapshot } from './snapshot'
 

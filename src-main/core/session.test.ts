@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
-import type { ResponseEnvelope } from '../ipc/contract'
+import type { ResponseEnvelope } from '../../src-common/contract/contract'
 import { MAX_RUNNING_WALKS, MAX_WATCHES, Session } from './session'
 
 let fixture: RunningFixture<{ pid: number }>

@@ -5,16 +5,17 @@
 import type { NativeAddon } from '../../native/index'
 import {
   ContractError,
+  MAX_BLOCKS_PER_PAGE,
+  MAX_FAULTS_PER_ANSWER,
   parseRequest,
   type Channel,
+  type EmitEvent,
   type ErrorBody,
-  type EventName,
-  type Events,
   type Hello,
   type Requests,
   type ResponseEnvelope,
   type Responses
-} from '../ipc/contract'
+} from '../../src-common/contract/contract'
 import { ProcessHub, type ProcessSubscriber } from './processHub'
 import { PAGE_BYTES_PER_BLOCK, WATCH_BYTES, hostBudget, type HostBudget } from './budget'
 import { takeSnapshot } from './snapshot'
@@ -24,7 +25,6 @@ import { processExtras } from './processExtras'
 import { WatchStreams } from './watchStream'
 import { WsWatchSession } from './wsWatch'
 import { Workbench, type WorkbenchDeps } from './workbench/workbench'
-import { MAX_BLOCKS_PER_PAGE, MAX_FAULTS_PER_ANSWER, type WsWatchDoc } from '../ipc/contract'
 
 export interface SessionDeps {
   addon: NativeAddon
@@ -46,8 +46,6 @@ export const MAX_WATCHES = 4
 export const MAX_RUNNING_WALKS = 4
 
 const busy = (message: string) => Object.assign(new Error(message), { code: 'EBUSY' })
-
-export type EmitEvent = <E extends EventName>(event: E, payload: Events[E]) => void
 
 export function errorBody(err: unknown): ErrorBody {
   if (err instanceof ContractError) return { code: err.code, message: err.message }
@@ -117,7 +115,7 @@ export class Session {
       'watch.stop': async (p) => {
         const watch = this.watches.get(p.watchId)
         if (!watch) throw Object.assign(new Error(`no watch ${p.watchId} in this session`), { code: 'ENOENT' })
-        return capFaults(await watch.stop())
+        return watch.stop()
       },
       'process.details': (p) => processExtras(this.deps.addon, p.pid),
       'heap.open': (p) =>
@@ -182,7 +180,7 @@ export class Session {
     this.streams.add(watchId, watch)
     void watch.done.then((doc) => {
       this.watches.delete(watchId)
-      if (doc.endReason !== 'stopped') this.emit('watch.ended', { watchId, doc: capFaults(doc) })
+      if (doc.endReason !== 'stopped') this.emit('watch.ended', { watchId, doc })
     })
     return { watchId, mechanism: watch.mechanism }
   }
@@ -196,10 +194,4 @@ export class Session {
     this.streams.close()
     this.heapViews.closeAll()
   }
-}
-
-/** A watch document for IPC: the first records only; the summary still counts all of them. */
-function capFaults(doc: WsWatchDoc): WsWatchDoc {
-  if (doc.faults.length <= MAX_FAULTS_PER_ANSWER) return doc
-  return { ...doc, faults: doc.faults.slice(0, MAX_FAULTS_PER_ANSWER), omitted: doc.omitted + doc.faults.length - MAX_FAULTS_PER_ANSWER }
 }

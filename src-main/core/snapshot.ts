@@ -1,7 +1,7 @@
 // Turns the addon's raw snapshot into the document of the data contract (snapscope.snapshot/1).
 
 import type { NativeAddon, NativeProcess } from '../../native/index'
-import type { IncludeKind, ProcessEntry, Snapshot } from '../ipc/types'
+import type { IncludeKind, ProcessEntry, Snapshot } from '../../src-common/contract/types'
 import { fitCmdline } from './files/cmdline'
 
 export interface SnapshotOptions {

@@ -4,7 +4,7 @@
 // sample of (t, va, region) points with the number of faults each stands for, and cumulative
 // per-thread and top-pc tables. Raw records stay in a bounded ring, read on demand by query().
 
-import { REGION_CODES, type Requests, type WatchBucketDelta, type WatchQueryResult, type WatchRecord, type WatchUpdate } from '../ipc/contract'
+import { REGION_CODES, type Requests, type WatchBucketDelta, type WatchQueryResult, type WatchRecord, type WatchUpdate } from '../../src-common/contract/contract'
 import { TWO_32, hexHalves, isKernelHalf } from './addressMap'
 import { FaultCounts, KERNEL, UNKNOWN, halves } from './faultCounts'
 import { FaultRing } from './faultRing'

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events'
 import path from 'node:path'
 import type { NativeAddon, NativeFaultBatch, NativeWatchEnd, NativeWatchHandle } from '../../native/index'
-import { REGION_CODES, type FaultEntry, type RegionCode, type WatchRegion, type WatchSummary, type WsWatchDoc } from '../ipc/types'
+import { REGION_CODES, type FaultEntry, type RegionCode, type WatchRegion, type WatchSummary, type WsWatchDoc } from '../../src-common/contract/types'
 import { RangeIndex, TWO_32, hex, isKernelHalf } from './addressMap'
 import { FaultCounts, KERNEL, UNKNOWN, halves } from './faultCounts'
 import { FaultLog } from './faultLog'

@@ -3,15 +3,20 @@
 
 import { app, BrowserWindow, ipcMain, session as electronSession, shell, type WebContents } from 'electron'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { loadAddon } from '../../native/index'
-import { ELECTRON_EVENT, ELECTRON_INVOKE, type EventEnvelope } from '../ipc/contract'
+import { ELECTRON_EVENT, ELECTRON_INVOKE, type EventEnvelope } from '../../src-common/contract/contract'
 import { ProcessHub } from '../core/processHub'
 import { Session } from '../core/session'
 import { printToPdf } from './printToPdf'
+import { senderAllowed } from './senderFrame'
 import { version } from '../../package.json'
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"
 const sessions = new Map<number, Session>()
+// The page our windows load, and the contents of those windows: IPC from anything else is refused.
+const PAGE = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(__dirname, '../renderer/index.html')).href
+const ourContents = new WeakSet<WebContents>()
 let processes: ProcessHub | undefined
 
 function sessionFor(contents: WebContents): Session {
@@ -44,21 +49,25 @@ function createWindow(): void {
       nodeIntegration: false
     }
   })
+  ourContents.add(win.webContents)
   // The renderer never navigates or opens windows; links go to the system browser.
   win.webContents.on('will-navigate', (e) => e.preventDefault())
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url)
     return { action: 'deny' }
   })
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL)
-  else void win.loadFile(join(__dirname, '../renderer/index.html'))
+  void win.loadURL(PAGE)
 }
 
 void app.whenReady().then(() => {
   electronSession.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
   })
-  ipcMain.handle(ELECTRON_INVOKE, (event, raw: unknown) => sessionFor(event.sender).handle(raw))
+  ipcMain.handle(ELECTRON_INVOKE, (event, raw: unknown) => {
+    if (!senderAllowed(event.senderFrame, ourContents.has(event.sender), PAGE))
+      throw Object.assign(new Error(`IPC refused: only the Snapscope page in the top frame of its window may call (${event.senderFrame?.url ?? 'frame gone'})`), { code: 'EPERM' })
+    return sessionFor(event.sender).handle(raw)
+  })
   createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()

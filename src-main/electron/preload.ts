@@ -1,7 +1,7 @@
 // Sandboxed preload: exposes only the typed contract (window.snapscope), never ipcRenderer itself.
 
 import { contextBridge, ipcRenderer } from 'electron'
-import { ELECTRON_EVENT, ELECTRON_INVOKE, type EventEnvelope, type ResponseEnvelope, type SnapscopeApi } from '../ipc/contract'
+import { ELECTRON_EVENT, ELECTRON_INVOKE, type EventEnvelope, type ResponseEnvelope, type SnapscopeApi } from '../../src-common/contract/contract'
 
 let nextId = 1
 

@@ -1,5 +1,5 @@
 // Browser mode under attack, through a real web host (startWebHost) and real WebSockets:
-//   - every channel fuzzed over the socket (ipc/fuzzCases.ts): every frame gets exactly one answer,
+//   - every channel fuzzed over the socket (test-support/fuzzCases.ts): every frame gets exactly one answer,
 //     malformed ones EINVAL, nothing ends in EINTERNAL (an exception the contract should have
 //     prevented), the connection and the server stay up, and closing the socket gives back every fd
 //     and thread the session used;
@@ -24,8 +24,8 @@ import WebSocket from 'ws'
 import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
 import { serve, SOURCE_CLI } from '../../e2e/browser/serve'
-import { CHANNELS, MAX_MESSAGE_BYTES, MAX_UPLOAD_CHUNK, type ResponseEnvelope } from '../ipc/contract'
-import { casesFor, modelOf, type Json } from '../ipc/fuzzCases'
+import { CHANNELS, MAX_MESSAGE_BYTES, MAX_UPLOAD_CHUNK, type ResponseEnvelope } from '../../src-common/contract/contract'
+import { casesFor, modelOf, type Json } from '../../test-support/fuzzCases'
 import { DEFAULT_LIMITS } from './connections'
 import { MAX_UNREAD_BYTES, startWebHost, type WebHost } from './webHost'
 

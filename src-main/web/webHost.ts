@@ -9,9 +9,10 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, join, resolve, sep } from 'node:path'
+import { extname, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { MAX_MESSAGE_BYTES, decodeFrame, type EventEnvelope } from '../ipc/contract'
+import { MAX_MESSAGE_BYTES, type EventEnvelope } from '../../src-common/contract/contract'
+import { decodeFrame } from './frames'
 import { ProcessHub } from '../core/processHub'
 import { Session, errorBody, type SessionDeps } from '../core/session'
 import { DEFAULT_LIMITS, limitConnections, type ConnectionLimits } from './connections'
@@ -217,5 +218,3 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       })
   }
 }
-
-export const rendererDirFrom = (outMainDir: string): string => join(outMainDir, '..', 'renderer')

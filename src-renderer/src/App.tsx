@@ -2,7 +2,7 @@
 // alone, maximized), status bar below. The working-set watch lives here so it outlives tab and
 // selection changes.
 import { useEffect, useState } from 'react'
-import type { Hello } from '../../src-main/ipc/contract'
+import type { Hello } from '../../src-common/contract/contract'
 import type { ConnectedApi } from './api/connectedApi'
 import { useConnectionState } from './api/useConnectionState'
 import { HostContext } from './common/HostContext'

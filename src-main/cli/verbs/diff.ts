@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { basename } from 'node:path'
-import { compare } from '../../core/diff/diff'
+import { compare } from '../../../src-common/model/diff/diff'
 import { readSnapscopeFile } from '../../core/files/loader'
 import { redactFile } from '../../core/files/redact'
 import { diffReport } from '../../core/report/build'

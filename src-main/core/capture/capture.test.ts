@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { HOST, sample } from '../files/testDocs'
+import { HOST, sample } from '../../../test-support/testDocs'
 import { parseSnapscopeFile } from '../files/loader'
 import { encodeFile, makeFile } from '../files/snapshotFile'
 import { Capture, MAX_TIMELINE_SAMPLES } from './capture'
-import { parseDuration, formatDuration } from './duration'
+import { parseDuration, formatDuration } from '../../../src-common/model/capture/duration'
 import type { Sampled, Sampler } from './sampler'
-import { timelineSeries } from './series'
-import { trendOf } from './trends'
+import { timelineSeries } from '../../../src-common/model/capture/series'
+import { trendOf } from '../../../src-common/model/capture/trends'
 
 afterEach(() => vi.useRealTimers())
 

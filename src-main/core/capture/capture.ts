@@ -7,11 +7,11 @@
 // file stay bounded and the file always opens again.
 
 import { EventEmitter } from 'node:events'
-import type { HostInfo, SnapshotError } from '../../ipc/types'
+import type { HostInfo, SnapshotError } from '../../../src-common/contract/types'
 import { SCHEMA_LIMITS } from '../files/schema'
 import type { Sampled, Sampler } from './sampler'
-import { TIMELINE_FORMAT, type TimelineDoc, type TimelineModule, type TimelineSample } from './types'
-import { halve } from './thin'
+import { TIMELINE_FORMAT, type TimelineDoc, type TimelineModule, type TimelineSample } from '../../../src-common/contract/timelineTypes'
+import { halve } from '../../../src-common/model/capture/thin'
 
 /** Even (each halving keeps the first sample and the grid); worst-case samples (61 size classes of
  *  huge numbers) take ~6 KB, so a full timeline is ~60 MB of JSON, far inside the loader's limits. */

@@ -3,7 +3,7 @@
 // no block list: small, and what a compare reads). A heap that can't be walked is noted in the
 // snapshot's errors; the file is still written.
 import type { NativeAddon } from '../../../native/index'
-import type { FileItem, SnapscopeFile } from '../files/types'
+import type { FileItem, SnapscopeFile } from '../../../src-common/contract/fileTypes'
 import { makeFile } from '../files/snapshotFile'
 import { walkHeaps } from '../heapWalk'
 import { takeSnapshot } from '../snapshot'

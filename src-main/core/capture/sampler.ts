@@ -1,10 +1,10 @@
 // One sample of one process for a timeline: working set, private bytes, threads, modules and the
 // heap summary (a walk with limit 0: every block counted into size classes, none copied — fast).
 import type { NativeAddon } from '../../../native/index'
-import type { SnapshotError } from '../../ipc/types'
-import { sumHeaps } from './heapTotals'
+import type { SnapshotError } from '../../../src-common/contract/types'
+import { sumHeaps } from '../../../src-common/model/capture/heapTotals'
 import { processExtras } from '../processExtras'
-import type { TimelineSample } from './types'
+import type { TimelineSample } from '../../../src-common/contract/timelineTypes'
 
 export interface SampleOptions {
   pid: number

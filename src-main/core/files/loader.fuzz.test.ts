@@ -3,15 +3,15 @@
 // SNAPSCOPE_FUZZ_SEED and SNAPSCOPE_FUZZ_RUNS replay or lengthen a run.
 import { describe, expect, it } from 'vitest'
 import { gzipSync } from 'node:zlib'
-import { compare } from '../diff/diff'
-import { NothingToCompare } from '../diff/observation'
+import { compare } from '../../../src-common/model/diff/diff'
+import { NothingToCompare } from '../../../src-common/model/diff/observation'
 import { diffReport, fileReport } from '../report/build'
 import { exportReport } from '../report/export'
-import { rng } from '../../ipc/fuzzCases'
+import { rng } from '../../../test-support/fuzzCases'
 import { DEFAULT_LIMITS, FileFormatError, parseSnapscopeFile } from './loader'
 import { encodeFile, makeFile } from './snapshotFile'
-import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from './testDocs'
-import type { SnapscopeFile } from './types'
+import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
+import type { SnapscopeFile } from '../../../src-common/contract/fileTypes'
 
 const SEED = Number(process.env.SNAPSCOPE_FUZZ_SEED ?? 0x5eed)
 const RUNS = Number(process.env.SNAPSCOPE_FUZZ_RUNS ?? 1500)

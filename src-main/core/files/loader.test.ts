@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { DEFAULT_LIMITS, FileFormatError, parseSnapscopeFile, readSnapscopeFile, type LoadLimits } from './loader'
 import { encodeFile, makeFile } from './snapshotFile'
-import { emptyObjectsBomb } from './bombs'
-import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from './testDocs'
-import { FILE_FORMAT } from './types'
+import { emptyObjectsBomb } from '../../../test-support/bombs'
+import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
+import { FILE_FORMAT } from '../../../src-common/contract/fileTypes'
 
 const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v))
 

@@ -8,9 +8,9 @@
 import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { createGunzip } from 'node:zlib'
-import { ContractError } from '../../ipc/validate'
-import { fmtBytes } from '../report/format'
-import { FILE_FORMAT, type FileItem, type SnapscopeFile } from './types'
+import { ContractError } from '../../../src-common/contract/validate'
+import { fmtBytes } from '../../../src-common/model/report/format'
+import { FILE_FORMAT, type FileItem, type SnapscopeFile } from '../../../src-common/contract/fileTypes'
 import { JsonScan, type ScanLimits } from './jsonScan'
 import { SCHEMA_LIMITS, fileSchema, formatAt, isItemFormat, itemSchema } from './schema'
 

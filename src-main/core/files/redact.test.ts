@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { redactFile } from './redact'
 import { makeFile } from './snapshotFile'
-import { HOST, proc, sample, snapshotDoc, timelineDoc } from './testDocs'
+import { HOST, proc, sample, snapshotDoc, timelineDoc } from '../../../test-support/testDocs'
 
 describe('redaction', () => {
   it('replaces user names, the host name and directories wherever they occur, and keeps file names and numbers', () => {

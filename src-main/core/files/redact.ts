@@ -13,8 +13,8 @@
 // run through again: one redacted by this version comes back unchanged, one from an older version (or
 // edited) loses what is left.
 
-import type { HostInfo, SnapshotError } from '../../ipc/types'
-import type { FileItem, RedactionSummary, SnapscopeFile } from './types'
+import type { HostInfo, SnapshotError } from '../../../src-common/contract/types'
+import type { FileItem, RedactionSummary, SnapscopeFile } from '../../../src-common/contract/fileTypes'
 
 const REDACTED = '[redacted]'
 const ALIAS = /^user\d+$/

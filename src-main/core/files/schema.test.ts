@@ -10,7 +10,7 @@ import { parseSnapscopeFile } from './loader'
 import { redactFile } from './redact'
 import { makeFile } from './snapshotFile'
 import { ITEM_SCHEMAS } from './schema'
-import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from './testDocs'
+import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
 
 type JsonSchema = Record<string, unknown>
 const resources = join(findRepoRoot(), 'resources')

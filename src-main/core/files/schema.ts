@@ -5,11 +5,11 @@
 // Only known fields are walked, so the nesting a hostile file can make the loader descend is the
 // schema's own. resources/snapscope-file.schema.json describes the same shapes for other tools.
 
-import type { HeapWalkDoc, HeapWalksDoc, HostInfo, Snapshot, SnapshotError, WsWatchDoc } from '../../ipc/types'
-import { INCLUDE_KINDS } from '../../ipc/types'
-import { ContractError, arrayOf, bool, int, nullable, oneOf, optional, str, type Infer, type Schema } from '../../ipc/validate'
-import { TIMELINE_FORMAT, type HeapTotals, type TimelineDoc } from '../capture/types'
-import { FILE_FORMAT, type FileItem, type SnapscopeFile } from './types'
+import type { HeapWalkDoc, HeapWalksDoc, HostInfo, Snapshot, SnapshotError, WsWatchDoc } from '../../../src-common/contract/types'
+import { INCLUDE_KINDS } from '../../../src-common/contract/types'
+import { ContractError, arrayOf, bool, int, nullable, oneOf, optional, str, type Infer, type Schema } from '../../../src-common/contract/validate'
+import { TIMELINE_FORMAT, type HeapTotals, type TimelineDoc } from '../../../src-common/contract/timelineTypes'
+import { FILE_FORMAT, type FileItem, type SnapscopeFile } from '../../../src-common/contract/fileTypes'
 
 /** Bounds on what one file may declare: far above real machines, low enough to refuse a file built to exhaust memory. */
 export const SCHEMA_LIMITS = {

@@ -4,10 +4,10 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
-import type { HostInfo } from '../../ipc/types'
+import type { HostInfo } from '../../../src-common/contract/types'
 import { jsonChunks } from '../jsonStream'
 import { redactFile } from './redact'
-import { FILE_FORMAT, type FileItem, type SnapscopeFile } from './types'
+import { FILE_FORMAT, type FileItem, type SnapscopeFile } from '../../../src-common/contract/fileTypes'
 import { WriteCheck } from './writeLimits'
 import { version } from '../../../package.json'
 

@@ -3,10 +3,10 @@
 // stays short, where parsing on the loop itself stalls it for the whole parse).
 import { describe, expect, it } from 'vitest'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { emptyObjectsBomb } from './bombs'
+import { emptyObjectsBomb } from '../../../test-support/bombs'
 import { FileFormatError, parseSnapscopeFile } from './loader'
 import { encodeFile, makeFile } from './snapshotFile'
-import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from './testDocs'
+import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
 import { openInWorker } from './workerLoader'
 
 /** The longest stall of the event loop (ms) while `work` runs. */

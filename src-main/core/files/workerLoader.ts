@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads'
 import { findRepoRoot } from '../../../native/index'
 import { DEFAULT_LIMITS, FileFormatError, type LoadLimits } from './loader'
 import { Assembly, type Piece } from './pieces'
-import type { SnapscopeFile } from './types'
+import type { SnapscopeFile } from '../../../src-common/contract/fileTypes'
 
 /** Far above what a 256 MiB file takes to parse and check (~2 GB), below what freezes a host. */
 const WORKER_HEAP_MB = 3_072

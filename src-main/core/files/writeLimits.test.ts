@@ -5,7 +5,7 @@ import { CMDLINE_LIMITS, cutMarker, fitCmdline } from './cmdline'
 import { DEFAULT_LIMITS, parseSnapscopeFile } from './loader'
 import { SCHEMA_LIMITS } from './schema'
 import { encodeFile, makeFile } from './snapshotFile'
-import { HOST, proc, snapshotDoc } from './testDocs'
+import { HOST, proc, snapshotDoc } from '../../../test-support/testDocs'
 import { UnreadableFileError, WriteCheck } from './writeLimits'
 
 describe('command lines as written', () => {

@@ -1,12 +1,12 @@
 // What Snapscope writes stays within what it reads: every file is checked against the loader's limits
 // before it is written (captures keep within them: cmdline.ts, the timeline's thinning), so a bug or a
 // hostile process makes a clear error at capture time rather than a file its own loader refuses.
-import { ContractError } from '../../ipc/validate'
+import { ContractError } from '../../../src-common/contract/validate'
 import { DEFAULT_LIMITS, type LoadLimits } from './loader'
 import { JsonScan } from './jsonScan'
-import { fmtBytes } from '../report/format'
+import { fmtBytes } from '../../../src-common/model/report/format'
 import { fileSchema } from './schema'
-import type { SnapscopeFile } from './types'
+import type { SnapscopeFile } from '../../../src-common/contract/fileTypes'
 
 export class UnreadableFileError extends Error {
   readonly code = 'EFBIG'

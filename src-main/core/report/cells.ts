@@ -1,7 +1,8 @@
 // A table cell as people read it (HTML and text reports); CSV and JSON keep the raw value.
-import { formatDuration } from '../capture/duration'
-import { fmtBytes, fmtCount, fmtPercent, fmtSigned, fmtTime, type Quantity } from './format'
-import type { Cell, Column } from './model'
+import { formatDuration } from '../../../src-common/model/capture/duration'
+import { fmtBytes, fmtCount, fmtPercent, fmtSigned, fmtTime } from '../../../src-common/model/report/format'
+import type { Quantity } from '../../../src-common/contract/diffTypes'
+import type { Cell, Column } from '../../../src-common/model/report/model'
 
 export function formatCell(value: Cell, column: Column, row: Record<string, Cell>): string {
   if (value === null || value === undefined || value === '') return '—'

@@ -1,6 +1,6 @@
 // CSV, one file per table (RFC 4180: CRLF, quotes doubled). Raw values, with the unit in the header,
 // so a spreadsheet can compute with them; text that a spreadsheet would run as a formula is defused.
-import type { Cell, Column, Table } from './model'
+import type { Cell, Column, Table } from '../../../src-common/model/report/model'
 
 const UNIT_SUFFIX: Partial<Record<Column['kind'], string>> = { bytes: ' (bytes)', signedBytes: ' (bytes)', percent: ' (%)', duration: ' (ms)' }
 

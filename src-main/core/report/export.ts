@@ -1,9 +1,9 @@
 // A report model written in the format asked for, as named files: one for HTML, PDF and JSON, one per
 // table for CSV. Hosts decide where they go (the command writes them, the app offers them for download).
-import type { REPORT_FORMATS } from '../../ipc/contract'
+import type { REPORT_FORMATS } from '../../../src-common/contract/contract'
 import { tableCsv } from './csv'
 import { renderHtml } from './html'
-import { allTables, type ReportModel } from './model'
+import { allTables, type ReportModel } from '../../../src-common/model/report/model'
 import { chromiumPrinter, type PdfPrinter } from './pdf'
 
 export type ReportFormat = (typeof REPORT_FORMATS)[number]

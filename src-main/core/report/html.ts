@@ -4,9 +4,9 @@
 
 import { redactionText } from './build'
 import { formatCell, isNumeric } from './cells'
-import { fmtCount, fmtTime } from './format'
-import type { Card, Finding, ReportModel, Section, Table } from './model'
-import { chartSvg, escapeXml as esc } from './svgChart'
+import { fmtCount, fmtTime } from '../../../src-common/model/report/format'
+import type { Card, Finding, ReportModel, Section, Table } from '../../../src-common/model/report/model'
+import { chartSvg, escapeXml as esc } from '../../../src-common/model/report/svgChart'
 
 export const MAX_HTML_ROWS = 100
 

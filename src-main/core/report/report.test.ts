@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { compare } from '../diff/diff'
+import { compare } from '../../../src-common/model/diff/diff'
 import { makeFile } from '../files/snapshotFile'
-import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../files/testDocs'
+import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
 import { diffReport, fileReport } from './build'
 import { tableCsv } from './csv'
 import { exportReport, reportJson } from './export'
 import { renderHtml } from './html'
-import { allTables } from './model'
-import { niceTicks } from './svgChart'
+import { allTables } from '../../../src-common/model/report/model'
+import { niceTicks } from '../../../src-common/model/report/svgChart'
 import { renderText } from './text'
 
 const hostile = proc(66, { exeFile: '<script>alert("x")</script>', cmdline: ['=HYPERLINK("http://evil")', 'a,b "c"'] })

@@ -1,8 +1,8 @@
 // The report as plain text for a terminal (`snapscope diff` prints it): findings and cards in full,
 // tables as aligned columns cut to their first rows.
-import { showControls } from './bidi'
+import { showControls } from '../../../src-common/model/report/bidi'
 import { formatCell, isNumeric } from './cells'
-import type { ReportModel, Table } from './model'
+import type { ReportModel, Table } from '../../../src-common/model/report/model'
 
 const MAX_ROWS = 12
 const MAX_CELL = 48

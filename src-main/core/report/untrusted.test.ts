@@ -3,12 +3,12 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { makeFile } from '../files/snapshotFile'
-import { HOST, proc, snapshotDoc } from '../files/testDocs'
+import { HOST, proc, snapshotDoc } from '../../../test-support/testDocs'
 import { fileReport } from './build'
 import { tableCsv } from './csv'
 import { exportReport } from './export'
 import { renderHtml } from './html'
-import { columns } from './model'
+import { columns } from '../../../src-common/model/report/model'
 import { renderText } from './text'
 
 /** The CSV's fields, parsed by Python's csv module with the given delimiter. */

@@ -1,7 +1,7 @@
 // The files open in one session (uploaded, taken now, or a finished capture), by id. Bounded: each
 // may be large, so a session holds only a few at a time.
-import type { FileItem, SnapscopeFile } from '../files/types'
-import type { OpenedFile } from './types'
+import type { FileItem, SnapscopeFile } from '../../../src-common/contract/fileTypes'
+import type { OpenedFile } from '../../../src-common/contract/workbenchTypes'
 
 export const MAX_OPEN_FILES = 8
 

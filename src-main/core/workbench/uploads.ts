@@ -1,8 +1,8 @@
 // File bytes sent by the renderer in pieces (a WebSocket frame carries at most MAX_MESSAGE_BYTES):
 // each piece must follow the last, the total is capped, and only a few uploads may be in flight.
 // Nothing here touches the disk: the bytes go to the loader as they are.
-import { ContractError } from '../../ipc/validate'
-import { MAX_UPLOAD_BYTES } from '../../ipc/contract'
+import { ContractError } from '../../../src-common/contract/validate'
+import { MAX_UPLOAD_BYTES } from '../../../src-common/contract/contract'
 
 const MAX_PENDING = 2
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/

@@ -1,12 +1,12 @@
 // The leak-diagnosis channels through a real Session, as a renderer uses them: bytes in, bytes out.
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadAddon } from '../../../native/index'
-import { MAX_UPLOAD_BYTES, MAX_UPLOAD_CHUNK, type EventName, type Events, type ResponseEnvelope } from '../../ipc/contract'
+import { MAX_UPLOAD_BYTES, MAX_UPLOAD_CHUNK, type EventName, type Events, type ResponseEnvelope } from '../../../src-common/contract/contract'
 import { parseSnapscopeFile } from '../files/loader'
 import { encodeFile, makeFile } from '../files/snapshotFile'
-import { HOST, heapWalksDoc, proc, snapshotDoc } from '../files/testDocs'
+import { HOST, heapWalksDoc, proc, snapshotDoc } from '../../../test-support/testDocs'
 import { Session } from '../session'
-import type { OpenedFile } from './types'
+import type { OpenedFile } from '../../../src-common/contract/workbenchTypes'
 
 let session: Session | undefined
 afterEach(() => session?.close())

@@ -1,6 +1,6 @@
 // What the renderer needs beyond the contract: which transport carries it and whether it is still up,
 // so the UI can say "disconnected" instead of silently showing a frozen list.
-import type { SnapscopeApi } from '../../../src-main/ipc/contract'
+import type { SnapscopeApi } from '../../../src-common/contract/contract'
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected'
 

@@ -1,7 +1,7 @@
 // Picks the transport: the preload's bridge inside Electron, otherwise a WebSocket back to the
 // host that served this page (browser mode), authenticated by the session cookie the host set when
 // it answered the URL with the token, or by a token still in the page URL.
-import type { SnapscopeApi } from '../../../src-main/ipc/contract'
+import type { SnapscopeApi } from '../../../src-common/contract/contract'
 import { ApiError, type ConnectedApi } from './connectedApi'
 import { createWebSocketApi } from './webSocketApi'
 

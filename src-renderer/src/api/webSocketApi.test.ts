@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws'
 import { delta } from '../test/fixtures'
-import type { ProcessDelta } from '../../../src-main/ipc/contract'
+import type { ProcessDelta } from '../../../src-common/contract/contract'
 import { ApiError } from './connectedApi'
 import { DISCONNECTED, createWebSocketApi, type WebSocketApi, type WebSocketConstructor } from './webSocketApi'
 

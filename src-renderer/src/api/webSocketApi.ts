@@ -1,7 +1,7 @@
 // Browser mode: the contract over one WebSocket. Request ids match answers to calls; events fan out
 // to listeners. No reconnect: the host issues a per-run token, so after a restart the page must be
 // reloaded with the new URL anyway — we show that instead of retrying.
-import type { Channel, EventName, Events, Requests, Responses } from '../../../src-main/ipc/contract'
+import type { Channel, EventName, Events, Requests, Responses } from '../../../src-common/contract/contract'
 import { ApiError, type ConnectedApi, type ConnectionState } from './connectedApi'
 
 /** The part of the WHATWG WebSocket we use; the `ws` package's client satisfies it too (tests, node 20). */

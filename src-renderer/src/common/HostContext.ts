@@ -1,7 +1,7 @@
 // The host the renderer is connected to (its app.hello), for advice that depends on it: "run as root"
 // is no advice to a Snapscope already running as root.
 import { createContext, useContext } from 'react'
-import type { Hello } from '../../../src-main/ipc/contract'
+import type { Hello } from '../../../src-common/contract/contract'
 import type { HostAccess } from './problems'
 
 export const HostContext = createContext<Hello | null>(null)

@@ -1,7 +1,7 @@
 // A name from the inspected machine (process, module, file, host, command line): in an isolate, so
 // right-to-left letters in it can't reorder the text around it, and with its bidi controls shown as
 // "\u202E" escapes, so an override can't disguise it ("gpj.exe" read as "exe.jpg").
-import { showControls } from '../../../src-main/core/report/bidi'
+import { showControls } from '../../../src-common/model/report/bidi'
 
 export { showControls }
 

@@ -1,12 +1,12 @@
 import '../test/layout'
 import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { compare } from '../../../src-main/core/diff/diff'
+import { compare } from '../../../src-common/model/diff/diff'
 import { makeFile } from '../../../src-main/core/files/snapshotFile'
-import { HOST, at, heapWalksDoc, proc, snapshotDoc } from '../../../src-main/core/files/testDocs'
+import { HOST, at, heapWalksDoc, proc, snapshotDoc } from '../../../test-support/testDocs'
 import { fakeApi, settle } from '../test/fakeApi'
 import { LeakWorkbench } from '../files/LeakWorkbench'
-import { CHARTS_TIMEOUT, openedFile } from '../files/testFiles'
+import { CHARTS_TIMEOUT, openedFile } from '../test/testFiles'
 
 afterEach(cleanup)
 

@@ -2,7 +2,7 @@
 // report (HTML with its charts, PDF, CSV per table, JSON), optionally redacted, and sends it back to
 // download.
 import { useState } from 'react'
-import { REPORT_FORMATS } from '../../../src-main/ipc/contract'
+import { REPORT_FORMATS } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { offerDownload } from './transfer'
 

@@ -1,12 +1,12 @@
 import '../test/layout'
 import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { MAX_UPLOAD_BYTES, MAX_UPLOAD_CHUNK } from '../../../src-main/ipc/contract'
-import { heapWalksDoc, proc, sample, snapshotDoc, timelineDoc } from '../../../src-main/core/files/testDocs'
+import { MAX_UPLOAD_BYTES, MAX_UPLOAD_CHUNK } from '../../../src-common/contract/contract'
+import { heapWalksDoc, proc, sample, snapshotDoc, timelineDoc } from '../../../test-support/testDocs'
 import { ApiError } from '../api/connectedApi'
 import { fakeApi, settle } from '../test/fakeApi'
 import { LeakWorkbench } from './LeakWorkbench'
-import { CHARTS_TIMEOUT, catchDownloads, openedFile } from './testFiles'
+import { CHARTS_TIMEOUT, catchDownloads, openedFile } from '../test/testFiles'
 
 afterEach(() => {
   cleanup()

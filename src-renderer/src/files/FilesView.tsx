@@ -1,9 +1,9 @@
 // Snapscope files: open them (a dialog, or dropped on the window), take one of a live process now,
 // look at what they hold, save them (optionally redacted) and export reports of them.
 import { useState, type DragEvent } from 'react'
-import type { OpenedFile } from '../../../src-main/ipc/contract'
-import { itemKind } from '../../../src-main/core/diff/observation'
-import { fmtBytes, fmtTime } from '../../../src-main/core/report/format'
+import type { OpenedFile } from '../../../src-common/contract/contract'
+import { itemKind } from '../../../src-common/model/diff/observation'
+import { fmtBytes, fmtTime } from '../../../src-common/model/report/format'
 import type { ConnectedApi } from '../api/connectedApi'
 import { Name, showControls } from '../common/Name'
 import { ExportBar, REDACT_HINT } from './ExportBar'

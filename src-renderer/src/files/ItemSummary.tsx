@@ -1,10 +1,10 @@
 // One item of an open file, summarized: a snapshot's biggest processes and the target's modules, heap
 // walks' size classes, a timeline's charts and trend flags, a watch's faults by module.
-import type { FileItem } from '../../../src-main/core/files/types'
-import { itemKind } from '../../../src-main/core/diff/observation'
-import { sumHeaps } from '../../../src-main/core/capture/heapTotals'
-import { formatDuration } from '../../../src-main/core/capture/duration'
-import { fmtBytes, fmtCount, fmtTime } from '../../../src-main/core/report/format'
+import type { FileItem } from '../../../src-common/contract/fileTypes'
+import { itemKind } from '../../../src-common/model/diff/observation'
+import { sumHeaps } from '../../../src-common/model/capture/heapTotals'
+import { formatDuration } from '../../../src-common/model/capture/duration'
+import { fmtBytes, fmtCount, fmtTime } from '../../../src-common/model/report/format'
 import { TimelineCharts } from '../timeline/TimelineCharts'
 import { SimpleTable } from './SimpleTable'
 import { SizeClassBars } from './SizeClassBars'

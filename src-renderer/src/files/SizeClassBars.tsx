@@ -1,9 +1,9 @@
 // Heap blocks per size class as bars: one set (a walk) or two side by side (A and B of a compare).
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts'
-import type { HistogramBucket } from '../../../src-main/ipc/contract'
-import { shortClass } from '../../../src-main/core/report/sections/heap'
-import { fmtCount } from '../../../src-main/core/report/format'
-import { extent, niceTicks } from '../../../src-main/core/report/svgChart'
+import type { HistogramBucket } from '../../../src-common/contract/contract'
+import { shortClass } from '../../../src-common/model/capture/series'
+import { fmtCount } from '../../../src-common/model/report/format'
+import { extent, niceTicks } from '../../../src-common/model/report/svgChart'
 import { useElementSize } from '../common/useElementSize'
 import { usePalette } from '../theme/ThemeContext'
 

@@ -1,7 +1,7 @@
 // The files open in this window's session, shared by the files, compare and timeline views: opened
 // from disk (dialog or drop), taken from a live process, or a finished capture.
 import { useCallback, useState } from 'react'
-import type { OpenedFile } from '../../../src-main/ipc/contract'
+import type { OpenedFile } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { openLocalFile } from './transfer'
 

@@ -1,6 +1,6 @@
 // Filters of the block table (size range, used / free) and a jump to an address.
 import { useEffect, useState, type FormEvent } from 'react'
-import type { BlockFlag, HeapBlockFilter } from '../../../src-main/ipc/contract'
+import type { BlockFlag, HeapBlockFilter } from '../../../src-common/contract/contract'
 import { parseSize } from './sizes'
 
 const FLAG_CHOICES: { label: string; flags: BlockFlag[] | undefined }[] = [

@@ -1,7 +1,7 @@
 // Every block of the walk, in address order, a page at a time from the main process: the table
 // scrolls over the whole count (a million rows and more) while only the pages in view are held.
 import { useCallback, type RefObject } from 'react'
-import type { HeapBlockFilter, HeapBlockRow } from '../../../src-main/ipc/contract'
+import type { HeapBlockFilter, HeapBlockRow } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { DataTable, type Column } from '../common/DataTable'
 import { ErrorNotice } from '../common/Notice'

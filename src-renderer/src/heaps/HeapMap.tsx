@@ -3,7 +3,7 @@
 // its first block in the table.
 import { memo } from 'react'
 import { Bar, BarChart, Tooltip, XAxis, YAxis } from 'recharts'
-import type { HeapMapCell } from '../../../src-main/ipc/contract'
+import type { HeapMapCell } from '../../../src-common/contract/contract'
 import { useElementSize } from '../common/useElementSize'
 import { formatBytes } from '../processes/format'
 import { usePalette } from '../theme/ThemeContext'

@@ -1,6 +1,6 @@
 // A finished walk of one heap: its totals, size classes and map, and the filterable block table.
 import { memo, useRef, useState } from 'react'
-import type { HeapBlockFilter, HeapView } from '../../../src-main/ipc/contract'
+import type { HeapBlockFilter, HeapView } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { ErrorNotice } from '../common/Notice'
 import { problemOf, type Problem } from '../common/problems'

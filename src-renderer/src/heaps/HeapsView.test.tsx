@@ -1,7 +1,7 @@
 import '../test/layout'
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { HeapBlockRow, HeapView, Requests } from '../../../src-main/ipc/contract'
+import type { HeapBlockRow, HeapView, Requests } from '../../../src-common/contract/contract'
 import { ApiError } from '../api/connectedApi'
 import type { PidSnapshot } from '../inspector/usePidSnapshot'
 import { fakeApi, settle, type Handlers } from '../test/fakeApi'

@@ -2,7 +2,7 @@
 // filters the table to that class.
 import { memo, useState } from 'react'
 import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from 'recharts'
-import type { HistogramBucket } from '../../../src-main/ipc/contract'
+import type { HistogramBucket } from '../../../src-common/contract/contract'
 import { useElementSize } from '../common/useElementSize'
 import { formatBytes, formatCompact, formatCount } from '../processes/format'
 import { usePalette } from '../theme/ThemeContext'

@@ -1,5 +1,5 @@
 // A running walk: how far it got, and a way out.
-import type { HeapProgress } from '../../../src-main/ipc/contract'
+import type { HeapProgress } from '../../../src-common/contract/contract'
 import { formatBytes, formatCount } from '../processes/format'
 
 export function WalkProgress({ heapId, progress, onCancel }: { heapId: string; progress: HeapProgress | null; onCancel(): void }) {

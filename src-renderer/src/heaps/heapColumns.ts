@@ -1,5 +1,5 @@
 // The heap list's columns: the heap list entry, with used and free totals from a summary walk.
-import type { HeapListEntry, HeapSummary } from '../../../src-main/ipc/contract'
+import type { HeapListEntry, HeapSummary } from '../../../src-common/contract/contract'
 import type { Column } from '../common/DataTable'
 import { formatBytes, formatCount } from '../processes/format'
 

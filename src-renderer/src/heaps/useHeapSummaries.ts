@@ -1,6 +1,6 @@
 // Used and free totals of every heap of a process: one summary-only walk (no blocks cross IPC).
 import { useEffect, useState } from 'react'
-import type { HeapSummary } from '../../../src-main/ipc/contract'
+import type { HeapSummary } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { problemOf, type Problem } from '../common/problems'
 import { nextWalkId } from './walkIds'

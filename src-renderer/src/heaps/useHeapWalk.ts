@@ -1,7 +1,7 @@
 // A full walk of one heap, kept in the main process as a view the block table pages through, with
 // progress while it runs and a cancel.
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { HeapProgress, HeapView } from '../../../src-main/ipc/contract'
+import type { HeapProgress, HeapView } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { problemOf, type Problem } from '../common/problems'
 import { nextWalkId } from './walkIds'

@@ -2,7 +2,7 @@
 // Tabs stay mounted once visited (a walk or a filter survives a look elsewhere); hidden ones don't
 // redraw. Alt+1…4 switch tabs from anywhere.
 import { useCallback, useEffect, useState, type ReactNode } from 'react'
-import type { ProcessEntry, ThreadEntry } from '../../../src-main/ipc/contract'
+import type { ProcessEntry, ThreadEntry } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { Name } from '../common/Name'
 import { EmptyState } from '../common/Notice'

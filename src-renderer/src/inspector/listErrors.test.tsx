@@ -3,7 +3,7 @@
 import '../test/layout'
 import { cleanup, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { Hello, SnapshotError } from '../../../src-main/ipc/contract'
+import type { Hello, SnapshotError } from '../../../src-common/contract/contract'
 import { HostContext } from '../common/HostContext'
 import { REFUSED_TO_ELEVATED } from '../common/problems'
 import { HeapsView } from '../heaps/HeapsView'

@@ -1,7 +1,7 @@
 // The module and heap lists of one process (one snapshot serves both tabs), read when first needed
 // and again on request.
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import type { Snapshot } from '../../../src-main/ipc/contract'
+import type { Snapshot } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { problemOf, type Problem } from '../common/problems'
 

@@ -1,5 +1,5 @@
 // The module list's columns: what each shows and sorts by.
-import type { ModuleEntry } from '../../../src-main/ipc/contract'
+import type { ModuleEntry } from '../../../src-common/contract/contract'
 import type { Column } from '../common/DataTable'
 import { formatBytes, formatCount } from '../processes/format'
 

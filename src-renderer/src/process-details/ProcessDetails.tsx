@@ -1,5 +1,5 @@
 // The selected process: its fields and its threads. It says so when the process has exited.
-import type { ProcessEntry, ProcessExtras, ThreadEntry } from '../../../src-main/ipc/contract'
+import type { ProcessEntry, ProcessExtras, ThreadEntry } from '../../../src-common/contract/contract'
 import { Name } from '../common/Name'
 import { commandLine, formatBytes, formatCount, formatDateTime } from '../processes/format'
 import { ThreadTable } from './ThreadTable'

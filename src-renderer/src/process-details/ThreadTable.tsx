@@ -1,6 +1,6 @@
 // The selected process's threads. Virtualized too: some processes run thousands of threads.
 import { useState } from 'react'
-import type { ThreadEntry } from '../../../src-main/ipc/contract'
+import type { ThreadEntry } from '../../../src-common/contract/contract'
 import { DataTable, type Column } from '../common/DataTable'
 import { formatCount } from '../processes/format'
 

@@ -1,7 +1,7 @@
 // Private bytes and the other figures the process list does not carry, for the selected process,
 // re-read every EXTRAS_MS while its details are shown.
 import { useEffect, useState } from 'react'
-import type { ProcessExtras } from '../../../src-main/ipc/contract'
+import type { ProcessExtras } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 
 export const EXTRAS_MS = 2_000

@@ -1,6 +1,6 @@
 // One row of the process tree. Memoized: on scroll most rows keep their props and are not re-rendered.
 import { memo, type CSSProperties } from 'react'
-import type { ProcessEntry } from '../../../src-main/ipc/contract'
+import type { ProcessEntry } from '../../../src-common/contract/contract'
 import { Name, showControls } from '../common/Name'
 import type { MarkKind } from '../processes/processStore'
 import { COLUMNS } from './columns'

@@ -1,6 +1,6 @@
 // The process tree: toolbar, sortable headers and a virtualized, keyboard-navigable list of rows.
 import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react'
-import type { ProcessEntry } from '../../../src-main/ipc/contract'
+import type { ProcessEntry } from '../../../src-common/contract/contract'
 import { VirtualList, type VirtualListHandle } from '../common/VirtualList'
 import type { Mark } from '../processes/processStore'
 import { columnById, type ColumnId } from './columns'

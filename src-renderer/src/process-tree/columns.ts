@@ -1,5 +1,5 @@
 // The tree's columns: what each shows and what it sorts by. Widths live in the CSS grid template.
-import type { ProcessEntry } from '../../../src-main/ipc/contract'
+import type { ProcessEntry } from '../../../src-common/contract/contract'
 import { commandLine, formatBytes, formatCount, formatDateTime } from '../processes/format'
 
 export type ColumnId = 'name' | 'pid' | 'threads' | 'user' | 'workingSet' | 'pageFaults' | 'started' | 'cmdline'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ProcessEntry } from '../../../src-main/ipc/contract'
+import type { ProcessEntry } from '../../../src-common/contract/contract'
 import { proc } from '../test/fixtures'
 import { buildTree, filterTree, flattenTree, parentPids, sameShape, sortTree } from './tree'
 

@@ -1,7 +1,7 @@
 // Pure tree logic for the process view: nesting by parentPid, sorting among siblings, filtering that
 // keeps ancestors, and flattening to the rows a virtual list shows. Iterative throughout: a chain of
 // thousands of nested processes must not overflow the stack.
-import type { ProcessEntry } from '../../../src-main/ipc/contract'
+import type { ProcessEntry } from '../../../src-common/contract/contract'
 import { commandLine } from '../processes/format'
 import { columnById, type ColumnId } from './columns'
 

@@ -1,6 +1,6 @@
 // The renderer's picture of the process list, folded from `processes.delta` events. Pure: time is
 // passed in, so the "recently added" / "recently exited" windows are testable without timers.
-import type { ProcessDelta, ProcessEntry, SnapshotError, ThreadEntry } from '../../../src-main/ipc/contract'
+import type { ProcessDelta, ProcessEntry, SnapshotError, ThreadEntry } from '../../../src-common/contract/contract'
 
 /** How long a new process is marked as added, and how long an exited one stays visible. */
 export const ADDED_MS = 3_000

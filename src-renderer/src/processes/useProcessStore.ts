@@ -1,7 +1,7 @@
 // Subscribes to the process watch and folds its deltas into the store; one timer ends the
 // added/removed marking windows when they are due.
 import { startTransition, useEffect, useState } from 'react'
-import type { Events } from '../../../src-main/ipc/contract'
+import type { Events } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { applyDelta, emptyStore, expireMarks, nextExpiry, type ProcessStore } from './processStore'
 

@@ -1,5 +1,5 @@
 // Counts, freshness of the list and the state of the connection to the host.
-import type { Hello, SnapshotError } from '../../../src-main/ipc/contract'
+import type { Hello, SnapshotError } from '../../../src-common/contract/contract'
 import type { ConnectionState } from '../api/connectedApi'
 import { Name, showControls } from '../common/Name'
 import { isDenied, type HostAccess } from '../common/problems'

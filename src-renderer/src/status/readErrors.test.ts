@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { SnapshotError } from '../../../src-main/ipc/contract'
+import type { SnapshotError } from '../../../src-common/contract/contract'
 import { readErrors } from './StatusBar'
 
 const error = (pid: number, code: string): SnapshotError => ({ pid, scope: 'process', code, message: `${code} for ${pid}` })

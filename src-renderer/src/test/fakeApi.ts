@@ -1,7 +1,7 @@
 // An in-memory transport for view tests: the test plays the host, answering channels with
 // recorded JSON and emitting recorded events.
 import { act } from '@testing-library/react'
-import type { Channel, EventName, Events, Requests, Responses } from '../../../src-main/ipc/contract'
+import type { Channel, EventName, Events, Requests, Responses } from '../../../src-common/contract/contract'
 import { ApiError, type ConnectedApi, type ConnectionState } from '../api/connectedApi'
 
 type Handler<C extends Channel> = (payload: Requests[C]) => Responses[C] | Promise<Responses[C]>

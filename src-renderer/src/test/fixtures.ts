@@ -1,5 +1,5 @@
 // Builders for contract objects in tests.
-import type { ProcessDelta, ProcessEntry, ThreadEntry } from '../../../src-main/ipc/contract'
+import type { ProcessDelta, ProcessEntry, ThreadEntry } from '../../../src-common/contract/contract'
 
 export function proc(pid: number, parentPid: number, extra: Partial<ProcessEntry> = {}): ProcessEntry {
   return {

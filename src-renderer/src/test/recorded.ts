@@ -1,5 +1,5 @@
 // The JSON recorded from the fixture programs by recorded/record.ts, typed.
-import type { HeapBlockPage, HeapProgress, HeapView, HeapWalksDoc, ModuleEntry, Snapshot, WatchQueryResult, WatchUpdate, WsWatchDoc } from '../../../src-main/ipc/contract'
+import type { HeapBlockPage, HeapProgress, HeapView, HeapWalksDoc, ModuleEntry, Snapshot, WatchQueryResult, WatchUpdate, WsWatchDoc } from '../../../src-common/contract/contract'
 import heapviewJson from './recorded/heapview.json'
 import heapwalksJson from './recorded/heapwalks.json'
 import snapshotJson from './recorded/snapshot.json'

@@ -1,6 +1,6 @@
 // Chart colours per theme. Charts take colours as SVG attributes, where CSS variables are not
 // dependable, so the palette lives here and follows the resolved theme.
-import type { RegionCode } from '../../../src-main/ipc/contract'
+import type { RegionCode } from '../../../src-common/contract/contract'
 
 export type Theme = 'light' | 'dark'
 

@@ -2,11 +2,11 @@
 // blocks, the busiest size classes). A series that grows steadily is drawn heavier and flagged in
 // its legend, and listed above the charts with its slope.
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
-import { formatElapsed } from '../../../src-main/core/capture/duration'
-import { flaggedSeries, timelineSeries, type Series } from '../../../src-main/core/capture/series'
-import type { TimelineSample } from '../../../src-main/core/capture/types'
-import { fmtQuantity, fmtSigned } from '../../../src-main/core/report/format'
-import { extent, niceTicks, timeTicks } from '../../../src-main/core/report/svgChart'
+import { formatElapsed } from '../../../src-common/model/capture/duration'
+import { flaggedSeries, timelineSeries, type Series } from '../../../src-common/model/capture/series'
+import type { TimelineSample } from '../../../src-common/contract/timelineTypes'
+import { fmtQuantity, fmtSigned } from '../../../src-common/model/report/format'
+import { extent, niceTicks, timeTicks } from '../../../src-common/model/report/svgChart'
 import { useElementSize } from '../common/useElementSize'
 import { usePalette } from '../theme/ThemeContext'
 

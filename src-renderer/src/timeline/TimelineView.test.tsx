@@ -1,10 +1,10 @@
 import '../test/layout'
 import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { sample, timelineDoc } from '../../../src-main/core/files/testDocs'
+import { sample, timelineDoc } from '../../../test-support/testDocs'
 import { fakeApi, settle } from '../test/fakeApi'
 import { LeakWorkbench } from '../files/LeakWorkbench'
-import { CHARTS_TIMEOUT, openedFile } from '../files/testFiles'
+import { CHARTS_TIMEOUT, openedFile } from '../test/testFiles'
 
 afterEach(cleanup)
 

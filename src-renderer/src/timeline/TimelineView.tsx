@@ -2,11 +2,11 @@
 // set, private bytes, threads, modules, heap size classes) and streams each sample here; the charts
 // and trend flags follow live. When it ends, the timeline opens as a file (save, compare, export).
 import { useEffect, useState } from 'react'
-import type { CaptureEndedEvent, OpenedFile } from '../../../src-main/ipc/contract'
-import { formatDuration, parseDuration } from '../../../src-main/core/capture/duration'
-import type { TimelineSample } from '../../../src-main/core/capture/types'
-import { halve } from '../../../src-main/core/capture/thin'
-import { fmtCount } from '../../../src-main/core/report/format'
+import type { CaptureEndedEvent, OpenedFile } from '../../../src-common/contract/contract'
+import { formatDuration, parseDuration } from '../../../src-common/model/capture/duration'
+import type { TimelineSample } from '../../../src-common/contract/timelineTypes'
+import { halve } from '../../../src-common/model/capture/thin'
+import { fmtCount } from '../../../src-common/model/report/format'
 import type { ConnectedApi } from '../api/connectedApi'
 import { ExportBar } from '../files/ExportBar'
 import type { Library } from '../files/useLibrary'

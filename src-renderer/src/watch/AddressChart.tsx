@@ -3,7 +3,7 @@
 // the heap or a thread's stack growth shows as a shape.
 import { memo, useMemo, useState } from 'react'
 import { ComposedChart, YAxis } from 'recharts'
-import { REGION_CODES, type RegionCode } from '../../../src-main/ipc/contract'
+import { REGION_CODES, type RegionCode } from '../../../src-common/contract/contract'
 import { formatCount, formatSeconds } from '../processes/format'
 import { usePalette } from '../theme/ThemeContext'
 import { bandY, bandsOf } from './bands'

@@ -4,7 +4,7 @@
 // mapping to pixels is linear over the plot area. Hover finds the nearest point.
 import { useState, type MouseEvent } from 'react'
 import { usePlotArea } from 'recharts'
-import type { RegionCode } from '../../../src-main/ipc/contract'
+import type { RegionCode } from '../../../src-common/contract/contract'
 import type { Palette } from '../theme/palette'
 import type { Band } from './bands'
 

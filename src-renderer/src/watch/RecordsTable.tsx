@@ -1,6 +1,6 @@
 // The raw fault records of the selected time window, a page at a time from the main process's ring.
 import { useCallback } from 'react'
-import type { WatchRecord } from '../../../src-main/ipc/contract'
+import type { WatchRecord } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { DataTable, type Column } from '../common/DataTable'
 import { ErrorNotice } from '../common/Notice'

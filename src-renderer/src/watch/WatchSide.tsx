@@ -1,7 +1,7 @@
 // Top faulting PCs and per-thread counts: of the whole watch, or of the selected window.
 import { CountBars } from '../common/CountBars'
 import { ErrorNotice } from '../common/Notice'
-import type { WatchSummary } from '../../../src-main/ipc/contract'
+import type { WatchSummary } from '../../../src-common/contract/contract'
 import type { WindowSummary } from './useWindowSummary'
 
 interface WatchSideProps {

@@ -1,7 +1,7 @@
 // Start / stop, what is being watched and how, and live totals with the lost count always in
 // sight. The view controls (ViewControls) come in as children once there is something to view.
 import type { ReactNode } from 'react'
-import { WATCH_MECHANISMS } from '../../../src-main/ipc/contract'
+import { WATCH_MECHANISMS } from '../../../src-common/contract/contract'
 import { formatCount } from '../processes/format'
 import type { Mechanism, WatchController } from './useWatchController'
 

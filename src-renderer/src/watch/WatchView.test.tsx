@@ -1,7 +1,7 @@
 import '../test/layout'
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { WatchUpdate } from '../../../src-main/ipc/contract'
+import type { WatchUpdate } from '../../../src-common/contract/contract'
 import { ApiError, type ConnectedApi } from '../api/connectedApi'
 import { fakeApi, settle, type Handlers } from '../test/fakeApi'
 import { watchUpdates } from '../test/recorded'

@@ -1,7 +1,7 @@
 // The address axis of the fault scatter. The address space is mostly empty, so a linear axis would
 // squash every fault into a line or two: instead each faulted region gets a band of equal height
 // (lowest addresses at the bottom), and a fault's height inside its band is its offset in the region.
-import type { RegionCode, WatchRegion } from '../../../src-main/ipc/contract'
+import type { RegionCode, WatchRegion } from '../../../src-common/contract/contract'
 
 export interface Band {
   start: number

@@ -2,7 +2,7 @@
 // the top of the app, so the watch keeps running (and its charts keep their data) across tabs and
 // process selections.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { WATCH_MECHANISMS } from '../../../src-main/ipc/contract'
+import type { WATCH_MECHANISMS } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { problemOf, type Problem } from '../common/problems'
 import { WatchStore } from './watchStore'

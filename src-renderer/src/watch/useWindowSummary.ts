@@ -1,7 +1,7 @@
 // The summary of a time window's raw records (top pcs, threads, modules of just that stretch), asked
 // of the main process once per window.
 import { useEffect, useState } from 'react'
-import type { WatchQueryResult } from '../../../src-main/ipc/contract'
+import type { WatchQueryResult } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { problemOf, type Problem } from '../common/problems'
 import type { TimeRange } from './timeChart'

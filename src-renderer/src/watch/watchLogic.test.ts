@@ -1,6 +1,6 @@
 // The renderer's bounded window of a watch, its view window, the address bands and the rate series.
 import { describe, expect, it } from 'vitest'
-import type { WatchUpdate } from '../../../src-main/ipc/contract'
+import type { WatchUpdate } from '../../../src-common/contract/contract'
 import { watchUpdates } from '../test/recorded'
 import { bandY, bandsOf } from './bands'
 import { MAX_SERIES, rateSeries } from './rateSeries'

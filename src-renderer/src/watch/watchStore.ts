@@ -1,7 +1,7 @@
 // What the renderer keeps of a live watch: the last WINDOW_MS of time buckets and sampled points,
 // and the cumulative tables the main process sends. Bounded whatever the rate and the duration:
 // buckets older than the window are dropped, points live in typed arrays of fixed size.
-import type { WatchRegion, WatchSummary, WatchUpdate } from '../../../src-main/ipc/contract'
+import type { WatchRegion, WatchSummary, WatchUpdate } from '../../../src-common/contract/contract'
 
 export const WINDOW_MS = 5 * 60_000
 /** the main process samples at most 2,000 points a second: five minutes of them */

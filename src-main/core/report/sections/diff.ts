@@ -1,11 +1,12 @@
 // A compare in a report: the suspects first, then the target's numbers, heap size classes side by
 // side, processes started and exited, thread and module changes.
-import { formatDuration } from '../../capture/duration'
-import { sizeClassLabel } from '../../capture/series'
-import { targetMetrics } from '../../diff/diff'
-import type { Change, DiffDoc, ProcessBrief, ProcessChange } from '../../diff/types'
-import { fmtCount, fmtQuantity, fmtSigned, type Quantity } from '../format'
-import { columns, type Card, type CellKind, type Section, type Table } from '../model'
+import { formatDuration } from '../../../../src-common/model/capture/duration'
+import { sizeClassLabel } from '../../../../src-common/model/capture/series'
+import { targetMetrics } from '../../../../src-common/model/diff/diff'
+import type { Change, DiffDoc, ProcessBrief, ProcessChange } from '../../../../src-common/contract/diffTypes'
+import { fmtCount, fmtQuantity, fmtSigned } from '../../../../src-common/model/report/format'
+import type { Quantity } from '../../../../src-common/contract/diffTypes'
+import { columns, type Card, type CellKind, type Section, type Table } from '../../../../src-common/model/report/model'
 import { histogramChart } from './heap'
 import { suspectFindings, suspectTable } from './suspects'
 

@@ -1,17 +1,11 @@
 // Heap walks in a report: the heaps, their blocks per size class (counts and bytes), and the blocks
 // the walk listed.
-import type { HeapWalkDoc, HeapWalksDoc, HistogramBucket } from '../../../ipc/types'
-import { sumHeaps } from '../../capture/heapTotals'
-import { sizeClassLabel } from '../../capture/series'
-import { fmtBytes, fmtCount } from '../format'
-import { columns, type BarChart, type Section } from '../model'
+import type { HeapWalkDoc, HeapWalksDoc, HistogramBucket } from '../../../../src-common/contract/types'
+import { sumHeaps } from '../../../../src-common/model/capture/heapTotals'
+import { shortClass, sizeClassLabel } from '../../../../src-common/model/capture/series'
+import { fmtBytes, fmtCount } from '../../../../src-common/model/report/format'
+import { columns, type BarChart, type Section } from '../../../../src-common/model/report/model'
 import { errorTable } from './snapshot'
-
-/** "≤64", "≤2K": the short label of a power-of-two size class, for chart axes. */
-export function shortClass(maxSize: number): string {
-  const k = maxSize / 1024
-  return maxSize < 1024 ? `≤${maxSize}` : k < 1024 ? `≤${Math.round(k)}K` : `≤${Math.round(k / 1024)}M`
-}
 
 export const histogramChart = (id: string, title: string, unit: BarChart['unit'], classes: HistogramBucket[], groups: BarChart['groups']): BarChart => ({
   kind: 'bars',

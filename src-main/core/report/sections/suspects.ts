@@ -1,9 +1,9 @@
 // Leak suspects as findings (one line each, with the numbers) and as a table: shared by the compare
 // report and the timeline section (a timeline compared with itself, first sample to last), whose
 // trend table has the same columns.
-import type { Change, Suspect } from '../../diff/types'
-import type { Quantity } from '../format'
-import { columns, type Finding, type Table } from '../model'
+import type { Change, Suspect } from '../../../../src-common/contract/diffTypes'
+import type { Quantity } from '../../../../src-common/contract/diffTypes'
+import { columns, type Finding, type Table } from '../../../../src-common/model/report/model'
 
 export function suspectFindings(suspects: readonly Suspect[]): Finding[] {
   if (suspects.length === 0) return [{ tone: 'ok', text: 'No leak suspects: nothing grew by more than noise.' }]

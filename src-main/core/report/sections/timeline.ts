@@ -1,12 +1,12 @@
 // A timeline in a report: a chart per kind of number over time, the trend of every series (flagged
 // when it grows steadily), the samples, and the modules that came or went during the capture.
-import { formatDuration } from '../../capture/duration'
-import { flaggedSeries, timelineSeries, type Series } from '../../capture/series'
-import type { TimelineDoc } from '../../capture/types'
-import { change, diffObservations } from '../../diff/diff'
-import { observeItems } from '../../diff/observation'
-import { fmtCount } from '../format'
-import { columns, type Chart, type Section } from '../model'
+import { formatDuration } from '../../../../src-common/model/capture/duration'
+import { flaggedSeries, timelineSeries, type Series } from '../../../../src-common/model/capture/series'
+import type { TimelineDoc } from '../../../../src-common/contract/timelineTypes'
+import { change, diffObservations } from '../../../../src-common/model/diff/diff'
+import { observeItems } from '../../../../src-common/model/diff/observation'
+import { fmtCount } from '../../../../src-common/model/report/format'
+import { columns, type Chart, type Section } from '../../../../src-common/model/report/model'
 import { errorTable } from './snapshot'
 import { growthTable, suspectFindings, suspectTable } from './suspects'
 

@@ -1,9 +1,9 @@
 // A working-set watch in a report: where the faults came from (modules, regions, threads, code) and
 // how they spread over time.
-import type { WsWatchDoc } from '../../../ipc/types'
-import { formatDuration } from '../../capture/duration'
-import { fmtCount } from '../format'
-import { columns, type Chart, type Section } from '../model'
+import type { WsWatchDoc } from '../../../../src-common/contract/types'
+import { formatDuration } from '../../../../src-common/model/capture/duration'
+import { fmtCount } from '../../../../src-common/model/report/format'
+import { columns, type Chart, type Section } from '../../../../src-common/model/report/model'
 
 const TOP_MODULES = 12
 const TIME_BINS = 60

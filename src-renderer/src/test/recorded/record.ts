@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { findRepoRoot, loadAddon } from '../../../../native/index'
 import { startFixture } from '../../../../native/test/fixtures'
 import { Session } from '../../../../src-main/core/session'
-import type { EventName, Events, HeapWalksDoc, Snapshot, WatchUpdate, WsWatchDoc } from '../../../../src-main/ipc/contract'
+import type { EventName, Events, HeapWalksDoc, Snapshot, WatchUpdate, WsWatchDoc } from '../../../../src-common/contract/contract'
 
 const root = findRepoRoot()
 const out = (name: string, value: unknown) => writeFileSync(join(__dirname, name), JSON.stringify(value, null, 1) + '\n')

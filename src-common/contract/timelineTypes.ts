@@ -1,6 +1,6 @@
 // The timeline document (snapscope.timeline/1): periodic samples of one process, for seeing what grows.
 // Type-only and free of Node imports: the IPC contract and the renderer use it too.
-import type { HistogramBucket, HostInfo, SnapshotError } from '../../ipc/types'
+import type { HistogramBucket, HostInfo, SnapshotError } from './types'
 
 export const TIMELINE_FORMAT = 'snapscope.timeline/1'
 

@@ -1,9 +1,9 @@
 // For the tests of the leak views: open files as the host describes them, and a catcher of the
 // downloads the views offer (jsdom has no object URLs and does not download).
 import { vi } from 'vitest'
-import type { OpenedFile } from '../../../src-main/ipc/contract'
-import type { FileItem } from '../../../src-main/core/files/types'
-import { HOST } from '../../../src-main/core/files/testDocs'
+import type { OpenedFile } from '../../../src-common/contract/contract'
+import type { FileItem } from '../../../src-common/contract/fileTypes'
+import { HOST } from '../../../test-support/testDocs'
 
 /** for tests that draw charts: recharts in jsdom takes its time, and more on a busy machine */
 export const CHARTS_TIMEOUT = 30_000

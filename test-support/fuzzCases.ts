@@ -7,7 +7,7 @@
 // ones (every field replaced by values of every wrong kind, boundaries, huge strings, deep nesting,
 // unknown and prototype keys, missing fields) and random JSON. A seeded generator makes every run
 // the same and a failure reproducible.
-import { CHANNELS, ContractError, parseRequest, type Channel } from './contract'
+import { CHANNELS, ContractError, parseRequest, type Channel } from '../src-common/contract/contract'
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 

@@ -1,7 +1,7 @@
 // Small, valid documents for the tests of files, compare and reports (not used by the app).
-import type { HeapWalksDoc, HistogramBucket, ProcessEntry, Snapshot, WsWatchDoc } from '../../ipc/types'
-import type { TimelineDoc, TimelineSample } from '../capture/types'
-import { sumHeaps } from '../capture/heapTotals'
+import type { HeapWalksDoc, HistogramBucket, ProcessEntry, Snapshot, WsWatchDoc } from '../src-common/contract/types'
+import type { TimelineDoc, TimelineSample } from '../src-common/contract/timelineTypes'
+import { sumHeaps } from '../src-common/model/capture/heapTotals'
 
 export const HOST = { os: 'linux', hostname: 'build-host-7', arch: 'x64', backend: 'linux-procfs' }
 const T0 = Date.parse('2025-03-01T10:00:00.000Z')

@@ -1,8 +1,8 @@
 // What the leak-diagnosis channels of the IPC contract carry: opened files, downloads, capture
 // progress. Type-only, free of Node imports (the renderer uses them).
-import type { HostInfo } from '../../ipc/types'
-import type { TimelineSample } from '../capture/types'
-import type { FileItem } from '../files/types'
+import type { HostInfo } from './types'
+import type { TimelineSample } from './timelineTypes'
+import type { FileItem } from './fileTypes'
 
 /** A file open in a session. Its items come without block lists and fault records (the views show
  *  summaries; a report or a save of the file still has everything). */

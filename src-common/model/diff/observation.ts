@@ -3,11 +3,11 @@
 // sample on side A and its last on side B, so comparing a timeline with itself spans the capture.
 // Pure: the compare runs in the main process and the same shapes are shown by the renderer.
 
-import type { ProcessEntry, ThreadEntry } from '../../ipc/types'
+import type { ProcessEntry, ThreadEntry } from '../../contract/types'
 import { sumHeaps } from '../capture/heapTotals'
-import type { HeapTotals, TimelineDoc } from '../capture/types'
-import type { FileItem, SnapscopeFile } from '../files/types'
-import type { ModuleBrief, SideInfo } from './types'
+import type { HeapTotals, TimelineDoc } from '../../contract/timelineTypes'
+import type { FileItem, SnapscopeFile } from '../../contract/fileTypes'
+import type { ModuleBrief, SideInfo } from '../../contract/diffTypes'
 
 export type Side = 'a' | 'b'
 

@@ -1,7 +1,7 @@
 // One process's heaps as one set of numbers: a leak shows as growth of the process, whichever arena
 // (thread) the blocks come from. Size classes of the same range are added up.
-import type { HeapSummary, HistogramBucket } from '../../ipc/types'
-import type { HeapTotals } from './types'
+import type { HeapSummary, HistogramBucket } from '../../contract/types'
+import type { HeapTotals } from '../../contract/timelineTypes'
 
 export function sumHeaps(summaries: readonly HeapSummary[]): HeapTotals {
   const classes = new Map<string, HistogramBucket>()

@@ -5,8 +5,9 @@
 // exception. Then the values only Electron's IPC can carry (structured clone: BigInt, Map, Date,
 // typed and sparse arrays, null-prototype objects, -0, NaN), and decodeFrame's limits.
 import { describe, expect, it } from 'vitest'
-import { CHANNELS, ContractError, decodeFrame, MAX_MESSAGE_BYTES, parseRequest } from './contract'
-import { casesFor, modelOf, models, rng } from './fuzzCases'
+import { CHANNELS, ContractError, MAX_MESSAGE_BYTES, parseRequest } from './contract'
+import { decodeFrame } from '../../src-main/web/frames'
+import { casesFor, modelOf, models, rng } from '../../test-support/fuzzCases'
 
 const CASES_PER_CHANNEL = 2500
 

@@ -2,12 +2,13 @@
 // start time), thread and module changes, heap blocks and bytes per size class, the target's numbers;
 // then the leak suspects. Pure.
 
-import type { ProcessEntry } from '../../ipc/types'
-import { percentChange, type Quantity } from '../report/format'
-import type { SnapscopeFile } from '../files/types'
+import type { ProcessEntry } from '../../contract/types'
+import { percentChange } from '../report/format'
+import type { Quantity } from '../../contract/diffTypes'
+import type { SnapscopeFile } from '../../contract/fileTypes'
 import { observe, type Observation } from './observation'
 import { findSuspects } from './suspects'
-import { DIFF_FORMAT, type Change, type DiffDoc, type ModuleBrief, type ProcessBrief, type ProcessChange, type SizeClassChange, type TargetChange } from './types'
+import { DIFF_FORMAT, type Change, type DiffDoc, type ModuleBrief, type ProcessBrief, type ProcessChange, type SizeClassChange, type TargetChange } from '../../contract/diffTypes'
 
 /** Rows kept for the per-process tables (most change first); the counts cover them all. */
 export const MAX_CHANGED_ROWS = 200

@@ -1,7 +1,7 @@
 // A timeline as series over time (one per number sampled, one per heap size class), each with its
 // trend: what the charts draw, what the trend flags and the compare's suspects read. Pure.
 import { isFlagged, trendOf, type GrowthKind, type SeriesPoint, type SeriesUnit, type Trend } from './trends'
-import type { TimelineDoc, TimelineSample } from './types'
+import type { TimelineDoc, TimelineSample } from '../../contract/timelineTypes'
 
 export interface Series {
   key: string
@@ -16,6 +16,12 @@ export interface Series {
 }
 
 export const sizeClassLabel = (minSize: number, maxSize: number): string => `${minSize}–${maxSize} B`
+
+/** "≤64", "≤2K": the short label of a power-of-two size class, for chart axes. */
+export function shortClass(maxSize: number): string {
+  const k = maxSize / 1024
+  return maxSize < 1024 ? `≤${maxSize}` : k < 1024 ? `≤${Math.round(k)}K` : `≤${Math.round(k / 1024)}M`
+}
 
 function series(key: string, label: string, unit: SeriesUnit, growth: GrowthKind, points: SeriesPoint[]): Series {
   const trend = trendOf(points)

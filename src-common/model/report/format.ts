@@ -1,5 +1,6 @@
 // Number and time formatting for reports, the compare's evidence lines and the views that show them.
 // Fixed to en-US and UTC: a report reads the same wherever it is opened. Pure.
+import type { Quantity } from '../../contract/diffTypes'
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
@@ -14,7 +15,6 @@ export function fmtBytes(n: number): string {
   return unit === 0 ? `${n} B` : `${Math.abs(value) < 100 ? value.toFixed(1) : grouped.format(value)} ${UNITS[unit]}`
 }
 
-export type Quantity = 'bytes' | 'count'
 export const fmtQuantity = (n: number, unit: Quantity): string => (unit === 'bytes' ? fmtBytes(n) : fmtCount(n))
 
 /** "+1,000", "−2.0 MiB", "0": a change, with its sign always shown. */

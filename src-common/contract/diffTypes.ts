@@ -1,6 +1,7 @@
 // The compare document (snapscope.diff/1): two observations of a machine or a process side by side,
 // and the leak suspects read from them. Type-only, free of Node imports.
-import type { Quantity } from '../report/format'
+/** What a number counts: bytes, or things (blocks, threads, modules). */
+export type Quantity = 'bytes' | 'count'
 
 export const DIFF_FORMAT = 'snapscope.diff/1'
 

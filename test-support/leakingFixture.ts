@@ -1,6 +1,6 @@
 // For tests (command and e2e): native/test/fixtures/heap_fixture as a process that leaks on demand,
 // `blocks` blocks of `size` bytes each time leak() is called; leak() returns once it has leaked.
-import { startFixture } from '../../../native/test/fixtures'
+import { startFixture } from '../native/test/fixtures'
 
 export interface LeakingFixture {
   pid: number

@@ -3,8 +3,8 @@
 // Rows keep raw numbers; each renderer formats them by the column's kind. Pure.
 
 import type { SeriesPoint } from '../capture/trends'
-import type { RedactionSummary } from '../files/types'
-import type { Quantity } from './format'
+import type { RedactionSummary } from '../../contract/fileTypes'
+import type { Quantity } from '../../contract/diffTypes'
 
 export const REPORT_FORMAT = 'snapscope.report/1'
 

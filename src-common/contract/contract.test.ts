@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ContractError, decodeFrame, MAX_MESSAGE_BYTES, parseRequest } from './contract'
+import { ContractError, MAX_MESSAGE_BYTES, parseRequest } from './contract'
+import { decodeFrame } from '../../src-main/web/frames'
 
 const bad = (raw: unknown, message: RegExp): void => {
   expect(() => parseRequest(raw)).toThrow(ContractError)

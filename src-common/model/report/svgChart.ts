@@ -5,7 +5,8 @@
 
 import { formatElapsed } from '../capture/duration'
 import { showControls } from './bidi'
-import { fmtBytes, fmtCount, type Quantity } from './format'
+import { fmtBytes, fmtCount } from './format'
+import type { Quantity } from '../../contract/diffTypes'
 import type { BarChart, Chart, LineChart } from './model'
 
 const W = 600

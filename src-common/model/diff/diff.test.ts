@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { makeFile } from '../files/snapshotFile'
-import { HOST, at, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../files/testDocs'
+import { makeFile } from '../../../src-main/core/files/snapshotFile'
+import { HOST, at, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
 import { compare } from './diff'
 import { NothingToCompare } from './observation'
 

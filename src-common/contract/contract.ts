@@ -21,8 +21,8 @@ import { ContractError, arrayOf, bool, int, nullable, object, oneOf, optional, s
 
 export * from './types'
 export { ContractError } from './validate'
-import type { DiffDoc } from '../core/diff/types'
-import type { CaptureEndedEvent, CaptureSampleEvent, Download, OpenedFile } from '../core/workbench/types'
+import type { DiffDoc } from './diffTypes'
+import type { CaptureEndedEvent, CaptureSampleEvent, Download, OpenedFile } from './workbenchTypes'
 export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, OpenedFile }
 
 export const MAX_PID = 0x7fffffff
@@ -160,13 +160,10 @@ export interface Events {
 }
 
 export type EventName = keyof Events
+/** Sends one event to the connected renderer: what a session and the services it owns emit through. */
+export type EmitEvent = <E extends EventName>(event: E, payload: Events[E]) => void
 
 // ---- wire envelopes ----
-export interface RequestEnvelope {
-  id: number
-  channel: Channel
-  payload: unknown
-}
 export interface ErrorBody {
   code: string
   message: string
@@ -189,17 +186,6 @@ export function parseRequest(raw: unknown): { id: number; channel: Channel; payl
   const channel = env.channel as Channel
   const payload = requestSchemas[channel](env.payload ?? {}, 'payload') as Requests[Channel]
   return { id: env.id, channel, payload }
-}
-
-/** Decodes a text frame (browser mode): size limit and JSON; the envelope is checked by parseRequest. */
-export function decodeFrame(text: string): unknown {
-  // Bytes, as the limit says: text.length counts UTF-16 units, a third of some UTF-8 frames.
-  if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) throw new ContractError(`message: larger than ${MAX_MESSAGE_BYTES} bytes`)
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new ContractError('message: not valid JSON')
-  }
 }
 
 /** The API the renderer sees, whatever carries it (Electron preload or WebSocket). */

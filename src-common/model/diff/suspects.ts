@@ -5,9 +5,10 @@
 
 import { timelineSeries, sizeClassLabel, type Series } from '../capture/series'
 import { MIN_GROWTH, type GrowthKind } from '../capture/trends'
-import type { TimelineDoc, TimelineSample } from '../capture/types'
-import { fmtPercent, fmtQuantity, fmtSigned, type Quantity } from '../report/format'
-import type { Change, DiffDoc, Suspect, SuspectKind } from './types'
+import type { TimelineDoc, TimelineSample } from '../../contract/timelineTypes'
+import { fmtPercent, fmtQuantity, fmtSigned } from '../report/format'
+import type { Quantity } from '../../contract/diffTypes'
+import type { Change, DiffDoc, Suspect, SuspectKind } from '../../contract/diffTypes'
 
 /** A two-point change must also be this large relative to A (percent) to count. */
 const MIN_PERCENT = 2

@@ -2,7 +2,7 @@
 // parser build hundreds of millions of values (not used by the app).
 import { createGzip } from 'node:zlib'
 import { HOST } from './testDocs'
-import { FILE_FORMAT } from './types'
+import { FILE_FORMAT } from '../src-common/contract/fileTypes'
 
 const HEAD = JSON.stringify({ format: FILE_FORMAT, createdAt: '2025-03-01T10:00:00.000Z', generator: 'x', host: HOST, redacted: false }).slice(0, -1)
 
