@@ -12,6 +12,8 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 
 #include "../errno_name.h"
 #include "../fd.h"
@@ -121,6 +123,7 @@ class PerfWatch final : public WsWatch {
     bool hung;  // POLLHUP seen: its thread and every thread it created have exited
   };
   enum class Wake { Timeout, Stopped, Exited };
+  using EventRange = std::pair<size_t, size_t>;  // [first, last) of events_
 
   static bool byTime(const FaultRecord& a, const FaultRecord& b) { return a.tMs < b.tMs; }
 
@@ -135,8 +138,13 @@ class PerfWatch final : public WsWatch {
       bool opened = false;
       for (int tid : tids) {
         if (covered_.count(tid) || inherited_.count(tid)) continue;
+        const size_t first = events_.size();
         openThread(tid);       // false when it exited meanwhile: nothing to watch then either
-        covered_.insert(tid);
+        covered_[tid] = {first, events_.size()};
+        opened = true;
+      }
+      if (leaderReplaced()) {
+        covered_.erase(options_.pid);  // the next pass opens events for the task that holds the pid now
         opened = true;
       }
       if (!opened) break;
@@ -145,6 +153,42 @@ class PerfWatch final : public WsWatch {
       throw SysError(ESRCH, "cannot watch pid " + std::to_string(options_.pid) + ": no such process");
     }
     settingUp_ = false;
+  }
+
+  // An exec from a thread other than the leader ends the leader (and every other thread) and gives
+  // that thread the pid. The task at the pid then carries our events only if it had them under its
+  // old tid; when it did not (it exec'd before its events were opened, or it was created between two
+  // passes and exec'd before the next one listed it), nothing it or its new threads do would be seen,
+  // yet the pid is marked covered. Telling the cases apart without a race, in this order:
+  //   1. the events opened for the pid are hung up (or none could be opened): the kernel hangs an
+  //      event up once its task and every thread that inherited it are gone, and an exec gets that
+  //      far before the exec'ing thread takes the pid;
+  //   2. the pid runs and is not a zombie: so that has happened (a leader that merely exited stays a
+  //      zombie) and the listing below is of the new image;
+  //   3. no thread watched under another tid could be the one that took the pid: a tid gone from
+  //      the listing whose events still live (its task lives on under another tid), or one that
+  //      inherited events.
+  bool leaderReplaced() {
+    if (!allHung(covered_.count(options_.pid) ? covered_[options_.pid] : EventRange{0, 0})) return false;
+    if (!taskRuns(options_.pid)) return false;
+    const std::vector<int> now = listThreads(options_.pid);
+    const std::unordered_set<int> present(now.begin(), now.end());
+    for (const auto& [tid, range] : covered_) {
+      if (tid != options_.pid && !present.count(tid) && !allHung(range)) return false;
+    }
+    for (int tid : inherited_) {
+      if (!present.count(tid)) return false;
+    }
+    return true;
+  }
+
+  // True when every event of [first, last) of events_ is hung up (true for none).
+  bool allHung(EventRange range) const {
+    for (size_t i = range.first; i < range.second; ++i) {
+      pollfd p{events_[i].fd.get(), POLLIN, 0};
+      if (::poll(&p, 1, 0) < 0 || !(p.revents & POLLHUP)) return false;
+    }
+    return true;
   }
 
   perf_event_attr attributes(bool dummy) const {
@@ -383,7 +427,7 @@ class PerfWatch final : public WsWatch {
   uint64_t startNs_ = 0;
   uint64_t samples_ = 0;       // every sample read, including dropped ones of other processes
   uint64_t reportedLost_ = 0;  // from LOST records and the final settling
-  std::unordered_set<int> covered_;    // threads with events of their own
+  std::unordered_map<int, EventRange> covered_;  // threads with events of their own, and which they are
   std::unordered_set<int> inherited_;  // threads whose creator's events they inherited
   std::vector<FaultRecord> pending_;   // read during setup; handed out by the first poll()
   uint64_t pendingLost_ = 0;

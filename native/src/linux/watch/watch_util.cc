@@ -136,6 +136,16 @@ bool confirmExited(int pid) {
   return false;
 }
 
+bool taskRuns(int pid) {
+  std::string text;
+  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  if (!readSmallFile(path.c_str(), text)) return false;
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= text.size()) return false;
+  const char state = text[paren + 2];
+  return state != 'Z' && state != 'X';
+}
+
 int perfParanoid() {
   std::string text;
   if (!readSmallFile("/proc/sys/kernel/perf_event_paranoid", text) || text.empty()) return INT_MIN;

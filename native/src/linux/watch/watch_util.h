@@ -58,6 +58,9 @@ void checkTarget(int pid);
 // says false, so the caller polls again without spinning.
 bool confirmExited(int pid);
 
+// True while /proc/PID/stat (the task that holds the pid) exists and is not a zombie.
+bool taskRuns(int pid);
+
 // /proc/sys/kernel/perf_event_paranoid, or INT32_MIN when it can't be read.
 int perfParanoid();
 
