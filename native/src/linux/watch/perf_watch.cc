@@ -33,6 +33,8 @@ constexpr uint64_t kSmallestHalvedRing = 16ull << 10;   // halving on EPERM/ENOM
 // counted twice), or one whose creator is preempted between making it visible in /proc and writing
 // its FORK record (the same).
 constexpr int kMaxThreadPasses = 16;
+// How long setup waits, at most, for an exiting leader to end or be replaced (see leader()).
+constexpr int kMaxSettlingMs = 200;
 
 // The records' bodies for the sample_type below (fields in the order perf writes them).
 struct SampleBody {
@@ -130,6 +132,7 @@ class PerfWatch final : public WsWatch {
   void setUp() {
     pidfd_ = openPidfd(options_.pid);
     startNs_ = monotonicNs();  // before the first event is enabled: every sample's t is >= 0
+    int settling = 0;
     for (int pass = 0; pass < kMaxThreadPasses; ++pass) {
       drainAll(pending_, pendingLost_);  // collects PERF_RECORD_FORK: threads that inherited
       std::vector<int> tids = listThreads(options_.pid);
@@ -143,9 +146,21 @@ class PerfWatch final : public WsWatch {
         covered_[tid] = {first, events_.size()};
         opened = true;
       }
-      if (leaderReplaced()) {
-        covered_.erase(options_.pid);  // the next pass opens events for the task that holds the pid now
-        opened = true;
+      switch (leader()) {
+        case Leader::Replaced:
+          covered_.erase(options_.pid);  // the next pass opens events for the task that holds the pid now
+          opened = true;
+          break;
+        case Leader::Exiting:
+          // Until it is a zombie (it exited alone) or gone (an exec replaced it), nothing tells.
+          if (++settling < kMaxSettlingMs) {
+            ::usleep(1000);
+            --pass;
+            opened = true;
+          }
+          break;
+        case Leader::Watched:
+          break;
       }
       if (!opened) break;
     }
@@ -163,23 +178,29 @@ class PerfWatch final : public WsWatch {
   //   1. the events opened for the pid are hung up (or none could be opened): the kernel hangs an
   //      event up once its task and every thread that inherited it are gone, and an exec gets that
   //      far before the exec'ing thread takes the pid;
-  //   2. the pid runs and is not a zombie: so that has happened (a leader that merely exited stays a
-  //      zombie) and the listing below is of the new image;
+  //   2. the task at the pid runs, neither exiting nor a zombie: so that has happened (a leader
+  //      that merely exited stays a zombie) and the listing below is of the new image. While it is
+  //      still exiting, its events may not be hung up yet: Exiting, ask again;
   //   3. no thread watched under another tid could be the one that took the pid: a tid gone from
   //      the listing whose events still live (its task lives on under another tid), or one that
   //      inherited events.
-  bool leaderReplaced() {
-    if (!allHung(covered_.count(options_.pid) ? covered_[options_.pid] : EventRange{0, 0})) return false;
-    if (!taskRuns(options_.pid)) return false;
+  enum class Leader { Watched, Replaced, Exiting };
+  Leader leader() {
+    const TaskState state = taskState(options_.pid);
+    if (state == TaskState::Ended) return Leader::Watched;  // gone, or a zombie whose threads run on
+    if (state == TaskState::Exiting) return Leader::Exiting;
+    if (!allHung(covered_.count(options_.pid) ? covered_[options_.pid] : EventRange{0, 0})) return Leader::Watched;
+    // Hung up: was it exiting only a moment ago? Read the state again, now that the hang-up is seen.
+    if (taskState(options_.pid) != TaskState::Runs) return Leader::Exiting;
     const std::vector<int> now = listThreads(options_.pid);
     const std::unordered_set<int> present(now.begin(), now.end());
     for (const auto& [tid, range] : covered_) {
-      if (tid != options_.pid && !present.count(tid) && !allHung(range)) return false;
+      if (tid != options_.pid && !present.count(tid) && !allHung(range)) return Leader::Watched;
     }
     for (int tid : inherited_) {
-      if (!present.count(tid)) return false;
+      if (!present.count(tid)) return Leader::Watched;
     }
-    return true;
+    return Leader::Replaced;
   }
 
   // True when every event of [first, last) of events_ is hung up (true for none).

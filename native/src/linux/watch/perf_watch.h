@@ -10,7 +10,7 @@
 // it inherited them (it was created by a thread already watched), so no thread is counted twice.
 // An exec from a thread other than the leader hands that thread the pid: when it exec'd before its
 // events were opened, the pid looks covered but its task carries none, so each pass checks the
-// leader's events for a hang-up (see leaderReplaced) and opens the pid again. Once set up, every
+// leader's events for a hang-up (see leader()) and opens the pid again. Once set up, every
 // thread carries events (its own or inherited), and they survive its execs.
 // CPUs brought online after the start are not watched.
 //

@@ -136,14 +136,22 @@ bool confirmExited(int pid) {
   return false;
 }
 
-bool taskRuns(int pid) {
+TaskState taskState(int pid) {
+  constexpr unsigned long kPfExiting = 0x4;  // include/linux/sched.h
   std::string text;
   const std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  if (!readSmallFile(path.c_str(), text)) return false;
+  if (!readSmallFile(path.c_str(), text)) return TaskState::Ended;
   const size_t paren = text.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= text.size()) return false;
+  if (paren == std::string::npos || paren + 2 >= text.size()) return TaskState::Ended;
   const char state = text[paren + 2];
-  return state != 'Z' && state != 'X';
+  if (state == 'Z' || state == 'X') return TaskState::Ended;
+  // Field 9, flags: the sixth after the state.
+  const char* p = text.c_str() + paren + 2;
+  for (int field = 0; field < 6 && *p; ++field) {
+    while (*p && *p != ' ') ++p;
+    while (*p == ' ') ++p;
+  }
+  return std::strtoul(p, nullptr, 10) & kPfExiting ? TaskState::Exiting : TaskState::Runs;
 }
 
 int perfParanoid() {
