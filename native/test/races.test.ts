@@ -271,8 +271,8 @@ describe('a process that execs itself during every kind of read', () => {
   it('each watch started during execs sees the faults of the images that follow', async () => {
     // An exec from a non-main thread during the start used to hand the pid to a thread without events:
     // the watch then ran on, seeing nothing at all (a 0 here, with execs counted meanwhile). Under CPU
-    // load about 1 start in 200 did; since the fix about 1 in 1,200 still does, by a cause not found
-    // yet (the pid's events open and enabled, never hung up, never counting): see the watch README.
+    // load about 1 start in 200 did; with the leader check 1 in 1,200 still did (events open, enabled,
+    // never hung up, never counting: cause not found), which the check of the first fault now covers.
     const loop = await fixture<{ pid: number }>('exec_loop', ['--threads', '2', '--max-delay-us', '500'])
     const { pid } = loop.info
     const blind: number[] = []

@@ -108,6 +108,7 @@ class PerfWatch final : public WsWatch {
     if (finished_) return false;
     if (wait(timeoutMs < 0 ? 0 : timeoutMs) == Wake::Timeout) {
       drainAll(out, lost);
+      if (!counting_) checkCounting();
       return true;
     }
     finish(out, lost);
@@ -132,6 +133,45 @@ class PerfWatch final : public WsWatch {
   void setUp() {
     pidfd_ = openPidfd(options_.pid);
     startNs_ = monotonicNs();  // before the first event is enabled: every sample's t is >= 0
+    cover();
+    if (events_.empty()) {
+      throw SysError(ESRCH, "cannot watch pid " + std::to_string(options_.pid) + ": no such process");
+    }
+    settingUp_ = false;
+    faultsAtCover_ = processFaults(options_.pid);
+  }
+
+  // At each wake-up until the events have counted a first fault (a few reads): when the process has faulted since the threads
+  // were covered and not one event counted it, the events are on tasks that are gone or never run
+  // (an exec raced with the start in a way leader() does not tell): cover the threads again. Their
+  // old events count nothing, so nothing is counted twice. Not for user-only events, which rightly
+  // miss faults taken in the kernel.
+  void checkCounting() {
+    if (samples_ > 0 || reportedLost_ > 0 || eventsCount() > 0) {
+      counting_ = true;
+      return;
+    }
+    if (options_.userOnly || processFaults(options_.pid) <= faultsAtCover_) return;
+    covered_.clear();
+    inherited_.clear();
+    settingUp_ = true;
+    cover();
+    settingUp_ = false;
+    faultsAtCover_ = processFaults(options_.pid);
+  }
+
+  // What the events have counted so far (their inherited children included).
+  uint64_t eventsCount() const {
+    uint64_t total = 0;
+    for (const Event& event : events_) {
+      uint64_t count = 0;
+      if (::read(event.fd.get(), &count, sizeof count) == static_cast<ssize_t>(sizeof count)) total += count;
+    }
+    return total;
+  }
+
+  // Opens events for every thread not covered yet, pass after pass until no new one shows up.
+  void cover() {
     int settling = 0;
     for (int pass = 0; pass < kMaxThreadPasses; ++pass) {
       drainAll(pending_, pendingLost_);  // collects PERF_RECORD_FORK: threads that inherited
@@ -164,10 +204,6 @@ class PerfWatch final : public WsWatch {
       }
       if (!opened) break;
     }
-    if (events_.empty()) {
-      throw SysError(ESRCH, "cannot watch pid " + std::to_string(options_.pid) + ": no such process");
-    }
-    settingUp_ = false;
   }
 
   // An exec from a thread other than the leader ends the leader (and every other thread) and gives
@@ -444,6 +480,8 @@ class PerfWatch final : public WsWatch {
   std::atomic<bool> stopRequested_{false};
   bool finished_ = false;
   bool settingUp_ = true;
+  bool counting_ = false;          // an event has counted a fault: the threads are covered
+  uint64_t faultsAtCover_ = 0;     // the process's own fault count when its threads were last covered
   bool inheritThread_ = true;
   uint64_t startNs_ = 0;
   uint64_t samples_ = 0;       // every sample read, including dropped ones of other processes

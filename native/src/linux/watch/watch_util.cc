@@ -136,22 +136,44 @@ bool confirmExited(int pid) {
   return false;
 }
 
-TaskState taskState(int pid) {
-  constexpr unsigned long kPfExiting = 0x4;  // include/linux/sched.h
+namespace {
+
+// The fields of /proc/PID/stat after the command name, from the state on; false when unreadable.
+bool statFields(int pid, std::string& fields) {
   std::string text;
   const std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  if (!readSmallFile(path.c_str(), text)) return TaskState::Ended;
+  if (!readSmallFile(path.c_str(), text)) return false;
   const size_t paren = text.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= text.size()) return TaskState::Ended;
-  const char state = text[paren + 2];
-  if (state == 'Z' || state == 'X') return TaskState::Ended;
-  // Field 9, flags: the sixth after the state.
-  const char* p = text.c_str() + paren + 2;
-  for (int field = 0; field < 6 && *p; ++field) {
+  if (paren == std::string::npos || paren + 2 >= text.size()) return false;
+  fields = text.substr(paren + 2);
+  return true;
+}
+
+// Field `n` of proc(5)'s numbering (3 = the state) of statFields' string.
+const char* statField(const std::string& fields, int n) {
+  const char* p = fields.c_str();
+  for (int field = 3; field < n && *p; ++field) {
     while (*p && *p != ' ') ++p;
     while (*p == ' ') ++p;
   }
-  return std::strtoul(p, nullptr, 10) & kPfExiting ? TaskState::Exiting : TaskState::Runs;
+  return p;
+}
+
+}  // namespace
+
+TaskState taskState(int pid) {
+  constexpr unsigned long kPfExiting = 0x4;  // include/linux/sched.h
+  std::string fields;
+  if (!statFields(pid, fields)) return TaskState::Ended;
+  const char state = fields[0];
+  if (state == 'Z' || state == 'X') return TaskState::Ended;
+  return std::strtoul(statField(fields, 9), nullptr, 10) & kPfExiting ? TaskState::Exiting : TaskState::Runs;
+}
+
+uint64_t processFaults(int pid) {
+  std::string fields;
+  if (!statFields(pid, fields)) return 0;
+  return std::strtoull(statField(fields, 10), nullptr, 10) + std::strtoull(statField(fields, 12), nullptr, 10);
 }
 
 int perfParanoid() {

@@ -63,6 +63,9 @@ bool confirmExited(int pid);
 enum class TaskState { Runs, Exiting, Ended };
 TaskState taskState(int pid);
 
+// The page faults of the whole process so far (minflt + majflt of /proc/PID/stat), 0 when unreadable.
+uint64_t processFaults(int pid);
+
 // /proc/sys/kernel/perf_event_paranoid, or INT32_MIN when it can't be read.
 int perfParanoid();
 
