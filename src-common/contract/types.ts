@@ -168,6 +168,9 @@ export interface FaultEntry {
   tid: number
   /** ms since the watch started */
   t: number
+  /** what the fault was attributed to (absent in documents of older versions) */
+  module?: string
+  region?: RegionCode
 }
 
 export interface WatchSummary {

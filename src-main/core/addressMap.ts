@@ -1,7 +1,12 @@
-// Finds which module a PC belongs to and which region a VA lies in: sorted ranges + binary search.
+// Finds which module a PC belongs to and which region a VA lies in: sorted ranges + binary search,
+// over the modules and regions the backend lists for the process (AddressMap).
 // Addresses are doubles, not BigInt: a watch attributes up to a million faults a second, and BigInt
 // allocation and comparison would dominate that loop. User-space addresses (< 2^53) are exact as
 // doubles; kernel addresses are told apart by their top bit before they ever get here.
+
+import path from 'node:path'
+import type { NativeAddon } from '../../native/index'
+import { REGION_CODES } from '../../src-common/contract/types'
 
 export interface Range<T> {
   start: number
@@ -62,4 +67,130 @@ export const hex = (address: number): string => '0x' + address.toString(16)
 /** "0x…" (as the contract writes addresses) to a double; NaN when it is not hex. */
 export function parseAddress(text: string): number {
   return /^0x[0-9a-f]{1,16}$/i.test(text) ? Number.parseInt(text.slice(2), 16) : Number.NaN
+}
+
+export const KERNEL = '[kernel]'
+export const UNKNOWN = '[unknown]'
+const KERNEL_ID = 0
+const UNKNOWN_ID = 1
+const UNKNOWN_REGION = REGION_CODES.indexOf('unknown')
+
+/** A mapping of the process as the backend listed it, and how many faults landed in it. */
+export interface RegionInfo {
+  /** index into REGION_CODES */
+  code: number
+  label: string
+  start: number
+  end: number
+  hits: number
+}
+
+/**
+ * The modules and regions of one watched process, from the backend's module list and memory
+ * regions, and the attribution of faults to them. Read once at the start and again (load()) when
+ * faults land where nothing was mapped when it was read: a library loaded later, a heap grown, a new
+ * mapping. Module ids stay the same across loads (by module name).
+ */
+export class AddressMap {
+  readonly moduleNames: string[] = [KERNEL, UNKNOWN]
+  private readonly moduleIds = new Map<string, number>(this.moduleNames.map((name, id) => [name, id]))
+  private modules = new RangeIndex<number>([])
+  private regions = new RangeIndex<RegionInfo>([])
+
+  constructor(
+    private readonly addon: NativeAddon,
+    private readonly pid: number
+  ) {}
+
+  /** Reads the modules and regions again; false (the last ones kept) when the process can't be read now. */
+  async load(): Promise<boolean> {
+    try {
+      const [snap, regions] = await Promise.all([
+        this.addon.snapshot({ processes: false, threads: false, modules: true, heapLists: true, pid: this.pid }),
+        this.addon.memoryRegions(this.pid)
+      ])
+      this.modules = new RangeIndex(
+        snap.modules.map((m) => ({ start: Number(m.baseAddress), end: Number(m.baseAddress) + m.baseSize, value: this.moduleId(m.moduleName) }))
+      )
+      // Anonymous mappings inside a heap (glibc's thread arenas) count as heap.
+      const heaps = new RangeIndex(snap.heapLists.map((h) => ({ start: Number(h.baseAddress), end: Number(h.baseAddress) + h.size, value: h.kind })))
+      this.regions = new RangeIndex(
+        regions.map((r) => {
+          const start = Number(r.start)
+          const end = Number(r.end)
+          const kind = r.kind === 'anon' && heaps.indexOf(start) >= 0 ? 'heap' : r.kind
+          const label = kind === 'stack' && r.tid ? `stack ${r.tid}` : r.path ? path.basename(r.path) : kind
+          return { start, end, value: { code: REGION_CODES.indexOf(kind), label, start, end, hits: 0 } }
+        })
+      )
+      return true
+    } catch {
+      return false // exited, or mid-exec: the last maps stay
+    }
+  }
+
+  private moduleId(name: string): number {
+    let id = this.moduleIds.get(name)
+    if (id === undefined) {
+      id = this.moduleNames.push(name) - 1
+      this.moduleIds.set(name, id)
+    }
+    return id
+  }
+
+  /** The id faults of a module are counted under, or undefined if it was never listed. */
+  moduleIdOf(name: string): number | undefined {
+    return this.moduleIds.get(name)
+  }
+
+  /** "module+0xoffset" for a user pc, the bare pc outside every module. */
+  symbolOf(pc: number): string {
+    const m = this.modules.find(pc)
+    return m ? `${this.moduleNames[m.value]}+0x${(pc - m.start).toString(16)}` : hex(pc)
+  }
+
+  /**
+   * Attributes records of a batch (pcs and vas as 32-bit halves): module[i] by pc, region[i] by va,
+   * for each i of `which` (every record when absent); `touched` hears of each region's first fault.
+   * Returns the records that fell outside everything mapped when the map was read: a pc in no region
+   * (in one that is not a module's, it is code of no module: JIT code, say) or a va in no region.
+   */
+  attribute(
+    pcs: Uint32Array,
+    vas: Uint32Array,
+    module: Int32Array,
+    region: Uint8Array,
+    touched: (info: RegionInfo) => void,
+    which?: readonly number[]
+  ): number[] {
+    const { modules, regions } = this
+    const missed: number[] = []
+    const n = which ? which.length : module.length
+    for (let k = 0; k < n; k++) {
+      const i = which ? which[k] : k
+      const pcLo = pcs[2 * i]
+      const pcHi = pcs[2 * i + 1]
+      const va = vas[2 * i + 1] * TWO_32 + vas[2 * i]
+      let miss = false
+      let m = UNKNOWN_ID // pc 0: the mechanism can't see it (pagemap diffs)
+      if (isKernelHalf(pcHi)) m = KERNEL_ID
+      else if (pcHi !== 0 || pcLo !== 0) {
+        const pc = pcHi * TWO_32 + pcLo
+        const at = modules.indexOf(pc)
+        if (at >= 0) m = modules.values[at]
+        else miss = regions.indexOf(pc) < 0
+      }
+      const r = regions.indexOf(va)
+      let code = UNKNOWN_REGION
+      if (r >= 0) {
+        const info = regions.values[r]
+        code = info.code
+        if (info.hits++ === 0) touched(info)
+      } else miss = true
+      module[i] = m
+      region[i] = code
+      if (miss) missed.push(i)
+    }
+    return missed
+  }
 }

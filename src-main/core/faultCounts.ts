@@ -2,10 +2,8 @@
 // them: one for a whole watch, one per query over a window of raw records.
 
 import { REGION_CODES, type WatchSummary } from '../../src-common/contract/types'
-import { TWO_32, hex, isKernelHalf } from './addressMap'
+import { KERNEL, TWO_32, hex, isKernelHalf } from './addressMap'
 
-export const KERNEL = '[kernel]'
-export const UNKNOWN = '[unknown]'
 const TOP_PCS = 20
 
 export class FaultCounts {

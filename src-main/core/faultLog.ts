@@ -1,8 +1,9 @@
-// The first `max` fault records of a watch, kept for its document. Typed arrays in chunks hold a record
-// in 28 bytes, where an object with two hex strings takes a few hundred: two million records take 56 MB,
-// and become objects only one at a time, as the document is written.
+// The first `max` fault records of a watch, kept for its document, with the module and region each
+// was attributed to. Typed arrays in chunks hold a record in 33 bytes, where an object with two hex
+// strings takes a few hundred: two million records take 66 MB, and become objects only one at a
+// time, as the document is written.
 
-import type { FaultEntry } from '../../src-common/contract/types'
+import { REGION_CODES, type FaultEntry, type RegionCode } from '../../src-common/contract/types'
 import { hexHalves } from './addressMap'
 import { StreamedArray } from './jsonStream'
 
@@ -13,6 +14,10 @@ interface Chunk {
   pc: BigUint64Array
   va: BigUint64Array
   tid: Uint32Array
+  /** index into the module names */
+  module: Int32Array
+  /** index into REGION_CODES */
+  region: Uint8Array
   /** pc and va read as 32-bit halves (little-endian: low half first), to write them without BigInt */
   pcHalves: Uint32Array
   vaHalves: Uint32Array
@@ -26,11 +31,15 @@ export class FaultLog {
   /** records that came after the log was full: counted, not kept */
   omitted = 0
 
-  constructor(readonly max: number) {
+  constructor(
+    readonly max: number,
+    /** module names by id (the records' module); may grow while records come */
+    private readonly moduleNames: readonly string[]
+  ) {
     this.chunkSize = Math.max(1, Math.min(CHUNK, max))
   }
 
-  push(batch: { t: Float64Array; pc: BigUint64Array; va: BigUint64Array; tid: Uint32Array }): void {
+  push(batch: { t: Float64Array; pc: BigUint64Array; va: BigUint64Array; tid: Uint32Array; module: Int32Array; region: Uint8Array }): void {
     const n = batch.t.length
     const take = Math.min(n, this.max - this.size)
     this.omitted += n - take
@@ -43,6 +52,8 @@ export class FaultLog {
       chunk.pc.set(batch.pc.subarray(from, to), at)
       chunk.va.set(batch.va.subarray(from, to), at)
       chunk.tid.set(batch.tid.subarray(from, to), at)
+      chunk.module.set(batch.module.subarray(from, to), at)
+      chunk.region.set(batch.region.subarray(from, to), at)
       this.size += to - from
       from = to
     }
@@ -56,7 +67,9 @@ export class FaultLog {
       pc: hexHalves(chunk.pcHalves[2 * k + 1], chunk.pcHalves[2 * k]),
       va: hexHalves(chunk.vaHalves[2 * k + 1], chunk.vaHalves[2 * k]),
       tid: chunk.tid[k],
-      t: Math.round(chunk.t[k] * 1000) / 1000
+      t: Math.round(chunk.t[k] * 1000) / 1000,
+      module: this.moduleNames[chunk.module[k]],
+      region: REGION_CODES[chunk.region[k]] as RegionCode
     }
   }
 
@@ -73,5 +86,13 @@ export class FaultLog {
 function newChunk(size: number): Chunk {
   const pc = new BigUint64Array(size)
   const va = new BigUint64Array(size)
-  return { t: new Float64Array(size), pc, va, tid: new Uint32Array(size), pcHalves: new Uint32Array(pc.buffer), vaHalves: new Uint32Array(va.buffer) }
+  return {
+    t: new Float64Array(size),
+    pc,
+    va,
+    tid: new Uint32Array(size),
+    module: new Int32Array(size),
+    region: new Uint8Array(size),
+    pcHalves: new Uint32Array(pc.buffer), vaHalves: new Uint32Array(va.buffer)
+  }
 }

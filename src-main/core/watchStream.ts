@@ -5,8 +5,8 @@
 // per-thread and top-pc tables. Raw records stay in a bounded ring, read on demand by query().
 
 import { REGION_CODES, type Requests, type WatchBucketDelta, type WatchQueryResult, type WatchRecord, type WatchUpdate } from '../../src-common/contract/contract'
-import { TWO_32, hexHalves, isKernelHalf } from './addressMap'
-import { FaultCounts, KERNEL, UNKNOWN, halves } from './faultCounts'
+import { KERNEL, TWO_32, UNKNOWN, hexHalves, isKernelHalf } from './addressMap'
+import { FaultCounts, halves } from './faultCounts'
 import { FaultRing } from './faultRing'
 import type { AttributedBatch, WsWatchSession } from './wsWatch'
 

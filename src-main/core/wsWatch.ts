@@ -1,15 +1,18 @@
 // A working-set watch of one process: starts the addon's watch, attributes every fault to a module
 // (by pc) and a region (by va), keeps counts, and builds the snapscope.wswatch/1 document.
 // Memory stays bounded: records beyond `maxRecords` are counted (`omitted`) and aggregated, not kept.
+// The address map is read again when faults land where nothing was mapped when it was last read (a
+// library loaded, a heap grown, a new mapping), at most every REFRESH_MIN_MS: the batches from the
+// first such fault on wait for the new map, and their missed records are attributed again with it,
+// before anything counts them or sees them ('batch' events: the live stream).
 // The per-fault loop avoids BigInt (see addressMap.ts): it reads each 64-bit address as two 32-bit
 // halves, which keeps a million faults a second affordable in the main process.
 
 import { EventEmitter } from 'node:events'
-import path from 'node:path'
 import type { NativeAddon, NativeFaultBatch, NativeWatchEnd, NativeWatchHandle } from '../../native/index'
 import { REGION_CODES, type FaultEntry, type RegionCode, type WatchRegion, type WatchSummary, type WsWatchDoc } from '../../src-common/contract/types'
-import { RangeIndex, TWO_32, hex, isKernelHalf } from './addressMap'
-import { FaultCounts, KERNEL, UNKNOWN, halves } from './faultCounts'
+import { AddressMap, TWO_32, hex, type RegionInfo } from './addressMap'
+import { FaultCounts, halves } from './faultCounts'
 import { FaultLog } from './faultLog'
 import type { StreamedArray } from './jsonStream'
 
@@ -41,17 +44,13 @@ export interface AttributedBatch {
   lost: number
 }
 
-interface RegionInfo {
-  code: number
-  label: string
-  start: number
-  end: number
-  hits: number
+/** A batch waiting for a new address map: its records in `missed` fell outside the last one. */
+interface Held {
+  batch: AttributedBatch
+  missed: number[]
 }
 
-const KERNEL_ID = 0
-const UNKNOWN_ID = 1
-const UNKNOWN_REGION = REGION_CODES.indexOf('unknown')
+/** the address map is read again at most this often (ms) while faults keep landing outside it */
 const REFRESH_MIN_MS = 250
 /** regions listed for the address chart at most; faults elsewhere still count by kind */
 const MAX_TOUCHED_REGIONS = 256
@@ -61,14 +60,18 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
   readonly mechanism: string
   private readonly handle: NativeWatchHandle
   readonly t0 = performance.now()
-  private modules = new RangeIndex<number>([])
-  private regions = new RangeIndex<RegionInfo>([])
-  /** module ids are stable for the whole watch, across map refreshes */
-  readonly moduleNames: string[] = [KERNEL, UNKNOWN]
-  private readonly moduleIds = new Map<string, number>(this.moduleNames.map((name, id) => [name, id]))
+  /** how long the addon took to start: a record's t (ms since the addon's start) is at most this much behind t0's clock */
+  private readonly startSpanMs: number
+  private readonly map: AddressMap
   private readonly touched = new Map<string, WatchRegion>()
-  private lastRefresh = 0
+  private held: Held[] = []
   private refreshing: Promise<void> | undefined
+  private refreshTimer: NodeJS.Timeout | undefined
+  private lastRefresh = Number.NEGATIVE_INFINITY
+  /** records earlier than this (their t) happened before the map was last read: a miss of theirs is final */
+  private mapValidFromMs = Number.NEGATIVE_INFINITY
+  private ending: NativeWatchEnd | undefined
+  private finishDoc!: (doc: WsWatchDoc) => void
   private readonly log: FaultLog
   private lost = 0
   private readonly counts = new FaultCounts()
@@ -76,25 +79,26 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
   readonly done: Promise<WsWatchDoc>
 
   private constructor(
-    private readonly addon: NativeAddon,
+    addon: NativeAddon,
     private readonly options: WatchOptions
   ) {
     super()
-    this.log = new FaultLog(options.maxRecords ?? 2_000_000)
-    let finish!: (doc: WsWatchDoc) => void
-    this.done = new Promise((ok) => (finish = ok))
+    this.map = new AddressMap(addon, options.pid)
+    this.log = new FaultLog(options.maxRecords ?? 2_000_000, this.map.moduleNames)
+    this.done = new Promise((ok) => (this.finishDoc = ok))
     this.handle = addon.startWatch(
       { pid: options.pid, mechanism: options.mechanism ?? 'auto', ringBytes: options.ringBytes ?? 0 },
       (batch) => this.onBatch(batch),
-      (end) => finish(this.finish(end))
+      (end) => this.onEnd(end)
     )
+    this.startSpanMs = performance.now() - this.t0
     this.mechanism = this.handle.mechanism
   }
 
   /** Starts watching; throws (code ESRCH, EACCES …) when the pid can't be watched. */
   static async start(addon: NativeAddon, options: WatchOptions): Promise<WsWatchSession> {
     const session = new WsWatchSession(addon, options)
-    await session.refreshMaps()
+    await session.refresh()
     return session
   }
 
@@ -112,48 +116,46 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
     return this.done
   }
 
-  private moduleId(name: string): number {
-    let id = this.moduleIds.get(name)
-    if (id === undefined) {
-      id = this.moduleNames.push(name) - 1
-      this.moduleIds.set(name, id)
-    }
-    return id
-  }
-
-  private async refreshMaps(): Promise<void> {
+  /** Reads the address map again, then attributes what waited for it. */
+  private refresh(): Promise<void> {
+    clearTimeout(this.refreshTimer)
+    this.refreshTimer = undefined
     this.lastRefresh = performance.now()
-    try {
-      const [snap, regions] = await Promise.all([
-        this.addon.snapshot({ processes: false, threads: false, modules: true, heapLists: true, pid: this.options.pid }),
-        this.addon.memoryRegions(this.options.pid)
-      ])
-      const moduleRanges = snap.modules.map((m) => ({
-        start: Number(m.baseAddress),
-        end: Number(m.baseAddress) + m.baseSize,
-        value: this.moduleId(m.moduleName)
-      }))
-      this.modules = new RangeIndex(moduleRanges)
-      // Anonymous mappings inside a heap (glibc's thread arenas) count as heap.
-      const heaps = new RangeIndex(snap.heapLists.map((h) => ({ start: Number(h.baseAddress), end: Number(h.baseAddress) + h.size, value: h.kind })))
-      this.regions = new RangeIndex(
-        regions.map((r) => {
-          const start = Number(r.start)
-          const end = Number(r.end)
-          const kind = r.kind === 'anon' && heaps.indexOf(start) >= 0 ? 'heap' : r.kind
-          const label = kind === 'stack' && r.tid ? `stack ${r.tid}` : r.path ? path.basename(r.path) : kind
-          return { start, end, value: { code: REGION_CODES.indexOf(kind), label, start, end, hits: 0 } }
-        })
-      )
-    } catch {
-      // The target exited or can't be read any more: keep the last maps.
-    }
+    const validFrom = this.lastRefresh - this.t0 - this.startSpanMs
+    this.refreshing = this.map.load().then(() => {
+      // Read or not (the target exited), a miss before the attempt is final: no refresh is asked for it again.
+      this.mapValidFromMs = validFrom
+      this.refreshing = undefined
+      this.release()
+    })
+    return this.refreshing
   }
 
-  /** New code or memory appeared (dlopen, mmap): re-read the maps, at most every REFRESH_MIN_MS. */
-  private maybeRefresh(): void {
-    if (this.refreshing || this.doc || performance.now() - this.lastRefresh < REFRESH_MIN_MS) return
-    this.refreshing = this.refreshMaps().finally(() => (this.refreshing = undefined))
+  /** A refresh as soon as the last one is REFRESH_MIN_MS old (at once when the watch is ending). */
+  private scheduleRefresh(): void {
+    if (this.refreshing || this.refreshTimer) return
+    const wait = this.ending ? 0 : Math.max(0, this.lastRefresh + REFRESH_MIN_MS - performance.now())
+    this.refreshTimer = setTimeout(() => void this.refresh(), wait)
+  }
+
+  /** Whether a refresh may attribute some of `missed`: those that happened after the map was read. */
+  private stale(batch: AttributedBatch, missed: readonly number[]): boolean {
+    return missed.some((i) => batch.t[i] >= this.mapValidFromMs)
+  }
+
+  /** Attributes the held batches' missed records with the new map and accepts them, up to one that still needs a refresh. */
+  private release(): void {
+    const held = this.held
+    let k = 0
+    for (; k < held.length; k++) {
+      const { batch, missed } = held[k]
+      held[k].missed = this.map.attribute(halves(batch.pc), halves(batch.va), batch.module, batch.region, (info) => this.touch(info), missed)
+      if (!this.ending && this.stale(batch, held[k].missed)) break
+      this.accept(batch)
+    }
+    this.held = held.slice(k)
+    if (this.held.length > 0) this.scheduleRefresh()
+    else if (this.ending) this.finish(this.ending)
   }
 
   private touch(info: RegionInfo): void {
@@ -180,48 +182,46 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
       region: new Uint8Array(n),
       lost: batch.lost
     }
+    const vas = halves(batch.va)
+    for (let i = 0; i < n; i++) out.vaNumber[i] = vas[2 * i + 1] * TWO_32 + vas[2 * i]
+    const missed = this.map.attribute(halves(batch.pc), vas, out.module, out.region, (info) => this.touch(info))
+    // Behind a held batch, or with faults where the map may be stale: wait for the next map (in order).
+    if (this.held.length > 0 || this.stale(out, missed)) {
+      this.held.push({ batch: out, missed })
+      if (!this.refreshing) this.scheduleRefresh()
+      return
+    }
+    this.accept(out)
+  }
+
+  /** Counts an attributed batch, keeps its records for the document and hands it to the live stream. */
+  private accept(batch: AttributedBatch): void {
     this.lost += batch.lost
     const pcs = halves(batch.pc)
-    const vas = halves(batch.va)
-    const { modules, regions } = this
-    let unknown = false
-    for (let i = 0; i < n; i++) {
-      const pcLo = pcs[2 * i]
-      const pcHi = pcs[2 * i + 1]
-      const va = vas[2 * i + 1] * TWO_32 + vas[2 * i]
-      let module = UNKNOWN_ID // pc 0: the mechanism can't see it (pagemap diffs)
-      if (isKernelHalf(pcHi)) module = KERNEL_ID
-      else if (pcHi !== 0 || pcLo !== 0) {
-        const m = modules.indexOf(pcHi * TWO_32 + pcLo)
-        if (m >= 0) module = modules.values[m]
-        else unknown = true
-      }
-      const r = regions.indexOf(va)
-      let region = UNKNOWN_REGION
-      if (r >= 0) {
-        const info = regions.values[r]
-        region = info.code
-        if (info.hits++ === 0) this.touch(info)
-      } else unknown = true
-      this.counts.add(module, region, batch.tid[i], pcHi, pcLo, batch.pc, i)
-      out.vaNumber[i] = va
-      out.module[i] = module
-      out.region[i] = region
-    }
+    for (let i = 0; i < batch.pc.length; i++) this.counts.add(batch.module[i], batch.region[i], batch.tid[i], pcs[2 * i + 1], pcs[2 * i], batch.pc, i)
     this.log.push(batch)
-    if (unknown) this.maybeRefresh()
-    this.emit('batch', out)
+    this.emit('batch', batch)
+  }
+
+  private onEnd(end: NativeWatchEnd): void {
+    this.ending = end
+    if (this.held.length === 0 && !this.refreshing) this.finish(end)
+    else if (this.refreshTimer) void this.refresh() // no need to wait out the interval now
   }
 
   /** "module+0xoffset" for a user pc, the bare pc outside every module. */
   symbolOf(pc: number): string {
-    const m = this.modules.find(pc)
-    return m ? `${this.moduleNames[m.value]}+0x${(pc - m.start).toString(16)}` : hex(pc)
+    return this.map.symbolOf(pc)
+  }
+
+  /** Module names by id (the batches' `module`); it grows as modules appear. */
+  get moduleNames(): readonly string[] {
+    return this.map.moduleNames
   }
 
   /** The id faults of a module are counted under (for queries by module), or undefined if none came yet. */
   moduleIdOf(name: string): number | undefined {
-    return this.moduleIds.get(name)
+    return this.map.moduleIdOf(name)
   }
 
   get totals(): { total: number; lost: number } {
@@ -234,10 +234,10 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
   }
 
   summary(): WatchSummary {
-    return this.counts.summary(this.moduleNames, (pc) => this.symbolOf(pc))
+    return this.counts.summary(this.map.moduleNames, (pc) => this.symbolOf(pc))
   }
 
-  private finish(end: NativeWatchEnd): WsWatchDoc {
+  private finish(end: NativeWatchEnd): void {
     this.doc = {
       format: 'snapscope.wswatch/1',
       pid: this.options.pid,
@@ -251,6 +251,6 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
       summary: this.summary()
     }
     this.emit('end', this.doc)
-    return this.doc
+    this.finishDoc(this.doc)
   }
 }

@@ -182,7 +182,17 @@ export const wsWatchSchema: Schema<WsWatchDoc> = fields({
   startedAt: isoTime,
   durationMs: num(0, Number.MAX_SAFE_INTEGER),
   endReason: withDefault(message, 'stopped'),
-  faults: arrayOf(fields({ pc: address, va: address, tid: pid, t: num(0, Number.MAX_SAFE_INTEGER) }), SCHEMA_LIMITS.faults),
+  faults: arrayOf(
+    fields({
+      pc: address,
+      va: address,
+      tid: pid,
+      t: num(0, Number.MAX_SAFE_INTEGER),
+      module: optional(text),
+      region: optional(oneOf(['image', 'heap', 'stack', 'anon', 'other', 'unknown'] as const))
+    }),
+    SCHEMA_LIMITS.faults
+  ),
   lost: size,
   omitted: withDefault(size, 0),
   summary: fields({

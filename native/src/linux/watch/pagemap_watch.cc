@@ -49,17 +49,28 @@ constexpr unsigned long kPagemapScan = _IOWR('f', 16, PmScanArg);
 constexpr uint64_t kPageIsPresent = 1 << 3;
 constexpr size_t kRegionsPerScan = 4096;
 
+// /proc/PID/<file> of the process's memory (memoryFile). ENOENT: the thread it went through (its
+// leader being a zombie) is gone, as when an exec from another thread ends it: ask again, and say
+// ESRCH if the process is gone too.
+Fd openMemory(int pid, const char* file) {
+  for (int attempt = 0;; ++attempt) {
+    const std::string path = memoryFile(pid, file);
+    Fd fd = openAt(AT_FDCWD, path.c_str(), O_RDONLY);
+    if (fd) return fd;
+    const int err = errno;
+    if (err != ENOENT) throwSys(err, "open " + path);
+    if (attempt == 10) throwSys(ESRCH, "open " + path);
+  }
+}
+
 class PagemapWatch final : public WsWatch {
  public:
   explicit PagemapWatch(int pid)
       : pid_(pid), pageSize_(static_cast<uint64_t>(::sysconf(_SC_PAGESIZE))), entries_(kEntriesPerRead) {
     // Both fds stay bound to this process's memory: a reused pid can never be read by mistake, and
     // they keep working if the thread they were opened through (memoryFile) exits.
-    const std::string mapsPath = memoryFile(pid, "maps"), pagemapPath = memoryFile(pid, "pagemap");
-    maps_ = openAt(AT_FDCWD, mapsPath.c_str(), O_RDONLY);
-    if (!maps_) throwSys(errno, "open " + mapsPath);
-    pagemap_ = openAt(AT_FDCWD, pagemapPath.c_str(), O_RDONLY);
-    if (!pagemap_) throwSys(errno, "open " + pagemapPath);
+    maps_ = openMemory(pid, "maps");
+    pagemap_ = openMemory(pid, "pagemap");
     pidfd_ = openPidfd(pid);
     startNs_ = monotonicNs();
     if (!scan(previous_)) throw SysError(ESRCH, "cannot watch pid " + std::to_string(pid) + ": it has exited");

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 
 #include "../errno_name.h"
 #include "../fd.h"
@@ -31,6 +33,8 @@ constexpr uint64_t kSmallestHalvedRing = 16ull << 10;   // halving on EPERM/ENOM
 // counted twice), or one whose creator is preempted between making it visible in /proc and writing
 // its FORK record (the same).
 constexpr int kMaxThreadPasses = 16;
+// How long setup waits, at most, for an exiting leader to end or be replaced (see leader()).
+constexpr int kMaxSettlingMs = 200;
 
 // The records' bodies for the sample_type below (fields in the order perf writes them).
 struct SampleBody {
@@ -104,6 +108,7 @@ class PerfWatch final : public WsWatch {
     if (finished_) return false;
     if (wait(timeoutMs < 0 ? 0 : timeoutMs) == Wake::Timeout) {
       drainAll(out, lost);
+      if (!counting_) checkCounting();
       return true;
     }
     finish(out, lost);
@@ -121,12 +126,53 @@ class PerfWatch final : public WsWatch {
     bool hung;  // POLLHUP seen: its thread and every thread it created have exited
   };
   enum class Wake { Timeout, Stopped, Exited };
+  using EventRange = std::pair<size_t, size_t>;  // [first, last) of events_
 
   static bool byTime(const FaultRecord& a, const FaultRecord& b) { return a.tMs < b.tMs; }
 
   void setUp() {
     pidfd_ = openPidfd(options_.pid);
     startNs_ = monotonicNs();  // before the first event is enabled: every sample's t is >= 0
+    cover();
+    if (events_.empty()) {
+      throw SysError(ESRCH, "cannot watch pid " + std::to_string(options_.pid) + ": no such process");
+    }
+    settingUp_ = false;
+    faultsAtCover_ = processFaults(options_.pid);
+  }
+
+  // At each wake-up until the events have counted a first fault (a few reads): when the process has faulted since the threads
+  // were covered and not one event counted it, the events are on tasks that are gone or never run
+  // (an exec raced with the start in a way leader() does not tell): cover the threads again. Their
+  // old events count nothing, so nothing is counted twice. Not for user-only events, which rightly
+  // miss faults taken in the kernel.
+  void checkCounting() {
+    if (samples_ > 0 || reportedLost_ > 0 || eventsCount() > 0) {
+      counting_ = true;
+      return;
+    }
+    if (options_.userOnly || processFaults(options_.pid) <= faultsAtCover_) return;
+    covered_.clear();
+    inherited_.clear();
+    settingUp_ = true;
+    cover();
+    settingUp_ = false;
+    faultsAtCover_ = processFaults(options_.pid);
+  }
+
+  // What the events have counted so far (their inherited children included).
+  uint64_t eventsCount() const {
+    uint64_t total = 0;
+    for (const Event& event : events_) {
+      uint64_t count = 0;
+      if (::read(event.fd.get(), &count, sizeof count) == static_cast<ssize_t>(sizeof count)) total += count;
+    }
+    return total;
+  }
+
+  // Opens events for every thread not covered yet, pass after pass until no new one shows up.
+  void cover() {
+    int settling = 0;
     for (int pass = 0; pass < kMaxThreadPasses; ++pass) {
       drainAll(pending_, pendingLost_);  // collects PERF_RECORD_FORK: threads that inherited
       std::vector<int> tids = listThreads(options_.pid);
@@ -135,16 +181,71 @@ class PerfWatch final : public WsWatch {
       bool opened = false;
       for (int tid : tids) {
         if (covered_.count(tid) || inherited_.count(tid)) continue;
+        const size_t first = events_.size();
         openThread(tid);       // false when it exited meanwhile: nothing to watch then either
-        covered_.insert(tid);
+        covered_[tid] = {first, events_.size()};
         opened = true;
+      }
+      switch (leader()) {
+        case Leader::Replaced:
+          covered_.erase(options_.pid);  // the next pass opens events for the task that holds the pid now
+          opened = true;
+          break;
+        case Leader::Exiting:
+          // Until it is a zombie (it exited alone) or gone (an exec replaced it), nothing tells.
+          if (++settling < kMaxSettlingMs) {
+            ::usleep(1000);
+            --pass;
+            opened = true;
+          }
+          break;
+        case Leader::Watched:
+          break;
       }
       if (!opened) break;
     }
-    if (events_.empty()) {
-      throw SysError(ESRCH, "cannot watch pid " + std::to_string(options_.pid) + ": no such process");
+  }
+
+  // An exec from a thread other than the leader ends the leader (and every other thread) and gives
+  // that thread the pid. The task at the pid then carries our events only if it had them under its
+  // old tid; when it did not (it exec'd before its events were opened, or it was created between two
+  // passes and exec'd before the next one listed it), nothing it or its new threads do would be seen,
+  // yet the pid is marked covered. Telling the cases apart without a race, in this order:
+  //   1. the events opened for the pid are hung up (or none could be opened): the kernel hangs an
+  //      event up once its task and every thread that inherited it are gone, and an exec gets that
+  //      far before the exec'ing thread takes the pid;
+  //   2. the task at the pid runs, neither exiting nor a zombie: so that has happened (a leader
+  //      that merely exited stays a zombie) and the listing below is of the new image. While it is
+  //      still exiting, its events may not be hung up yet: Exiting, ask again;
+  //   3. no thread watched under another tid could be the one that took the pid: a tid gone from
+  //      the listing whose events still live (its task lives on under another tid), or one that
+  //      inherited events.
+  enum class Leader { Watched, Replaced, Exiting };
+  Leader leader() {
+    const TaskState state = taskState(options_.pid);
+    if (state == TaskState::Ended) return Leader::Watched;  // gone, or a zombie whose threads run on
+    if (state == TaskState::Exiting) return Leader::Exiting;
+    if (!allHung(covered_.count(options_.pid) ? covered_[options_.pid] : EventRange{0, 0})) return Leader::Watched;
+    // Hung up: was it exiting only a moment ago? Read the state again, now that the hang-up is seen.
+    if (taskState(options_.pid) != TaskState::Runs) return Leader::Exiting;
+    const std::vector<int> now = listThreads(options_.pid);
+    const std::unordered_set<int> present(now.begin(), now.end());
+    for (const auto& [tid, range] : covered_) {
+      if (tid != options_.pid && !present.count(tid) && !allHung(range)) return Leader::Watched;
     }
-    settingUp_ = false;
+    for (int tid : inherited_) {
+      if (!present.count(tid)) return Leader::Watched;
+    }
+    return Leader::Replaced;
+  }
+
+  // True when every event of [first, last) of events_ is hung up (true for none).
+  bool allHung(EventRange range) const {
+    for (size_t i = range.first; i < range.second; ++i) {
+      pollfd p{events_[i].fd.get(), POLLIN, 0};
+      if (::poll(&p, 1, 0) < 0 || !(p.revents & POLLHUP)) return false;
+    }
+    return true;
   }
 
   perf_event_attr attributes(bool dummy) const {
@@ -379,11 +480,13 @@ class PerfWatch final : public WsWatch {
   std::atomic<bool> stopRequested_{false};
   bool finished_ = false;
   bool settingUp_ = true;
+  bool counting_ = false;          // an event has counted a fault: the threads are covered
+  uint64_t faultsAtCover_ = 0;     // the process's own fault count when its threads were last covered
   bool inheritThread_ = true;
   uint64_t startNs_ = 0;
   uint64_t samples_ = 0;       // every sample read, including dropped ones of other processes
   uint64_t reportedLost_ = 0;  // from LOST records and the final settling
-  std::unordered_set<int> covered_;    // threads with events of their own
+  std::unordered_map<int, EventRange> covered_;  // threads with events of their own, and which they are
   std::unordered_set<int> inherited_;  // threads whose creator's events they inherited
   std::vector<FaultRecord> pending_;   // read during setup; handed out by the first poll()
   uint64_t pendingLost_ = 0;

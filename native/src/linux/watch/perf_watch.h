@@ -8,6 +8,13 @@
 // their creator's events and need nothing more. Setup lists the threads again until no new one
 // appears; a thread that appeared meanwhile gets events of its own unless a PERF_RECORD_FORK shows
 // it inherited them (it was created by a thread already watched), so no thread is counted twice.
+// An exec from a thread other than the leader hands that thread the pid: when it exec'd before its
+// events were opened, the pid looks covered but its task carries none, so each pass checks the
+// leader's events for a hang-up (see leader()) and opens the pid again. A rarer start during execs
+// leaves every event on tasks that never count (cause not found); until the events count a first
+// fault, each wake-up compares with the process's own fault count and covers the threads again if
+// it grew (checkCounting). Once set up, every thread carries events (its own or inherited), and they
+// survive its execs.
 // CPUs brought online after the start are not watched.
 //
 // Lost records are counted from the kernel's PERF_RECORD_LOST records as they come, and when the

@@ -136,6 +136,46 @@ bool confirmExited(int pid) {
   return false;
 }
 
+namespace {
+
+// The fields of /proc/PID/stat after the command name, from the state on; false when unreadable.
+bool statFields(int pid, std::string& fields) {
+  std::string text;
+  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  if (!readSmallFile(path.c_str(), text)) return false;
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= text.size()) return false;
+  fields = text.substr(paren + 2);
+  return true;
+}
+
+// Field `n` of proc(5)'s numbering (3 = the state) of statFields' string.
+const char* statField(const std::string& fields, int n) {
+  const char* p = fields.c_str();
+  for (int field = 3; field < n && *p; ++field) {
+    while (*p && *p != ' ') ++p;
+    while (*p == ' ') ++p;
+  }
+  return p;
+}
+
+}  // namespace
+
+TaskState taskState(int pid) {
+  constexpr unsigned long kPfExiting = 0x4;  // include/linux/sched.h
+  std::string fields;
+  if (!statFields(pid, fields)) return TaskState::Ended;
+  const char state = fields[0];
+  if (state == 'Z' || state == 'X') return TaskState::Ended;
+  return std::strtoul(statField(fields, 9), nullptr, 10) & kPfExiting ? TaskState::Exiting : TaskState::Runs;
+}
+
+uint64_t processFaults(int pid) {
+  std::string fields;
+  if (!statFields(pid, fields)) return 0;
+  return std::strtoull(statField(fields, 10), nullptr, 10) + std::strtoull(statField(fields, 12), nullptr, 10);
+}
+
 int perfParanoid() {
   std::string text;
   if (!readSmallFile("/proc/sys/kernel/perf_event_paranoid", text) || text.empty()) return INT_MIN;

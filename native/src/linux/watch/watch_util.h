@@ -58,6 +58,14 @@ void checkTarget(int pid);
 // says false, so the caller polls again without spinning.
 bool confirmExited(int pid);
 
+// What /proc/PID/stat says of the task that holds the pid: it runs, it is exiting (PF_EXITING: in
+// do_exit, not a zombie yet), or it is a zombie or gone.
+enum class TaskState { Runs, Exiting, Ended };
+TaskState taskState(int pid);
+
+// The page faults of the whole process so far (minflt + majflt of /proc/PID/stat), 0 when unreadable.
+uint64_t processFaults(int pid);
+
 // /proc/sys/kernel/perf_event_paranoid, or INT32_MIN when it can't be read.
 int perfParanoid();
 

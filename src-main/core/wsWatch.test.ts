@@ -1,0 +1,146 @@
+// The watch's address map on a real process whose memory changes after the watch attached
+// (late_map: dlopen of late_lib, a heap grown with sbrk, a new anonymous mapping, all touched by the
+// library's code): the document and the live stream name the library, the heap and the mapping,
+// checked against what the fixture itself reports (dladdr) and against /proc/PID/maps.
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { loadAddon } from '../../native/index'
+import { startFixture, type RunningFixture } from '../../native/test/fixtures'
+import type { WatchUpdate } from '../../src-common/contract/contract'
+import type { FaultEntry } from '../../src-common/contract/types'
+import { WatchStream } from './watchStream'
+import { WsWatchSession } from './wsWatch'
+
+interface LateReport {
+  lib: string
+  base: string
+  touch: string
+  data: [string, string]
+  heap: [string, string]
+  anon: [string, string]
+  page: number
+}
+
+const PAGES = 64
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapscope-late-'))
+const lib = path.join(dir, 'liblate.so')
+const LIB = path.basename(lib)
+const fixtures: RunningFixture<unknown>[] = []
+
+beforeAll(() => {
+  execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', lib, path.join(__dirname, '../../native/test/fixtures/late_lib.c')])
+})
+afterEach(async () => {
+  for (const f of fixtures.splice(0)) await f.stop()
+})
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+/** The next line the fixture prints, as JSON. */
+function nextLine<T>(f: RunningFixture<unknown>): Promise<T> {
+  return new Promise((resolve) => {
+    let text = ''
+    const onData = (d: Buffer) => {
+      text += d.toString()
+      const end = text.indexOf('\n')
+      if (end < 0) return
+      f.proc.stdout!.off('data', onData)
+      resolve(JSON.parse(text.slice(0, end)) as T)
+    }
+    f.proc.stdout!.on('data', onData)
+  })
+}
+
+/** [start, end) and offset of each mapping of `file` in /proc/PID/maps. */
+function mappingsOf(pid: number, file: string): { start: number; end: number; offset: number }[] {
+  return fs
+    .readFileSync(`/proc/${pid}/maps`, 'utf8')
+    .split('\n')
+    .filter((line) => line.endsWith(` ${file}`))
+    .map((line) => {
+      const [range, , offset] = line.split(/\s+/)
+      const [start, end] = range.split('-').map((x) => Number.parseInt(x, 16))
+      return { start, end, offset: Number.parseInt(offset, 16) }
+    })
+}
+
+const range = (r: [string, string]) => [Number(r[0]), Number(r[1])] as const
+const inRange = (va: string, [lo, hi]: readonly [number, number]) => Number(va) >= lo && Number(va) < hi
+const pagesIn = (faults: FaultEntry[], r: readonly [number, number]) => new Set(faults.filter((f) => inRange(f.va, r)).map((f) => Math.floor(Number(f.va) / 4096))).size
+
+describe('a watch of memory that appears after it attached', () => {
+  it('names the library loaded later, the grown heap and the new mapping, in the document and the live stream', async () => {
+    const f = await startFixture<{ pid: number }>('late_map', [lib, '--pages', String(PAGES)])
+    fixtures.push(f)
+    const { pid } = f.info
+    const watch = await WsWatchSession.start(loadAddon(), { pid })
+    const updates: WatchUpdate[] = []
+    const stream = new WatchStream(1, watch, (u) => updates.push(u))
+    expect(mappingsOf(pid, lib)).toEqual([]) // not loaded yet: the map read at the start can't know it
+
+    const reported = nextLine<LateReport>(f)
+    f.proc.stdin!.write('go\n')
+    const report = await reported
+    // Its base, independently: the fixture's dladdr and the first mapping of the file in /proc/PID/maps.
+    const maps = mappingsOf(pid, lib)
+    const base = maps.find((m) => m.offset === 0)!.start
+    expect(Number(report.base)).toBe(base)
+    const libEnd = Math.max(...maps.map((m) => m.end))
+    const heap = range(report.heap)
+    const anon = range(report.anon)
+    const data = range(report.data)
+    const dataPages = (data[1] - data[0]) / report.page
+
+    const libCount = () => watch.summary().byModule.find((m) => m.module === LIB)?.count ?? 0
+    await expect.poll(libCount, { timeout: 10_000 }).toBeGreaterThanOrEqual(2 * PAGES + dataPages)
+    const doc = await watch.stop()
+
+    // The document: counts, and each record's module and region.
+    expect(doc.summary.byModule.map((m) => m.module)).not.toContain('[unknown]')
+    expect(doc.summary.byRegion.map((r) => r.region)).not.toContain('unknown')
+    expect(doc.faults.filter((r) => r.module === '[unknown]' || r.region === 'unknown')).toEqual([])
+    const onHeap = doc.faults.filter((r) => inRange(r.va, heap))
+    const onAnon = doc.faults.filter((r) => inRange(r.va, anon))
+    const onData = doc.faults.filter((r) => inRange(r.va, data))
+    expect(pagesIn(onHeap, heap)).toBe(PAGES)
+    expect(pagesIn(onAnon, anon)).toBe(PAGES)
+    expect(pagesIn(onData, data)).toBe(dataPages)
+    expect(onHeap.every((r) => r.module === LIB && r.region === 'heap')).toBe(true)
+    expect(onAnon.every((r) => r.module === LIB && r.region === 'anon')).toBe(true)
+    expect(onData.every((r) => r.module === LIB && r.region === 'image')).toBe(true)
+    // Faults on the library's own code pages (its first call) are the library's too.
+    const onCode = doc.faults.filter((r) => Number(r.va) >= base && Number(r.va) < libEnd && !inRange(r.va, data))
+    expect(onCode.length).toBeGreaterThan(0)
+    expect(onCode.every((r) => r.region === 'image')).toBe(true)
+
+    // Top pcs: the library's, as lib+offset from its base.
+    const top = doc.summary.topPcs[0]
+    expect(Number(top.pc)).toBeGreaterThanOrEqual(base)
+    expect(Number(top.pc)).toBeLessThan(libEnd)
+    for (const p of doc.summary.topPcs.filter((p) => Number(p.pc) >= base && Number(p.pc) < libEnd)) {
+      expect(p.symbol).toBe(`${LIB}+0x${(Number(p.pc) - base).toString(16)}`)
+    }
+    expect(top.count).toBeGreaterThanOrEqual(2 * PAGES) // one loop touched the heap and the mapping
+
+    // The live stream: the same attribution, in its counts, its regions and its records.
+    const last = updates.at(-1)!
+    expect(last.running).toBe(false)
+    expect(last.byModule).toEqual(doc.summary.byModule)
+    expect(last.topPcs).toEqual(doc.summary.topPcs)
+    const names = updates.findLast((u) => u.moduleNames)!.moduleNames!
+    const bucketed = new Map<string, number>()
+    for (const b of updates.flatMap((u) => u.buckets))
+      for (let k = 0; k < b.modules.length; k += 2) bucketed.set(names[b.modules[k]], (bucketed.get(names[b.modules[k]]) ?? 0) + b.modules[k + 1])
+    expect(bucketed.get(LIB)).toBe(libCount())
+    expect(bucketed.has('[unknown]')).toBe(false)
+    const regions = updates.flatMap((u) => u.regions ?? [])
+    expect(regions.some((r) => r.kind === 'heap' && Number(r.start) <= heap[0] && heap[1] <= Number(r.end))).toBe(true)
+    expect(regions.some((r) => r.kind === 'anon' && Number(r.start) <= anon[0] && anon[1] <= Number(r.end))).toBe(true)
+    const mine = stream.query({ watchId: 1, module: LIB, limit: 100_000 })
+    expect(mine.records.filter((r) => inRange(r.va, heap)).every((r) => r.region === 'heap' && r.symbol.startsWith(`${LIB}+0x`))).toBe(true)
+    expect(mine.records.filter((r) => inRange(r.va, anon))).toHaveLength(onAnon.length)
+    expect(mine.summary.topPcs[0].symbol).toBe(top.symbol)
+  })
+})
