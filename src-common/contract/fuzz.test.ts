@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { CHANNELS, ContractError, MAX_MESSAGE_BYTES, parseRequest } from './contract'
 import { decodeFrame } from '../../src-main/web/frames'
-import { casesFor, modelOf, models, rng } from '../../test-support/fuzzCases'
+import { applied, casesFor, modelOf, models, rng } from '../../test-support/fuzzCases'
 
 const CASES_PER_CHANNEL = 2500
 
@@ -48,10 +48,25 @@ function preview(v: unknown): string {
 }
 
 describe('every channel, fuzzed', () => {
-  it('builds a valid payload for every channel from the validator messages alone', () => {
+  it('builds a valid payload for every channel from its schema alone', () => {
     const all = models()
     expect(all.map((m) => m.channel)).toEqual(CHANNELS)
-    for (const m of all) expect(() => parseRequest({ id: 1, channel: m.channel, payload: m.valid }), m.channel).not.toThrow()
+    for (const m of all) expect(parseRequest({ id: 1, channel: m.channel, payload: m.valid }).payload, m.channel).toEqual(m.valid)
+  })
+
+  it("refuses each of every field's refusals the schema implies, naming the field (or one within it)", () => {
+    let count = 0
+    for (const m of models()) {
+      for (const refusal of m.refusals) {
+        const how = `${m.channel} ${refusal.names} ${refusal.how}`
+        const raw = { id: 1, channel: m.channel, payload: applied(m, refusal) }
+        expect(check(raw, how), how).toBe('refused')
+        expect(() => parseRequest(raw), how).toThrow(new RegExp(`^${refusal.names.replace(/[.[\]]/g, '\\$&')}(: |\\.|\\[)`)) // the field, or one within it
+        count++
+      }
+    }
+    // wrong kinds, ranges, lengths, enums, missing and unknown fields and holes of ~25 channels
+    expect(count).toBeGreaterThan(500)
   })
 
   for (const channel of CHANNELS) {

@@ -67,7 +67,7 @@ export const Time = def(
 )
 export const Address = def(
   'address',
-  described(Type.String({ maxLength: 18, pattern: '^0x[0-9a-fA-F]{1,16}$' }), 'an address "0x…"', { canonical: (s) => s.toLowerCase() })
+  described(Type.String({ maxLength: 18, pattern: '^0x[0-9a-fA-F]{1,16}$', examples: ['0x7f3a2c000000'] }), 'an address "0x…"', { canonical: (s) => s.toLowerCase() })
 )
 export const Pid = def('pid', Type.Integer({ minimum: 0, maximum: 0x7fffffff }))
 export const Size = def('size', Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))
