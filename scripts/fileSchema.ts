@@ -2,7 +2,7 @@
 // loader compiles): resources/snapscope-file.schema.json is this, written by `npm run gen:schema`,
 // and gen-schema.test.ts fails when the checked-in one differs.
 import { Kind, OptionalKind, type TSchema } from '@sinclair/typebox'
-import { DEFINITIONS, SCHEMA_LIMITS, defName } from '../src-common/contract/types'
+import { SCHEMA_LIMITS, definitionOf } from '../src-common/contract/types'
 import { FILE_FORMAT, FileItemSchema, SnapscopeFileSchema } from '../src-common/contract/fileTypes'
 import { DEFAULT_LIMITS } from '../src-main/core/files/loader'
 
@@ -11,10 +11,10 @@ const fmt = (n: number): string => n.toLocaleString('en-US')
 
 /** `node` as JSON Schema: named schemas (other than `root` itself) become $refs, keeping what a use adds (a default, a description). */
 function toJson(node: TSchema, root?: TSchema): Json {
-  const name = defName(node)
-  if (name && node !== root) {
-    const target = DEFINITIONS.get(name) as unknown as Json
-    const ref: Json = { $ref: `#/$defs/${name}` }
+  const definition = definitionOf(node)
+  if (definition && node !== root) {
+    const target = definition.schema as unknown as Json
+    const ref: Json = { $ref: `#/$defs/${definition.name}` }
     for (const [key, value] of Object.entries(node)) if (JSON.stringify(value) !== JSON.stringify(target[key])) ref[key] = value
     return ref
   }
@@ -44,10 +44,10 @@ export function fileJsonSchema(): Json {
   // Every definition the file reaches, in the order they are met, each written once.
   const reach = (node: unknown): void => {
     if (!node || typeof node !== 'object') return
-    const name = defName(node)
-    if (name && !(name in defs)) {
-      defs[name] = null
-      defs[name] = toJson(DEFINITIONS.get(name)!, DEFINITIONS.get(name))
+    const definition = definitionOf(node)
+    if (definition && !(definition.name in defs)) {
+      defs[definition.name] = null // taken before its fields are walked, so a use inside it stays a $ref
+      defs[definition.name] = toJson(definition.schema, definition.schema)
     }
     for (const value of Object.values(node)) reach(value)
   }

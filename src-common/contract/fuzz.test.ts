@@ -5,7 +5,8 @@
 // exception. Then the values only Electron's IPC can carry (structured clone: BigInt, Map, Date,
 // typed and sparse arrays, null-prototype objects, -0, NaN), and decodeFrame's limits.
 import { describe, expect, it } from 'vitest'
-import { CHANNELS, ContractError, MAX_MESSAGE_BYTES, parseRequest } from './contract'
+import { Value } from '@sinclair/typebox/value'
+import { CHANNELS, ContractError, MAX_MESSAGE_BYTES, parseRequest, requestSchemas } from './contract'
 import { decodeFrame } from '../../src-main/web/frames'
 import { applied, casesFor, modelOf, models, rng } from '../../test-support/fuzzCases'
 
@@ -25,6 +26,8 @@ function check(raw: unknown, how: string): 'accepted' | 'refused' {
     return 'refused'
   }
   expect(CHANNELS).toContain(parsed.channel)
+  // what the compiled check let through, TypeBox's own reading of the same schema (JSON Schema) accepts too
+  expect(Value.Check(requestSchemas[parsed.channel], parsed.payload), `${how}: Value.Check of ${preview(parsed.payload)}`).toBe(true)
   expect(Number.isSafeInteger(parsed.id) && parsed.id >= 0).toBe(true)
   // Canonical: plain JSON that validates again to the same thing.
   const text = JSON.stringify(parsed)

@@ -44,15 +44,13 @@ export const SCHEMA_LIMITS = {
 
 // ---- building blocks ----
 const DEF = Symbol('def')
-/** The named schemas, by name: the JSON Schema's $defs (scripts/fileSchema.ts). */
-export const DEFINITIONS = new Map<string, TSchema>()
+type Named = { [DEF]?: { name: string; schema: TSchema } }
 /** Names a schema: the JSON Schema lists it once under $defs and refers to it wherever it is used. */
 export function def<T extends TSchema>(name: string, schema: T): T {
-  DEFINITIONS.set(name, schema)
-  return Object.assign(schema, { [DEF]: name })
+  return Object.assign(schema, { [DEF]: { name, schema } } satisfies Named)
 }
-/** The $defs name given by def(), kept by copies (Type.Optional, a spread adding a default). */
-export const defName = (schema: object): string | undefined => (schema as { [DEF]?: string })[DEF]
+/** The $defs entry a schema stands for, kept by its copies (Type.Optional, a spread adding a default). */
+export const definitionOf = (schema: object): { name: string; schema: TSchema } | undefined => (schema as Named)[DEF]
 
 /** An enum of strings, from one of the lists above. */
 export const Enum = <T extends string>(values: readonly T[], options: { description?: string } = {}) =>
