@@ -16,8 +16,9 @@ import type {
   WatchUpdate,
   WsWatchDoc
 } from './types'
-import { Address, BLOCK_FLAGS, Enum, INCLUDE_KINDS } from './types'
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
+// address: "0x…" with 1 to 16 hex digits, as the contract writes addresses
+import { Address as address, BLOCK_FLAGS, Enum, INCLUDE_KINDS } from './types'
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox'
 import { ContractError, STRICT, compile, described, type Check } from './validate'
 
 export * from './types'
@@ -33,20 +34,21 @@ export const MAX_BLOCKS_PER_PAGE = 100_000
 /** fault records a watch.stop answer carries at most (the summary counts them all) */
 export const MAX_FAULTS_PER_ANSWER = 10_000
 export const WATCH_MECHANISMS = ['auto', 'perf-page-faults', 'perf-page-faults-user', 'pagemap-diff'] as const
-export type WatchMechanism = (typeof WATCH_MECHANISMS)[number]
 /** A file the renderer opens travels in pieces of at most this many base64 characters (within a frame). */
 export const MAX_UPLOAD_CHUNK = 60_000
 export const MAX_UPLOAD_BYTES = 64 << 20
 export const REPORT_FORMATS = ['html', 'csv', 'json', 'pdf'] as const
-export type ReportFormat = (typeof REPORT_FORMATS)[number]
 
-// Request payloads are TypeBox definitions (see validate.ts): the type is Static<>, the check is
-// compiled STRICT (unknown fields refused) on a channel's first message.
+// Request payloads are TypeBox definitions (see validate.ts), written with the few combinators below:
+// the type is Static<>, the check is compiled STRICT (unknown fields refused) on a channel's first message.
 const int = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum })
 const str = (maxLength: number) => Type.String({ maxLength })
-const bool = Type.Boolean
-const { Optional: optional, Object: object } = Type
+const bool = Type.Boolean()
+const oneOf = Enum
+const arrayOf = <T extends TSchema>(item: T, maxItems: number) => Type.Array(item, { maxItems })
+const optional = <T extends TSchema>(schema: T) => Type.Optional(schema)
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+const object = <P extends TProperties>(properties: P) => Type.Object(properties)
 const fileId = int(1, Number.MAX_SAFE_INTEGER)
 const ID = int(0, Number.MAX_SAFE_INTEGER)
 /** one item of an open file, or (no item) the whole file */
@@ -57,7 +59,7 @@ const heapId = described(Type.String({ minLength: 1, maxLength: 64 }), 'a heap i
 const blockFilter = {
   minSize: optional(ID),
   maxSize: optional(ID),
-  flags: optional(Type.Array(Enum(BLOCK_FLAGS), { maxItems: BLOCK_FLAGS.length }))
+  flags: optional(arrayOf(oneOf(BLOCK_FLAGS), BLOCK_FLAGS.length))
 }
 
 export const requestSchemas = {
@@ -65,15 +67,15 @@ export const requestSchemas = {
   // Leak diagnosis: files in and out as bytes (never paths), compare, reports, timeline captures.
   'file.upload': object({ uploadId: fileId, offset: int(0, MAX_UPLOAD_BYTES), data: str(MAX_UPLOAD_CHUNK) }),
   'file.open': object({ uploadId: fileId, name: str(255) }),
-  'file.take': object({ pid: int(0, MAX_PID), heap: optional(bool()) }),
+  'file.take': object({ pid: int(0, MAX_PID), heap: optional(bool) }),
   'file.close': object({ fileId }),
-  'file.save': object({ fileId, redact: optional(bool()) }),
-  'diff.run': object({ a: itemRef, b: itemRef, redact: optional(bool()) }),
-  'report.export': object({ a: itemRef, b: optional(itemRef), format: Enum(REPORT_FORMATS), redact: optional(bool()), table: optional(str(128)) }),
-  'capture.start': object({ pid: int(0, MAX_PID), everyMs: int(100, 86_400_000), forMs: int(100, 30 * 86_400_000), heap: optional(bool()) }),
+  'file.save': object({ fileId, redact: optional(bool) }),
+  'diff.run': object({ a: itemRef, b: itemRef, redact: optional(bool) }),
+  'report.export': object({ a: itemRef, b: optional(itemRef), format: oneOf(REPORT_FORMATS), redact: optional(bool), table: optional(str(128)) }),
+  'capture.start': object({ pid: int(0, MAX_PID), everyMs: int(100, 86_400_000), forMs: int(100, 30 * 86_400_000), heap: optional(bool) }),
   'capture.stop': object({ captureId: fileId }),
   'snapshot.take': object({
-    include: optional(Type.Array(Enum(INCLUDE_KINDS), { maxItems: INCLUDE_KINDS.length })),
+    include: optional(arrayOf(oneOf(INCLUDE_KINDS), INCLUDE_KINDS.length)),
     pid: optional(nullable(int(0, MAX_PID)))
   }),
   'processes.watch': object({ intervalMs: int(100, 60_000) }),
@@ -84,17 +86,17 @@ export const requestSchemas = {
     heapId: optional(nullable(heapId)),
     offset: optional(int(0, Number.MAX_SAFE_INTEGER)),
     limit: optional(int(0, MAX_BLOCKS_PER_PAGE)),
-    stopTarget: optional(bool())
+    stopTarget: optional(bool)
   }),
   'heap.cancel': object({ walkId: int(0, Number.MAX_SAFE_INTEGER) }),
   // pid 0 is no process to watch (the addon refuses it with a TypeError, which would surface as EINTERNAL)
-  'watch.start': object({ pid: int(1, MAX_PID), mechanism: optional(Enum(WATCH_MECHANISMS)) }),
+  'watch.start': object({ pid: int(1, MAX_PID), mechanism: optional(oneOf(WATCH_MECHANISMS)) }),
   'watch.stop': object({ watchId: int(0, Number.MAX_SAFE_INTEGER) }),
   'process.details': object({ pid: int(0, MAX_PID) }),
   /** walks one heap completely and keeps it in the main process as view `viewId` (progress and cancel by walkId = viewId) */
-  'heap.open': object({ viewId: ID, pid: int(0, MAX_PID), heapId, stopTarget: optional(bool()) }),
+  'heap.open': object({ viewId: ID, pid: int(0, MAX_PID), heapId, stopTarget: optional(bool) }),
   'heap.blocks': object({ viewId: ID, offset: ID, limit: int(0, MAX_BLOCKS_PER_PAGE), ...blockFilter }),
-  'heap.find': object({ viewId: ID, address: Address, ...blockFilter }),
+  'heap.find': object({ viewId: ID, address, ...blockFilter }),
   'heap.close': object({ viewId: ID }),
   /** raw records of a watch's time window [fromMs, toMs), from the ring of the most recent ones */
   'watch.query': object({
