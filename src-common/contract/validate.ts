@@ -62,14 +62,10 @@ export function compile<T extends TSchema>(schema: T, policy: Policy): Check<Sta
     throw new ContractError(`${path || policy.root}: expected ${want}, got ${shown(got)}`)
   }
 
+  /** A schema used in many places (pid, size, address …) is compiled once. */
   const build = (node: Node): Check<unknown> => {
-    const hit = cache.get(node)
-    if (hit) return hit
-    let check: Check<unknown>
-    // Closures call through `self` so that recursion (not used today) and sharing both work.
-    const self: Check<unknown> = (v, path) => check(v, path)
-    cache.set(node, self)
-    check = make(node)
+    let check = cache.get(node)
+    if (!check) cache.set(node, (check = make(node)))
     return check
   }
 
@@ -154,13 +150,15 @@ export function compile<T extends TSchema>(schema: T, policy: Policy): Check<Sta
     const tag = Object.keys(options[0].properties as object).find((key) => options.every((o) => typeof literal(o, key) === 'string'))
     if (!tag) throw new Error('compile: a union of objects needs a literal field to tell them apart')
     const byTag = new Map(options.map((o) => [literal(o, tag) as string, build(o)]))
-    const expect = (node as Extras)[EXPECT] ?? `one of ${[...byTag.keys()].join(', ')}`
+    const known = [...byTag.keys()].join(', ')
+    const noun = (node as Extras)[EXPECT]
+    const expect = noun ? `${noun} (${known})` : `one of ${known}`
     return (v, path) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, 'an object', v)
       const value = own(v, tag) ? (v as Record<string, unknown>)[tag] : undefined
       if (typeof value !== 'string') throw new ContractError(`${at(path, tag)}: missing (not ${expect})`)
       const check = byTag.get(value)
-      if (!check) throw new ContractError(`${at(path, tag)}: "${value.slice(0, 64)}" is not ${expect} (${[...byTag.keys()].join(', ')})`)
+      if (!check) throw new ContractError(`${at(path, tag)}: "${value.slice(0, 64)}" is not ${expect}`)
       return check(v, path)
     }
   }
