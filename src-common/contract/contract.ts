@@ -17,7 +17,7 @@ import type {
   WsWatchDoc
 } from './types'
 // address: "0x…" with 1 to 16 hex digits, as the contract writes addresses
-import { Address as address, BLOCK_FLAGS, Enum, INCLUDE_KINDS } from './types'
+import { Address as address, BLOCK_FLAGS, Enum, INCLUDE_KINDS, MAX_PID } from './types'
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox'
 import { ContractError, STRICT, compile, described, type Check } from './validate'
 
@@ -27,7 +27,6 @@ import type { DiffDoc } from './diffTypes'
 import type { CaptureEndedEvent, CaptureSampleEvent, Download, OpenedFile } from './workbenchTypes'
 export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, OpenedFile }
 
-export const MAX_PID = 0x7fffffff
 export const MAX_MESSAGE_BYTES = 64 * 1024
 /** blocks one heap.walk answer carries at most: the renderer pages through larger heaps */
 export const MAX_BLOCKS_PER_PAGE = 100_000

@@ -53,8 +53,7 @@ export function def<T extends TSchema>(name: string, schema: T): T {
 export const definitionOf = (schema: object): { name: string; schema: TSchema } | undefined => (schema as Named)[DEF]
 
 /** An enum of strings, from one of the lists above. */
-export const Enum = <T extends string>(values: readonly T[], options: { description?: string } = {}) =>
-  Type.Union(values.map((v) => Type.Literal(v)), options)
+export const Enum = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)))
 
 export const Time = def(
   'time',
@@ -67,7 +66,8 @@ export const Address = def(
   'address',
   described(Type.String({ maxLength: 18, pattern: '^0x[0-9a-fA-F]{1,16}$', examples: ['0x7f3a2c000000'] }), 'an address "0x…"', { canonical: (s) => s.toLowerCase() })
 )
-export const Pid = def('pid', Type.Integer({ minimum: 0, maximum: 0x7fffffff }))
+export const MAX_PID = 0x7fffffff
+export const Pid = def('pid', Type.Integer({ minimum: 0, maximum: MAX_PID }))
 export const Size = def('size', Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))
 const Priority = def('priority', Type.Integer({ minimum: -1_000, maximum: 1_000 }))
 export const Text = def('text', Type.String({ maxLength: SCHEMA_LIMITS.text }))
