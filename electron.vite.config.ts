@@ -19,7 +19,9 @@ export default defineConfig({
       }
     }
   },
-  preload: { build: { rollupOptions: { input: { index: r('src-main/electron/preload.ts') } } } },
+  // The preload runs sandboxed, where require() knows only electron: the packages it reaches (TypeBox,
+  // through the contract) are bundled in.
+  preload: { build: { externalizeDeps: false, rollupOptions: { input: { index: r('src-main/electron/preload.ts') } } } },
   renderer: {
     root: r('src-renderer'),
     // Minified: the page parses a third of the bytes before it can connect (a sourcemap keeps it readable).

@@ -5,6 +5,10 @@
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+// The kinds the addon emits are the contract's lists (src-common/contract/types.ts; backend.h's
+// comments name the same, and src-common/contract/kinds.test.ts checks the C++ literals against them).
+import type { HeapKind, RegionKind } from '../src-common/contract/types'
+export type { RegionKind }
 
 export interface NativeSnapshotOptions {
   processes: boolean
@@ -78,7 +82,7 @@ export interface NativeHeapList {
   /** "0x…": the arena (malloc_state) or region address */
   heapId: string
   isDefault: boolean
-  kind: 'main-arena' | 'thread-arena' | 'mmapped' | 'region' | 'nt-heap'
+  kind: HeapKind
   allocator: 'glibc' | 'musl' | 'jemalloc' | 'tcmalloc' | 'ntdll' | 'unknown'
   baseAddress: string
   size: number
@@ -94,8 +98,6 @@ export interface NativeSnapshot {
   heapLists: NativeHeapList[]
   errors: NativeError[]
 }
-
-export type RegionKind = 'image' | 'heap' | 'stack' | 'anon' | 'other'
 
 export interface NativeRegion {
   start: string
@@ -154,7 +156,7 @@ export interface NativeHeapWalk {
   /** the returned page of blocks, in address order: address (what the program holds), usable size, flag */
   addresses: Float64Array
   sizes: Float64Array
-  /** 0 = fixed (in use), 1 = free, 2 = moveable (Windows) */
+  /** an index into BLOCK_FLAGS: 0 = fixed (in use), 1 = free, 2 = moveable (Windows) */
   flags: Uint8Array
   summary: NativeHeapSummary
   truncated: boolean
@@ -184,7 +186,7 @@ export interface NativeWatchOptions {
   pid: number
   /** bytes per ring buffer; 0 or absent = the backend's default */
   ringBytes?: number
-  /** "auto" (default) or a mechanism to force, e.g. "pagemap-diff" */
+  /** "auto" (default) or a mechanism to force (WATCH_MECHANISMS); the addon refuses other names with EINVAL */
   mechanism?: string
   /** how often batches are delivered, in ms (default 50) */
   batchMs?: number
@@ -208,7 +210,7 @@ export interface NativeWatchEnd {
 }
 
 export interface NativeWatchHandle {
-  /** e.g. "perf-page-faults", "perf-page-faults-user", "pagemap-diff" */
+  /** the mechanism that watches: on Linux one of WATCH_MECHANISMS ("pagemap-diff" …), on Windows "psapi-ws-watch" */
   mechanism: string
   /** stops the watch; onEnd follows after the last batch */
   stop(): void

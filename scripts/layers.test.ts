@@ -42,7 +42,9 @@ describe('import rules', () => {
       { path: 'src-common/model/D.ts', text: "import { App } from '../../src-renderer/src/App'\nimport React from 'react'" },
       { path: 'src-common/model/E.ts', text: "import { Session } from '../../src-main/core/session'" },
       { path: 'src-main/core/F.ts', text: "import { App } from '../../src-renderer/src/App'" },
-      { path: 'src-common/contract/G.ts', text: "import type { Quantity } from '../model/report/format'" }
+      { path: 'src-common/contract/G.ts', text: "import type { Quantity } from '../model/report/format'" },
+      // TypeBox's compiler generates code (eval), which the renderer's CSP forbids
+      { path: 'src-common/contract/H.ts', text: "import { TypeCompiler } from '@sinclair/typebox/compiler'" }
     ])
     expect(found.map((v) => `${v.file} ${v.specifier}`)).toEqual([
       'src-renderer/src/x/A.tsx ../../../src-main/core/session',
@@ -53,7 +55,8 @@ describe('import rules', () => {
       'src-common/model/D.ts react',
       'src-common/model/E.ts ../../src-main/core/session',
       'src-main/core/F.ts ../../src-renderer/src/App',
-      'src-common/contract/G.ts ../model/report/format'
+      'src-common/contract/G.ts ../model/report/format',
+      'src-common/contract/H.ts @sinclair/typebox/compiler'
     ])
   })
 
@@ -63,6 +66,7 @@ describe('import rules', () => {
         { path: 'src-renderer/src/x/A.tsx', text: "import { useState } from 'react'\nimport { createRoot } from 'react-dom/client'\nimport type { Channel } from '../../../src-common/contract/contract'\nimport './a.css'" },
         { path: 'src-renderer/src/x/A.test.tsx', text: "import { HOST } from '../../../test-support/testDocs'\nimport { readFileSync } from 'node:fs'" },
         { path: 'src-common/model/B.ts', text: "import type { Snapshot } from '../contract/types'" },
+        { path: 'src-common/contract/I.ts', text: "import { Type } from '@sinclair/typebox'" },
         { path: 'src-main/core/C.ts', text: "import { compare } from '../../src-common/model/diff/diff'\nimport { readFile } from 'node:fs/promises'" }
       ])
     ).toEqual([])

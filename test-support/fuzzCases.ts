@@ -1,13 +1,15 @@
-// Fuzz cases for the IPC contract (used by ipc/fuzz.test.ts and web/security.test.ts; not product code).
+// Fuzz cases for the IPC contract (used by contract/fuzz.test.ts and web/security.test.ts; not product code).
 //
 // For every channel of requestSchemas — including channels added later, with no table to update — a
-// valid payload is built by repairing `{}` from the validator's own messages ("payload.pid: expected
-// an integer, got undefined" says which field and what kind), optional fields are found by offering
-// the field names the contract uses, and then thousands of envelopes are derived: valid ones, mutated
-// ones (every field replaced by values of every wrong kind, boundaries, huge strings, deep nesting,
-// unknown and prototype keys, missing fields) and random JSON. A seeded generator makes every run
-// the same and a failure reproducible.
-import { CHANNELS, ContractError, parseRequest, type Channel } from '../src-common/contract/contract'
+// valid payload is made by walking the channel's TypeBox schema (every field, optional ones too), and
+// from the same walk each field's refusals: a value of every wrong kind, just out of range, one
+// character or item too many, not in the enum, missing when required, an unknown key beside it, a hole
+// in an array. Then thousands of envelopes are derived: valid ones, mutated ones (fields replaced by
+// odd values, boundaries, huge strings, deep nesting, unknown and prototype keys, missing fields) and
+// random JSON. A seeded generator makes every run the same and a failure reproducible.
+import { Kind, OptionalKind, type TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { CHANNELS, requestSchemas, type Channel } from '../src-common/contract/contract'
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
@@ -39,85 +41,112 @@ function setAt(root: Record<string, Json>, path: Path, value: Json | undefined):
   else holder[path[path.length - 1]] = value
 }
 
-/** "payload.a.b[2]: …" -> ['a', 'b', 2] (relative to the payload); null for other paths. */
-function payloadPath(message: string): Path | null {
-  const m = /^payload((?:\.[A-Za-z_$][\w$]*|\[\d+\])*): /.exec(message)
-  if (!m) return null
-  const path: Path = []
-  for (const part of m[1].matchAll(/\.([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) path.push(part[1] !== undefined ? part[1] : Number(part[2]))
-  return path
+type Node = TSchema & Record<string | symbol, unknown>
+const kindOf = (s: Node): string => String(s[Kind])
+const isEnum = (s: Node): boolean => kindOf(s) === 'Union' && (s.anyOf as Node[]).every((o) => kindOf(o) === 'Literal')
+
+/** A value `schema` accepts (every optional field present), made from the schema alone. */
+export function validOf(schema: TSchema): Json {
+  const s = schema as Node
+  switch (kindOf(s)) {
+    case 'Integer':
+    case 'Number':
+      return (s.minimum as number | undefined) ?? 0
+    case 'String':
+      if (Array.isArray(s.examples)) return s.examples[0] as string
+      if (typeof s.pattern === 'string') throw new Error(`fuzzCases: a string with a pattern needs examples (${s.pattern})`)
+      return 'x'.repeat(Math.max(1, (s.minLength as number | undefined) ?? 0))
+    case 'Boolean':
+      return true
+    case 'Literal':
+      return s.const as Json
+    case 'Union':
+      return validOf((s.anyOf as Node[]).find((o) => kindOf(o) !== 'Null')!)
+    case 'Array':
+      return (s.maxItems as number) > 0 ? [validOf(s.items as Node)] : []
+    case 'Object':
+      return Object.fromEntries(Object.entries(s.properties as Record<string, Node>).map(([k, v]) => [k, validOf(v)]))
+    case 'Unknown':
+      return {}
+    default:
+      throw new Error(`fuzzCases: no valid value for TypeBox kind ${kindOf(s)}`)
+  }
 }
 
-/** A value that satisfies what a validator message asks for, or undefined when the message is not understood. */
-function repair(message: string): Json | undefined | 'delete' {
-  let m: RegExpExecArray | null
-  if (/unknown field/.test(message)) return 'delete'
-  if ((m = /(-?\d+) is out of range (-?\d+)\.\.(-?\d+)/.exec(message))) return Number(m[2])
-  if ((m = /expected one of (.+)$/.exec(message))) return m[1].split(', ')[0]
-  if (/expected an address/.test(message)) return '0x1000'
-  if (/expected an integer/.test(message)) return 1
-  if (/expected a string/.test(message)) return '0x1'
-  if (/expected a boolean/.test(message)) return false
-  if (/expected an object/.test(message)) return {}
-  if (/expected an array/.test(message)) return []
-  if (/longer than (\d+)/.test(message)) return 'x'
-  if (/more than (\d+) items/.test(message)) return []
-  return undefined
+/** One way a valid payload is made invalid: the field at `path` replaced (or removed: undefined, or made sparse). */
+export interface Refusal {
+  path: Path
+  value: Json | undefined | unknown[]
+  how: string
+  /** what the refusal's message begins with: the field (or, for an unknown key, the key beside it) */
+  names: string
 }
 
-/** Field names the contract uses for optional fields, offered to every channel to find its optional ones. */
-const OPTIONAL_NAMES = [
-  'include', 'pid', 'heapId', 'offset', 'limit', 'stopTarget', 'mechanism', 'item', 'redact', 'table', 'b', 'heap',
-  'fromMs', 'toMs', 'module', 'minSize', 'maxSize', 'flags', 'name', 'format', 'ringBytes', 'batchMs', 'everyMs', 'forMs'
-]
-const OPTIONAL_VALUES: Json[] = [1, 0, '0x1', true, ['fixed'], ['process'], { fileId: 1 }, 'html', 'auto', null]
+const pathText = (path: Path): string => path.reduce<string>((t, k) => (typeof k === 'number' ? `${t}[${k}]` : `${t}.${k}`), 'payload')
+const WRONG_KINDS: Json[] = [null, true, 'x', 1.5, 7, [], {}]
+
+/** Every refusal of the fields of `schema` (at `path` in the payload), derived from the schema. */
+export function refusalsOf(schema: TSchema, path: Path = []): Refusal[] {
+  const s = schema as Node
+  const out: Refusal[] = []
+  const add = (value: Refusal['value'], how: string, at: Path = path) => out.push({ path: at, value, how, names: pathText(at) })
+  if (path.length > 0)
+    for (const wrong of WRONG_KINDS) if (!Value.Check(s, wrong)) add(wrong, `a value of the wrong kind: ${JSON.stringify(wrong)}`)
+  switch (kindOf(s)) {
+    case 'Integer':
+    case 'Number': {
+      const { minimum, maximum } = s as { minimum?: number; maximum?: number }
+      if (minimum !== undefined) add(minimum - 1, `below ${minimum}`)
+      if (maximum !== undefined) add(maximum + (maximum >= 2 ** 53 - 1 ? 2 : 1), `above ${maximum}`)
+      if (kindOf(s) === 'Integer') add(((minimum ?? 0) + 0.5) as Json, 'not an integer')
+      break
+    }
+    case 'String':
+      if (typeof s.maxLength === 'number') add('x'.repeat(s.maxLength + 1), `longer than ${s.maxLength}`)
+      if (typeof s.minLength === 'number' && s.minLength > 0) add('', 'empty')
+      if (typeof s.pattern === 'string') add('zz', `not matching ${s.pattern}`)
+      break
+    case 'Union':
+      if (isEnum(s)) add('not-one-of-them', 'not in the enum')
+      // "X or null": X's refusals but null (a refusal further in is X's own)
+      else for (const o of s.anyOf as Node[]) if (kindOf(o) !== 'Null') out.push(...refusalsOf(o, path).filter((r) => r.path !== path || !Value.Check(s, r.value)))
+      break
+    case 'Array': {
+      const item = validOf(s.items as Node)
+      if (typeof s.maxItems === 'number') add(Array.from({ length: s.maxItems + 1 }, () => item), `more than ${s.maxItems} items`)
+      // a hole: Electron's structured clone keeps them (JSON cannot say it)
+      const sparse: unknown[] = []
+      sparse[1] = item
+      out.push({ path, value: sparse, how: 'a hole', names: `${pathText(path)}[0]` })
+      out.push(...refusalsOf(s.items as Node, [...path, 0]))
+      break
+    }
+    case 'Object':
+      add({ ...(validOf(s) as Record<string, Json>), extraField: 1 }, 'an unknown key', path)
+      out[out.length - 1].names = `${pathText([...path, 'extraField'])}`
+      for (const [key, field] of Object.entries(s.properties as Record<string, Node>)) {
+        if (field[OptionalKind] !== 'Optional' && kindOf(field) !== 'Unknown') add(undefined, 'missing', [...path, key])
+        out.push(...refusalsOf(field, [...path, key]))
+      }
+      break
+  }
+  return out
+}
 
 export interface ChannelModel {
   channel: Channel
-  /** a payload the contract accepts, with every field found (required and optional) */
+  /** a payload the contract accepts, with every field (required and optional) */
   valid: Record<string, Json>
   /** the paths of its fields (leaves and objects), for mutations */
   paths: Path[]
+  /** each field's refusals, derived from the schema */
+  refusals: Refusal[]
 }
 
-/** Builds a valid payload for `channel` from the validator's messages. Throws when a message can't be understood. */
+/** The valid payload of `channel`, its fields' paths and their refusals, from the channel's schema. */
 export function modelOf(channel: Channel): ChannelModel {
-  const payload: Record<string, Json> = {}
-  const accepts = (p: Record<string, Json>) => {
-    try {
-      parseRequest({ id: 1, channel, payload: p })
-      return true
-    } catch {
-      return false
-    }
-  }
-  for (let round = 0; ; round++) {
-    let message: string
-    try {
-      parseRequest({ id: 1, channel, payload })
-      break
-    } catch (error) {
-      if (!(error instanceof ContractError)) throw error
-      message = error.message
-    }
-    const path = payloadPath(message)
-    const value = repair(message)
-    if (round > 100 || !path || path.length === 0 || value === undefined)
-      throw new Error(`cannot build a valid ${channel} payload: the validator said "${message}" about ${JSON.stringify(payload)}`)
-    setAt(payload, path, value === 'delete' ? undefined : value)
-  }
-  // Optional fields: offered one by one, kept when the payload stays valid. Nested ones (b.fileId)
-  // come with their object.
-  for (const name of OPTIONAL_NAMES) {
-    if (name in payload) continue
-    for (const value of OPTIONAL_VALUES) {
-      const candidate = { ...payload, [name]: value }
-      if (value !== null && accepts(candidate)) {
-        payload[name] = value
-        break
-      }
-    }
-  }
+  const schema = requestSchemas[channel] as TSchema
+  const payload = validOf(schema) as Record<string, Json>
   const paths: Path[] = []
   const walk = (node: Json, path: Path) => {
     if (path.length > 0) paths.push(path)
@@ -126,7 +155,15 @@ export function modelOf(channel: Channel): ChannelModel {
     }
   }
   walk(payload, [])
-  return { channel, valid: payload, paths }
+  return { channel, valid: payload, paths, refusals: refusalsOf(schema) }
+}
+
+/** The valid payload with one refusal applied (a copy). */
+export function applied(model: ChannelModel, refusal: Refusal): Record<string, unknown> {
+  const payload = clone(model.valid)
+  if (refusal.path.length === 0) return refusal.value as Record<string, unknown>
+  setAt(payload, refusal.path, refusal.value as Json | undefined)
+  return payload
 }
 
 export function models(): ChannelModel[] {

@@ -61,7 +61,9 @@ struct HeapListInfo {
   int pid = 0;
   std::string heapId;                // "0x…": the arena (glibc malloc_state) or region address
   bool isDefault = false;            // the process heap (glibc main arena)
-  std::string kind;                  // "main-arena" | "thread-arena" | "mmapped" | "region"
+  // The kinds emitted (HEAP_KINDS of src-common/contract/types.ts; kinds.test.ts checks the literals):
+  // "main-arena" | "thread-arena" | "mmapped" | "region" (Linux), "nt-heap" (Windows)
+  std::string kind;
   std::string allocator;             // "glibc" | "musl" | "jemalloc" | "tcmalloc" | "unknown"
   uint64_t baseAddress = 0;
   uint64_t size = 0;                 // bytes of address space the heap spans now
@@ -89,7 +91,7 @@ struct SystemSnapshot {
 struct MemoryRegion {
   uint64_t start = 0, end = 0;
   std::string perms;                 // "rw-p" …
-  std::string kind;                  // "image" | "heap" | "stack" | "anon" | "other"
+  std::string kind;                  // REGION_KINDS: "image" | "heap" | "stack" | "anon" | "other"
   std::string path;                  // backing file or pseudo-name ("[heap]", "[stack]", "")
   int tid = 0;                       // for stacks: the thread whose stack pointer lies inside, when known
 };
@@ -126,7 +128,7 @@ struct HeapSummary {
 
 struct HeapWalk {
   std::string heapId;
-  std::string kind;
+  std::string kind;                  // the heap's HeapListInfo::kind
   std::vector<HeapBlock> blocks;     // blocks [offset, offset + limit) of this heap in address order
   HeapSummary summary;
   bool truncated = false;            // more blocks exist than were returned

@@ -16,8 +16,10 @@ import type {
   WatchUpdate,
   WsWatchDoc
 } from './types'
-import { BLOCK_FLAGS, INCLUDE_KINDS } from './types'
-import { ContractError, arrayOf, bool, int, nullable, object, oneOf, optional, str, type Infer, type Schema } from './validate'
+// address: "0x…" with 1 to 16 hex digits, as the contract writes addresses
+import { Address as address, BLOCK_FLAGS, Enum, INCLUDE_KINDS, MAX_PID } from './types'
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox'
+import { ContractError, STRICT, compile, described, type Check } from './validate'
 
 export * from './types'
 export { ContractError } from './validate'
@@ -25,7 +27,6 @@ import type { DiffDoc } from './diffTypes'
 import type { CaptureEndedEvent, CaptureSampleEvent, Download, OpenedFile } from './workbenchTypes'
 export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, OpenedFile }
 
-export const MAX_PID = 0x7fffffff
 export const MAX_MESSAGE_BYTES = 64 * 1024
 /** blocks one heap.walk answer carries at most: the renderer pages through larger heaps */
 export const MAX_BLOCKS_PER_PAGE = 100_000
@@ -36,23 +37,24 @@ export const WATCH_MECHANISMS = ['auto', 'perf-page-faults', 'perf-page-faults-u
 export const MAX_UPLOAD_CHUNK = 60_000
 export const MAX_UPLOAD_BYTES = 64 << 20
 export const REPORT_FORMATS = ['html', 'csv', 'json', 'pdf'] as const
-/** one item of an open file, or (no item) the whole file */
-const itemRef = object({ fileId: int(1, Number.MAX_SAFE_INTEGER), item: optional(int(0, 999)) })
+
+// Request payloads are TypeBox definitions (see validate.ts), written with the few combinators below:
+// the type is Static<>, the check is compiled STRICT (unknown fields refused) on a channel's first message.
+const int = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum })
+const str = (maxLength: number) => Type.String({ maxLength })
+const bool = Type.Boolean()
+const oneOf = Enum
+const arrayOf = <T extends TSchema>(item: T, maxItems: number) => Type.Array(item, { maxItems })
+const optional = <T extends TSchema>(schema: T) => Type.Optional(schema)
+const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+const object = <P extends TProperties>(properties: P) => Type.Object(properties)
 const fileId = int(1, Number.MAX_SAFE_INTEGER)
 const ID = int(0, Number.MAX_SAFE_INTEGER)
+/** one item of an open file, or (no item) the whole file */
+const itemRef = object({ fileId, item: optional(int(0, 999)) })
 
-/** "0x…" with 1 to 16 hex digits, as the contract writes addresses */
-const address: Schema<string> = (v, path) => {
-  const s = str(18)(v, path)
-  if (!/^0x[0-9a-fA-F]{1,16}$/.test(s)) throw new ContractError(`${path}: expected an address "0x…"`)
-  return s
-}
 /** A heap's id as the heap list gives it ("0x…", "mmapped"): never empty (the addon refuses "" with a TypeError) */
-const heapId: Schema<string> = (v, path) => {
-  const s = str(64)(v, path)
-  if (s.length === 0) throw new ContractError(`${path}: expected a heap id, got an empty string`)
-  return s
-}
+const heapId = described(Type.String({ minLength: 1, maxLength: 64 }), 'a heap id')
 const blockFilter = {
   minSize: optional(ID),
   maxSize: optional(ID),
@@ -104,11 +106,11 @@ export const requestSchemas = {
     offset: optional(ID),
     limit: optional(int(0, MAX_FAULTS_PER_ANSWER))
   })
-} satisfies Record<string, Schema<unknown>>
+} satisfies Record<string, TSchema>
 
 export type Channel = keyof typeof requestSchemas
 export const CHANNELS = Object.keys(requestSchemas) as Channel[]
-export type Requests = { [C in Channel]: Infer<(typeof requestSchemas)[C]> }
+export type Requests = { [C in Channel]: Static<(typeof requestSchemas)[C]> }
 
 export interface Hello {
   version: string
@@ -176,15 +178,21 @@ export interface EventEnvelope {
   payload: unknown
 }
 
-const envelopeSchema = object({ id: int(0, Number.MAX_SAFE_INTEGER), channel: str(64), payload: (v) => v })
+const envelopeSchema = Type.Object({ id: int(0, Number.MAX_SAFE_INTEGER), channel: str(64), payload: Type.Unknown() })
+let envelopeCheck: Check<Static<typeof envelopeSchema>> | undefined
+const payloadChecks = new Map<Channel, Check<unknown>>()
 
 /** Checks an incoming request envelope and its payload; throws ContractError with a message that says what is wrong. */
 export function parseRequest(raw: unknown): { id: number; channel: Channel; payload: Requests[Channel] } {
-  const env = envelopeSchema(raw, '')
+  // Compiled on first use: the renderer imports this module for its constants and never validates.
+  envelopeCheck ??= compile(envelopeSchema, STRICT)
+  const env = envelopeCheck(raw, '')
   if (!Object.prototype.hasOwnProperty.call(requestSchemas, env.channel))
     throw new ContractError(`channel: unknown channel "${env.channel}"`)
   const channel = env.channel as Channel
-  const payload = requestSchemas[channel](env.payload ?? {}, 'payload') as Requests[Channel]
+  let check = payloadChecks.get(channel)
+  if (!check) payloadChecks.set(channel, (check = compile(requestSchemas[channel] as TSchema, STRICT)))
+  const payload = check(env.payload ?? {}, 'payload') as Requests[Channel]
   return { id: env.id, channel, payload }
 }
 

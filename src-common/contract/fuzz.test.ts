@@ -5,9 +5,10 @@
 // exception. Then the values only Electron's IPC can carry (structured clone: BigInt, Map, Date,
 // typed and sparse arrays, null-prototype objects, -0, NaN), and decodeFrame's limits.
 import { describe, expect, it } from 'vitest'
-import { CHANNELS, ContractError, MAX_MESSAGE_BYTES, parseRequest } from './contract'
+import { Value } from '@sinclair/typebox/value'
+import { CHANNELS, ContractError, MAX_MESSAGE_BYTES, parseRequest, requestSchemas } from './contract'
 import { decodeFrame } from '../../src-main/web/frames'
-import { casesFor, modelOf, models, rng } from '../../test-support/fuzzCases'
+import { applied, casesFor, modelOf, models, rng } from '../../test-support/fuzzCases'
 
 const CASES_PER_CHANNEL = 2500
 
@@ -25,6 +26,8 @@ function check(raw: unknown, how: string): 'accepted' | 'refused' {
     return 'refused'
   }
   expect(CHANNELS).toContain(parsed.channel)
+  // what the compiled check let through, TypeBox's own reading of the same schema (JSON Schema) accepts too
+  expect(Value.Check(requestSchemas[parsed.channel], parsed.payload), `${how}: Value.Check of ${preview(parsed.payload)}`).toBe(true)
   expect(Number.isSafeInteger(parsed.id) && parsed.id >= 0).toBe(true)
   // Canonical: plain JSON that validates again to the same thing.
   const text = JSON.stringify(parsed)
@@ -48,10 +51,25 @@ function preview(v: unknown): string {
 }
 
 describe('every channel, fuzzed', () => {
-  it('builds a valid payload for every channel from the validator messages alone', () => {
+  it('builds a valid payload for every channel from its schema alone', () => {
     const all = models()
     expect(all.map((m) => m.channel)).toEqual(CHANNELS)
-    for (const m of all) expect(() => parseRequest({ id: 1, channel: m.channel, payload: m.valid }), m.channel).not.toThrow()
+    for (const m of all) expect(parseRequest({ id: 1, channel: m.channel, payload: m.valid }).payload, m.channel).toEqual(m.valid)
+  })
+
+  it("refuses each of every field's refusals the schema implies, naming the field (or one within it)", () => {
+    let count = 0
+    for (const m of models()) {
+      for (const refusal of m.refusals) {
+        const how = `${m.channel} ${refusal.names} ${refusal.how}`
+        const raw = { id: 1, channel: m.channel, payload: applied(m, refusal) }
+        expect(check(raw, how), how).toBe('refused')
+        expect(() => parseRequest(raw), how).toThrow(new RegExp(`^${refusal.names.replace(/[.[\]]/g, '\\$&')}(: |\\.|\\[)`)) // the field, or one within it
+        count++
+      }
+    }
+    // wrong kinds, ranges, lengths, enums, missing and unknown fields and holes of ~25 channels
+    expect(count).toBeGreaterThan(500)
   })
 
   for (const channel of CHANNELS) {

@@ -1,88 +1,182 @@
 // The data contract of ../shared/DESIGN.md. Field names follow Tool Help / PSAPI structures in camelCase.
 // Imported by main, preload, web host and renderer: keep it free of Node and DOM imports.
+//
+// The documents Snapscope writes (and reads back from files) are TypeBox definitions: each gives its
+// TypeScript type (Static<>), the file loader's check (src-main/core/files/schema.ts) and the JSON
+// Schema of the file format (scripts/gen-schema.ts). Their limits are the file format's; the views'
+// shapes below them, which never come from outside, stay plain interfaces.
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { described } from './validate'
 
-export type IncludeKind = 'process' | 'thread' | 'module' | 'heaplist'
-export const INCLUDE_KINDS: readonly IncludeKind[] = ['process', 'thread', 'module', 'heaplist']
+// ---- the kinds, spelled once (native/index.ts and native/src/backend.h follow these lists) ----
+export const INCLUDE_KINDS = ['process', 'thread', 'module', 'heaplist'] as const
+export type IncludeKind = (typeof INCLUDE_KINDS)[number]
+/** glibc: main-arena, thread-arena, mmapped; Windows: nt-heap; other allocators: region */
+export const HEAP_KINDS = ['main-arena', 'thread-arena', 'mmapped', 'region', 'nt-heap'] as const
+export type HeapKind = (typeof HEAP_KINDS)[number]
+/** in the addon's order: a block's flag code indexes this list */
+export const BLOCK_FLAGS = ['fixed', 'free', 'moveable'] as const
+export type BlockFlag = (typeof BLOCK_FLAGS)[number]
+/** what a mapping holds, as the addon's region classifier names it */
+export const REGION_KINDS = ['image', 'heap', 'stack', 'anon', 'other'] as const
+export type RegionKind = (typeof REGION_KINDS)[number]
+/** Where each fault lands, as codes in the live stream; the names of RegionKind plus 'unknown'. */
+export const REGION_CODES = [...REGION_KINDS, 'unknown'] as const
+export type RegionCode = (typeof REGION_CODES)[number]
 
-export interface ProcessEntry {
-  pid: number
-  parentPid: number
-  exeFile: string
-  /** the kernel's short name (comm on Linux) */
-  name: string
-  /** true when the kernel cut the name (Linux keeps 15 bytes of it); absent otherwise */
-  nameTruncated?: boolean
-  threadCount: number
-  basePriority: number
-  exePath: string
-  cmdline: string[]
-  user: string
-  uid: number
-  startTime: string // ISO-8601
-  workingSetBytes: number
-  pageFaultCount: number
-  state: string
-  /** resident anonymous memory, where it was read (the target of a capture) */
-  privateBytes?: number
+/** Bounds on what one document may declare: far above real machines, low enough to refuse a file built to exhaust memory. */
+export const SCHEMA_LIMITS = {
+  items: 1_000,
+  processes: 1_000_000,
+  threads: 4_000_000,
+  modules: 200_000,
+  heaps: 100_000,
+  blocks: 20_000_000,
+  faults: 20_000_000,
+  samples: 1_000_000,
+  errors: 1_000_000,
+  histogram: 256,
+  cmdlineArgs: 8_192,
+  text: 4_096,
+  arg: 131_072,
+  message: 8_192
+} as const
+
+// ---- building blocks ----
+const DEF = Symbol('def')
+type Named = { [DEF]?: { name: string; schema: TSchema } }
+/** Names a schema: the JSON Schema lists it once under $defs and refers to it wherever it is used. */
+export function def<T extends TSchema>(name: string, schema: T): T {
+  return Object.assign(schema, { [DEF]: { name, schema } } satisfies Named)
 }
+/** The $defs entry a schema stands for, kept by its copies (Type.Optional, a spread adding a default). */
+export const definitionOf = (schema: object): { name: string; schema: TSchema } | undefined => (schema as Named)[DEF]
 
-export interface ThreadEntry {
-  tid: number
-  ownerPid: number
-  basePriority: number
-  deltaPriority: number
-}
+/** An enum of strings, from one of the lists above. */
+export const Enum = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)))
 
-export interface ModuleEntry {
-  pid: number
-  moduleName: string
-  exePath: string
-  baseAddress: string
-  baseSize: number
+export const Time = def(
+  'time',
+  described(Type.String({ maxLength: 40, description: 'ISO-8601, e.g. 2025-03-01T10:00:00.000Z' }), 'an ISO-8601 time', {
+    // elapsed times and trends are computed from it
+    test: (s) => !Number.isNaN(Date.parse(s))
+  })
+)
+export const Address = def(
+  'address',
+  described(Type.String({ maxLength: 18, pattern: '^0x[0-9a-fA-F]{1,16}$', examples: ['0x7f3a2c000000'] }), 'an address "0x…"', { canonical: (s) => s.toLowerCase() })
+)
+export const MAX_PID = 0x7fffffff
+export const Pid = def('pid', Type.Integer({ minimum: 0, maximum: MAX_PID }))
+export const Size = def('size', Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))
+const Priority = def('priority', Type.Integer({ minimum: -1_000, maximum: 1_000 }))
+export const Text = def('text', Type.String({ maxLength: SCHEMA_LIMITS.text }))
+const Message = Type.String({ maxLength: SCHEMA_LIMITS.message })
+const Short = Type.String({ maxLength: 64 })
+/** A field older writers or other platforms may leave out: readers take `value` (in the JSON Schema: not required). */
+const orElse = <T extends TSchema>(schema: T, value: Static<T>): T => ({ ...schema, default: value })
+const list = <T extends TSchema>(items: T, maxItems: number, options: { description?: string } = {}) => Type.Array(items, { maxItems, ...options })
+
+// ---- snapshots ----
+export const HostInfoSchema = def(
+  'host',
+  Type.Object({ os: Short, hostname: Type.String({ maxLength: 256 }), arch: Short, backend: Short })
+)
+export type HostInfo = Static<typeof HostInfoSchema>
+
+export const SnapshotErrorSchema = def(
+  'error',
+  Type.Object({
+    pid: Pid,
+    /** what was being read: "process", "threads", "exePath", "cmdline", "snapshot" … */
+    scope: Short,
+    /** OS code name: ESRCH, EACCES, ERROR_ACCESS_DENIED … */
+    code: Type.String({ maxLength: 64, description: "the OS code's name: ESRCH, EACCES, ERROR_ACCESS_DENIED …" }),
+    message: Message
+  })
+)
+export type SnapshotError = Static<typeof SnapshotErrorSchema>
+export const Errors = def('errors', list(SnapshotErrorSchema, SCHEMA_LIMITS.errors))
+
+export const ProcessEntrySchema = def(
+  'process',
+  Type.Object({
+    pid: Pid,
+    parentPid: Pid,
+    exeFile: Text,
+    threadCount: Size,
+    basePriority: Priority,
+    /** the kernel's short name (comm on Linux) */
+    name: orElse(Text, ''),
+    /** true when the kernel cut the name (Linux keeps 15 bytes of it); absent otherwise */
+    nameTruncated: Type.Optional(Type.Boolean()),
+    exePath: orElse(Text, ''),
+    cmdline: orElse(
+      list(Type.String({ maxLength: SCHEMA_LIMITS.arg }), SCHEMA_LIMITS.cmdlineArgs, {
+        description:
+          'Snapscope writes at most 1,024 arguments and 32,768 characters; when it cut, the last element is "…(truncated: N more arguments, M more characters)" (N counts the arguments cut or left out)'
+      }),
+      []
+    ),
+    user: orElse(Type.String({ maxLength: 256 }), ''),
+    uid: orElse(Type.Integer({ minimum: -1, maximum: 0xffffffff }), -1),
+    /** ISO-8601 */
+    startTime: orElse(Type.String({ maxLength: 40 }), ''),
+    workingSetBytes: orElse(Size, 0),
+    pageFaultCount: orElse(Size, 0),
+    state: orElse(Type.String({ maxLength: 16 }), ''),
+    /** resident anonymous memory, where it was read (the target of a capture) */
+    privateBytes: Type.Optional({ ...Size, description: 'resident anonymous memory, where it was read' })
+  })
+)
+export type ProcessEntry = Static<typeof ProcessEntrySchema>
+
+export const ThreadEntrySchema = Type.Object({ tid: Pid, ownerPid: Pid, basePriority: Priority, deltaPriority: Priority })
+export type ThreadEntry = Static<typeof ThreadEntrySchema>
+
+export const ModuleEntrySchema = Type.Object({
+  pid: Pid,
+  moduleName: Text,
+  exePath: Text,
+  baseAddress: Address,
+  baseSize: Size,
   /** the file was deleted or replaced after it was loaded */
-  deleted: boolean
-}
+  deleted: orElse(Type.Boolean(), false)
+})
+export type ModuleEntry = Static<typeof ModuleEntrySchema>
 
-export interface HeapListEntry {
-  pid: number
-  heapId: string
-  isDefault: boolean
-  /** glibc: main-arena, thread-arena, mmapped; Windows: nt-heap; other allocators: region */
-  kind: 'main-arena' | 'thread-arena' | 'mmapped' | 'region' | 'nt-heap'
-  allocator: string
-  baseAddress: string
-  size: number
+const HeapKindSchema = def('heapKind', Enum(HEAP_KINDS))
+
+export const HeapListEntrySchema = Type.Object({
+  pid: Pid,
+  heapId: Short,
+  isDefault: Type.Boolean(),
+  kind: HeapKindSchema,
+  allocator: Short,
+  baseAddress: Address,
+  size: Size,
   /** false: the allocator can't be walked; `note` says why */
-  walkable: boolean
-  note: string
-}
+  walkable: Type.Boolean(),
+  note: Message
+})
+export type HeapListEntry = Static<typeof HeapListEntrySchema>
 
-export interface SnapshotError {
-  pid: number
-  scope: string // what was being read: "process", "threads", "exePath", "cmdline", "snapshot" …
-  code: string // OS code name: ESRCH, EACCES, ERROR_ACCESS_DENIED …
-  message: string
-}
-
-export interface HostInfo {
-  os: string
-  hostname: string
-  arch: string
-  backend: string
-}
-
-export interface Snapshot {
-  format: 'snapscope.snapshot/1'
-  takenAt: string
-  host: HostInfo
-  include: IncludeKind[]
-  targetPid: number | null
-  processes: ProcessEntry[]
-  threads: ThreadEntry[]
-  modules: ModuleEntry[]
-  heapLists: HeapListEntry[]
-  errors: SnapshotError[]
-}
+export const SnapshotSchema = def(
+  'snapshot',
+  Type.Object({
+    format: Type.Literal('snapscope.snapshot/1'),
+    takenAt: Time,
+    host: HostInfoSchema,
+    include: list(Enum(INCLUDE_KINDS), INCLUDE_KINDS.length),
+    targetPid: Type.Union([Pid, Type.Null()]),
+    processes: list(ProcessEntrySchema, SCHEMA_LIMITS.processes),
+    threads: list(ThreadEntrySchema, SCHEMA_LIMITS.threads),
+    modules: list(ModuleEntrySchema, SCHEMA_LIMITS.modules),
+    heapLists: list(HeapListEntrySchema, SCHEMA_LIMITS.heaps),
+    errors: Errors
+  })
+)
+export type Snapshot = Static<typeof SnapshotSchema>
 
 /** What the process provider emits on every refresh (System Informer style: only what moved). */
 export interface ProcessDelta {
@@ -101,56 +195,55 @@ export interface ProcessDelta {
 }
 
 // ---- heap walks ----
-export type BlockFlag = 'fixed' | 'free' | 'moveable'
-/** in the addon's order: a block's flag code indexes this list */
-export const BLOCK_FLAGS: readonly BlockFlag[] = ['fixed', 'free', 'moveable']
+export const HeapBlockEntrySchema = Type.Object({ address: Address, blockSize: Size, flags: Enum(BLOCK_FLAGS) })
+export type HeapBlockEntry = Static<typeof HeapBlockEntrySchema>
 
-export interface HeapBlockEntry {
-  address: string
-  blockSize: number
-  flags: BlockFlag
-}
+export const HistogramBucketSchema = Type.Object({ minSize: Size, maxSize: Size, count: Size, bytes: Size })
+export type HistogramBucket = Static<typeof HistogramBucketSchema>
+export const Histogram = def('histogram', list(HistogramBucketSchema, SCHEMA_LIMITS.histogram))
 
-export interface HistogramBucket {
-  minSize: number
-  maxSize: number
-  count: number
-  bytes: number
-}
+export const HeapSummarySchema = Type.Object({
+  blockCount: Size,
+  usedBlocks: Size,
+  usedBytes: Size,
+  freeBlocks: Size,
+  freeBytes: Size,
+  histogram: Histogram
+})
+export type HeapSummary = Static<typeof HeapSummarySchema>
 
-export interface HeapSummary {
-  blockCount: number
-  usedBlocks: number
-  usedBytes: number
-  freeBlocks: number
-  freeBytes: number
-  histogram: HistogramBucket[]
-}
+export const HeapWalkDocSchema = def(
+  'heapwalk',
+  Type.Object({
+    format: Type.Literal('snapscope.heapwalk/1'),
+    pid: Pid,
+    heapId: Short,
+    kind: HeapKindSchema,
+    takenAt: Time,
+    /** blocks [offset, offset + blocks.length) in address order */
+    offset: Size,
+    blocks: list(HeapBlockEntrySchema, SCHEMA_LIMITS.blocks),
+    summary: HeapSummarySchema,
+    truncated: Type.Boolean(),
+    /** the target was stopped for the walk; when false the walk may be torn */
+    stopped: Type.Boolean(),
+    errors: Errors
+  })
+)
+export type HeapWalkDoc = Static<typeof HeapWalkDocSchema>
 
-export interface HeapWalkDoc {
-  format: 'snapscope.heapwalk/1'
-  pid: number
-  heapId: string
-  kind: HeapListEntry['kind']
-  takenAt: string
-  /** blocks [offset, offset + blocks.length) in address order */
-  offset: number
-  blocks: HeapBlockEntry[]
-  summary: HeapSummary
-  truncated: boolean
-  /** the target was stopped for the walk; when false the walk may be torn */
-  stopped: boolean
-  errors: SnapshotError[]
-}
-
-export interface HeapWalksDoc {
-  format: 'snapscope.heapwalks/1'
-  pid: number
-  takenAt: string
-  stopped: boolean
-  heaps: HeapWalkDoc[]
-  errors: SnapshotError[]
-}
+export const HeapWalksDocSchema = def(
+  'heapwalks',
+  Type.Object({
+    format: Type.Literal('snapscope.heapwalks/1'),
+    pid: Pid,
+    takenAt: Time,
+    stopped: Type.Boolean(),
+    heaps: list(HeapWalkDocSchema, SCHEMA_LIMITS.heaps),
+    errors: Errors
+  })
+)
+export type HeapWalksDoc = Static<typeof HeapWalksDocSchema>
 
 export interface HeapProgress {
   walkId: number
@@ -160,43 +253,53 @@ export interface HeapProgress {
 }
 
 // ---- working-set watch ----
-export type RegionKind = 'image' | 'heap' | 'stack' | 'anon' | 'other'
+/** ms, possibly fractional */
+const Ms = Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
 
-export interface FaultEntry {
-  pc: string
-  va: string
-  tid: number
+export const FaultEntrySchema = Type.Object({
+  pc: Address,
+  va: Address,
+  tid: Pid,
   /** ms since the watch started */
-  t: number
+  t: Ms,
   /** what the fault was attributed to (absent in documents of older versions) */
-  module?: string
-  region?: RegionCode
-}
+  module: Type.Optional(Text),
+  region: Type.Optional(Enum(REGION_CODES))
+})
+export type FaultEntry = Static<typeof FaultEntrySchema>
 
-export interface WatchSummary {
-  total: number
-  byModule: { module: string; count: number }[]
-  byRegion: { region: RegionKind | 'unknown'; count: number }[]
-  byThread: { tid: number; count: number }[]
+const counted = <K extends string, V extends TSchema>(key: K, value: V) =>
+  list(Type.Object({ [key]: value, count: Size } as { [P in K]: V } & { count: typeof Size }), SCHEMA_LIMITS.modules)
+
+export const WatchSummarySchema = Type.Object({
+  total: Size,
+  byModule: counted('module', Text),
+  byRegion: counted('region', Enum(REGION_CODES)),
+  byThread: counted('tid', Pid),
   /** top faulting PCs as module+offset */
-  topPcs: { pc: string; symbol: string; count: number }[]
-}
+  topPcs: list(Type.Object({ pc: Address, symbol: Text, count: Size }), SCHEMA_LIMITS.modules)
+})
+export type WatchSummary = Static<typeof WatchSummarySchema>
 
-export interface WsWatchDoc {
-  format: 'snapscope.wswatch/1'
-  pid: number
-  mechanism: string
-  startedAt: string
-  durationMs: number
-  /** how the watch ended: "stopped" (time up or asked), "target-exited", "error" */
-  endReason: string
-  faults: FaultEntry[]
-  /** records the OS (or a full buffer) dropped */
-  lost: number
-  /** faults received but not kept in `faults` because the document's record cap was reached */
-  omitted: number
-  summary: WatchSummary
-}
+export const WsWatchDocSchema = def(
+  'wswatch',
+  Type.Object({
+    format: Type.Literal('snapscope.wswatch/1'),
+    pid: Pid,
+    mechanism: Short,
+    startedAt: Time,
+    durationMs: Ms,
+    /** how the watch ended: "stopped" (time up or asked), "target-exited", "error" */
+    endReason: orElse(Message, 'stopped'),
+    faults: list(FaultEntrySchema, SCHEMA_LIMITS.faults),
+    /** records the OS (or a full buffer) dropped */
+    lost: Size,
+    /** faults received but not kept in `faults` because the document's record cap was reached */
+    omitted: orElse(Size, 0),
+    summary: WatchSummarySchema
+  })
+)
+export type WsWatchDoc = Static<typeof WsWatchDocSchema>
 
 // ---- inspector views: process extras, retained heap walks, live watch streams ----
 
@@ -253,10 +356,6 @@ export interface HeapBlockPage {
   offset: number
   blocks: HeapBlockRow[]
 }
-
-/** Where each fault lands, as codes in the live stream; the names of RegionKind plus 'unknown'. */
-export const REGION_CODES = ['image', 'heap', 'stack', 'anon', 'other', 'unknown'] as const
-export type RegionCode = (typeof REGION_CODES)[number]
 
 /** A mapping at least one fault landed in: the address chart draws one band per region. */
 export interface WatchRegion {
