@@ -53,7 +53,7 @@ const ERRNO = {
   EOPNOTSUPP: { meaning: 'operation not supported', advice: 'This system does not support it: a watch falls back where it can.' },
   ETIMEDOUT: { meaning: 'timed out', advice: 'It took too long: try again when the system is less busy.' },
   ECANCELED: { meaning: 'cancelled', advice: 'Cancelled: start it again when you are ready.' },
-  ENOTSUP: { meaning: 'not supported', advice: 'Snapscope walks glibc heaps on Linux and NT heaps on Windows; this allocator is listed but not walked.' },
+  ENOTSUP: { meaning: 'not supported', advice: 'Snapscope walks glibc heaps on Linux and NT heaps on Windows; other allocators and kernel threads are listed but not walked.' },
   EADDRINUSE: { meaning: 'address in use', advice: 'That port is taken: choose another --port, or leave it out for a free one.' }
 } as const satisfies Record<string, ErrorCodeInfo>
 

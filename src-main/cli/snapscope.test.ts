@@ -220,7 +220,7 @@ describe('processes without user memory', () => {
     for (const stop of [[], ['--stop']]) {
       const walk = cli('heap', '--pid', '2', ...stop)
       expect(walk.code).toBe(1)
-      expect(walk.stderr).toBe('snapscope heap: process 2 is a kernel thread: it has no user memory, so no heaps to walk (ENOTSUP)\n')
+      expect(walk.stderr).toBe(`snapscope heap: process 2 is a kernel thread: it has no user memory, so no heaps to walk (ENOTSUP) — ${ERROR_CODES.ENOTSUP.advice}\n`)
     }
   })
 })

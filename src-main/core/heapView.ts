@@ -8,6 +8,7 @@ import { BLOCK_FLAGS, type HeapBlockFilter, type HeapBlockPage, type HeapMapCell
 import { hex, parseAddress } from './addressMap'
 import { VIEW_BYTES_PER_BLOCK, VIEW_START_BYTES, WALKING_BYTES_PER_BLOCK, type HostBudget, type Lease } from './budget'
 import { codedError } from '../../src-common/contract/errors'
+import { fmtCount } from '../../src-common/model/format/format'
 
 /** cells of the heap map */
 export const MAP_CELLS = 256
@@ -57,7 +58,7 @@ export class HeapViews {
       (progress) => {
         if (refused) return
         try {
-          lease.resize(progress.blocks * WALKING_BYTES_PER_BLOCK, `a heap view (${progress.blocks.toLocaleString('en-US')} blocks walked so far)`)
+          lease.resize(progress.blocks * WALKING_BYTES_PER_BLOCK, `a heap view (${fmtCount(progress.blocks)} blocks walked so far)`)
         } catch (err) {
           refused = err
           handle.cancel()
@@ -77,12 +78,12 @@ export class HeapViews {
         if (heap.truncated) {
           // More blocks than there was room for: refused (with what is taken), or, if room was made meanwhile, asked again.
           const blocks = heap.summary.blockCount
-          lease.resize(blocks * WALKING_BYTES_PER_BLOCK, `a heap view of ${blocks.toLocaleString('en-US')} blocks`)
-          throw codedError('EBUSY', `the heap has ${blocks.toLocaleString('en-US')} blocks, more than the memory budget had room for when the walk started: open the view again`)
+          lease.resize(blocks * WALKING_BYTES_PER_BLOCK, `a heap view of ${fmtCount(blocks)} blocks`)
+          throw codedError('EBUSY', `the heap has ${fmtCount(blocks)} blocks, more than the memory budget had room for when the walk started: open the view again`)
         }
         // What the view keeps; the views it replaces make room first when the budget is short.
         const replaced = this.replacedBy(p.viewId)
-        const what = `a heap view of ${heap.sizes.length.toLocaleString('en-US')} blocks`
+        const what = `a heap view of ${fmtCount(heap.sizes.length)} blocks`
         try {
           lease.resize(heap.sizes.length * VIEW_BYTES_PER_BLOCK, what)
         } catch (err) {

@@ -6,7 +6,7 @@ import type { DiffDoc, OpenedFile } from '../../../src-common/contract/contract'
 import { targetMetrics } from '../../../src-common/model/diff/diff'
 import { itemKind } from '../../../src-common/model/diff/observation'
 import type { Change, ProcessBrief } from '../../../src-common/contract/diffTypes'
-import { fmtBytes, fmtCount, fmtPercent, fmtQuantity, fmtSigned, fmtTime } from '../../../src-common/model/report/format'
+import { fmtBytes, fmtCount, fmtPercent, fmtQuantity, fmtSigned, fmtTime } from '../../../src-common/model/format/format'
 import type { Quantity } from '../../../src-common/contract/diffTypes'
 import { formatDuration } from '../../../src-common/model/capture/duration'
 import { sizeClassLabel } from '../../../src-common/model/capture/series'
@@ -67,8 +67,8 @@ function DiffResult({ diff }: { diff: DiffDoc }) {
   return (
     <div className="wb-diff" data-testid="diff-result">
       <p className="muted">
-        A: {diff.a.label} ({diff.a.kinds.join(' + ')}{diff.a.takenAt ? `, ${fmtTime(diff.a.takenAt)}` : ''}) · B: {diff.b.label} ({diff.b.kinds.join(' + ')}
-        {diff.b.takenAt ? `, ${fmtTime(diff.b.takenAt)}` : ''}){diff.elapsedMs !== null && ` · ${formatDuration(Math.abs(diff.elapsedMs))} apart`}
+        A: {diff.a.label} ({diff.a.kinds.join(' + ')}{diff.a.takenAt ? `, ${fmtTime(diff.a.takenAt, 'local')}` : ''}) · B: {diff.b.label} ({diff.b.kinds.join(' + ')}
+        {diff.b.takenAt ? `, ${fmtTime(diff.b.takenAt, 'local')}` : ''}){diff.elapsedMs !== null && ` · ${formatDuration(Math.abs(diff.elapsedMs))} apart`}
       </p>
       <h3>Leak suspects</h3>
       {diff.suspects.length === 0 ? (

@@ -3,7 +3,7 @@
 import { useState, type DragEvent } from 'react'
 import type { OpenedFile } from '../../../src-common/contract/contract'
 import { itemKind } from '../../../src-common/model/diff/observation'
-import { fmtBytes, fmtTime } from '../../../src-common/model/report/format'
+import { fmtBytes, fmtTime } from '../../../src-common/model/format/format'
 import type { ConnectedApi } from '../api/connectedApi'
 import { Name, showControls } from '../common/Name'
 import { ExportBar, REDACT_HINT } from './ExportBar'
@@ -124,7 +124,7 @@ export function FilesView({ api, library }: { api: ConnectedApi; library: Librar
                   </strong>
                   <span className="muted">{f.items.map(itemKind).join(' + ')}</span>
                   <span className="muted">
-                    <Name>{f.host.hostname || 'unknown host'}</Name> · {fmtTime(f.createdAt)}
+                    <Name>{f.host.hostname || 'unknown host'}</Name> · {fmtTime(f.createdAt, 'local')}
                   </span>
                 </button>
                 <button type="button" className="link-button" aria-label={`Close ${showControls(f.name)}`} onClick={() => void library.close(f.fileId)}>
@@ -142,7 +142,7 @@ export function FilesView({ api, library }: { api: ConnectedApi; library: Librar
                 <p className="muted">
                   {[
                     file.host.hostname && `${showControls(file.host.hostname)} (${file.host.os} ${file.host.arch})`,
-                    `created ${fmtTime(file.createdAt)}`,
+                    `created ${fmtTime(file.createdAt, 'local')}`,
                     file.generator,
                     file.sizeBytes ? fmtBytes(file.sizeBytes) : '',
                     file.redacted && 'redacted'

@@ -2,7 +2,7 @@
 // keeps ancestors, and flattening to the rows a virtual list shows. Iterative throughout: a chain of
 // thousands of nested processes must not overflow the stack.
 import type { ProcessEntry } from '../../../src-common/contract/contract'
-import { commandLine } from '../processes/format'
+import { commandLine } from '../../../src-common/model/format/format'
 import { columnById, type ColumnId } from './columns'
 
 export interface ProcessTreeModel {

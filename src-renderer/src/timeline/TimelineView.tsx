@@ -6,7 +6,7 @@ import type { CaptureEndedEvent, OpenedFile } from '../../../src-common/contract
 import { formatDuration, parseDuration } from '../../../src-common/model/capture/duration'
 import type { TimelineSample } from '../../../src-common/contract/timelineTypes'
 import { halve } from '../../../src-common/model/capture/thin'
-import { fmtCount } from '../../../src-common/model/report/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 import type { ConnectedApi } from '../api/connectedApi'
 import { ExportBar } from '../files/ExportBar'
 import type { Library } from '../files/useLibrary'

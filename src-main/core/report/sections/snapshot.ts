@@ -1,6 +1,6 @@
 // A snapshot in a report: what was running, the biggest processes, and the target's modules and heaps.
 import type { Snapshot } from '../../../../src-common/contract/types'
-import { fmtCount } from '../../../../src-common/model/report/format'
+import { fmtCount } from '../../../../src-common/model/format/format'
 import { columns, type Section } from '../../../../src-common/model/report/model'
 
 const TOP_PROCESSES = 12
