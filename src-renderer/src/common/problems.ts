@@ -1,12 +1,8 @@
 // Errors as the views show them: what failed, the OS or contract code, and what to do next (the
 // registry's advice, but for a refusal when Snapscope already runs elevated).
-import { errorInfo, isDenied, toErrorPayload, type ErrorPayload } from '../../../src-common/contract/errors'
-
-export { isDenied }
+import { errorInfo, isDenied, type ErrorPayload } from '../../../src-common/contract/errors'
 
 export type Problem = ErrorPayload
-
-export const problemOf = (error: unknown): Problem => toErrorPayload(error)
 
 /** Refused although Snapscope runs as root / elevated, by OS: running as root again is no advice. */
 export const REFUSED_TO_ELEVATED: Record<string, string> = {

@@ -3,7 +3,8 @@ import { memo, useRef, useState } from 'react'
 import type { HeapBlockFilter, HeapView } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { ErrorNotice } from '../common/Notice'
-import { problemOf, type Problem } from '../common/problems'
+import { toErrorPayload } from '../../../src-common/contract/errors'
+import { type Problem } from '../common/problems'
 import type { VirtualListHandle } from '../common/VirtualList'
 import { fmtBytes, fmtClock, fmtCount } from '../../../src-common/model/format/format'
 import { BlockFilters } from './BlockFilters'
@@ -43,7 +44,7 @@ export const HeapWalkView = memo(function HeapWalkView({ api, view }: HeapWalkVi
         // The row count may only now be known (first page): scroll after it renders.
         requestAnimationFrame(() => table.current?.scrollIntoView(position))
       },
-      (error: unknown) => setProblem(problemOf(error))
+      (error: unknown) => setProblem(toErrorPayload(error))
     )
   }
 

@@ -133,7 +133,7 @@ export function filterTree(tree: ProcessTreeModel, query: string): FilterResult 
     : (entry: ProcessEntry) =>
         entry.exeFile.toLowerCase().includes(q) ||
         entry.name.toLowerCase().includes(q) ||
-        entry.cmdline.join(' ').toLowerCase().includes(q)
+        commandLine(entry.cmdline).toLowerCase().includes(q)
   const matches = new Set<number>()
   for (const entry of tree.byPid.values()) if (isMatch(entry)) matches.add(entry.pid)
   const visible = new Set<number>()
