@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ERROR_CODES, codedError, errorInfo, isErrorCode, toErrorPayload } from '../src-common/contract/errors'
+import { ERROR_CODES, codedError, errorInfo, hasOwnAdvice, isErrorCode, toErrorPayload } from '../src-common/contract/errors'
 import { REFUSED_TO_ELEVATED, adviceFor } from '../src-renderer/src/common/problems'
 
 const root = join(import.meta.dirname, '..')
@@ -71,6 +71,8 @@ describe('the error-code registry', () => {
     expect(err).toBeInstanceOf(Error)
     expect([err.code, err.message, err.pid]).toEqual(['ESRCH', 'process 7 is gone', 7])
     expect(toErrorPayload(err)).toEqual({ code: 'ESRCH', message: 'process 7 is gone' })
+    // Snapscope's own messages carry their advice; the OS's and copies of them do not
+    expect([hasOwnAdvice(err), hasOwnAdvice(Object.assign(new Error('x'), { code: 'ESRCH' })), hasOwnAdvice({ ...err })]).toEqual([true, false, false])
     expect(toErrorPayload(new TypeError('bad'))).toEqual({ code: 'EINTERNAL', message: 'bad' })
     expect(toErrorPayload('text')).toEqual({ code: 'EINTERNAL', message: 'text' })
     expect(toErrorPayload(null)).toEqual({ code: 'EINTERNAL', message: 'null' })

@@ -1,5 +1,5 @@
 // Every error code Snapscope's errors carry, with what it means and what to do next: one list for the
-// core (which throws them), the CLI (which prints the advice after the message) and the renderer
+// core (which throws them), the CLI (which prints the advice after the OS's own words) and the renderer
 // (which shows it under a failed view, with its own wording when it runs elevated and is still refused).
 // The codes are the OS's own where the OS said no (the native addon's errno and Win32 names, Node's fs
 // codes), and a few of Snapscope's where nothing in the OS fits (EBADFILE, EPRINT, EDISCONNECTED,
@@ -21,7 +21,7 @@ const WINE = 'This system does not implement it (Wine): try on Windows.'
 /** Linux errno names (native/src/linux/errno_name.cc, Node's fs and net errors). */
 const ERRNO = {
   EPERM: { meaning: 'not permitted', advice: 'Not permitted: run Snapscope as root, or allow it (kernel.perf_event_paranoid ≤ 2 for watches, ptrace_scope 0 for stopped walks).' },
-  ENOENT: { meaning: 'no such file, process part or item', advice: 'It is no longer there: refresh, then try again.' },
+  ENOENT: { meaning: 'no such file, process part or item', advice: 'It is not there (any more): check the name, or refresh and try again.' },
   ESRCH: { meaning: 'no such process', advice: GONE },
   EINTR: { meaning: 'interrupted by a signal', advice: AGAIN },
   EIO: { meaning: 'input/output error', advice: 'Reading or writing failed: check the disk or the path, then try again.' },
@@ -61,7 +61,7 @@ const ERRNO = {
 const WIN32 = {
   ERROR_SUCCESS: { meaning: 'failed without saying why', advice: AGAIN },
   ERROR_INVALID_FUNCTION: { meaning: 'invalid function', advice: WINE },
-  ERROR_FILE_NOT_FOUND: { meaning: 'file not found', advice: 'It is no longer there: refresh, then try again.' },
+  ERROR_FILE_NOT_FOUND: { meaning: 'file not found', advice: 'It is not there (any more): check the name, or refresh and try again.' },
   ERROR_PATH_NOT_FOUND: { meaning: 'path not found', advice: 'A part of the path does not exist: check the path.' },
   ERROR_ACCESS_DENIED: { meaning: 'access denied', advice: 'Access denied: run Snapscope as an administrator, or as the user that owns the process.' },
   ERROR_INVALID_HANDLE: { meaning: 'invalid handle', advice: GONE },
@@ -81,7 +81,7 @@ const WIN32 = {
   ERROR_INVALID_ADDRESS: { meaning: 'invalid address', advice: 'The process freed that memory while it was read: take a new snapshot.' },
   ERROR_NOACCESS: { meaning: 'invalid access to memory', advice: 'The process changed its memory while it was read: try again.' },
   ERROR_NO_TOKEN: { meaning: 'no access token', advice: ADMIN },
-  ERROR_NOT_FOUND: { meaning: 'not found', advice: 'It is no longer there: refresh, then try again.' },
+  ERROR_NOT_FOUND: { meaning: 'not found', advice: 'It is not there (any more): check the name, or refresh and try again.' },
   ERROR_CANCELLED: { meaning: 'cancelled', advice: 'Cancelled: start it again when you are ready.' },
   ERROR_PRIVILEGE_NOT_HELD: { meaning: 'a privilege is not held', advice: ADMIN },
   ERROR_NONE_MAPPED: { meaning: 'the account has no name', advice: 'The owner is shown by its SID: nothing to do.' },
@@ -116,10 +116,19 @@ export const errorInfo = (code: string): ErrorCodeInfo => (isErrorCode(code) ? E
 
 export type CodedError<C extends ErrorCode = ErrorCode> = Error & { readonly code: C }
 
-/** An Error with a registered code (and any fields the catcher reads, such as pid). */
+// The errors Snapscope words itself: their messages say what to do next (a rule of the house), so the
+// CLI adds no registry advice to them; the OS's and Node's own words get it.
+const worded = new WeakSet<Error>()
+
+/** An Error with a registered code (and any fields the catcher reads, such as pid); its message says what to do next. */
 export function codedError<C extends ErrorCode, X extends object = object>(code: C, message: string, extra?: X): CodedError<C> & X {
-  return Object.assign(new Error(message), extra, { code })
+  const err = Object.assign(new Error(message), extra, { code })
+  worded.add(err)
+  return err
 }
+
+/** Whether `err` came from codedError, its message carrying its own advice. */
+export const hasOwnAdvice = (err: unknown): boolean => err instanceof Error && worded.has(err)
 
 /** What crosses the contract, the CLI's stderr and a snapshot's error list: a code and a message. */
 export interface ErrorPayload {
