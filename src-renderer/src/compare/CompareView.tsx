@@ -16,6 +16,7 @@ import { ExportBar, type ItemRef } from '../files/ExportBar'
 import { SimpleTable, type Col } from '../files/SimpleTable'
 import { SizeClassBars } from '../files/SizeClassBars'
 import type { Library } from '../files/useLibrary'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 
 const encode = (r: ItemRef) => `${r.fileId}:${r.item ?? ''}`
 const decode = (v: string): ItemRef => {
@@ -181,7 +182,7 @@ export function CompareView({ api, library }: { api: ConnectedApi; library: Libr
       setDiff(await api.invoke('diff.run', { a: decode(a), b: decode(b) }))
     } catch (err) {
       setDiff(null)
-      setError(err instanceof Error ? err.message : String(err))
+      setError(toErrorPayload(err).message)
     } finally {
       setBusy(false)
     }

@@ -10,6 +10,7 @@ import { ExportBar, REDACT_HINT } from './ExportBar'
 import { ItemSummary } from './ItemSummary'
 import { offerDownload } from './transfer'
 import type { Library } from './useLibrary'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 
 const ACCEPT = '.snapscope,.json,.gz,application/json,application/gzip'
 
@@ -82,7 +83,7 @@ function SaveButton({ api, file }: { api: ConnectedApi; file: OpenedFile }) {
     try {
       offerDownload(await api.invoke('file.save', { fileId: file.fileId, redact }))
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err))
+      setError(toErrorPayload(err).message)
     }
   }
   return (
