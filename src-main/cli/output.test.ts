@@ -225,6 +225,8 @@ describe('--out that cannot be written fails before the work, in one line', () =
       ]) {
         const r = await cliAsync(args).done
         expectOneLineFailure(r, `cannot write ${args.at(-1)}: the folder ${missing} does not exist`, '(ENOENT)')
+        // the message says what to do itself: no registry advice after it
+        expect(r.stderr).not.toContain(' — ')
         expect(r.stderr).not.toMatch(/attached|capturing/)
         expect(r.ms, args.join(' ')).toBeLessThan(25_000)
       }

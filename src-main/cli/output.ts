@@ -3,6 +3,7 @@
 import { OutputFile } from '../core/files/safeWrite'
 import { writeJson } from '../core/jsonStream'
 import { escapeControls } from './terminal'
+import { fmtCount } from '../../src-common/model/format/format'
 
 /** Runs `work` with --out opened (null: stdout), so a path that can't be written fails before the work. */
 export function withOutput<T>(path: string | undefined, work: (out: OutputFile | null) => Promise<T>): Promise<T> {
@@ -19,6 +20,6 @@ export function progressLine(label: string): ((p: { scannedBytes: number; totalB
   const shown = escapeControls(label)
   return (p) => {
     const pct = p.totalBytes ? Math.min(100, Math.round((100 * p.scannedBytes) / p.totalBytes)) : 0
-    process.stderr.write(`\r${shown}: ${pct}% (${p.blocks.toLocaleString()} blocks)`)
+    process.stderr.write(`\r${shown}: ${pct}% (${fmtCount(p.blocks)} blocks)`)
   }
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFixture } from '../../native/test/fixtures'
+import { ERROR_CODES } from '../../src-common/contract/errors'
 import type { HeapWalkDoc, HeapWalksDoc, Snapshot, WsWatchDoc } from '../../src-common/contract/types'
 
 const cli = (...args: string[]) => {
@@ -60,6 +61,9 @@ describe('snapscope snapshot', () => {
     expect(r.stdout).toBe('')
     expect(r.stderr).toContain(String(pid))
     expect(r.stderr).toContain('ESRCH')
+    // one line, ending in the registry's advice for the code
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/\(ESRCH\)/)])
+    expect(r.stderr.trimEnd().endsWith(` — ${ERROR_CODES.ESRCH.advice}`), r.stderr).toBe(true)
   })
 
   it('exits 2 on bad usage', () => {
@@ -216,7 +220,7 @@ describe('processes without user memory', () => {
     for (const stop of [[], ['--stop']]) {
       const walk = cli('heap', '--pid', '2', ...stop)
       expect(walk.code).toBe(1)
-      expect(walk.stderr).toBe('snapscope heap: process 2 is a kernel thread: it has no user memory, so no heaps to walk (ENOTSUP)\n')
+      expect(walk.stderr).toBe(`snapscope heap: process 2 is a kernel thread: it has no user memory, so no heaps to walk (ENOTSUP) — ${ERROR_CODES.ENOTSUP.advice}\n`)
     }
   })
 })

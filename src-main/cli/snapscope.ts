@@ -1,6 +1,7 @@
 // The `snapscope` command. Exit codes: 0 ok, 1 the operation failed (what, which pid, OS code on
 // stderr), 2 bad usage. Scripts and tests depend on its verbs and JSON. One file per verb in verbs/.
 
+import { errorInfo, hasOwnAdvice, toErrorPayload } from '../../src-common/contract/errors'
 import { UsageError } from './args'
 import { say } from './terminal'
 import * as capture from './verbs/capture'
@@ -57,10 +58,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** One line: what failed and its OS code (a path or a process name in it escaped), never a stack. */
+/** One line: what failed, its OS code (a path or a process name in it escaped) and what to do next, never a stack. */
 function sayFailure(verb: string, err: unknown): void {
-  const e = err as { code?: string; message?: string }
-  say(`snapscope ${verb}: ${e.message ?? String(err)}${e.code && !e.message?.includes(e.code) ? ` (${e.code})` : ''}`)
+  const { code, message } = toErrorPayload(err)
+  const advice = hasOwnAdvice(err) ? '' : ` — ${errorInfo(code).advice}`
+  say(`snapscope ${verb}: ${message}${message.includes(code) ? '' : ` (${code})`}${advice}`)
 }
 
 // An OS error that escapes the verb (a stream's 'error' event with no listener; unhandled rejections

@@ -9,6 +9,7 @@
 
 import { totalmem } from 'node:os'
 import { PdfQueue } from './report/pdf'
+import { codedError } from '../../src-common/contract/errors'
 
 const MiB = 1 << 20
 
@@ -109,16 +110,15 @@ export class HostBudget {
     if (used + bytes <= this.limitBytes) return
     const held = Object.entries(this.held(self)).filter(([, h]) => h.count > 0) as [BudgetKind, { count: number; bytes: number }][]
     if (bytes > this.limitBytes || held.length === 0)
-      throw busy(
+      throw codedError('EBUSY', 
         `${what} needs ${mib(bytes)}, more than the ${mib(this.limitBytes)} this Snapscope may use: ${SMALLER[kind] ?? ''}start Snapscope with SNAPSCOPE_MEMORY_MB set higher`
       )
     const list = held.map(([k, h]) => `${h.count} ${k}${h.count > 1 ? 's' : ''} ${mib(h.bytes)}`).join(', ')
     const advice = held.map(([k]) => ADVICE[k]).join(' or ')
-    throw busy(`${what} needs ${mib(bytes)}, but ${mib(used)} of the ${mib(this.limitBytes)} this Snapscope may use are taken (${list}): ${advice}, in this window or another, then try again`)
+    throw codedError('EBUSY', `${what} needs ${mib(bytes)}, but ${mib(used)} of the ${mib(this.limitBytes)} this Snapscope may use are taken (${list}): ${advice}, in this window or another, then try again`)
   }
 }
 
-const busy = (message: string) => Object.assign(new Error(message), { code: 'EBUSY' })
 
 let processBudget: HostBudget | undefined
 

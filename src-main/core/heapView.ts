@@ -7,6 +7,8 @@ import type { NativeAddon, NativeWalkProgress } from '../../native/index'
 import { BLOCK_FLAGS, type HeapBlockFilter, type HeapBlockPage, type HeapMapCell, type HeapView, type Requests } from '../../src-common/contract/contract'
 import { hex, parseAddress } from './addressMap'
 import { VIEW_BYTES_PER_BLOCK, VIEW_START_BYTES, WALKING_BYTES_PER_BLOCK, type HostBudget, type Lease } from './budget'
+import { codedError } from '../../src-common/contract/errors'
+import { fmtCount } from '../../src-common/model/format/format'
 
 /** cells of the heap map */
 export const MAP_CELLS = 256
@@ -30,7 +32,6 @@ export interface HeapViewRun {
   cancel(): void
 }
 
-const notFound = (message: string) => Object.assign(new Error(message), { code: 'ENOENT' })
 
 export class HeapViews {
   private readonly views = new Map<number, Retained>()
@@ -57,7 +58,7 @@ export class HeapViews {
       (progress) => {
         if (refused) return
         try {
-          lease.resize(progress.blocks * WALKING_BYTES_PER_BLOCK, `a heap view (${progress.blocks.toLocaleString('en-US')} blocks walked so far)`)
+          lease.resize(progress.blocks * WALKING_BYTES_PER_BLOCK, `a heap view (${fmtCount(progress.blocks)} blocks walked so far)`)
         } catch (err) {
           refused = err
           handle.cancel()
@@ -71,20 +72,18 @@ export class HeapViews {
         throw refused ?? err
       })
       .then((raw): HeapView => {
-        if (this.closed) throw Object.assign(new Error('the window closed while the heap was being walked'), { code: 'ECANCELED' })
+        if (this.closed) throw codedError('ECANCELED', 'the window closed while the heap was being walked')
         const heap = raw.heaps.find((h) => h.heapId === p.heapId)
-        if (!heap) throw notFound(`heap ${p.heapId} not found in process ${p.pid}: refresh the heap list`)
+        if (!heap) throw codedError('ENOENT', `heap ${p.heapId} not found in process ${p.pid}: refresh the heap list`)
         if (heap.truncated) {
           // More blocks than there was room for: refused (with what is taken), or, if room was made meanwhile, asked again.
           const blocks = heap.summary.blockCount
-          lease.resize(blocks * WALKING_BYTES_PER_BLOCK, `a heap view of ${blocks.toLocaleString('en-US')} blocks`)
-          throw Object.assign(new Error(`the heap has ${blocks.toLocaleString('en-US')} blocks, more than the memory budget had room for when the walk started: open the view again`), {
-            code: 'EBUSY'
-          })
+          lease.resize(blocks * WALKING_BYTES_PER_BLOCK, `a heap view of ${fmtCount(blocks)} blocks`)
+          throw codedError('EBUSY', `the heap has ${fmtCount(blocks)} blocks, more than the memory budget had room for when the walk started: open the view again`)
         }
         // What the view keeps; the views it replaces make room first when the budget is short.
         const replaced = this.replacedBy(p.viewId)
-        const what = `a heap view of ${heap.sizes.length.toLocaleString('en-US')} blocks`
+        const what = `a heap view of ${fmtCount(heap.sizes.length)} blocks`
         try {
           lease.resize(heap.sizes.length * VIEW_BYTES_PER_BLOCK, what)
         } catch (err) {
@@ -122,7 +121,7 @@ export class HeapViews {
 
   private view(viewId: number): Retained {
     const view = this.views.get(viewId)
-    if (!view) throw notFound(`heap view ${viewId} is closed (a newer walk replaced it): walk the heap again`)
+    if (!view) throw codedError('ENOENT', `heap view ${viewId} is closed (a newer walk replaced it): walk the heap again`)
     return view
   }
 

@@ -4,6 +4,7 @@
 import type { NativeAddon, NativeHeapWalk, NativeWalkProgress } from '../../native/index'
 import { BLOCK_FLAGS, type HeapBlockEntry, type HeapWalkDoc, type HeapWalksDoc } from '../../src-common/contract/types'
 import { hex } from './addressMap'
+import { codedError } from '../../src-common/contract/errors'
 
 export interface HeapWalkOptions {
   pid: number
@@ -66,6 +67,6 @@ export function walkHeaps(addon: NativeAddon, options: HeapWalkOptions, onProgre
 /** One heap's document out of a walk of it (the `heap --heap ID` form of the command). */
 export function singleHeap(doc: HeapWalksDoc, heapId: string): HeapWalkDoc {
   const heap = doc.heaps.find((h) => h.heapId === heapId)
-  if (!heap) throw Object.assign(new Error(`heap ${heapId} not found in process ${doc.pid}`), { code: 'ENOENT' })
+  if (!heap) throw codedError('ENOENT', `heap ${heapId} not found in process ${doc.pid}`)
   return heap
 }

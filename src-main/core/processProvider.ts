@@ -7,6 +7,7 @@ import type { NativeAddon } from '../../native/index'
 import type { ProcessDelta, ProcessEntry, ThreadEntry } from '../../src-common/contract/types'
 import { diffKeyed, sameProcess, sameThread } from './processDiff'
 import { takeSnapshot } from './snapshot'
+import { toErrorPayload } from '../../src-common/contract/errors'
 
 export interface ProcessProviderEvents {
   delta: [ProcessDelta]
@@ -89,8 +90,7 @@ export class ProcessProvider extends EventEmitter<ProcessProviderEvents> {
       const delta = await this.refresh()
       if (this.running) this.emit('delta', delta)
     } catch (err) {
-      const e = err as { code?: string; message?: string }
-      if (this.running) this.emit('error', { code: e.code ?? 'EINTERNAL', message: e.message ?? String(err) })
+      if (this.running) this.emit('error', toErrorPayload(err))
     }
     if (this.running) this.timer = setTimeout(() => void this.tick(), this.intervalMs)
   }

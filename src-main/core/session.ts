@@ -4,13 +4,11 @@
 
 import type { NativeAddon } from '../../native/index'
 import {
-  ContractError,
   MAX_BLOCKS_PER_PAGE,
   MAX_FAULTS_PER_ANSWER,
   parseRequest,
   type Channel,
   type EmitEvent,
-  type ErrorBody,
   type Hello,
   type Requests,
   type ResponseEnvelope,
@@ -25,6 +23,7 @@ import { processExtras } from './processExtras'
 import { WatchStreams } from './watchStream'
 import { WsWatchSession } from './wsWatch'
 import { Workbench, type WorkbenchDeps } from './workbench/workbench'
+import { codedError, toErrorPayload } from '../../src-common/contract/errors'
 
 export interface SessionDeps {
   addon: NativeAddon
@@ -44,17 +43,6 @@ export interface SessionDeps {
  */
 export const MAX_WATCHES = 4
 export const MAX_RUNNING_WALKS = 4
-
-const busy = (message: string) => Object.assign(new Error(message), { code: 'EBUSY' })
-
-export function errorBody(err: unknown): ErrorBody {
-  if (err instanceof ContractError) return { code: err.code, message: err.message }
-  const e = err as { code?: unknown; message?: unknown }
-  return {
-    code: typeof e?.code === 'string' ? e.code : 'EINTERNAL',
-    message: typeof e?.message === 'string' ? e.message : String(err)
-  }
-}
 
 export class Session {
   private readonly processes: ProcessHub
@@ -88,7 +76,7 @@ export class Session {
       const req = parseRequest(raw)
       return { id: req.id, ok: true, result: await this.dispatch(req.channel, req.payload) }
     } catch (err) {
-      return { id, ok: false, error: errorBody(err) }
+      return { id, ok: false, error: toErrorPayload(err) }
     }
   }
 
@@ -114,7 +102,7 @@ export class Session {
       'watch.start': (p) => this.startWatch(p),
       'watch.stop': async (p) => {
         const watch = this.watches.get(p.watchId)
-        if (!watch) throw Object.assign(new Error(`no watch ${p.watchId} in this session`), { code: 'ENOENT' })
+        if (!watch) throw codedError('ENOENT', `no watch ${p.watchId} in this session`)
         return watch.stop()
       },
       'process.details': (p) => processExtras(this.deps.addon, p.pid),
@@ -143,9 +131,9 @@ export class Session {
   /** Starts a walk and keeps it cancellable (heap.cancel) by its id until it settles. */
   private async tracked<T>(walkId: number, start: () => { result: Promise<T>; cancel(): void }): Promise<T> {
     // close() cancels the walks it knows of: one started after it would run on with nobody to answer.
-    if (this.closed) throw Object.assign(new Error('the window closed: the walk was not started'), { code: 'ECANCELED' })
-    if (this.walks.has(walkId)) throw busy(`walk ${walkId} is already running`)
-    if (this.walks.size >= MAX_RUNNING_WALKS) throw busy(`${MAX_RUNNING_WALKS} heap walks are running in this window already: wait for one to end or cancel it`)
+    if (this.closed) throw codedError('ECANCELED', 'the window closed: the walk was not started')
+    if (this.walks.has(walkId)) throw codedError('EBUSY', `walk ${walkId} is already running`)
+    if (this.walks.size >= MAX_RUNNING_WALKS) throw codedError('EBUSY', `${MAX_RUNNING_WALKS} heap walks are running in this window already: wait for one to end or cancel it`)
     const run = start()
     this.walks.set(walkId, run)
     try {
@@ -156,7 +144,7 @@ export class Session {
   }
 
   private async startWatch(p: Requests['watch.start']): Promise<Responses['watch.start']> {
-    if (this.watches.size + this.startingWatches >= MAX_WATCHES) throw busy(`${MAX_WATCHES} watches are running in this window already: stop one first`)
+    if (this.watches.size + this.startingWatches >= MAX_WATCHES) throw codedError('EBUSY', `${MAX_WATCHES} watches are running in this window already: stop one first`)
     const lease = this.budget.reserve('watch', WATCH_BYTES, 'a watch')
     this.startingWatches++
     let watch: WsWatchSession
@@ -173,7 +161,7 @@ export class Session {
     if (this.closed) {
       // The window went away while the watch was starting: nobody will stop it but us.
       void watch.stop()
-      throw Object.assign(new Error('the window closed while the watch was starting'), { code: 'ECANCELED' })
+      throw codedError('ECANCELED', 'the window closed while the watch was starting')
     }
     const watchId = this.nextWatchId++
     this.watches.set(watchId, watch)

@@ -9,6 +9,7 @@ import { KERNEL, TWO_32, UNKNOWN, hexHalves, isKernelHalf } from './addressMap'
 import { FaultCounts, halves } from './faultCounts'
 import { FaultRing } from './faultRing'
 import type { AttributedBatch, WsWatchSession } from './wsWatch'
+import { codedError } from '../../src-common/contract/errors'
 
 export const BUCKET_MS = 250
 export const UPDATE_MS = 250
@@ -208,7 +209,7 @@ export class WatchStreams {
 
   query(q: Requests['watch.query']): WatchQueryResult {
     const stream = this.streams.get(q.watchId)
-    if (!stream) throw Object.assign(new Error(`no records of watch ${q.watchId} in this session (a newer watch replaced them)`), { code: 'ENOENT' })
+    if (!stream) throw codedError('ENOENT', `no records of watch ${q.watchId} in this session (a newer watch replaced them)`)
     return stream.query(q)
   }
 

@@ -11,6 +11,7 @@ import { Session } from '../core/session'
 import { printToPdf } from './printToPdf'
 import { senderAllowed } from './senderFrame'
 import { version } from '../../package.json'
+import { codedError } from '../../src-common/contract/errors'
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"
 const sessions = new Map<number, Session>()
@@ -65,7 +66,7 @@ void app.whenReady().then(() => {
   })
   ipcMain.handle(ELECTRON_INVOKE, (event, raw: unknown) => {
     if (!senderAllowed(event.senderFrame, ourContents.has(event.sender), PAGE))
-      throw Object.assign(new Error(`IPC refused: only the Snapscope page in the top frame of its window may call (${event.senderFrame?.url ?? 'frame gone'})`), { code: 'EPERM' })
+      throw codedError('EPERM', `IPC refused: only the Snapscope page in the top frame of its window may call (${event.senderFrame?.url ?? 'frame gone'})`)
     return sessionFor(event.sender).handle(raw)
   })
   createWindow()

@@ -14,8 +14,9 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { MAX_MESSAGE_BYTES, type EventEnvelope } from '../../src-common/contract/contract'
 import { decodeFrame } from './frames'
 import { ProcessHub } from '../core/processHub'
-import { Session, errorBody, type SessionDeps } from '../core/session'
+import { Session, type SessionDeps } from '../core/session'
 import { DEFAULT_LIMITS, limitConnections, type ConnectionLimits } from './connections'
+import { toErrorPayload } from '../../src-common/contract/errors'
 
 export interface WebHostOptions {
   port?: number
@@ -189,7 +190,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       try {
         raw = decodeFrame(data.toString())
       } catch (err) {
-        send({ id: -1, ok: false, error: errorBody(err) })
+        send({ id: -1, ok: false, error: toErrorPayload(err) })
         return
       }
       void session.handle(raw).then(send)

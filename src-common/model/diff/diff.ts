@@ -3,7 +3,7 @@
 // then the leak suspects. Pure.
 
 import type { ProcessEntry } from '../../contract/types'
-import { percentChange } from '../report/format'
+import { percentChange } from '../format/format'
 import type { Quantity } from '../../contract/diffTypes'
 import type { SnapscopeFile } from '../../contract/fileTypes'
 import { observe, type Observation } from './observation'

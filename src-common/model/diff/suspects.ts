@@ -6,7 +6,7 @@
 import { timelineSeries, sizeClassLabel, type Series } from '../capture/series'
 import { MIN_GROWTH, type GrowthKind } from '../capture/trends'
 import type { TimelineDoc, TimelineSample } from '../../contract/timelineTypes'
-import { fmtPercent, fmtQuantity, fmtSigned } from '../report/format'
+import { fmtPercent, fmtQuantity, fmtSigned } from '../format/format'
 import type { Quantity } from '../../contract/diffTypes'
 import type { Change, DiffDoc, Suspect, SuspectKind } from '../../contract/diffTypes'
 

@@ -5,7 +5,7 @@
 
 import { formatElapsed } from '../capture/duration'
 import { showControls } from './bidi'
-import { fmtBytes, fmtCount } from './format'
+import { fmtBytes, fmtCount } from '../format/format'
 import type { Quantity } from '../../contract/diffTypes'
 import type { BarChart, Chart, LineChart } from './model'
 

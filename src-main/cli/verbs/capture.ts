@@ -8,7 +8,7 @@ import { flaggedSeries, timelineSeries } from '../../../src-common/model/capture
 import type { TimelineDoc, TimelineSample } from '../../../src-common/contract/timelineTypes'
 import { OutputFile } from '../../core/files/safeWrite'
 import { encodeFile, makeFile } from '../../core/files/snapshotFile'
-import { fmtBytes, fmtCount, fmtSigned } from '../../../src-common/model/report/format'
+import { fmtBytes, fmtCount, fmtSigned } from '../../../src-common/model/format/format'
 import { UsageError, parsePid } from '../args'
 import { say } from '../terminal'
 

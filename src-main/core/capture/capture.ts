@@ -12,6 +12,7 @@ import { SCHEMA_LIMITS } from '../files/schema'
 import type { Sampled, Sampler } from './sampler'
 import { TIMELINE_FORMAT, type TimelineDoc, type TimelineModule, type TimelineSample } from '../../../src-common/contract/timelineTypes'
 import { halve } from '../../../src-common/model/capture/thin'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 
 /** Even (each halving keeps the first sample and the grid); worst-case samples (61 size classes of
  *  huge numbers) take ~6 KB, so a full timeline is ~60 MB of JSON, far inside the loader's limits. */
@@ -116,8 +117,8 @@ export class Capture extends EventEmitter<{ sample: [CaptureProgress]; end: [Tim
       if (this.ended) return
       this.add(sampled)
     } catch (err) {
-      const e = err as { code?: string; message?: string }
-      return this.end(e.code === 'ESRCH' ? 'target-exited' : `error: ${e.code ?? ''} ${e.message ?? String(err)}`.trim())
+      const { code, message } = toErrorPayload(err)
+      return this.end(code === 'ESRCH' ? 'target-exited' : `error: ${code} ${message}`)
     }
     // The next slot still ahead: a late sample does not cause a burst of catch-up samples.
     this.schedule(Math.max(this.doc.samples.length, Math.floor((Date.now() - this.t0) / this.doc.everyMs) + 1))

@@ -8,6 +8,7 @@ import { makeFile } from '../files/snapshotFile'
 import { walkHeaps } from '../heapWalk'
 import { takeSnapshot } from '../snapshot'
 import { privateBytes } from './sampler'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 
 export async function captureNow(addon: NativeAddon, pid: number, options: { heap?: boolean } = {}): Promise<SnapscopeFile> {
   const [snapshot, priv] = await Promise.all([takeSnapshot(addon, { pid, include: ['process', 'thread', 'module', 'heaplist'] }), privateBytes(addon, pid)])
@@ -18,8 +19,7 @@ export async function captureNow(addon: NativeAddon, pid: number, options: { hea
     try {
       items.push(await walkHeaps(addon, { pid, limit: 0 }).result)
     } catch (err) {
-      const e = err as { code?: string; message?: string }
-      snapshot.errors.push({ pid, scope: 'heap', code: e.code ?? 'EINTERNAL', message: e.message ?? String(err) })
+      snapshot.errors.push({ pid, scope: 'heap', ...toErrorPayload(err) })
     }
   }
   return makeFile(items, snapshot.host, snapshot.takenAt)

@@ -5,6 +5,7 @@ import type { SnapshotError } from '../../../src-common/contract/types'
 import { sumHeaps } from '../../../src-common/model/capture/heapTotals'
 import { processExtras } from '../processExtras'
 import type { TimelineSample } from '../../../src-common/contract/timelineTypes'
+import { codedError, toErrorPayload } from '../../../src-common/contract/errors'
 
 export interface SampleOptions {
   pid: number
@@ -30,10 +31,7 @@ export const privateBytes = (addon: NativeAddon, pid: number): Promise<number | 
     () => null
   )
 
-const osError = (pid: number, scope: string, err: unknown): SnapshotError => {
-  const e = err as { code?: unknown; message?: unknown }
-  return { pid, scope, code: typeof e.code === 'string' ? e.code : 'EINTERNAL', message: String(e.message ?? err) }
-}
+const osError = (pid: number, scope: string, err: unknown): SnapshotError => ({ pid, scope, ...toErrorPayload(err) })
 
 /** Rejects (code ESRCH …) when the process itself can't be read: the timeline ends there. */
 export function addonSampler(addon: NativeAddon): Sampler {
@@ -51,7 +49,7 @@ export function addonSampler(addon: NativeAddon): Sampler {
       walk
     ])
     const entry = snap.processes.find((p) => p.pid === pid)
-    if (!entry) throw Object.assign(new Error(`process ${pid} is gone`), { code: 'ESRCH', pid })
+    if (!entry) throw codedError('ESRCH', `process ${pid} is gone`, { pid })
     return {
       sample: {
         takenAt,

@@ -1,7 +1,7 @@
 // A process's command line as Snapscope writes it: cut, with a marker, well inside the schema's limits,
 // so that any local process (10,000 arguments, or one of a megabyte) cannot make a capture that
 // does not open. Pure: snapshots of every kind use it.
-import { fmtCount as fmt } from '../../../src-common/model/report/format'
+import { fmtCount as fmt } from '../../../src-common/model/format/format'
 
 /** A command line as written keeps at most these (then a marker): Windows' own limit is 32,767
  *  characters; Linux allows ~2 MiB, and a process may rewrite its arguments to anything. */

@@ -4,7 +4,7 @@
 // the gunzip stream or the writer makes them) and stops at the first limit passed. It does not check
 // the syntax (JSON.parse does, next): for valid JSON the counts are exact, for invalid JSON they only
 // bound the work. Free of Node imports: the writer and the loader share it.
-import { fmtCount as fmt } from '../../../src-common/model/report/format'
+import { fmtCount as fmt } from '../../../src-common/model/format/format'
 
 export interface ScanLimits {
   /** nesting of arrays and objects; Snapscope's own documents need about 8 */

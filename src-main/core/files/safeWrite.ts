@@ -22,13 +22,13 @@ import { access, lstat, mkdir, open, readlink, rename, rm, type FileHandle } fro
 import { dirname, join, resolve } from 'node:path'
 import type { Writable } from 'node:stream'
 import { finished } from 'node:stream/promises'
+import { codedError, type ErrorCode } from '../../../src-common/contract/errors'
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NOCTTY, O_APPEND } = constants
 const MAX_LINKS = 40 // as the kernel's own limit on links followed in one lookup
 const STICKY = 0o1000 // S_ISVTX: files in the folder can be renamed or removed only by their owners
 
 type OsError = Error & { code?: string }
-const osError = (message: string, code: string): OsError => Object.assign(new Error(message), { code })
 const missing = (err: unknown): boolean => (err as OsError).code === 'ENOENT'
 
 /** What to do about the usual OS errors when writing at `path`: the message names the path and the code. */
@@ -45,7 +45,8 @@ function explain(path: string, folder: string, err: unknown): OsError {
     ENAMETOOLONG: 'the name is too long: choose a shorter one'
   }
   const message = why[code] ?? (err as Error).message
-  return osError(`cannot write ${path}: ${message}${message.includes(code) ? '' : ` (${code})`}`, code)
+  // The OS's own code passes on (errors.test.ts checks the registry names the ones explained here).
+  return codedError(code as ErrorCode, `cannot write ${path}: ${message}${message.includes(code) ? '' : ` (${code})`}`)
 }
 
 /** Whose links are followed and FIFOs written into in a shared folder: this user's and root's (geteuid is absent on Windows: all). */
@@ -81,13 +82,10 @@ async function resolveTrusted(path: string): Promise<{ real: string; procLink: b
       continue
     }
     if (!trusted(st))
-      throw osError(
-        `cannot write ${path}: ${next} is a symbolic link of another user (uid ${st.uid}), not followed: it could point the write at any file. Remove it, or give the path it should point to`,
-        'ELOOP'
-      )
+      throw codedError('ELOOP', `cannot write ${path}: ${next} is a symbolic link of another user (uid ${st.uid}), not followed: it could point the write at any file. Remove it, or give the path it should point to`)
     // /proc/self/fd/1 may point at "pipe:[1234]": only the kernel can open it.
     if (parts.length === 0 && (done === '/proc' || done.startsWith('/proc/'))) return { real: next, procLink: true }
-    if (++links > MAX_LINKS) throw osError(`cannot write ${path}: more than ${MAX_LINKS} symbolic links (ELOOP)`, 'ELOOP')
+    if (++links > MAX_LINKS) throw codedError('ELOOP', `cannot write ${path}: more than ${MAX_LINKS} symbolic links (ELOOP)`)
     const target = await readlink(next)
     parts.unshift(...target.split('/').filter((p) => p && p !== '.'))
     if (target.startsWith('/')) done = '/'
@@ -138,11 +136,11 @@ export class OutputFile {
     const { real, procLink } = await resolveTrusted(path)
     const st = procLink ? null : await lstat(real).catch((err: unknown) => (missing(err) ? null : Promise.reject(explain(path, dirname(real), err))))
     const problem = st && refused(st)
-    if (problem) throw osError(`cannot write ${path}: ${real} ${problem}`, st.isDirectory() ? 'EISDIR' : 'EINVAL')
+    if (problem) throw codedError(st.isDirectory() ? 'EISDIR' : 'EINVAL', `cannot write ${path}: ${real} ${problem}`)
     if (procLink || (st && !st.isFile())) {
       // Another user's FIFO in /tmp would take the document (or hang the command): as fs.protected_fifos.
       if (st && !trusted(st) && (await lstat(dirname(real))).mode & STICKY)
-        throw osError(`cannot write ${path}: ${real} is a FIFO of another user (uid ${st.uid}) in a shared folder: remove it or choose another name`, 'EPERM')
+        throw codedError('EPERM', `cannot write ${path}: ${real} is a FIFO of another user (uid ${st.uid}) in a shared folder: remove it or choose another name`)
       const sink: Sink = { kind: 'stream', target: real, procLink }
       const fd = ownFd(real)
       if (fd !== null) return new OutputFile(path, sink, { fd, handle: null, tmp: null })
@@ -204,7 +202,7 @@ export class OutputFile {
     const pending = this.pending
     this.pending = null
     if (pending) return pending
-    if (this.sink.kind === 'stream') throw osError(`cannot write ${this.path} again: a FIFO or device takes one document`, 'EINVAL')
+    if (this.sink.kind === 'stream') throw codedError('EINVAL', `cannot write ${this.path} again: a FIFO or device takes one document`)
     return createTemp(this.path, this.sink.folder)
   }
 
@@ -225,7 +223,7 @@ async function createTemp(path: string, folder: string): Promise<Pending> {
     return { fd: handle.fd, handle, tmp }
   } catch (err) {
     // The folder was there a moment ago: ENOENT here is a file system that takes no new files (/proc).
-    throw missing(err) ? osError(`cannot write ${path}: no new file can be created in ${folder} (ENOENT): choose another place`, 'ENOENT') : explain(path, folder, err)
+    throw missing(err) ? codedError('ENOENT', `cannot write ${path}: no new file can be created in ${folder} (ENOENT): choose another place`) : explain(path, folder, err)
   }
 }
 
@@ -240,7 +238,7 @@ async function openStream(path: string, sink: Extract<Sink, { kind: 'stream' }>)
   const problem = refused(st) ?? (!sink.procLink && st.isFile() ? 'became a regular file while it was opened' : null)
   if (problem) {
     await handle.close()
-    throw osError(`cannot write ${path}: ${sink.target} ${problem}`, 'EINVAL')
+    throw codedError('EINVAL', `cannot write ${path}: ${sink.target} ${problem}`)
   }
   return handle
 }
@@ -253,7 +251,7 @@ async function openStream(path: string, sink: Extract<Sink, { kind: 'stream' }>)
 export async function prepareFolder(path: string): Promise<string> {
   const { real, procLink } = await resolveTrusted(path)
   const st = procLink ? null : await lstat(real).catch((err: unknown) => (missing(err) ? null : Promise.reject(explain(path, dirname(real), err))))
-  if (procLink || (st && !st.isDirectory())) throw osError(`cannot write ${path}: it is not a folder (it should be: one file per table goes in it)`, 'ENOTDIR')
+  if (procLink || (st && !st.isDirectory())) throw codedError('ENOTDIR', `cannot write ${path}: it is not a folder (it should be: one file per table goes in it)`)
   try {
     if (!st) await mkdir(real)
     await access(real, constants.W_OK)

@@ -4,7 +4,7 @@
 import { ContractError } from '../../../src-common/contract/validate'
 import { DEFAULT_LIMITS, type LoadLimits } from './loader'
 import { JsonScan } from './jsonScan'
-import { fmtBytes } from '../../../src-common/model/report/format'
+import { fmtBytes } from '../../../src-common/model/format/format'
 import { fileSchema } from './schema'
 import type { SnapscopeFile } from '../../../src-common/contract/fileTypes'
 

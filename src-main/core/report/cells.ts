@@ -1,6 +1,6 @@
 // A table cell as people read it (HTML and text reports); CSV and JSON keep the raw value.
 import { formatDuration } from '../../../src-common/model/capture/duration'
-import { fmtBytes, fmtCount, fmtPercent, fmtSigned, fmtTime } from '../../../src-common/model/report/format'
+import { fmtBytes, fmtCount, fmtPercent, fmtSigned, fmtTime } from '../../../src-common/model/format/format'
 import type { Quantity } from '../../../src-common/contract/diffTypes'
 import type { Cell, Column } from '../../../src-common/model/report/model'
 

@@ -5,6 +5,7 @@ import { tableCsv } from './csv'
 import { renderHtml } from './html'
 import { allTables, type ReportModel } from '../../../src-common/model/report/model'
 import { chromiumPrinter, type PdfPrinter } from './pdf'
+import { codedError } from '../../../src-common/contract/errors'
 
 export type ReportFormat = (typeof REPORT_FORMATS)[number]
 
@@ -43,7 +44,7 @@ export async function exportReport(model: ReportModel, format: ReportFormat, opt
     case 'csv': {
       const tables = allTables(model).filter((t) => options.table === undefined || t.id === options.table)
       if (tables.length === 0)
-        throw Object.assign(new Error(options.table ? `no table "${options.table}" in this report (${allTables(model).map((t) => t.id).join(', ')})` : 'this report has no tables'), { code: 'ENOENT' })
+        throw codedError('ENOENT', options.table ? `no table "${options.table}" in this report (${allTables(model).map((t) => t.id).join(', ')})` : 'this report has no tables')
       return tables.map((t) => ({ name: `${base}-${t.id}.csv`, mime: 'text/csv', data: tableCsv(t) }))
     }
   }

@@ -4,7 +4,7 @@
 
 import { redactionText } from './build'
 import { formatCell, isNumeric } from './cells'
-import { fmtCount, fmtTime } from '../../../src-common/model/report/format'
+import { fmtCount, fmtTime } from '../../../src-common/model/format/format'
 import type { Card, Finding, ReportModel, Section, Table } from '../../../src-common/model/report/model'
 import { chartSvg, escapeXml as esc } from '../../../src-common/model/report/svgChart'
 

@@ -18,6 +18,7 @@ import { delimiter, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { HostBudget, Lease } from '../budget'
+import { codedError } from '../../../src-common/contract/errors'
 
 export type PdfPrinter = (html: string) => Promise<Buffer>
 
@@ -57,7 +58,7 @@ function unprivileged(): { uid: number; gid: number } | null {
   return { uid: 65534, gid: 65534 }
 }
 
-const printError = (message: string) => Object.assign(new Error(`Chromium could not print the PDF: ${message}`), { code: 'EPRINT' })
+const printError = (message: string) => codedError('EPRINT', `Chromium could not print the PDF: ${message}`)
 
 /** Some process of the group still runs. Zombies do not count: Chromium's helpers end up children of
  *  init once its browser process is gone, and an init may be slow to reap them. */
@@ -148,7 +149,7 @@ function runChromium(browser: string, args: string[], dir: string, ids: { uid: n
 export const chromiumPrinter: PdfPrinter = async (html) => {
   const browser = findChromium()
   if (!browser)
-    throw Object.assign(new Error('PDF needs Chromium: none found on PATH (install chromium, or set CHROMIUM_PATH)'), { code: 'ENOENT' })
+    throw codedError('ENOENT', 'PDF needs Chromium: none found on PATH (install chromium, or set CHROMIUM_PATH)')
   const ids = unprivileged()
   const dir = await mkdtemp(join(tmpdir(), 'snapscope-pdf-'))
   try {
@@ -206,7 +207,7 @@ export class PdfQueue {
 
   async print(html: string, printer: PdfPrinter): Promise<Buffer> {
     if (this.printing && this.waiting.length >= MAX_PDF_WAITING)
-      throw Object.assign(new Error(`a PDF is being printed and ${MAX_PDF_WAITING} more are waiting: try again when one has finished (or export HTML)`), { code: 'EBUSY' })
+      throw codedError('EBUSY', `a PDF is being printed and ${MAX_PDF_WAITING} more are waiting: try again when one has finished (or export HTML)`)
     // The page's text while it waits (UTF-16 in a string).
     const lease: Lease = this.budget.reserve('PDF export', html.length * 2, 'a PDF export')
     try {

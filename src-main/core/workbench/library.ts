@@ -2,6 +2,7 @@
 // may be large, so a session holds only a few at a time.
 import type { FileItem, SnapscopeFile } from '../../../src-common/contract/fileTypes'
 import type { OpenedFile } from '../../../src-common/contract/workbenchTypes'
+import { codedError } from '../../../src-common/contract/errors'
 
 export const MAX_OPEN_FILES = 8
 
@@ -50,7 +51,7 @@ export class Library {
 
   add(file: SnapscopeFile, name: string, sizeBytes: number): OpenedFile {
     if (this.files.size >= MAX_OPEN_FILES)
-      throw Object.assign(new Error(`${MAX_OPEN_FILES} files are open already: close one first`), { code: 'EMFILE' })
+      throw codedError('EMFILE', `${MAX_OPEN_FILES} files are open already: close one first`)
     const omitted = { blocks: 0, faults: 0 }
     const view: OpenedFile = {
       fileId: this.nextId++,
@@ -69,7 +70,7 @@ export class Library {
 
   get(fileId: number): OpenEntry {
     const entry = this.files.get(fileId)
-    if (!entry) throw Object.assign(new Error(`no file ${fileId} is open in this session`), { code: 'ENOENT' })
+    if (!entry) throw codedError('ENOENT', `no file ${fileId} is open in this session`)
     return entry
   }
 

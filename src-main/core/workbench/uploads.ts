@@ -3,6 +3,7 @@
 // Nothing here touches the disk: the bytes go to the loader as they are.
 import { ContractError } from '../../../src-common/contract/validate'
 import { MAX_UPLOAD_BYTES } from '../../../src-common/contract/contract'
+import { codedError } from '../../../src-common/contract/errors'
 
 const MAX_PENDING = 2
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
@@ -25,7 +26,7 @@ export class Uploads {
     const piece = Buffer.from(base64, 'base64')
     if (size + piece.length > MAX_UPLOAD_BYTES) {
       this.drop(uploadId)
-      throw Object.assign(new Error(`the file is larger than the ${MAX_UPLOAD_BYTES >> 20} MiB an upload may be`), { code: 'EFBIG' })
+      throw codedError('EFBIG', `the file is larger than the ${MAX_UPLOAD_BYTES >> 20} MiB an upload may be`)
     }
     this.pending.get(uploadId)!.push(piece)
     this.sizes.set(uploadId, size + piece.length)
@@ -35,7 +36,7 @@ export class Uploads {
   /** The whole upload, which is forgotten. */
   take(uploadId: number): Buffer {
     const pieces = this.pending.get(uploadId)
-    if (!pieces) throw Object.assign(new Error(`no upload ${uploadId} in this session`), { code: 'ENOENT' })
+    if (!pieces) throw codedError('ENOENT', `no upload ${uploadId} in this session`)
     this.drop(uploadId)
     return Buffer.concat(pieces)
   }

@@ -21,6 +21,7 @@ import { chromiumPrinter, type PdfPrinter } from '../report/pdf'
 import { Library } from './library'
 import type { Download, OpenedFile } from '../../../src-common/contract/workbenchTypes'
 import { Uploads } from './uploads'
+import { codedError } from '../../../src-common/contract/errors'
 
 export type WorkbenchChannel =
   | 'file.upload'
@@ -115,13 +116,13 @@ export class Workbench {
   private itemFile(side: DiffSide): SnapscopeFile {
     if (side.item === undefined) return side.file
     const item = side.file.items[side.item]
-    if (!item) throw Object.assign(new Error(`${side.name} has no item #${side.item}`), { code: 'ENOENT' })
+    if (!item) throw codedError('ENOENT', `${side.name} has no item #${side.item}`)
     return { ...side.file, items: [item] }
   }
 
   private async startCapture(p: Requests['capture.start']): Promise<Responses['capture.start']> {
     if (this.captures.size + this.startingCaptures >= MAX_CAPTURES)
-      throw Object.assign(new Error(`${MAX_CAPTURES} captures are running in this window already: stop one first`), { code: 'EBUSY' })
+      throw codedError('EBUSY', `${MAX_CAPTURES} captures are running in this window already: stop one first`)
     const samples = expectedSamples(p)
     const lease = this.deps.budget.reserve('capture', CAPTURE_BASE_BYTES + samples * CAPTURE_SAMPLE_BYTES, `a capture of ${samples.toLocaleString('en-US')} samples`)
     const addon = this.deps.addon
@@ -139,7 +140,7 @@ export class Workbench {
     if (this.closed) {
       // The window went away while the first sample was being taken: nobody will stop it but us.
       void capture.stop()
-      throw Object.assign(new Error('the window closed while the capture was starting'), { code: 'ECANCELED' })
+      throw codedError('ECANCELED', 'the window closed while the capture was starting')
     }
     const captureId = this.nextCaptureId++
     this.captures.set(captureId, capture)

@@ -18,6 +18,6 @@ describe('getApi helpers', () => {
       code: 'EACCES',
       message: 'denied'
     })
-    expect(errorFromBridge(new Error('plain'))).toMatchObject({ code: 'EUNKNOWN', message: 'plain' })
+    expect(errorFromBridge(new Error('plain'))).toMatchObject({ code: 'EINTERNAL', message: 'plain' })
   })
 })

@@ -3,6 +3,7 @@
 // it answered the URL with the token, or by a token still in the page URL.
 import type { SnapscopeApi } from '../../../src-common/contract/contract'
 import { ApiError, type ConnectedApi } from './connectedApi'
+import { UNCODED } from '../../../src-common/contract/errors'
 import { createWebSocketApi } from './webSocketApi'
 
 declare global {
@@ -21,7 +22,7 @@ export function browserModeUrl(location: Pick<Location, 'protocol' | 'host' | 's
 export function errorFromBridge(error: unknown): ApiError {
   const text = error instanceof Error ? error.message : String(error)
   const match = /\[([A-Za-z0-9_]+)\] ([\s\S]*)$/.exec(text)
-  return match ? new ApiError(match[1], match[2]) : new ApiError('EUNKNOWN', text)
+  return match ? new ApiError(match[1], match[2]) : new ApiError(UNCODED, text)
 }
 
 function electronApi(bridge: SnapscopeApi): ConnectedApi {

@@ -2,6 +2,7 @@
 // to listeners. No reconnect: the host issues a per-run token, so after a restart the page must be
 // reloaded with the new URL anyway — we show that instead of retrying.
 import type { Channel, EventName, Events, Requests, Responses } from '../../../src-common/contract/contract'
+import { UNCODED } from '../../../src-common/contract/errors'
 import { ApiError, type ConnectedApi, type ConnectionState } from './connectedApi'
 
 /** The part of the WHATWG WebSocket we use; the `ws` package's client satisfies it too (tests, node 20). */
@@ -83,7 +84,7 @@ export function createWebSocketApi(
     if (message.ok === true) call.resolve(message.result)
     else {
       const error = (message.error ?? {}) as { code?: unknown; message?: unknown }
-      call.reject(new ApiError(String(error.code ?? 'EUNKNOWN'), String(error.message ?? 'request failed')))
+      call.reject(new ApiError(String(error.code ?? UNCODED), String(error.message ?? 'request failed')))
     }
   }
 

@@ -1,6 +1,6 @@
 // A short ranked list with counts and share bars (top faulting PCs, threads): dense, aligned, and
 // readable at a glance without a chart.
-import { formatCount } from '../processes/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 
 export interface CountRow {
   key: string | number
@@ -36,8 +36,8 @@ export function CountBars({ title, rows, total, testId, empty, unit = 'faults' }
                   <td className="label mono" title={row.detail ? `${row.label}  ${row.detail}` : row.label}>
                     {row.label}
                   </td>
-                  <td className="num" title={`${formatCount(row.count)} ${unit}`}>
-                    {formatCount(row.count)}
+                  <td className="num" title={`${fmtCount(row.count)} ${unit}`}>
+                    {fmtCount(row.count)}
                   </td>
                   <td className="share">
                     <span className="bar" style={{ width: `${Math.max(1, share * 100)}%` }} />

@@ -3,7 +3,8 @@
 // MAX_IN_FLIGHT requests run at once, and pages scrolled past before their turn are never asked for:
 // dragging the scrollbar across a million rows costs the pages where it stops, not every page.
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { problemOf, type Problem } from './problems'
+import { toErrorPayload } from '../../../src-common/contract/errors'
+import { type Problem } from './problems'
 
 export const PAGE_ROWS = 500
 const MAX_PAGES = 40
@@ -66,7 +67,7 @@ export function usePagedRows<R>(key: string, fetchPage: (offset: number, limit: 
             s.total = result.matched
             s.problem = null
           }),
-        (error: unknown) => settle(() => (s.problem = problemOf(error)))
+        (error: unknown) => settle(() => (s.problem = toErrorPayload(error)))
       )
     }
   }, [])

@@ -6,7 +6,7 @@ import type { DiffDoc, OpenedFile } from '../../../src-common/contract/contract'
 import { targetMetrics } from '../../../src-common/model/diff/diff'
 import { itemKind } from '../../../src-common/model/diff/observation'
 import type { Change, ProcessBrief } from '../../../src-common/contract/diffTypes'
-import { fmtBytes, fmtCount, fmtPercent, fmtQuantity, fmtSigned, fmtTime } from '../../../src-common/model/report/format'
+import { fmtBytes, fmtCount, fmtPercent, fmtQuantity, fmtSigned, fmtTime } from '../../../src-common/model/format/format'
 import type { Quantity } from '../../../src-common/contract/diffTypes'
 import { formatDuration } from '../../../src-common/model/capture/duration'
 import { sizeClassLabel } from '../../../src-common/model/capture/series'
@@ -16,6 +16,7 @@ import { ExportBar, type ItemRef } from '../files/ExportBar'
 import { SimpleTable, type Col } from '../files/SimpleTable'
 import { SizeClassBars } from '../files/SizeClassBars'
 import type { Library } from '../files/useLibrary'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 
 const encode = (r: ItemRef) => `${r.fileId}:${r.item ?? ''}`
 const decode = (v: string): ItemRef => {
@@ -67,8 +68,8 @@ function DiffResult({ diff }: { diff: DiffDoc }) {
   return (
     <div className="wb-diff" data-testid="diff-result">
       <p className="muted">
-        A: {diff.a.label} ({diff.a.kinds.join(' + ')}{diff.a.takenAt ? `, ${fmtTime(diff.a.takenAt)}` : ''}) · B: {diff.b.label} ({diff.b.kinds.join(' + ')}
-        {diff.b.takenAt ? `, ${fmtTime(diff.b.takenAt)}` : ''}){diff.elapsedMs !== null && ` · ${formatDuration(Math.abs(diff.elapsedMs))} apart`}
+        A: {diff.a.label} ({diff.a.kinds.join(' + ')}{diff.a.takenAt ? `, ${fmtTime(diff.a.takenAt, 'local')}` : ''}) · B: {diff.b.label} ({diff.b.kinds.join(' + ')}
+        {diff.b.takenAt ? `, ${fmtTime(diff.b.takenAt, 'local')}` : ''}){diff.elapsedMs !== null && ` · ${formatDuration(Math.abs(diff.elapsedMs))} apart`}
       </p>
       <h3>Leak suspects</h3>
       {diff.suspects.length === 0 ? (
@@ -181,7 +182,7 @@ export function CompareView({ api, library }: { api: ConnectedApi; library: Libr
       setDiff(await api.invoke('diff.run', { a: decode(a), b: decode(b) }))
     } catch (err) {
       setDiff(null)
-      setError(err instanceof Error ? err.message : String(err))
+      setError(toErrorPayload(err).message)
     } finally {
       setBusy(false)
     }

@@ -5,6 +5,7 @@ import { useState } from 'react'
 import { REPORT_FORMATS } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { offerDownload } from './transfer'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 
 /** What the Redact boxes (here and on save) do. */
 export const REDACT_HINT = 'Replace user names, host names and directories, and secrets (passwords, tokens, keys, URL credentials)'
@@ -35,7 +36,7 @@ export function ExportBar({ api, a, b, testId }: ExportBarProps) {
       const { files } = await api.invoke('report.export', { a, b, format, redact })
       files.forEach(offerDownload)
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err))
+      setError(toErrorPayload(err).message)
     } finally {
       setBusy(null)
     }

@@ -3,13 +3,14 @@
 import { useState, type DragEvent } from 'react'
 import type { OpenedFile } from '../../../src-common/contract/contract'
 import { itemKind } from '../../../src-common/model/diff/observation'
-import { fmtBytes, fmtTime } from '../../../src-common/model/report/format'
+import { fmtBytes, fmtTime } from '../../../src-common/model/format/format'
 import type { ConnectedApi } from '../api/connectedApi'
 import { Name, showControls } from '../common/Name'
 import { ExportBar, REDACT_HINT } from './ExportBar'
 import { ItemSummary } from './ItemSummary'
 import { offerDownload } from './transfer'
 import type { Library } from './useLibrary'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 
 const ACCEPT = '.snapscope,.json,.gz,application/json,application/gzip'
 
@@ -82,7 +83,7 @@ function SaveButton({ api, file }: { api: ConnectedApi; file: OpenedFile }) {
     try {
       offerDownload(await api.invoke('file.save', { fileId: file.fileId, redact }))
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err))
+      setError(toErrorPayload(err).message)
     }
   }
   return (
@@ -124,7 +125,7 @@ export function FilesView({ api, library }: { api: ConnectedApi; library: Librar
                   </strong>
                   <span className="muted">{f.items.map(itemKind).join(' + ')}</span>
                   <span className="muted">
-                    <Name>{f.host.hostname || 'unknown host'}</Name> · {fmtTime(f.createdAt)}
+                    <Name>{f.host.hostname || 'unknown host'}</Name> · {fmtTime(f.createdAt, 'local')}
                   </span>
                 </button>
                 <button type="button" className="link-button" aria-label={`Close ${showControls(f.name)}`} onClick={() => void library.close(f.fileId)}>
@@ -142,7 +143,7 @@ export function FilesView({ api, library }: { api: ConnectedApi; library: Librar
                 <p className="muted">
                   {[
                     file.host.hostname && `${showControls(file.host.hostname)} (${file.host.os} ${file.host.arch})`,
-                    `created ${fmtTime(file.createdAt)}`,
+                    `created ${fmtTime(file.createdAt, 'local')}`,
                     file.generator,
                     file.sizeBytes ? fmtBytes(file.sizeBytes) : '',
                     file.redacted && 'redacted'

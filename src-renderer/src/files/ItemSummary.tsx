@@ -4,7 +4,7 @@ import type { FileItem } from '../../../src-common/contract/fileTypes'
 import { itemKind } from '../../../src-common/model/diff/observation'
 import { sumHeaps } from '../../../src-common/model/capture/heapTotals'
 import { formatDuration } from '../../../src-common/model/capture/duration'
-import { fmtBytes, fmtCount, fmtTime } from '../../../src-common/model/report/format'
+import { fmtBytes, fmtCount, fmtTime } from '../../../src-common/model/format/format'
 import { TimelineCharts } from '../timeline/TimelineCharts'
 import { SimpleTable } from './SimpleTable'
 import { SizeClassBars } from './SizeClassBars'
@@ -128,7 +128,7 @@ export function ItemSummary({ item, index }: { item: FileItem; index: number }) 
       <h3>
         #{index} {itemKind(item)}
         {'pid' in item || ('targetPid' in item && item.targetPid !== null) ? <span className="muted"> · pid {'pid' in item ? item.pid : item.targetPid}</span> : null}
-        <span className="muted"> · {fmtTime(when(item))}</span>
+        <span className="muted"> · {fmtTime(when(item), 'local')}</span>
       </h3>
       <Body item={item} />
     </section>

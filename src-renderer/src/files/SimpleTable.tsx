@@ -1,7 +1,7 @@
 // A plain table for the short lists of these views (the top rows of a report's table; exports have
 // all of them): aligned numbers, marked rows, and a line saying how many more there are.
 import type { ReactNode } from 'react'
-import { fmtCount } from '../../../src-common/model/report/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 
 export interface Col<R> {
   label: string

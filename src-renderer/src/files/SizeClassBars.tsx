@@ -2,7 +2,7 @@
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts'
 import type { HistogramBucket } from '../../../src-common/contract/contract'
 import { shortClass } from '../../../src-common/model/capture/series'
-import { fmtCount } from '../../../src-common/model/report/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 import { extent, niceTicks } from '../../../src-common/model/report/svgChart'
 import { useElementSize } from '../common/useElementSize'
 import { usePalette } from '../theme/ThemeContext'

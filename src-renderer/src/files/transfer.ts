@@ -2,7 +2,7 @@
 // each fit one message; what the host sends back (a saved file, a report) is offered as a download.
 // In Electron the download asks where to save, as any download does. No path crosses the boundary.
 import { MAX_UPLOAD_BYTES, MAX_UPLOAD_CHUNK, type Download, type OpenedFile } from '../../../src-common/contract/contract'
-import { fmtBytes } from '../../../src-common/model/report/format'
+import { fmtBytes } from '../../../src-common/model/format/format'
 import { ApiError, type ConnectedApi } from '../api/connectedApi'
 
 /** Bytes per piece: MAX_UPLOAD_CHUNK base64 characters (a multiple of 4, so pieces decode alone). */

@@ -4,6 +4,7 @@ import { useCallback, useState } from 'react'
 import type { OpenedFile } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { openLocalFile } from './transfer'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 
 export interface Library {
   files: OpenedFile[]
@@ -19,7 +20,6 @@ export interface Library {
   adopt(file: OpenedFile): void
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
 export function useLibrary(api: ConnectedApi): Library {
   const [files, setFiles] = useState<OpenedFile[]>([])
@@ -38,7 +38,7 @@ export function useLibrary(api: ConnectedApi): Library {
     try {
       await work()
     } catch (err) {
-      setError(message(err))
+      setError(toErrorPayload(err).message)
     } finally {
       setBusy(null)
     }

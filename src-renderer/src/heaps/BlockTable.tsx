@@ -7,16 +7,16 @@ import { DataTable, type Column } from '../common/DataTable'
 import { ErrorNotice } from '../common/Notice'
 import { usePagedRows } from '../common/usePagedRows'
 import type { VirtualListHandle } from '../common/VirtualList'
-import { formatCount } from '../processes/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 
 const FLAG_LABEL = { fixed: 'used', free: 'free', moveable: 'moveable' } as const
 const end = (b: HeapBlockRow) => '0x' + (BigInt(b.address) + BigInt(b.blockSize)).toString(16)
 
 const COLUMNS: readonly Column<HeapBlockRow>[] = [
-  { id: 'index', label: '#', width: '90px', numeric: true, render: (b) => formatCount(b.index) },
+  { id: 'index', label: '#', width: '90px', numeric: true, render: (b) => fmtCount(b.index) },
   { id: 'address', label: 'Address', width: '140px', mono: true, render: (b) => b.address },
   { id: 'end', label: 'End', width: '140px', mono: true, render: end },
-  { id: 'size', label: 'Size (bytes)', width: '110px', numeric: true, render: (b) => formatCount(b.blockSize) },
+  { id: 'size', label: 'Size (bytes)', width: '110px', numeric: true, render: (b) => fmtCount(b.blockSize) },
   { id: 'flags', label: 'State', width: '90px', render: (b) => <span className={`flag flag-${b.flags}`}>{FLAG_LABEL[b.flags]}</span> },
   { id: 'fill', label: '', width: 'minmax(0, 1fr)', render: () => null }
 ]
@@ -42,7 +42,7 @@ export function BlockTable({ api, viewId, filter, selected, onSelect, handle }: 
   return (
     <>
       <p className="muted small block-count" data-testid="block-count" data-count={blocks.total ?? ''}>
-        {blocks.total === null ? 'Reading blocks…' : `${formatCount(blocks.total)} blocks${filterKey(filter) === '::' ? '' : ' match the filter'}`}
+        {blocks.total === null ? 'Reading blocks…' : `${fmtCount(blocks.total)} blocks${filterKey(filter) === '::' ? '' : ' match the filter'}`}
       </p>
       <DataTable
         label="Heap blocks"

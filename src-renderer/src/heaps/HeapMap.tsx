@@ -5,7 +5,7 @@ import { memo } from 'react'
 import { Bar, BarChart, Tooltip, XAxis, YAxis } from 'recharts'
 import type { HeapMapCell } from '../../../src-common/contract/contract'
 import { useElementSize } from '../common/useElementSize'
-import { formatBytes } from '../processes/format'
+import { fmtBytes } from '../../../src-common/model/format/format'
 import { usePalette } from '../theme/ThemeContext'
 
 interface HeapMapProps {
@@ -51,7 +51,7 @@ export const HeapMap = memo(function HeapMap({ cells, onPick }: HeapMapProps) {
                 <div className="chart-tooltip">
                   <div className="mono">from {c.address}</div>
                   <div>
-                    used {formatBytes(c.usedBytes)} · free {formatBytes(c.freeBytes)}
+                    used {fmtBytes(c.usedBytes)} · free {fmtBytes(c.freeBytes)}
                   </div>
                   <div className="muted">Click to show its blocks</div>
                 </div>

@@ -3,9 +3,10 @@ import { memo, useRef, useState } from 'react'
 import type { HeapBlockFilter, HeapView } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { ErrorNotice } from '../common/Notice'
-import { problemOf, type Problem } from '../common/problems'
+import { toErrorPayload } from '../../../src-common/contract/errors'
+import { type Problem } from '../common/problems'
 import type { VirtualListHandle } from '../common/VirtualList'
-import { formatBytes, formatCount, formatTime } from '../processes/format'
+import { fmtBytes, fmtClock, fmtCount } from '../../../src-common/model/format/format'
 import { BlockFilters } from './BlockFilters'
 import { BlockTable } from './BlockTable'
 import { HeapMap } from './HeapMap'
@@ -43,7 +44,7 @@ export const HeapWalkView = memo(function HeapWalkView({ api, view }: HeapWalkVi
         // The row count may only now be known (first page): scroll after it renders.
         requestAnimationFrame(() => table.current?.scrollIntoView(position))
       },
-      (error: unknown) => setProblem(problemOf(error))
+      (error: unknown) => setProblem(toErrorPayload(error))
     )
   }
 
@@ -51,9 +52,9 @@ export const HeapWalkView = memo(function HeapWalkView({ api, view }: HeapWalkVi
   return (
     <div className="heap-walk" data-testid="heap-walk" data-heap={view.heapId}>
       <p className="walk-summary" data-testid="walk-summary" data-blocks={summary.blockCount} data-used-blocks={summary.usedBlocks}>
-        <strong>{formatCount(summary.blockCount)}</strong> blocks · <span className="used-dot" /> used {formatCount(summary.usedBlocks)} ({formatBytes(summary.usedBytes)}) ·{' '}
-        <span className="free-dot" /> free {formatCount(summary.freeBlocks)} ({formatBytes(summary.freeBytes)}
-        {total > 0 && `, ${((100 * summary.freeBytes) / total).toFixed(1)}%`}) · walked {formatTime(view.takenAt)}{' '}
+        <strong>{fmtCount(summary.blockCount)}</strong> blocks · <span className="used-dot" /> used {fmtCount(summary.usedBlocks)} ({fmtBytes(summary.usedBytes)}) ·{' '}
+        <span className="free-dot" /> free {fmtCount(summary.freeBlocks)} ({fmtBytes(summary.freeBytes)}
+        {total > 0 && `, ${((100 * summary.freeBytes) / total).toFixed(1)}%`}) · walked {fmtClock(view.takenAt, 'local')}{' '}
         {view.stopped ? (
           <span className="muted">with the process stopped (consistent)</span>
         ) : (

@@ -4,7 +4,7 @@ import { memo, useState } from 'react'
 import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from 'recharts'
 import type { HistogramBucket } from '../../../src-common/contract/contract'
 import { useElementSize } from '../common/useElementSize'
-import { formatBytes, formatCompact, formatCount } from '../processes/format'
+import { fmtBytes, fmtCompact, fmtCount } from '../../../src-common/model/format/format'
 import { usePalette } from '../theme/ThemeContext'
 import { sizeLabel } from './sizes'
 
@@ -45,7 +45,7 @@ export const SizeHistogram = memo(function SizeHistogram({ histogram, minSize, m
         <BarChart width={size.width} height={size.height} data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} barCategoryGap={1}>
           <CartesianGrid stroke={palette.grid} vertical={false} />
           <XAxis dataKey="label" stroke={palette.axis} tick={{ fontSize: 10, fill: palette.axis }} interval="preserveStartEnd" height={18} />
-          <YAxis scale="log" domain={[1, 'auto']} allowDataOverflow width={44} stroke={palette.axis} tick={{ fontSize: 10, fill: palette.axis }} tickFormatter={(v: number) => (measure === 'bytes' ? formatBytes(v) : formatCompact(v))} />
+          <YAxis scale="log" domain={[1, 'auto']} allowDataOverflow width={44} stroke={palette.axis} tick={{ fontSize: 10, fill: palette.axis }} tickFormatter={(v: number) => (measure === 'bytes' ? fmtBytes(v) : fmtCompact(v))} />
           <Tooltip
             isAnimationActive={false}
             cursor={{ fill: palette.grid }}
@@ -54,10 +54,10 @@ export const SizeHistogram = memo(function SizeHistogram({ histogram, minSize, m
               return b ? (
                 <div className="chart-tooltip">
                   <div>
-                    {formatCount(b.minSize)} – {formatCount(b.maxSize)} bytes
+                    {fmtCount(b.minSize)} – {fmtCount(b.maxSize)} bytes
                   </div>
                   <div>
-                    {formatCount(b.count)} blocks · {formatBytes(b.bytes)}
+                    {fmtCount(b.count)} blocks · {fmtBytes(b.bytes)}
                   </div>
                   <div className="muted">Click to list only these blocks</div>
                 </div>

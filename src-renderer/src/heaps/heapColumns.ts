@@ -1,7 +1,7 @@
 // The heap list's columns: the heap list entry, with used and free totals from a summary walk.
 import type { HeapListEntry, HeapSummary } from '../../../src-common/contract/contract'
 import type { Column } from '../common/DataTable'
-import { formatBytes, formatCount } from '../processes/format'
+import { fmtBytes, fmtCount } from '../../../src-common/model/format/format'
 
 export interface HeapRow extends HeapListEntry {
   summary: HeapSummary | undefined
@@ -14,10 +14,10 @@ export const HEAP_COLUMNS: readonly Column<HeapRow>[] = [
   { id: 'heapId', label: 'Heap', width: '130px', mono: true, render: (h) => h.heapId },
   { id: 'kind', label: 'Kind', width: '180px', render: (h) => (h.isDefault ? `${h.kind} (default)` : h.kind), title: (h) => `${h.allocator} ${h.kind}` },
   { id: 'base', label: 'Base', width: '130px', mono: true, render: (h) => h.baseAddress },
-  { id: 'size', label: 'Size', width: '80px', numeric: true, render: (h) => formatBytes(h.size) },
-  { id: 'blocks', label: 'Blocks', width: '90px', numeric: true, render: ofSummary((s) => formatCount(s.blockCount)) },
-  { id: 'used', label: 'Used', width: '90px', numeric: true, render: ofSummary((s) => formatBytes(s.usedBytes)), title: (h) => (h.summary ? `${formatCount(h.summary.usedBlocks)} blocks in use` : '') },
-  { id: 'free', label: 'Free', width: '90px', numeric: true, render: ofSummary((s) => formatBytes(s.freeBytes)), title: (h) => (h.summary ? `${formatCount(h.summary.freeBlocks)} free blocks` : '') },
+  { id: 'size', label: 'Size', width: '80px', numeric: true, render: (h) => fmtBytes(h.size) },
+  { id: 'blocks', label: 'Blocks', width: '90px', numeric: true, render: ofSummary((s) => fmtCount(s.blockCount)) },
+  { id: 'used', label: 'Used', width: '90px', numeric: true, render: ofSummary((s) => fmtBytes(s.usedBytes)), title: (h) => (h.summary ? `${fmtCount(h.summary.usedBlocks)} blocks in use` : '') },
+  { id: 'free', label: 'Free', width: '90px', numeric: true, render: ofSummary((s) => fmtBytes(s.freeBytes)), title: (h) => (h.summary ? `${fmtCount(h.summary.freeBlocks)} free blocks` : '') },
   {
     id: 'freeShare',
     label: 'Free %',

@@ -2,7 +2,8 @@
 import { useEffect, useState } from 'react'
 import type { HeapSummary } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
-import { problemOf, type Problem } from '../common/problems'
+import { toErrorPayload } from '../../../src-common/contract/errors'
+import { type Problem } from '../common/problems'
 import { nextWalkId } from './walkIds'
 
 export interface HeapSummaries {
@@ -18,7 +19,7 @@ export function useHeapSummaries(api: ConnectedApi, pid: number, enabled: boolea
     let current = true
     api.invoke('heap.walk', { walkId: nextWalkId(), pid, limit: 0 }).then(
       (doc) => current && setState({ byHeap: new Map(doc.heaps.map((h) => [h.heapId, h.summary])), problem: null }),
-      (error: unknown) => current && setState({ byHeap: null, problem: problemOf(error) })
+      (error: unknown) => current && setState({ byHeap: null, problem: toErrorPayload(error) })
     )
     return () => {
       current = false

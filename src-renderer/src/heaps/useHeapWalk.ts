@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { HeapProgress, HeapView } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
-import { problemOf, type Problem } from '../common/problems'
+import { toErrorPayload } from '../../../src-common/contract/errors'
+import { type Problem } from '../common/problems'
 import { nextWalkId } from './walkIds'
 
 export type WalkState =
@@ -45,7 +46,7 @@ export function useHeapWalk(api: ConnectedApi) {
       setState({ phase: 'walking', heapId, viewId, progress: null })
       api.invoke('heap.open', { viewId, pid, heapId, stopTarget }).then(
         (view) => current.current.phase === 'walking' && setState({ phase: 'done', view }),
-        (error: unknown) => setState({ phase: 'failed', heapId, problem: problemOf(error) })
+        (error: unknown) => setState({ phase: 'failed', heapId, problem: toErrorPayload(error) })
       )
     },
     [api]

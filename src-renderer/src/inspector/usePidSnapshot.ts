@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { Snapshot } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
-import { problemOf, type Problem } from '../common/problems'
+import { toErrorPayload } from '../../../src-common/contract/errors'
+import { type Problem } from '../common/problems'
 
 export interface PidSnapshot {
   snapshot: Snapshot | null
@@ -28,7 +29,7 @@ export function usePidSnapshot(api: ConnectedApi, pid: number, enabled: boolean)
     setState((s) => ({ ...s, loading: true }))
     api.invoke('snapshot.take', { include: ['module', 'heaplist'], pid }).then(
       (snapshot) => current && setState({ snapshot, problem: null, loading: false }),
-      (error: unknown) => current && setState({ snapshot: null, problem: problemOf(error), loading: false })
+      (error: unknown) => current && setState({ snapshot: null, problem: toErrorPayload(error), loading: false })
     )
     return () => {
       current = false

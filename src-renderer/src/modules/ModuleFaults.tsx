@@ -5,7 +5,7 @@ import type { ConnectedApi } from '../api/connectedApi'
 import { CountBars } from '../common/CountBars'
 import { Name } from '../common/Name'
 import { EmptyState, ErrorNotice } from '../common/Notice'
-import { formatBytes, formatCount } from '../processes/format'
+import { fmtBytes, fmtCount } from '../../../src-common/model/format/format'
 import { usePalette } from '../theme/ThemeContext'
 import type { WatchController } from '../watch/useWatchController'
 import { useWindowSummary } from '../watch/useWindowSummary'
@@ -41,7 +41,7 @@ export function ModuleFaults({ api, module, watch, pid, version, onStartWatch }:
         <Name>{module.moduleName}</Name>
       </strong>
       <p className="muted small mono">
-        {module.baseAddress} · {formatBytes(module.baseSize)}
+        {module.baseAddress} · {fmtBytes(module.baseSize)}
       </p>
     </header>
   )
@@ -61,7 +61,7 @@ export function ModuleFaults({ api, module, watch, pid, version, onStartWatch }:
     <aside className="module-faults" data-testid="module-faults">
       {header}
       <p className="module-fault-count">
-        <strong data-testid="module-fault-count">{formatCount(count)}</strong> faults raised by its code
+        <strong data-testid="module-fault-count">{fmtCount(count)}</strong> faults raised by its code
         <span className="muted"> · {store.total > 0 ? ((100 * count) / store.total).toFixed(1) : '0'}% of the process's</span>
       </p>
       <AreaChart width={300} height={56} data={series} margin={{ top: 2, right: 0, bottom: 2, left: 0 }} aria-label="Faults per bucket over the last minute">

@@ -5,7 +5,7 @@ import type { ConnectedApi } from '../api/connectedApi'
 import { DataTable, toggleSort, type SortState } from '../common/DataTable'
 import { EmptyState, ErrorNotice } from '../common/Notice'
 import { listProblem, type PidSnapshot } from '../inspector/usePidSnapshot'
-import { formatCount } from '../processes/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 import { useStoreVersion } from '../watch/useStoreVersion'
 import type { WatchController } from '../watch/useWatchController'
 import { MODULE_COLUMNS, matchesModule, sortModules, type ModuleRow } from './moduleColumns'
@@ -56,7 +56,7 @@ export const ModulesView = memo(function ModulesView({ api, pid, snapshot, watch
           onKeyDown={(e) => e.key === 'Escape' && setFilter('')}
         />
         <span className="muted" data-testid="module-count">
-          {rows.length === modules.length ? `${formatCount(modules.length)} modules` : `${formatCount(rows.length)} of ${formatCount(modules.length)} modules`}
+          {rows.length === modules.length ? `${fmtCount(modules.length)} modules` : `${fmtCount(rows.length)} of ${fmtCount(modules.length)} modules`}
         </span>
         <span className="spacer" />
         <button type="button" onClick={snapshot.refresh} disabled={snapshot.loading}>

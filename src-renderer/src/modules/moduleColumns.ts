@@ -1,7 +1,7 @@
 // The module list's columns: what each shows and sorts by.
 import type { ModuleEntry } from '../../../src-common/contract/contract'
 import type { Column } from '../common/DataTable'
-import { formatBytes, formatCount } from '../processes/format'
+import { fmtBytes, fmtCount } from '../../../src-common/model/format/format'
 
 export interface ModuleRow extends ModuleEntry {
   /** faults whose pc lies in the module (null: no watch of this process) */
@@ -26,8 +26,8 @@ export const MODULE_COLUMNS: readonly ModuleColumn[] = [
   },
   { id: 'base', label: 'Base', width: '130px', mono: true, sortable: true, render: (m) => m.baseAddress, sortValue: (m) => Number(m.baseAddress) },
   { id: 'end', label: 'End', width: '130px', mono: true, render: end, sortValue: (m) => Number(m.baseAddress) + m.baseSize },
-  { id: 'size', label: 'Size', width: '84px', numeric: true, sortable: true, render: (m) => formatBytes(m.baseSize), title: (m) => `${formatCount(m.baseSize)} bytes`, sortValue: (m) => m.baseSize },
-  { id: 'faults', label: 'Faults', width: '84px', numeric: true, sortable: true, render: (m) => (m.faults === null ? '—' : formatCount(m.faults)), sortValue: (m) => m.faults ?? -1 },
+  { id: 'size', label: 'Size', width: '84px', numeric: true, sortable: true, render: (m) => fmtBytes(m.baseSize), title: (m) => `${fmtCount(m.baseSize)} bytes`, sortValue: (m) => m.baseSize },
+  { id: 'faults', label: 'Faults', width: '84px', numeric: true, sortable: true, render: (m) => (m.faults === null ? '—' : fmtCount(m.faults)), sortValue: (m) => m.faults ?? -1 },
   { id: 'path', label: 'Path', width: 'minmax(240px, 2fr)', mono: true, sortable: true, render: (m) => m.exePath || '—', title: (m) => m.exePath, sortValue: (m) => m.exePath }
 ]
 

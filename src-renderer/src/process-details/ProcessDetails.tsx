@@ -1,7 +1,7 @@
 // The selected process: its fields and its threads. It says so when the process has exited.
 import type { ProcessEntry, ProcessExtras, ThreadEntry } from '../../../src-common/contract/contract'
 import { Name } from '../common/Name'
-import { commandLine, formatBytes, formatCount, formatDateTime } from '../processes/format'
+import { commandLine, fmtBytes, fmtCount, fmtTime } from '../../../src-common/model/format/format'
 import { ThreadTable } from './ThreadTable'
 
 interface ProcessDetailsProps {
@@ -16,7 +16,7 @@ interface ProcessDetailsProps {
 }
 
 /** A figure the OS may not give: "—" while reading, "not available" when it never will. */
-const extra = (extras: ProcessExtras | null, value: number | undefined) => (value !== undefined ? formatBytes(value) : extras ? 'not available' : '—')
+const extra = (extras: ProcessExtras | null, value: number | undefined) => (value !== undefined ? fmtBytes(value) : extras ? 'not available' : '—')
 
 export function ProcessDetails({ pid, entry, threads, exited, parentName, extras }: ProcessDetailsProps) {
   if (pid === null)
@@ -41,12 +41,12 @@ export function ProcessDetails({ pid, entry, threads, exited, parentName, extras
     ['Kernel name', entry.nameTruncated ? `${entry.name}… (cut by the kernel)` : entry.name || '—'],
     ['Command line', commandLine(entry.cmdline) || '—'],
     ['User', entry.user ? `${entry.user} (uid ${entry.uid})` : '—'],
-    ['Started', formatDateTime(entry.startTime)],
-    ['Working set', formatBytes(entry.workingSetBytes)],
+    ['Started', fmtTime(entry.startTime, 'local')],
+    ['Working set', fmtBytes(entry.workingSetBytes)],
     ['Private bytes', extra(extras, extras?.privateBytes)],
     ['Peak working set', extra(extras, extras?.peakWorkingSetBytes)],
     ['Virtual size', extra(extras, extras?.virtualBytes)],
-    ['Page faults', formatCount(entry.pageFaultCount)],
+    ['Page faults', fmtCount(entry.pageFaultCount)],
     ['Base priority', String(entry.basePriority)],
     ['State', entry.state || '—']
   ]

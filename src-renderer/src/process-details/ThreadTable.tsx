@@ -2,7 +2,7 @@
 import { useState } from 'react'
 import type { ThreadEntry } from '../../../src-common/contract/contract'
 import { DataTable, type Column } from '../common/DataTable'
-import { formatCount } from '../processes/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 
 const COLUMNS: readonly Column<ThreadEntry>[] = [
   { id: 'tid', label: 'TID', width: '1fr', numeric: true, render: (t) => t.tid },
@@ -20,7 +20,7 @@ export function ThreadTable({ threads, exited }: { threads: readonly ThreadEntry
     )
   return (
     <>
-      <h3>Threads ({formatCount(threads.length)})</h3>
+      <h3>Threads ({fmtCount(threads.length)})</h3>
       <DataTable
         label="Threads"
         testId="thread-table"

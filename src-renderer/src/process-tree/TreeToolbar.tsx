@@ -1,6 +1,6 @@
 // Filter box and expand/collapse-all buttons above the tree.
 import type { KeyboardEvent } from 'react'
-import { formatCount } from '../processes/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 
 interface TreeToolbarProps {
   filter: string
@@ -34,7 +34,7 @@ export function TreeToolbar({ filter, onFilter, onJump, matchCount, onExpandAll,
       />
       {matchCount !== null && (
         <span className="match-count" data-testid="match-count">
-          {matchCount === 1 ? '1 match' : `${formatCount(matchCount)} matches`}
+          {matchCount === 1 ? '1 match' : `${fmtCount(matchCount)} matches`}
         </span>
       )}
       <span className="spacer" />

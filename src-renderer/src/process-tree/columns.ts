@@ -1,6 +1,6 @@
 // The tree's columns: what each shows and what it sorts by. Widths live in the CSS grid template.
 import type { ProcessEntry } from '../../../src-common/contract/contract'
-import { commandLine, formatBytes, formatCount, formatDateTime } from '../processes/format'
+import { commandLine, fmtBytes, fmtCount, fmtTime } from '../../../src-common/model/format/format'
 
 export type ColumnId = 'name' | 'pid' | 'threads' | 'user' | 'workingSet' | 'pageFaults' | 'started' | 'cmdline'
 
@@ -28,7 +28,7 @@ export const COLUMNS: readonly Column[] = [
     numeric: true,
     live: true,
     sortValue: (e) => e.threadCount,
-    text: (e) => formatCount(e.threadCount)
+    text: (e) => fmtCount(e.threadCount)
   },
   { id: 'user', label: 'User', numeric: false, sortValue: (e) => e.user, text: (e) => e.user },
   {
@@ -37,7 +37,7 @@ export const COLUMNS: readonly Column[] = [
     numeric: true,
     live: true,
     sortValue: (e) => e.workingSetBytes,
-    text: (e) => formatBytes(e.workingSetBytes)
+    text: (e) => fmtBytes(e.workingSetBytes)
   },
   {
     id: 'pageFaults',
@@ -45,9 +45,9 @@ export const COLUMNS: readonly Column[] = [
     numeric: true,
     live: true,
     sortValue: (e) => e.pageFaultCount,
-    text: (e) => formatCount(e.pageFaultCount)
+    text: (e) => fmtCount(e.pageFaultCount)
   },
-  { id: 'started', label: 'Started', numeric: true, sortValue: startedAt, text: (e) => formatDateTime(e.startTime) },
+  { id: 'started', label: 'Started', numeric: true, sortValue: startedAt, text: (e) => fmtTime(e.startTime, 'local') },
   {
     id: 'cmdline',
     label: 'Command line',

@@ -2,7 +2,7 @@
 // keeps ancestors, and flattening to the rows a virtual list shows. Iterative throughout: a chain of
 // thousands of nested processes must not overflow the stack.
 import type { ProcessEntry } from '../../../src-common/contract/contract'
-import { commandLine } from '../processes/format'
+import { commandLine } from '../../../src-common/model/format/format'
 import { columnById, type ColumnId } from './columns'
 
 export interface ProcessTreeModel {
@@ -133,7 +133,7 @@ export function filterTree(tree: ProcessTreeModel, query: string): FilterResult 
     : (entry: ProcessEntry) =>
         entry.exeFile.toLowerCase().includes(q) ||
         entry.name.toLowerCase().includes(q) ||
-        entry.cmdline.join(' ').toLowerCase().includes(q)
+        commandLine(entry.cmdline).toLowerCase().includes(q)
   const matches = new Set<number>()
   for (const entry of tree.byPid.values()) if (isMatch(entry)) matches.add(entry.pid)
   const visible = new Set<number>()

@@ -2,6 +2,7 @@
 // added/removed marking windows when they are due.
 import { startTransition, useEffect, useState } from 'react'
 import type { Events } from '../../../src-common/contract/contract'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 import type { ConnectedApi } from '../api/connectedApi'
 import { applyDelta, emptyStore, expireMarks, nextExpiry, type ProcessStore } from './processStore'
 
@@ -29,8 +30,8 @@ export function useProcessStore(api: ConnectedApi) {
     const offError = api.on('processes.error', (e: Events['processes.error']) =>
       setProblem({ kind: 'refresh', code: e.code, message: e.message })
     )
-    api.invoke('processes.watch', { intervalMs: WATCH_INTERVAL_MS }).catch((e: Error & { code?: string }) =>
-      setProblem({ kind: 'watch', code: e.code ?? 'EUNKNOWN', message: e.message })
+    api.invoke('processes.watch', { intervalMs: WATCH_INTERVAL_MS }).catch((e: unknown) =>
+      setProblem({ kind: 'watch', ...toErrorPayload(e) })
     )
     return () => {
       offDelta()

@@ -2,8 +2,9 @@
 import type { Hello, SnapshotError } from '../../../src-common/contract/contract'
 import type { ConnectionState } from '../api/connectedApi'
 import { Name, showControls } from '../common/Name'
-import { isDenied, type HostAccess } from '../common/problems'
-import { formatCount, formatTime } from '../processes/format'
+import { isDenied } from '../../../src-common/contract/errors'
+import type { HostAccess } from '../common/problems'
+import { fmtClock, fmtCount } from '../../../src-common/model/format/format'
 import type { ProcessStore } from '../processes/processStore'
 import { ThemeToggle } from '../theme/ThemeToggle'
 import { liveTotals } from '../processes/processStore'
@@ -22,11 +23,11 @@ export function readErrors(errors: readonly SnapshotError[], host: HostAccess | 
   const other = errors.length - denied - gone
   const causes = [
     denied > 0 &&
-      `${formatCount(denied)} denied (${DENIED_WHY[host?.os ?? 'linux']?.[host?.elevated ? 1 : 0] ?? 'hover for details'})`,
-    gone > 0 && `${formatCount(gone)} exited while being read`,
-    other > 0 && `${formatCount(other)} other (hover for details)`
+      `${fmtCount(denied)} denied (${DENIED_WHY[host?.os ?? 'linux']?.[host?.elevated ? 1 : 0] ?? 'hover for details'})`,
+    gone > 0 && `${fmtCount(gone)} exited while being read`,
+    other > 0 && `${fmtCount(other)} other (hover for details)`
   ].filter(Boolean)
-  return `${formatCount(errors.length)} ${errors.length === 1 ? 'read error' : 'read errors'}: ${causes.join(', ')}`
+  return `${fmtCount(errors.length)} ${errors.length === 1 ? 'read error' : 'read errors'}: ${causes.join(', ')}`
 }
 
 const CONNECTION_LABEL: Record<ConnectionState, string> = {
@@ -47,10 +48,10 @@ export function StatusBar({ store, connection, hello }: StatusBarProps) {
   const errors = last?.errors ?? []
   return (
     <footer className="status-bar" data-testid="status" role="status">
-      <span data-testid="status-processes">{formatCount(totals.processes)} processes</span>
-      <span data-testid="status-threads">{formatCount(totals.threads)} threads</span>
+      <span data-testid="status-processes">{fmtCount(totals.processes)} processes</span>
+      <span data-testid="status-threads">{fmtCount(totals.threads)} threads</span>
       <span data-testid="status-refresh">
-        {last ? `refreshed ${formatTime(last.takenAt)} in ${Math.round(last.durationMs)} ms` : 'waiting for the first refresh'}
+        {last ? `refreshed ${fmtClock(last.takenAt, 'local')} in ${Math.round(last.durationMs)} ms` : 'waiting for the first refresh'}
       </span>
       {errors.length > 0 && (
         <span

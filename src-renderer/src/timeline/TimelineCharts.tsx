@@ -5,7 +5,7 @@ import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'r
 import { formatElapsed } from '../../../src-common/model/capture/duration'
 import { flaggedSeries, timelineSeries, type Series } from '../../../src-common/model/capture/series'
 import type { TimelineSample } from '../../../src-common/contract/timelineTypes'
-import { fmtQuantity, fmtSigned } from '../../../src-common/model/report/format'
+import { fmtQuantity, fmtSigned } from '../../../src-common/model/format/format'
 import { extent, niceTicks, timeTicks } from '../../../src-common/model/report/svgChart'
 import { useElementSize } from '../common/useElementSize'
 import { usePalette } from '../theme/ThemeContext'

@@ -6,11 +6,12 @@ import type { CaptureEndedEvent, OpenedFile } from '../../../src-common/contract
 import { formatDuration, parseDuration } from '../../../src-common/model/capture/duration'
 import type { TimelineSample } from '../../../src-common/contract/timelineTypes'
 import { halve } from '../../../src-common/model/capture/thin'
-import { fmtCount } from '../../../src-common/model/report/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 import type { ConnectedApi } from '../api/connectedApi'
 import { ExportBar } from '../files/ExportBar'
 import type { Library } from '../files/useLibrary'
 import { TimelineCharts } from './TimelineCharts'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 
 interface Running {
   captureId: number
@@ -69,7 +70,7 @@ export function TimelineView({ api, library, initialPid }: { api: ConnectedApi; 
       const started = await api.invoke('capture.start', { pid: Number(pid), everyMs: everyMs!, forMs: forMs!, heap })
       setRun({ captureId: started.captureId, pid: Number(pid), expected: started.expected, thinned: 0, samples: [], ended: null })
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err))
+      setError(toErrorPayload(err).message)
     }
   }
 

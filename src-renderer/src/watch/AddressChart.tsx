@@ -4,7 +4,7 @@
 import { memo, useMemo, useState } from 'react'
 import { ComposedChart, YAxis } from 'recharts'
 import { REGION_CODES, type RegionCode } from '../../../src-common/contract/contract'
-import { formatCount, formatSeconds } from '../processes/format'
+import { fmtCount, fmtSeconds } from '../../../src-common/model/format/format'
 import { usePalette } from '../theme/ThemeContext'
 import { bandY, bandsOf } from './bands'
 import { PointCloud, type Dot } from './PointCloud'
@@ -46,7 +46,7 @@ export const AddressChart = memo(function AddressChart({ store, version, view, s
           {kind}
         </li>
       ))}
-      {outside > 0 && <li className="muted">{formatCount(outside)} sampled {outside === 1 ? 'fault' : 'faults'} outside the regions read so far</li>}
+      {outside > 0 && <li className="muted">{fmtCount(outside)} sampled {outside === 1 ? 'fault' : 'faults'} outside the regions read so far</li>}
     </ul>
   )
   return (
@@ -77,9 +77,9 @@ export const AddressChart = memo(function AddressChart({ store, version, view, s
               <div className="chart-tooltip floating" style={{ left: hover.x + 12, top: hover.y + 8 }} data-testid="address-tooltip">
                 <div className="mono">0x{hover.dot.va.toString(16)}</div>
                 <div>
-                  {bands[Math.floor(hover.dot.y)]?.label} · {hover.dot.region} · {formatSeconds(hover.dot.t)}
+                  {bands[Math.floor(hover.dot.y)]?.label} · {hover.dot.region} · {fmtSeconds(hover.dot.t)}
                 </div>
-                <div className="muted">≈ {formatCount(Math.round(hover.dot.weight))} faults</div>
+                <div className="muted">≈ {fmtCount(Math.round(hover.dot.weight))} faults</div>
               </div>
             )}
           </>

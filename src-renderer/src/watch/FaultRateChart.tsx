@@ -1,7 +1,7 @@
 // Faults per second, stacked by module, over the view window; lost records as a red line when any.
 import { memo, useMemo, useState } from 'react'
 import { CartesianGrid, ComposedChart, YAxis } from 'recharts'
-import { formatCompact, formatCount, formatSeconds } from '../processes/format'
+import { fmtCompact, fmtCount, fmtSeconds } from '../../../src-common/model/format/format'
 import { usePalette } from '../theme/ThemeContext'
 import { OTHER, rateSeries } from './rateSeries'
 import { StackedAreas, niceMax } from './StackedAreas'
@@ -23,13 +23,13 @@ export const FaultRateChart = memo(function FaultRateChart({ store, version, vie
       {data.series.map((s, k) => (
         <li key={s.key} data-module={s.name}>
           <span className="swatch" style={{ background: color(s.key, k) }} />
-          {s.name} <span className="muted num">{formatCount(s.total)}</span>
+          {s.name} <span className="muted num">{fmtCount(s.total)}</span>
         </li>
       ))}
       {data.lost > 0 && (
         <li>
           <span className="swatch" style={{ background: palette.lost }} />
-          lost <span className="muted num">{formatCount(data.lost)}</span>
+          lost <span className="muted num">{fmtCount(data.lost)}</span>
         </li>
       )}
     </ul>
@@ -50,23 +50,23 @@ export const FaultRateChart = memo(function FaultRateChart({ store, version, vie
               width={Y_AXIS_WIDTH}
               stroke={palette.axis}
               tick={{ fontSize: 11, fill: palette.axis }}
-              tickFormatter={(v: number) => `${formatCompact(v)}/s`}
+              tickFormatter={(v: number) => `${fmtCompact(v)}/s`}
             />
             <StackedAreas rows={data.rows} series={areas} bucketMs={store.bucketMs} from={view.from} to={view.to} yMax={yMax} lostColor={palette.lost} onHover={setHover} />
             {selectionArea(selection, palette)}
           </ComposedChart>
           {hover && (
             <div className="chart-tooltip floating" style={{ left: hover.x + 12, top: hover.y + 8 }} data-testid="rate-tooltip">
-              <div>{formatSeconds(hover.row.t)}</div>
+              <div>{fmtSeconds(hover.row.t)}</div>
               {data.series.map(
                 (s, k) =>
                   hover.row[s.key] > 0 && (
                     <div key={s.key}>
-                      <span className="swatch" style={{ background: color(s.key, k) }} /> {s.name}: {formatCount(Math.round(hover.row[s.key]))}/s
+                      <span className="swatch" style={{ background: color(s.key, k) }} /> {s.name}: {fmtCount(Math.round(hover.row[s.key]))}/s
                     </div>
                   )
               )}
-              {hover.row.lost > 0 && <div className="warn">lost: {formatCount(Math.round(hover.row.lost))}/s</div>}
+              {hover.row.lost > 0 && <div className="warn">lost: {fmtCount(Math.round(hover.row.lost))}/s</div>}
             </div>
           )}
         </>

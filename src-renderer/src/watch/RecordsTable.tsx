@@ -5,7 +5,7 @@ import type { ConnectedApi } from '../api/connectedApi'
 import { DataTable, type Column } from '../common/DataTable'
 import { ErrorNotice } from '../common/Notice'
 import { usePagedRows } from '../common/usePagedRows'
-import { formatCount } from '../processes/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 import type { TimeRange } from './timeChart'
 import { windowQuery } from './useWindowSummary'
 
@@ -35,7 +35,7 @@ export function RecordsTable({ api, watchId, range }: RecordsTableProps) {
   return (
     <div className="records">
       <p className="records-caption" data-testid="records-caption">
-        {records.total === null ? 'Reading records…' : `${formatCount(records.total)} records between ${(range.from / 1000).toFixed(2)} s and ${(range.to / 1000).toFixed(2)} s`}
+        {records.total === null ? 'Reading records…' : `${fmtCount(records.total)} records between ${(range.from / 1000).toFixed(2)} s and ${(range.to / 1000).toFixed(2)} s`}
       </p>
       <DataTable
         label="Fault records of the selection"

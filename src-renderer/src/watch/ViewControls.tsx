@@ -1,5 +1,5 @@
 // Pause / live, zoom, the shown range, and clearing the selection (each also on the keyboard).
-import { formatSeconds } from '../processes/format'
+import { fmtSeconds } from '../../../src-common/model/format/format'
 import type { TimeRange } from './timeChart'
 import type { ViewWindow, WindowAction } from './timeWindow'
 
@@ -17,7 +17,7 @@ export function ViewControls({ view, range, onAction, hasSelection, onClearSelec
     <span className="view-controls">
       <span className="muted small num" data-testid="watch-range">
         {live ? 'live · ' : ''}
-        {formatSeconds(range.from, 1)} – {formatSeconds(range.to, 1)}
+        {fmtSeconds(range.from, 1)} – {fmtSeconds(range.to, 1)}
       </span>
       <button type="button" data-testid="watch-pause" aria-pressed={!live} title="Space" onClick={() => onAction(live ? { kind: 'pause' } : { kind: 'live' })}>
         {live ? 'Pause' : 'Live'}

@@ -2,7 +2,7 @@
 // sight. The view controls (ViewControls) come in as children once there is something to view.
 import type { ReactNode } from 'react'
 import { WATCH_MECHANISMS } from '../../../src-common/contract/contract'
-import { formatCount } from '../processes/format'
+import { fmtCount } from '../../../src-common/model/format/format'
 import type { Mechanism, WatchController } from './useWatchController'
 
 interface WatchToolbarProps {
@@ -51,13 +51,13 @@ export function WatchToolbar({ watch, pid, mechanism, onMechanism, onStart, chil
       {store && (
         <span className="stats">
           <span className="stat" data-testid="watch-total" data-total={store.total}>
-            <span className="muted">Faults</span> {formatCount(store.total)}
+            <span className="muted">Faults</span> {fmtCount(store.total)}
           </span>
           <span className="stat">
-            <span className="muted">Last second</span> {formatCount(lastSecond)}
+            <span className="muted">Last second</span> {fmtCount(lastSecond)}
           </span>
           <span className="stat">
-            <span className="muted">Threads</span> {formatCount(store.threadCount)}
+            <span className="muted">Threads</span> {fmtCount(store.threadCount)}
           </span>
           <span
             className={store.lost > 0 ? 'stat lost warn' : 'stat lost'}
@@ -65,7 +65,7 @@ export function WatchToolbar({ watch, pid, mechanism, onMechanism, onStart, chil
             data-lost={store.lost}
             title="Records the OS dropped because its buffer was full: the counts above miss them"
           >
-            <span className="muted">Lost</span> {formatCount(store.lost)}
+            <span className="muted">Lost</span> {fmtCount(store.lost)}
           </span>
         </span>
       )}

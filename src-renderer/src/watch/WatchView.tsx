@@ -15,6 +15,7 @@ import { useWindowSummary } from './useWindowSummary'
 import { ViewControls } from './ViewControls'
 import { WatchSide } from './WatchSide'
 import { WatchToolbar } from './WatchToolbar'
+import { fmtCount } from '../../../src-common/model/format/format'
 
 interface WatchViewProps {
   api: ConnectedApi
@@ -115,7 +116,7 @@ export const WatchView = memo(function WatchView({ api, pid, watch, active }: Wa
               </button>
               {summary.result && store.total > summary.result.ringCapacity && selection.from < summary.result.ringStartMs && (
                 <span className="warn small" data-testid="ring-note">
-                  Only the newest {summary.result.ringCapacity.toLocaleString()} records are kept: this window starts before them.
+                  Only the newest {fmtCount(summary.result.ringCapacity)} records are kept: this window starts before them.
                 </span>
               )}
             </div>

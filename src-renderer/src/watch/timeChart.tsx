@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react'
 import { ReferenceArea, XAxis } from 'recharts'
 import { useElementSize } from '../common/useElementSize'
-import { formatSeconds } from '../processes/format'
+import { fmtSeconds } from '../../../src-common/model/format/format'
 import type { Palette } from '../theme/palette'
 import { useTimeDrag, type PlotBox } from './useTimeDrag'
 import type { WatchStore } from './watchStore'
@@ -59,7 +59,7 @@ export function timeAxis(view: TimeRange, palette: Palette) {
       height={X_AXIS_HEIGHT}
       stroke={palette.axis}
       tick={{ fontSize: 11, fill: palette.axis }}
-      tickFormatter={(ms: number) => formatSeconds(ms, digits)}
+      tickFormatter={(ms: number) => fmtSeconds(ms, digits)}
     />
   )
 }

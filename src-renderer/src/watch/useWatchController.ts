@@ -4,7 +4,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { WATCH_MECHANISMS } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
-import { problemOf, type Problem } from '../common/problems'
+import { toErrorPayload } from '../../../src-common/contract/errors'
+import { type Problem } from '../common/problems'
 import { WatchStore } from './watchStore'
 
 export type Mechanism = (typeof WATCH_MECHANISMS)[number]
@@ -50,7 +51,7 @@ export function useWatchController(api: ConnectedApi): WatchController {
       setState({ ...IDLE, phase: 'starting', pid })
       api.invoke('watch.start', { pid, mechanism }).then(
         ({ watchId, mechanism: used }) => setState({ ...IDLE, phase: 'running', pid, mechanism: used, store: new WatchStore(watchId) }),
-        (error: unknown) => setState({ ...IDLE, phase: 'failed', pid, problem: problemOf(error) })
+        (error: unknown) => setState({ ...IDLE, phase: 'failed', pid, problem: toErrorPayload(error) })
       )
     },
     [api]
@@ -64,7 +65,7 @@ export function useWatchController(api: ConnectedApi): WatchController {
       (doc) => setState((s) => ({ ...s, phase: 'ended', endReason: doc.endReason })),
       (error: unknown) => {
         // ENOENT: it had already ended by itself (watch.ended says how).
-        const problem = problemOf(error)
+        const problem = toErrorPayload(error)
         setState((s) => ({ ...s, phase: 'ended', problem: problem.code === 'ENOENT' ? s.problem : problem }))
       }
     )

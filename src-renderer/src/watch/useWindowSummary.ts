@@ -3,7 +3,8 @@
 import { useEffect, useState } from 'react'
 import type { WatchQueryResult } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
-import { problemOf, type Problem } from '../common/problems'
+import { toErrorPayload } from '../../../src-common/contract/errors'
+import { type Problem } from '../common/problems'
 import type { TimeRange } from './timeChart'
 
 export type WindowSummary = { result: WatchQueryResult | null; problem: Problem | null }
@@ -18,7 +19,7 @@ export function useWindowSummary(api: ConnectedApi, watchId: number, range: Time
     const window = range ? windowQuery(watchId, range) : { watchId }
     api.invoke('watch.query', { ...window, module, limit: 0 }).then(
       (result) => current && setState({ result, problem: null }),
-      (error: unknown) => current && setState({ result: null, problem: problemOf(error) })
+      (error: unknown) => current && setState({ result: null, problem: toErrorPayload(error) })
     )
     return () => {
       current = false

@@ -3,7 +3,7 @@
 import type { HeapWalkDoc, HeapWalksDoc, HistogramBucket } from '../../../../src-common/contract/types'
 import { sumHeaps } from '../../../../src-common/model/capture/heapTotals'
 import { shortClass, sizeClassLabel } from '../../../../src-common/model/capture/series'
-import { fmtBytes, fmtCount } from '../../../../src-common/model/report/format'
+import { fmtBytes, fmtCount } from '../../../../src-common/model/format/format'
 import { columns, type BarChart, type Section } from '../../../../src-common/model/report/model'
 import { errorTable } from './snapshot'
 

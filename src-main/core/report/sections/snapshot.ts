@@ -1,6 +1,6 @@
 // A snapshot in a report: what was running, the biggest processes, and the target's modules and heaps.
 import type { Snapshot } from '../../../../src-common/contract/types'
-import { fmtCount } from '../../../../src-common/model/report/format'
+import { commandLine, fmtCount } from '../../../../src-common/model/format/format'
 import { columns, type Section } from '../../../../src-common/model/report/model'
 
 const TOP_PROCESSES = 12
@@ -49,7 +49,7 @@ export function snapshotSection(snap: Snapshot, id: string): Section {
         ['startTime', 'Started', 'time'],
         ['cmdline', 'Command line', 'mono']
       ),
-      rows: byWorkingSet.map((p) => ({ ...p, cmdline: p.cmdline.join(' ') }))
+      rows: byWorkingSet.map((p) => ({ ...p, cmdline: commandLine(p.cmdline) }))
     })
   if (snap.modules.length)
     tables.push({

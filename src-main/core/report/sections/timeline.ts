@@ -5,7 +5,7 @@ import { flaggedSeries, timelineSeries, type Series } from '../../../../src-comm
 import type { TimelineDoc } from '../../../../src-common/contract/timelineTypes'
 import { change, diffObservations } from '../../../../src-common/model/diff/diff'
 import { observeItems } from '../../../../src-common/model/diff/observation'
-import { fmtCount } from '../../../../src-common/model/report/format'
+import { fmtCount } from '../../../../src-common/model/format/format'
 import { columns, type Chart, type Section } from '../../../../src-common/model/report/model'
 import { errorTable } from './snapshot'
 import { growthTable, suspectFindings, suspectTable } from './suspects'

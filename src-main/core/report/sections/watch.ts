@@ -2,7 +2,7 @@
 // how they spread over time.
 import type { WsWatchDoc } from '../../../../src-common/contract/types'
 import { formatDuration } from '../../../../src-common/model/capture/duration'
-import { fmtCount } from '../../../../src-common/model/report/format'
+import { fmtCount } from '../../../../src-common/model/format/format'
 import { columns, type Chart, type Section } from '../../../../src-common/model/report/model'
 
 const TOP_MODULES = 12
