@@ -153,7 +153,6 @@ export interface HeapWalksDoc {
 }
 
 export interface HeapProgress {
-  walkId: number
   scannedBytes: number
   totalBytes: number
   blocks: number
