@@ -6,12 +6,16 @@ import { ContractError } from '../../../src-common/contract/validate'
 import type { EmitEvent } from '../../../src-common/contract/contract'
 
 const MAX_PENDING = 2
+/** An upload that gets no piece for this long is dropped: a client that stops sending holds nothing. */
+export const UPLOAD_IDLE_MS = 10_000
 
 interface Upload {
   size: number
   received: number
   next: number
-  buffer: Buffer
+  /** copies of the pieces: a piece is a view of its frame */
+  pieces: Buffer[]
+  timer?: NodeJS.Timeout
   ok(bytes: Buffer): void
   fail(err: Error): void
   emit: EmitEvent
@@ -24,8 +28,9 @@ export class Uploads {
   receive(id: number, size: number, signal: AbortSignal, emit: EmitEvent): Promise<Buffer> {
     if (this.pending.size >= MAX_PENDING) throw Object.assign(new Error(`${MAX_PENDING} uploads are already in progress: wait for one to end`), { code: 'EBUSY' })
     return new Promise<Buffer>((ok, fail) => {
-      const upload: Upload = { size, received: 0, next: 0, buffer: Buffer.allocUnsafe(size), ok, fail, emit }
+      const upload: Upload = { size, received: 0, next: 0, pieces: [], ok, fail, emit }
       this.pending.set(id, upload)
+      this.idle(id, upload)
       signal.addEventListener('abort', () => this.end(id, signal.reason as Error), { once: true })
       if (size === 0) this.end(id)
     })
@@ -38,19 +43,27 @@ export class Uploads {
     if (index !== upload.next) return this.end(id, new ContractError(`piece: expected piece ${upload.next}, got ${index}`))
     if (upload.received + bytes.length > upload.size)
       return this.end(id, new ContractError(`piece: the upload declared ${upload.size} bytes, and this piece brings ${upload.received + bytes.length}`))
-    upload.buffer.set(bytes, upload.received)
+    upload.pieces.push(Buffer.from(bytes))
     upload.received += bytes.length
+    this.idle(id, upload)
     upload.next++
     upload.emit('file.progress', { received: upload.received })
     if (upload.received === upload.size) this.end(id)
+  }
+
+  private idle(id: number, upload: Upload): void {
+    clearTimeout(upload.timer)
+    const message = `no piece of the upload came for ${UPLOAD_IDLE_MS / 1000} s: send the file again`
+    upload.timer = setTimeout(() => this.end(id, Object.assign(new Error(message), { code: 'ETIMEDOUT' })), UPLOAD_IDLE_MS)
   }
 
   private end(id: number, err?: Error): void {
     const upload = this.pending.get(id)
     if (!upload) return
     this.pending.delete(id)
+    clearTimeout(upload.timer)
     if (err) upload.fail(err)
-    else upload.ok(upload.buffer)
+    else upload.ok(Buffer.concat(upload.pieces, upload.size))
   }
 
   clear(): void {

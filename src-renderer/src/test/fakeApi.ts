@@ -4,7 +4,7 @@ import { act } from '@testing-library/react'
 import { CHANNEL_EVENTS, type CallOptions, type Channel, type EventName, type Events, type Requests, type Responses } from '../../../src-common/contract/contract'
 import { ApiError, type ConnectedApi, type ConnectionState } from '../api/connectedApi'
 
-type Handler<C extends Channel> = (payload: Requests[C]) => Responses[C] | Promise<Responses[C]>
+type Handler<C extends Channel> = (payload: Requests[C], options: CallOptions<C>) => Responses[C] | Promise<Responses[C]>
 export type Handlers = { [C in Channel]?: Handler<C> }
 
 export function fakeApi(handlers: Handlers = {}) {
@@ -24,7 +24,7 @@ export function fakeApi(handlers: Handlers = {}) {
       }
       const handler = handlers[channel] as Handler<Channel> | undefined
       if (!handler) throw new ApiError('ENOTSUP', `no recorded answer for ${channel}`)
-      return handler(payload)
+      return handler(payload, options)
     }) as ConnectedApi['invoke'],
     connectionState: () => connection,
     onConnectionChange: (listener) => {
