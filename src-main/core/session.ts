@@ -252,7 +252,7 @@ export class Session {
     if (call.signal.aborted) {
       // Cancelled (or the window went away) while the watch was starting: nobody will stop it but us.
       void watch.stop()
-      throw Object.assign(new Error('the watch was cancelled while it was starting'), { code: 'ECANCELED' })
+      throw Object.assign(new Error(this.closed ? 'the window closed while the watch was starting' : 'the watch was cancelled while it was starting'), { code: 'ECANCELED' })
     }
     const watchId = this.nextWatchId++
     this.watches.set(watchId, { watch, call })

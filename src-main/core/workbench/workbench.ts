@@ -142,7 +142,7 @@ export class Workbench {
     if (call.signal.aborted) {
       // Cancelled (or the window went away) while the first sample was being taken: nobody will stop it but us.
       void capture.stop()
-      throw Object.assign(new Error('the capture was cancelled while it was starting'), { code: 'ECANCELED' })
+      throw Object.assign(new Error(this.closed ? 'the window closed while the capture was starting' : 'the capture was cancelled while it was starting'), { code: 'ECANCELED' })
     }
     const captureId = this.nextCaptureId++
     this.captures.set(captureId, capture)
