@@ -63,7 +63,7 @@ describe('parseMessage', () => {
     expect(() => parseMessage({ unsubscribe: 1, channel: 'app.hello' })).toThrow(/channel: unknown field/)
     expect(() => parseMessage({ piece: 1, index: 0, bytes: 'AAAA' })).toThrow(/bytes: expected bytes/)
     expect(() => parseMessage({ piece: 1, index: 0, bytes: new Uint8Array(UPLOAD_PIECE_BYTES + 1) })).toThrow(/a piece is at most/)
-    expect(() => parseMessage({ piece: 1, index: MAX_UPLOAD_BYTES, bytes: new Uint8Array(1) })).toThrow(/index: .* out of range/)
+    expect(() => parseMessage({ piece: 1, index: MAX_UPLOAD_BYTES + 1, bytes: new Uint8Array(1) })).toThrow(/index: .* out of range/)
   })
 })
 

@@ -222,7 +222,8 @@ const cancelSchema = object({ cancel: ID_FIELD })
 const unsubscribeSchema = object({ unsubscribe: ID_FIELD })
 const pieceSchema = object({
   piece: ID_FIELD,
-  index: int(0, Math.ceil(MAX_UPLOAD_BYTES / UPLOAD_PIECE_BYTES)),
+  // pieces may be smaller than UPLOAD_PIECE_BYTES: the declared size, not the count, bounds an upload
+  index: int(0, MAX_UPLOAD_BYTES),
   bytes: (v, path) => {
     if (!(v instanceof Uint8Array)) throw new ContractError(`${path}: expected bytes`)
     if (v.length > UPLOAD_PIECE_BYTES) throw new ContractError(`${path}: a piece is at most ${UPLOAD_PIECE_BYTES} bytes, got ${v.length}`)
@@ -260,8 +261,8 @@ export function parseMessage(raw: unknown): ParsedMessage {
 
 /** The API the renderer sees, whatever carries it (Electron preload or WebSocket). */
 export interface CallOptions<C extends Channel> {
-  /** aborting it cancels the request, or ends the subscription it opened */
-  signal?: AbortSignal
+  /** aborting it cancels the request, or ends the subscription it opened (an AbortSignal; the contract has no DOM types) */
+  signal?: { readonly aborted: boolean; addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void }
   /** the events of this request (and of the subscription it opens) */
   onEvent?: (event: EventOf<C>) => void
   /** file.upload: the bytes, streamed after the request */
