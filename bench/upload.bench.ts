@@ -9,23 +9,14 @@
 // the baseline is if anything faster than the old code was. The file is valid JSON after whitespace
 // (it opens, so the answer proves every byte arrived in place); best of 3 each.
 import WebSocket from 'ws'
-import { MAX_UPLOAD_BYTES } from '../src-common/contract/contract'
 import { decodeHostMessage, encodeBinary } from '../src-common/contract/wire'
-import { HOST, proc, snapshotDoc } from '../test-support/testDocs'
-import { makeFile } from '../src-main/core/files/snapshotFile'
+import { fileOfTheLimit } from '../test-support/pieces'
 import { serve, SOURCE_CLI } from '../e2e/browser/serve'
 import { createWebSocketApi, type WebSocketConstructor } from '../src-renderer/src/api/webSocketApi'
 import { timeRuns, type BenchResult } from './result'
 
 /** the old client's piece: MAX_UPLOAD_CHUNK (60,000) base64 characters */
 const OLD_PIECE_BYTES = (60_000 / 4) * 3
-
-function fileOfTheLimit(): Uint8Array {
-  const json = Buffer.from(JSON.stringify(makeFile([snapshotDoc([proc(7)])], HOST)))
-  const bytes = new Uint8Array(MAX_UPLOAD_BYTES).fill(0x20)
-  bytes.set(json, MAX_UPLOAD_BYTES - json.length)
-  return bytes
-}
 
 /** A WebSocket that counts the frames its client sends, and the requests among them. */
 function counting(counts: { frames: number; requests: number }): WebSocketConstructor {

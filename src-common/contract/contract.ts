@@ -28,7 +28,7 @@ export const MAX_PID = 0x7fffffff
 export const MAX_MESSAGE_BYTES = 64 * 1024
 /** blocks one heap.walk answer carries at most: the renderer pages through larger heaps */
 export const MAX_BLOCKS_PER_PAGE = 100_000
-/** fault records a watch.stop answer carries at most (the summary counts them all) */
+/** fault records a watch.query answer carries at most */
 export const MAX_FAULTS_PER_ANSWER = 10_000
 export const WATCH_MECHANISMS = ['auto', 'perf-page-faults', 'perf-page-faults-user', 'pagemap-diff'] as const
 export const MAX_UPLOAD_BYTES = 64 << 20

@@ -6,7 +6,6 @@ import type { NativeAddon } from '../../native/index'
 import {
   ContractError,
   MAX_BLOCKS_PER_PAGE,
-  MAX_FAULTS_PER_ANSWER,
   SUBSCRIPTION_CHANNELS,
   parseMessage,
   parseRequest,
@@ -240,8 +239,9 @@ export class Session {
     this.startingWatches++
     let watch: WsWatchSession
     try {
-      // The document keeps only what a watch.stop answer carries; the stream's ring keeps the recent records.
-      watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism, maxRecords: MAX_FAULTS_PER_ANSWER })
+      // No answer carries the document's records (watch.stop and watch.ended carry totals), so it keeps
+      // none; its summary counts them all, and the stream's ring keeps the recent ones (watch.query).
+      watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism, maxRecords: 0 })
     } catch (err) {
       lease.release()
       throw err

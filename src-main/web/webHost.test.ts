@@ -8,9 +8,7 @@ import WebSocket from 'ws'
 import { loadAddon } from '../../native/index'
 import { MAX_UPLOAD_BYTES, UPLOAD_PIECE_BYTES, UPLOAD_WINDOW_BYTES, type HeapWalksDoc, type ProcessDelta, type ResponseEnvelope, type Snapshot, type WatchEnd } from '../../src-common/contract/contract'
 import { decodeBinary, decodeHostMessage, encodeBinary } from '../../src-common/contract/wire'
-import { HOST, snapshotDoc, proc } from '../../test-support/testDocs'
-import { makeFile } from '../core/files/snapshotFile'
-import { pieces } from '../../test-support/pieces'
+import { fileOfTheLimit, pieces } from '../../test-support/pieces'
 import { startFixture } from '../../native/test/fixtures'
 import { serve, SOURCE_CLI } from '../../e2e/browser/serve'
 import { startWebHost, type WebHost } from './webHost'
@@ -213,10 +211,7 @@ describe('files as bytes over the socket', () => {
   it('takes a 64 MiB upload as one request and its binary frames, within the window, and refuses a bad frame', async () => {
     const { ws, frames } = await connect(`?token=${host.token}`)
     try {
-      // A valid file of exactly the limit: JSON after leading whitespace, so a piece out of place breaks it.
-      const json = Buffer.from(JSON.stringify(makeFile([snapshotDoc([proc(7)])], HOST)))
-      const bytes = Buffer.alloc(MAX_UPLOAD_BYTES, 0x20)
-      json.copy(bytes, MAX_UPLOAD_BYTES - json.length)
+      const bytes = fileOfTheLimit()
       ws.send(JSON.stringify({ id: 1, channel: 'file.upload', payload: { name: 'big.json', size: bytes.length } }))
       // Sent as the renderer does: no further ahead of the host's file.progress than the window.
       const acked = () => Math.max(0, ...frames.map((f) => ((f as { sub?: number }).sub === 1 ? (f as { payload: { received: number } }).payload.received : 0)))

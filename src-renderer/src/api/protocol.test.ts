@@ -13,6 +13,7 @@ import { MAX_UPLOAD_BYTES, type ClientMessage, type HostMessage, type SnapscopeB
 import { Session } from '../../../src-main/core/session'
 import { makeFile } from '../../../src-main/core/files/snapshotFile'
 import { startWebHost, type WebHost } from '../../../src-main/web/webHost'
+import { fileOfTheLimit } from '../../../test-support/pieces'
 import { HOST, proc, snapshotDoc } from '../../../test-support/testDocs'
 import { electronApi } from './getApi'
 import { createWebSocketApi, type WebSocketConstructor } from './webSocketApi'
@@ -34,14 +35,6 @@ afterAll(async () => {
 
 const connect = () => createWebSocketApi(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, WebSocket as unknown as WebSocketConstructor)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** A file of exactly the upload limit: JSON after whitespace, so any piece out of place breaks it. */
-function fileOfTheLimit(): Uint8Array {
-  const json = Buffer.from(JSON.stringify(makeFile([snapshotDoc([proc(7)])], HOST)))
-  const bytes = new Uint8Array(MAX_UPLOAD_BYTES).fill(0x20)
-  bytes.set(json, MAX_UPLOAD_BYTES - json.length)
-  return bytes
-}
 
 describe('the renderer API over a WebSocket to the real host', () => {
   it('answers, and carries an error code as a field', async () => {
