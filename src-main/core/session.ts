@@ -10,7 +10,6 @@ import {
   parseMessage,
   parseRequest,
   type Channel,
-  type EmitEvent,
   type ErrorBody,
   type Hello,
   type HostMessage,
@@ -30,6 +29,7 @@ import { processExtras } from './processExtras'
 import { WatchStreams } from './watchStream'
 import { WsWatchSession } from './wsWatch'
 import { Workbench, type WorkbenchDeps } from './workbench/workbench'
+import type { Call, Handlers } from './call'
 
 export interface SessionDeps {
   addon: NativeAddon
@@ -60,20 +60,6 @@ export function errorBody(err: unknown): ErrorBody {
     message: typeof e?.message === 'string' ? e.message : String(err)
   }
 }
-
-/** What a handler gets besides its payload: the request it serves. */
-export interface Call {
-  /** the request's id (chosen by the transport) */
-  readonly id: number
-  /** aborted when the client cancels the request or unsubscribes, and when the window closes */
-  readonly signal: AbortSignal
-  /** an event addressed to this request's subscription; dropped once it has ended */
-  readonly emit: EmitEvent
-  /** the host ends the subscription (the watch or capture it carried is over) */
-  end(): void
-}
-
-export type Handlers<C extends Channel = Channel> = { [K in C]: (p: Requests[K], call: Call) => Promise<Responses[K]> | Responses[K] }
 
 /** The answer to a message refused before it ran (its id when it has one). */
 function refusal(raw: unknown, err: unknown): ResponseEnvelope {

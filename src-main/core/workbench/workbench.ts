@@ -21,7 +21,7 @@ import { chromiumPrinter, type PdfPrinter } from '../report/pdf'
 import { Library } from './library'
 import type { Download, OpenedFile } from '../../../src-common/contract/workbenchTypes'
 import { Uploads } from './uploads'
-import type { Call, Handlers } from '../session'
+import type { Call, Handlers } from '../call'
 
 export type WorkbenchChannel =
   | 'file.upload'
