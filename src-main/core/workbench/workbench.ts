@@ -45,8 +45,11 @@ export interface WorkbenchDeps {
 /** captures one window may run at once, starts still in flight included */
 export const MAX_CAPTURES = 4
 
-/** A plain Uint8Array, not a Buffer: the WebSocket framing sends it as a binary frame (a Buffer's toJSON would run first). */
-const plainBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length)
+/**
+ * The bytes as a plain Uint8Array of their own: the WebSocket framing sends it as a binary frame (a
+ * Buffer's toJSON would run first), and Electron's structured clone would carry a view's whole ArrayBuffer.
+ */
+const plainBytes = (b: Buffer): Uint8Array => new Uint8Array(b)
 
 const toDownload = (f: ReportFile): Download => ({
   name: f.name,

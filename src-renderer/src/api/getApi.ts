@@ -20,7 +20,8 @@ export function browserModeUrl(location: Pick<Location, 'protocol' | 'host' | 's
 
 /** Electron: the same protocol client over the preload's pipe (structured clones: codes stay fields). */
 export function electronApi(bridge: SnapscopeBridge): ConnectedApi {
-  const client = createClient((message) => bridge.send(message))
+  // A piece is a view of the whole body: cloned as it is, it would carry all of the body's bytes each time.
+  const client = createClient((message) => bridge.send('piece' in message ? { ...message, bytes: message.bytes.slice() } : message))
   bridge.onMessage((message) => client.receive(message))
   return {
     mode: 'electron',

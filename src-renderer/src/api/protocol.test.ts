@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { loadAddon } from '../../../native/index'
 import { startFixture, type RunningFixture } from '../../../native/test/fixtures'
-import { MAX_UPLOAD_BYTES, type ClientMessage, type HostMessage, type SnapscopeBridge } from '../../../src-common/contract/contract'
+import { MAX_UPLOAD_BYTES, UPLOAD_PIECE_BYTES, type ClientMessage, type HostMessage, type SnapscopeBridge } from '../../../src-common/contract/contract'
 import { Session } from '../../../src-main/core/session'
 import { makeFile } from '../../../src-main/core/files/snapshotFile'
 import { startWebHost, type WebHost } from '../../../src-main/web/webHost'
@@ -104,8 +104,13 @@ describe('the Electron client over a structured-clone pipe to a real session', (
   it('keeps error codes as fields and bytes as bytes, with no parsing of messages', async () => {
     let deliver: (m: HostMessage) => void = () => {}
     const session = new Session({ addon: loadAddon(), mode: 'electron', version: 'test' }, (m) => deliver(structuredClone(m)))
+    let clonedBytes = 0
     const bridge: SnapscopeBridge = {
-      send: (m: ClientMessage) => session.receive(structuredClone(m)),
+      send: (m: ClientMessage) => {
+        // What a structured clone carries: a view's whole ArrayBuffer.
+        if ('piece' in m) clonedBytes += m.bytes.buffer.byteLength
+        session.receive(structuredClone(m))
+      },
       onMessage: (listener) => (deliver = listener)
     }
     const api = electronApi(bridge)
@@ -116,6 +121,12 @@ describe('the Electron client over a structured-clone pipe to a real session', (
       const saved = await api.invoke('file.save', { fileId: opened.fileId })
       expect(saved.bytes).toBeInstanceOf(Uint8Array)
       expect([...saved.bytes.subarray(0, 2)]).toEqual([0x1f, 0x8b])
+      // Each piece crosses alone, not with the whole body behind it.
+      const big = new Uint8Array(3 * UPLOAD_PIECE_BYTES).fill(0x20)
+      big.set(json, big.length - json.length)
+      clonedBytes = 0
+      await api.invoke('file.upload', { name: 'b.json', size: big.length }, { body: big })
+      expect(clonedBytes).toBe(big.length)
     } finally {
       session.close()
     }
