@@ -8,8 +8,9 @@ import { watchBench } from './watch.bench'
 import { heapBaselineBench } from './heap-baseline.bench'
 import { watchBaselineBench } from './watch-baseline.bench'
 import { uiBench } from './ui.bench'
+import { uploadBench } from './upload.bench'
 
-const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, watchBench, watchBaselineBench, uiBench]
+const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, watchBench, watchBaselineBench, uploadBench, uiBench]
 
 async function main(): Promise<void> {
   const results: BenchEntry[] = []

@@ -13,8 +13,7 @@ import type {
   ProcessExtras,
   Snapshot,
   WatchQueryResult,
-  WatchUpdate,
-  WsWatchDoc
+  WatchUpdate
 } from './types'
 // address: "0x…" with 1 to 16 hex digits, as the contract writes addresses
 import { Address as address, BLOCK_FLAGS, Enum, INCLUDE_KINDS, MAX_PID } from './types'
@@ -30,12 +29,14 @@ export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, OpenedFi
 export const MAX_MESSAGE_BYTES = 64 * 1024
 /** blocks one heap.walk answer carries at most: the renderer pages through larger heaps */
 export const MAX_BLOCKS_PER_PAGE = 100_000
-/** fault records a watch.stop answer carries at most (the summary counts them all) */
+/** fault records a watch.query answer carries at most */
 export const MAX_FAULTS_PER_ANSWER = 10_000
 export const WATCH_MECHANISMS = ['auto', 'perf-page-faults', 'perf-page-faults-user', 'pagemap-diff'] as const
-/** A file the renderer opens travels in pieces of at most this many base64 characters (within a frame). */
-export const MAX_UPLOAD_CHUNK = 60_000
 export const MAX_UPLOAD_BYTES = 64 << 20
+/** A file the renderer opens travels as binary pieces of at most this many bytes after its file.upload request. */
+export const UPLOAD_PIECE_BYTES = 256 << 10
+/** bytes an upload may have in flight beyond what the host has acknowledged (file.progress): the backpressure */
+export const UPLOAD_WINDOW_BYTES = 4 << 20
 export const REPORT_FORMATS = ['html', 'csv', 'json', 'pdf'] as const
 
 // Request payloads are TypeBox definitions (see validate.ts), written with the few combinators below:
@@ -64,8 +65,8 @@ const blockFilter = {
 export const requestSchemas = {
   'app.hello': object({}),
   // Leak diagnosis: files in and out as bytes (never paths), compare, reports, timeline captures.
-  'file.upload': object({ uploadId: fileId, offset: int(0, MAX_UPLOAD_BYTES), data: str(MAX_UPLOAD_CHUNK) }),
-  'file.open': object({ uploadId: fileId, name: str(255) }),
+  /** the file's `size` bytes follow as pieces carrying this request's id; the answer is the file, opened */
+  'file.upload': object({ name: str(255), size: int(0, MAX_UPLOAD_BYTES) }),
   'file.take': object({ pid: int(0, MAX_PID), heap: optional(bool) }),
   'file.close': object({ fileId }),
   'file.save': object({ fileId, redact: optional(bool) }),
@@ -78,21 +79,18 @@ export const requestSchemas = {
     pid: optional(nullable(int(0, MAX_PID)))
   }),
   'processes.watch': object({ intervalMs: int(100, 60_000) }),
-  'processes.unwatch': object({}),
   'heap.walk': object({
-    walkId: int(0, Number.MAX_SAFE_INTEGER),
     pid: int(0, MAX_PID),
     heapId: optional(nullable(heapId)),
     offset: optional(int(0, Number.MAX_SAFE_INTEGER)),
     limit: optional(int(0, MAX_BLOCKS_PER_PAGE)),
     stopTarget: optional(bool)
   }),
-  'heap.cancel': object({ walkId: int(0, Number.MAX_SAFE_INTEGER) }),
   // pid 0 is no process to watch (the addon refuses it with a TypeError, which would surface as EINTERNAL)
   'watch.start': object({ pid: int(1, MAX_PID), mechanism: optional(oneOf(WATCH_MECHANISMS)) }),
   'watch.stop': object({ watchId: int(0, Number.MAX_SAFE_INTEGER) }),
   'process.details': object({ pid: int(0, MAX_PID) }),
-  /** walks one heap completely and keeps it in the main process as view `viewId` (progress and cancel by walkId = viewId) */
+  /** walks one heap completely and keeps it in the main process as view `viewId` (progress to the request, cancel by its id) */
   'heap.open': object({ viewId: ID, pid: int(0, MAX_PID), heapId, stopTarget: optional(bool) }),
   'heap.blocks': object({ viewId: ID, offset: ID, limit: int(0, MAX_BLOCKS_PER_PAGE), ...blockFilter }),
   'heap.find': object({ viewId: ID, address, ...blockFilter }),
@@ -122,8 +120,7 @@ export interface Hello {
 
 export interface Responses {
   'app.hello': Hello
-  'file.upload': { received: number }
-  'file.open': OpenedFile
+  'file.upload': OpenedFile
   'file.take': OpenedFile
   'file.close': { closed: boolean }
   'file.save': Download
@@ -133,11 +130,9 @@ export interface Responses {
   'capture.stop': { stopped: boolean }
   'snapshot.take': Snapshot
   'processes.watch': { intervalMs: number }
-  'processes.unwatch': { ok: true }
   'heap.walk': HeapWalksDoc
-  'heap.cancel': { cancelled: boolean }
   'watch.start': { watchId: number; mechanism: string }
-  'watch.stop': WsWatchDoc
+  'watch.stop': WatchEnd
   'process.details': ProcessExtras
   'heap.open': HeapView
   'heap.blocks': HeapBlockPage
@@ -157,15 +152,48 @@ export interface Events {
   'capture.ended': CaptureEndedEvent
   /** a live watch, aggregated by the main process into what the charts draw (at most 4 a second) */
   'watch.update': WatchUpdate
-  /** the watch ended by itself (the target exited, or an error): its document, faults capped */
-  'watch.ended': { watchId: number; doc: WsWatchDoc }
+  /** the watch ended by itself (the target exited, or an error): how, and its totals */
+  'watch.ended': { watchId: number } & WatchEnd
+  /** bytes of an upload the host has taken so far: the sender may run UPLOAD_WINDOW_BYTES ahead */
+  'file.progress': { received: number }
+}
+
+/** How a watch ended and its totals: what the renderer shows (the document itself stays in the host). */
+export interface WatchEnd {
+  endReason: string
+  durationMs: number
+  total: number
+  lost: number
 }
 
 export type EventName = keyof Events
-/** Sends one event to the connected renderer: what a session and the services it owns emit through. */
+
+// ---- the protocol: four verbs as VS Code's IPC has them (request, cancel, subscribe, unsubscribe) ----
+// A request's id is chosen by the transport (a counter per connection). Events belong to the request
+// that asked for them and are addressed to its id ({sub: id, event, payload}); they end with its
+// answer, except on SUBSCRIPTION_CHANNELS, whose answer opens a subscription that lasts until the client
+// unsubscribes or the host ends it ({sub: id, end: true}). `cancel` aborts a request still running.
+
+/** The events each channel's requests may carry. */
+export const CHANNEL_EVENTS = {
+  'processes.watch': ['processes.delta', 'processes.error'],
+  'heap.walk': ['heap.progress'],
+  'heap.open': ['heap.progress'],
+  'watch.start': ['watch.update', 'watch.ended'],
+  'capture.start': ['capture.sample', 'capture.ended'],
+  'file.upload': ['file.progress']
+} as const satisfies { [C in Channel]?: readonly EventName[] }
+/** Channels whose answer opens a subscription (the events go on after it). */
+export const SUBSCRIPTION_CHANNELS: readonly Channel[] = ['processes.watch', 'watch.start', 'capture.start']
+
+type ChannelEvents = typeof CHANNEL_EVENTS
+/** One event of a request on channel C, as its listener gets it. */
+export type EventOf<C extends Channel> = C extends keyof ChannelEvents
+  ? { [E in ChannelEvents[C][number]]: { event: E; payload: Events[E] } }[ChannelEvents[C][number]]
+  : never
+/** What a host handler emits through: an event addressed to the request it serves. */
 export type EmitEvent = <E extends EventName>(event: E, payload: Events[E]) => void
 
-// ---- wire envelopes ----
 export interface ErrorBody {
   code: string
   message: string
@@ -173,14 +201,41 @@ export interface ErrorBody {
 export type ResponseEnvelope =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: ErrorBody }
-export interface EventEnvelope {
-  event: EventName
-  payload: unknown
-}
+export type EventEnvelope = { sub: number; event: EventName; payload: unknown } | { sub: number; end: true }
+/** host -> client */
+export type HostMessage = ResponseEnvelope | EventEnvelope
 
-const envelopeSchema = Type.Object({ id: int(0, Number.MAX_SAFE_INTEGER), channel: str(64), payload: Type.Unknown() })
+/** A piece of a request's body (file.upload): a binary WebSocket frame, or a structured clone over Electron IPC. */
+export interface Piece {
+  piece: number
+  index: number
+  bytes: Uint8Array
+}
+/** client -> host */
+export type ClientMessage =
+  | { id: number; channel: Channel; payload: unknown }
+  | { cancel: number }
+  | { unsubscribe: number }
+  | Piece
+
+const ID_FIELD = int(0, Number.MAX_SAFE_INTEGER)
+const envelopeSchema = Type.Object({ id: ID_FIELD, channel: str(64), payload: Type.Unknown() })
+const cancelSchema = Type.Object({ cancel: ID_FIELD })
+const unsubscribeSchema = Type.Object({ unsubscribe: ID_FIELD })
+// pieces may be smaller than UPLOAD_PIECE_BYTES: the declared size, not the count, bounds an upload;
+// the bytes themselves are checked in parseMessage (JSON Schema has no type for them)
+const pieceSchema = Type.Object({ piece: ID_FIELD, index: int(0, MAX_UPLOAD_BYTES), bytes: Type.Unknown() })
 let envelopeCheck: Check<Static<typeof envelopeSchema>> | undefined
+let cancelCheck: Check<Static<typeof cancelSchema>> | undefined
+let unsubscribeCheck: Check<Static<typeof unsubscribeSchema>> | undefined
+let pieceCheck: Check<Static<typeof pieceSchema>> | undefined
 const payloadChecks = new Map<Channel, Check<unknown>>()
+
+export type ParsedMessage =
+  | { kind: 'request'; id: number; channel: Channel; payload: Requests[Channel] }
+  | { kind: 'cancel'; id: number }
+  | { kind: 'unsubscribe'; id: number }
+  | { kind: 'piece'; id: number; index: number; bytes: Uint8Array }
 
 /** Checks an incoming request envelope and its payload; throws ContractError with a message that says what is wrong. */
 export function parseRequest(raw: unknown): { id: number; channel: Channel; payload: Requests[Channel] } {
@@ -196,14 +251,41 @@ export function parseRequest(raw: unknown): { id: number; channel: Channel; payl
   return { id: env.id, channel, payload }
 }
 
+/** Checks any client message: a request, a cancel, an unsubscribe or a body piece. */
+export function parseMessage(raw: unknown): ParsedMessage {
+  const has = (key: string) => typeof raw === 'object' && raw !== null && Object.prototype.hasOwnProperty.call(raw, key)
+  if (has('cancel')) return { kind: 'cancel', id: (cancelCheck ??= compile(cancelSchema, STRICT))(raw, '').cancel }
+  if (has('unsubscribe')) return { kind: 'unsubscribe', id: (unsubscribeCheck ??= compile(unsubscribeSchema, STRICT))(raw, '').unsubscribe }
+  if (has('piece')) {
+    const p = (pieceCheck ??= compile(pieceSchema, STRICT))(raw, '')
+    if (!(p.bytes instanceof Uint8Array)) throw new ContractError('bytes: expected bytes')
+    if (p.bytes.length > UPLOAD_PIECE_BYTES) throw new ContractError(`bytes: a piece is at most ${UPLOAD_PIECE_BYTES} bytes, got ${p.bytes.length}`)
+    return { kind: 'piece', id: p.piece, index: p.index, bytes: p.bytes }
+  }
+  return { kind: 'request', ...parseRequest(raw) }
+}
+
 /** The API the renderer sees, whatever carries it (Electron preload or WebSocket). */
+export interface CallOptions<C extends Channel> {
+  /** aborting it cancels the request, or ends the subscription it opened (an AbortSignal; the contract has no DOM types) */
+  signal?: { readonly aborted: boolean; addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void }
+  /** the events of this request (and of the subscription it opens) */
+  onEvent?: (event: EventOf<C>) => void
+  /** file.upload: the bytes, streamed after the request */
+  body?: Uint8Array
+}
 export interface SnapscopeApi {
-  invoke<C extends Channel>(channel: C, payload: Requests[C]): Promise<Responses[C]>
-  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
+  invoke<C extends Channel>(channel: C, payload: Requests[C], options?: CallOptions<C>): Promise<Responses[C]>
+}
+
+/** What the Electron preload exposes (window.snapscope): a message pipe, the protocol is the renderer's. */
+export interface SnapscopeBridge {
+  send(message: ClientMessage): void
+  onMessage(listener: (message: HostMessage) => void): void
 }
 
 export type { IncludeKind }
 
-/** Electron IPC channel names that carry the envelopes above. */
-export const ELECTRON_INVOKE = 'snapscope:invoke'
-export const ELECTRON_EVENT = 'snapscope:event'
+/** Electron IPC channel names that carry the messages above (renderer -> main, main -> renderer). */
+export const ELECTRON_SEND = 'snapscope:send'
+export const ELECTRON_MESSAGE = 'snapscope:message'

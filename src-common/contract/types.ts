@@ -246,7 +246,6 @@ export const HeapWalksDocSchema = def(
 export type HeapWalksDoc = Static<typeof HeapWalksDocSchema>
 
 export interface HeapProgress {
-  walkId: number
   scannedBytes: number
   totalBytes: number
   blocks: number

@@ -24,7 +24,7 @@ export interface OpenedFile {
 export interface Download {
   name: string
   mime: string
-  base64: string
+  bytes: Uint8Array
 }
 
 export interface CaptureSampleEvent {

@@ -3,7 +3,8 @@
 // the whole parse). Relative bounds: a busy machine slows the parse and the answers alike.
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { MAX_UPLOAD_CHUNK } from '../../src-common/contract/contract'
+import { encodeBinary } from '../../src-common/contract/wire'
+import { pieces } from '../../test-support/pieces'
 import { encodeFile, makeFile } from '../core/files/snapshotFile'
 import { HOST, heapWalksDoc } from '../../test-support/testDocs'
 import { serve, SOURCE_CLI } from '../../e2e/browser/serve'
@@ -18,10 +19,11 @@ async function windowOf(port: number, token: string) {
     if (msg.id !== undefined && 'ok' in msg) waiting.get(msg.id)?.(msg as never)
   })
   let id = 0
-  const ask = (channel: string, payload: unknown) =>
+  const ask = (channel: string, payload: unknown, body?: Uint8Array) =>
     new Promise<{ ok: boolean; result?: unknown; error?: unknown }>((ok) => {
       waiting.set(++id, ok)
       ws.send(JSON.stringify({ id, channel, payload }))
+      for (const p of body ? pieces(id, body) : []) ws.send(encodeBinary(p.piece, p.index, p.bytes))
     })
   return { ask, close: () => ws.close() }
 }
@@ -30,21 +32,18 @@ describe('browser mode opening a large file', () => {
   it('answers another window while it parses, and stops at once on SIGTERM', async () => {
     const walk = heapWalksDoc(7, [1])
     const blocks = Array.from({ length: 1_000_000 }, (_, i) => ({ address: `0x${(0x55d0c8a20000 + i * 48).toString(16)}`, blockSize: 32 + (i % 7) * 16, flags: 'fixed' as const }))
-    const data = (await encodeFile(makeFile([{ ...walk, heaps: [{ ...walk.heaps[0], blocks }] }], HOST))).toString('base64')
+    const data = await encodeFile(makeFile([{ ...walk, heaps: [{ ...walk.heaps[0], blocks }] }], HOST))
     const served = await serve(SOURCE_CLI)
     const child = served.proc
     const exited = new Promise<number>((ok) => child.once('exit', () => ok(performance.now())))
     try {
       const [a, b] = [await windowOf(served.port, served.token), await windowOf(served.port, served.token)]
-      const upload = async (uploadId: number) => {
-        for (let at = 0; at < data.length; at += MAX_UPLOAD_CHUNK)
-          expect((await a.ask('file.upload', { uploadId, offset: (at / 4) * 3, data: data.slice(at, at + MAX_UPLOAD_CHUNK) })).ok).toBe(true)
-      }
-      await upload(1)
+      // One request and its bytes; the host parses once the last piece is in (the pieces are sent at once).
+      const upload = (name: string) => a.ask('file.upload', { name, size: data.length }, data)
       // The other window asks every 50 ms while the file opens: the slowest answer is what it waits.
       let started = performance.now()
       let opened: { ok: boolean; error?: unknown } | undefined
-      const opening = a.ask('file.open', { uploadId: 1, name: 'big.snapscope' }).then((r) => (opened = r))
+      const opening = upload('big.snapscope').then((r) => (opened = r))
       let slowest = 0
       while (!opened) {
         const asked = performance.now()
@@ -58,8 +57,7 @@ describe('browser mode opening a large file', () => {
       expect(slowest).toBeLessThan(openMs / 4)
 
       // SIGTERM half-way through another open (where parsing on the loop would hold it).
-      await upload(2)
-      void a.ask('file.open', { uploadId: 2, name: 'big-2.snapscope' })
+      void upload('big-2.snapscope')
       await new Promise((ok) => setTimeout(ok, openMs / 2))
       started = performance.now()
       child.kill('SIGTERM')

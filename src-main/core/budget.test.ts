@@ -184,7 +184,7 @@ describe('one budget for every window of the host', () => {
 
   it('refuses a heap walk page larger than the whole budget, saying what to change', async () => {
     const { call } = window(new HostBudget(16 * MiB))
-    const answer = await call('heap.walk', { walkId: 1, pid: small.info.pid, limit: 100_000 })
+    const answer = await call('heap.walk', { pid: small.info.pid, limit: 100_000 })
     expect(errorOf(answer)).toEqual({
       code: 'EBUSY',
       message: 'a heap walk of 100,000 blocks a heap needs 25 MiB, more than the 16 MiB this Snapscope may use: ask for fewer blocks a page, or start Snapscope with SNAPSCOPE_MEMORY_MB set higher'

@@ -4,15 +4,20 @@
 
 import type { NativeAddon } from '../../native/index'
 import {
+  ContractError,
   MAX_BLOCKS_PER_PAGE,
-  MAX_FAULTS_PER_ANSWER,
+  SUBSCRIPTION_CHANNELS,
+  parseMessage,
   parseRequest,
   type Channel,
-  type EmitEvent,
   type Hello,
+  type HostMessage,
+  type ParsedMessage,
   type Requests,
   type ResponseEnvelope,
-  type Responses
+  type Responses,
+  type WatchEnd,
+  type WsWatchDoc
 } from '../../src-common/contract/contract'
 import { ProcessHub, type ProcessSubscriber } from './processHub'
 import { PAGE_BYTES_PER_BLOCK, WATCH_BYTES, hostBudget, type HostBudget } from './budget'
@@ -22,8 +27,9 @@ import { HeapViews } from './heapView'
 import { processExtras } from './processExtras'
 import { WatchStreams } from './watchStream'
 import { WsWatchSession } from './wsWatch'
-import { Workbench, type WorkbenchDeps } from './workbench/workbench'
 import { codedError, toErrorPayload } from '../../src-common/contract/errors'
+import { Workbench, type WorkbenchDeps } from './workbench/workbench'
+import type { Call, Handlers } from './call'
 
 export interface SessionDeps {
   addon: NativeAddon
@@ -44,113 +50,173 @@ export interface SessionDeps {
 export const MAX_WATCHES = 4
 export const MAX_RUNNING_WALKS = 4
 
+/** The answer to a message refused before it ran (its id when it has one). */
+function refusal(raw: unknown, err: unknown): ResponseEnvelope {
+  const id = (raw as { id?: unknown })?.id
+  return { id: typeof id === 'number' ? id : -1, ok: false, error: toErrorPayload(err) }
+}
+
+const canceled = () => codedError('ECANCELED', 'cancelled')
+
+/** How a watch ended, from its document: what watch.stop and watch.ended carry. */
+const watchEnd = (doc: WsWatchDoc): WatchEnd => ({ endReason: doc.endReason, durationMs: doc.durationMs, total: doc.summary.total, lost: doc.lost })
+
 export class Session {
   private readonly processes: ProcessHub
   private readonly budget: HostBudget
-  private readonly subscriber: ProcessSubscriber
   private readonly workbench: Workbench
-  private readonly walks = new Map<number, { cancel(): void }>()
-  private readonly watches = new Map<number, WsWatchSession>()
+  /** requests running and subscriptions open, by request id */
+  private readonly calls = new Map<number, AbortController>()
+  private readonly watches = new Map<number, { watch: WsWatchSession; call: Call }>()
   private readonly heapViews: HeapViews
   private readonly streams: WatchStreams
+  private readonly handlers: Handlers
+  private runningWalks = 0
   private nextWatchId = 1
   private startingWatches = 0
   private closed = false
 
   constructor(
     private readonly deps: SessionDeps,
-    private readonly emit: EmitEvent
+    private readonly send: (message: HostMessage) => void
   ) {
     this.processes = deps.processes ?? new ProcessHub(deps.addon)
     this.budget = deps.budget ?? hostBudget()
-    this.subscriber = { delta: (d) => emit('processes.delta', d), error: (e) => emit('processes.error', e) }
-    this.workbench = new Workbench({ ...deps, budget: this.budget }, emit)
+    this.workbench = new Workbench({ ...deps, budget: this.budget })
     this.heapViews = new HeapViews(deps.addon, this.budget)
-    this.streams = new WatchStreams((update) => emit('watch.update', update))
-  }
-
-  /** Takes an untrusted envelope; always answers with an envelope, never throws. */
-  async handle(raw: unknown): Promise<ResponseEnvelope> {
-    const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1
-    try {
-      const req = parseRequest(raw)
-      return { id: req.id, ok: true, result: await this.dispatch(req.channel, req.payload) }
-    } catch (err) {
-      return { id, ok: false, error: toErrorPayload(err) }
-    }
-  }
-
-  async dispatch<C extends Channel>(channel: C, payload: Requests[C]): Promise<Responses[C]> {
-    const handlers: { [K in Channel]: (p: Requests[K]) => Promise<Responses[K]> | Responses[K] } = {
-      'app.hello': () => ({ version: this.deps.version, host: this.deps.addon.host(), mode: this.deps.mode, elevated: this.deps.addon.elevated() }),
+    this.streams = new WatchStreams((update) => this.watches.get(update.watchId)?.call.emit('watch.update', update))
+    this.handlers = {
+      'app.hello': () => ({ version: deps.version, host: deps.addon.host(), mode: deps.mode, elevated: deps.addon.elevated() }),
       ...this.workbench.handlers,
-      'snapshot.take': (p) => takeSnapshot(this.deps.addon, p),
-      'processes.watch': (p) => {
-        this.processes.subscribe(this.subscriber, p.intervalMs)
+      'snapshot.take': (p) => takeSnapshot(deps.addon, p),
+      'processes.watch': (p, call) => {
+        const subscriber: ProcessSubscriber = { delta: (d) => call.emit('processes.delta', d), error: (e) => call.emit('processes.error', e) }
+        this.processes.subscribe(subscriber, p.intervalMs)
+        call.signal.addEventListener('abort', () => this.processes.unsubscribe(subscriber), { once: true })
         return { intervalMs: p.intervalMs }
       },
-      'processes.unwatch': () => {
-        this.processes.unsubscribe(this.subscriber)
-        return { ok: true }
-      },
-      'heap.walk': (p) => this.walk(p),
-      'heap.cancel': (p) => {
-        const run = this.walks.get(p.walkId)
-        run?.cancel()
-        return { cancelled: run !== undefined }
-      },
-      'watch.start': (p) => this.startWatch(p),
+      'heap.walk': (p, call) => this.walk(p, call),
+      'watch.start': (p, call) => this.startWatch(p, call),
       'watch.stop': async (p) => {
-        const watch = this.watches.get(p.watchId)
-        if (!watch) throw codedError('ENOENT', `no watch ${p.watchId} in this session`)
-        return watch.stop()
+        const entry = this.watches.get(p.watchId)
+        if (!entry) throw codedError('ENOENT', `no watch ${p.watchId} in this session`)
+        return watchEnd(await entry.watch.stop())
       },
-      'process.details': (p) => processExtras(this.deps.addon, p.pid),
-      'heap.open': (p) =>
-        this.tracked(p.viewId, () => this.heapViews.open(p, (progress) => this.emit('heap.progress', { walkId: p.viewId, ...progress }))),
+      'process.details': (p) => processExtras(deps.addon, p.pid),
+      'heap.open': (p, call) => this.tracked(call, () => this.heapViews.open(p, (progress) => call.emit('heap.progress', progress))),
       'heap.blocks': (p) => this.heapViews.blocks(p),
       'heap.find': (p) => this.heapViews.find(p),
       'heap.close': (p) => this.heapViews.close(p.viewId),
       'watch.query': (p) => this.streams.query(p)
     }
-    return handlers[channel](payload)
   }
 
-  private walk(p: Requests['heap.walk']): Promise<Responses['heap.walk']> {
+  /** Takes any untrusted client message; whatever answers it goes out through `send`. */
+  receive(raw: unknown): void {
+    let msg: ParsedMessage
+    try {
+      msg = parseMessage(raw)
+    } catch (err) {
+      return this.send(refusal(raw, err))
+    }
+    if (msg.kind === 'request') void this.answer(msg).then(this.send)
+    else if (msg.kind === 'piece') {
+      try {
+        this.workbench.piece(msg.id, msg.index, msg.bytes)
+      } catch (err) {
+        this.send(refusal(raw, err))
+      }
+    } else this.calls.get(msg.id)?.abort(canceled())
+  }
+
+  /** Takes an untrusted request; always answers with an envelope, never throws. */
+  async handle(raw: unknown): Promise<ResponseEnvelope> {
+    try {
+      return await this.answer(parseRequest(raw))
+    } catch (err) {
+      return refusal(raw, err)
+    }
+  }
+
+  private async answer(req: { id: number; channel: Channel; payload: Requests[Channel] }): Promise<ResponseEnvelope> {
+    try {
+      return { id: req.id, ok: true, result: await this.request(req.id, req.channel, req.payload) }
+    } catch (err) {
+      return { id: req.id, ok: false, error: toErrorPayload(err) }
+    }
+  }
+
+  private async request(id: number, channel: Channel, payload: Requests[Channel]): Promise<unknown> {
+    if (this.closed) throw codedError('ECANCELED', 'the window closed')
+    if (this.calls.has(id)) throw new ContractError(`id: request ${id} is still running: a request id is used once`)
+    const controller = new AbortController()
+    this.calls.set(id, controller)
+    let open = true
+    const end = () => {
+      if (!open) return
+      open = false
+      if (this.calls.get(id) === controller) this.calls.delete(id)
+    }
+    const call: Call = {
+      id,
+      signal: controller.signal,
+      emit: (event, payload) => {
+        if (open) this.send({ sub: id, event, payload })
+      },
+      end: () => {
+        if (open && SUBSCRIPTION_CHANNELS.includes(channel)) this.send({ sub: id, end: true })
+        end()
+      }
+    }
+    // An unsubscribe (or the window closing) ends the subscription too.
+    controller.signal.addEventListener('abort', end, { once: true })
+    try {
+      const result = await (this.handlers[channel] as (p: unknown, call: Call) => unknown)(payload, call)
+      if (!SUBSCRIPTION_CHANNELS.includes(channel)) end()
+      return result
+    } catch (err) {
+      end()
+      throw err
+    }
+  }
+
+  private walk(p: Requests['heap.walk'], call: Call): Promise<Responses['heap.walk']> {
     const limit = p.limit ?? MAX_BLOCKS_PER_PAGE
-    return this.tracked(p.walkId, () => {
+    return this.tracked(call, () => {
       // A page of `limit` blocks a heap, as objects and then as the answer's JSON.
       const lease = this.budget.reserve('heap walk', limit * PAGE_BYTES_PER_BLOCK, `a heap walk of ${limit.toLocaleString('en-US')} blocks a heap`)
       const run = walkHeaps(this.deps.addon, { pid: p.pid, heapId: p.heapId, offset: p.offset, limit, stopTarget: p.stopTarget }, (progress) =>
-        this.emit('heap.progress', { walkId: p.walkId, ...progress })
+        call.emit('heap.progress', progress)
       )
       return { result: run.result.finally(() => lease.release()), cancel: () => run.cancel() }
     })
   }
 
-  /** Starts a walk and keeps it cancellable (heap.cancel) by its id until it settles. */
-  private async tracked<T>(walkId: number, start: () => { result: Promise<T>; cancel(): void }): Promise<T> {
-    // close() cancels the walks it knows of: one started after it would run on with nobody to answer.
-    if (this.closed) throw codedError('ECANCELED', 'the window closed: the walk was not started')
-    if (this.walks.has(walkId)) throw codedError('EBUSY', `walk ${walkId} is already running`)
-    if (this.walks.size >= MAX_RUNNING_WALKS) throw codedError('EBUSY', `${MAX_RUNNING_WALKS} heap walks are running in this window already: wait for one to end or cancel it`)
+  /** Runs a walk that the request's signal cancels (a cancel by its id, or the window closing). */
+  private async tracked<T>(call: Call, start: () => { result: Promise<T>; cancel(): void }): Promise<T> {
+    if (call.signal.aborted) throw canceled()
+    if (this.runningWalks >= MAX_RUNNING_WALKS) throw codedError('EBUSY', `${MAX_RUNNING_WALKS} heap walks are running in this window already: wait for one to end or cancel it`)
     const run = start()
-    this.walks.set(walkId, run)
+    this.runningWalks++
+    const cancel = () => run.cancel()
+    call.signal.addEventListener('abort', cancel, { once: true })
     try {
       return await run.result
     } finally {
-      this.walks.delete(walkId)
+      this.runningWalks--
+      call.signal.removeEventListener('abort', cancel)
     }
   }
 
-  private async startWatch(p: Requests['watch.start']): Promise<Responses['watch.start']> {
+  private async startWatch(p: Requests['watch.start'], call: Call): Promise<Responses['watch.start']> {
     if (this.watches.size + this.startingWatches >= MAX_WATCHES) throw codedError('EBUSY', `${MAX_WATCHES} watches are running in this window already: stop one first`)
     const lease = this.budget.reserve('watch', WATCH_BYTES, 'a watch')
     this.startingWatches++
     let watch: WsWatchSession
     try {
-      // The document keeps only what a watch.stop answer carries; the stream's ring keeps the recent records.
-      watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism, maxRecords: MAX_FAULTS_PER_ANSWER })
+      // No answer carries the document's records (watch.stop and watch.ended carry totals), so it keeps
+      // none; its summary counts them all, and the stream's ring keeps the recent ones (watch.query).
+      watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism, maxRecords: 0 })
     } catch (err) {
       lease.release()
       throw err
@@ -158,27 +224,29 @@ export class Session {
       this.startingWatches--
     }
     void watch.done.then(() => lease.release())
-    if (this.closed) {
-      // The window went away while the watch was starting: nobody will stop it but us.
+    if (call.signal.aborted) {
+      // Cancelled (or the window went away) while the watch was starting: nobody will stop it but us.
       void watch.stop()
-      throw codedError('ECANCELED', 'the window closed while the watch was starting')
+      throw codedError('ECANCELED', this.closed ? 'the window closed while the watch was starting' : 'the watch was cancelled while it was starting')
     }
     const watchId = this.nextWatchId++
-    this.watches.set(watchId, watch)
+    this.watches.set(watchId, { watch, call })
     this.streams.add(watchId, watch)
+    // Unsubscribing stops the watch: nobody would see it.
+    call.signal.addEventListener('abort', () => void watch.stop(), { once: true })
     void watch.done.then((doc) => {
       this.watches.delete(watchId)
-      if (doc.endReason !== 'stopped') this.emit('watch.ended', { watchId, doc })
+      if (doc.endReason !== 'stopped') call.emit('watch.ended', { watchId, ...watchEnd(doc) })
+      call.end()
     })
     return { watchId, mechanism: watch.mechanism }
   }
 
   close(): void {
     this.closed = true
-    this.processes.unsubscribe(this.subscriber)
+    // Every request and subscription ends: walks are cancelled, watches and captures stopped.
+    for (const controller of [...this.calls.values()]) controller.abort(codedError('ECANCELED', 'the window closed'))
     this.workbench.close()
-    for (const run of this.walks.values()) run.cancel()
-    for (const watch of this.watches.values()) void watch.stop()
     this.streams.close()
     this.heapViews.closeAll()
   }

@@ -5,13 +5,12 @@ import { app, BrowserWindow, ipcMain, session as electronSession, shell, type We
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { loadAddon } from '../../native/index'
-import { ELECTRON_EVENT, ELECTRON_INVOKE, type EventEnvelope } from '../../src-common/contract/contract'
+import { ELECTRON_MESSAGE, ELECTRON_SEND } from '../../src-common/contract/contract'
 import { ProcessHub } from '../core/processHub'
 import { Session } from '../core/session'
 import { printToPdf } from './printToPdf'
 import { senderAllowed } from './senderFrame'
 import { version } from '../../package.json'
-import { codedError } from '../../src-common/contract/errors'
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"
 const sessions = new Map<number, Session>()
@@ -26,8 +25,9 @@ function sessionFor(contents: WebContents): Session {
     const addon = loadAddon()
     // Every window shares one process list: one snapshot per interval however many are open.
     processes ??= new ProcessHub(addon)
-    s = new Session({ addon, processes, mode: 'electron', version, printPdf: printToPdf }, (event, payload) => {
-      if (!contents.isDestroyed()) contents.send(ELECTRON_EVENT, { event, payload } satisfies EventEnvelope)
+    // Messages go as structured clones: the bytes of a download arrive as a Uint8Array, the error code as a field.
+    s = new Session({ addon, processes, mode: 'electron', version, printPdf: printToPdf }, (message) => {
+      if (!contents.isDestroyed()) contents.send(ELECTRON_MESSAGE, message)
     })
     sessions.set(contents.id, s)
     contents.once('destroyed', () => {
@@ -64,10 +64,14 @@ void app.whenReady().then(() => {
   electronSession.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
   })
-  ipcMain.handle(ELECTRON_INVOKE, (event, raw: unknown) => {
-    if (!senderAllowed(event.senderFrame, ourContents.has(event.sender), PAGE))
-      throw codedError('EPERM', `IPC refused: only the Snapscope page in the top frame of its window may call (${event.senderFrame?.url ?? 'frame gone'})`)
-    return sessionFor(event.sender).handle(raw)
+  ipcMain.on(ELECTRON_SEND, (event, raw: unknown) => {
+    if (!senderAllowed(event.senderFrame, ourContents.has(event.sender), PAGE)) {
+      const id = (raw as { id?: unknown })?.id
+      const message = `IPC refused: only the Snapscope page in the top frame of its window may call (${event.senderFrame?.url ?? 'frame gone'})`
+      event.reply(ELECTRON_MESSAGE, { id: typeof id === 'number' ? id : -1, ok: false, error: { code: 'EPERM', message } })
+      return
+    }
+    sessionFor(event.sender).receive(raw)
   })
   createWindow()
   app.on('activate', () => {

@@ -1,24 +1,13 @@
-// Sandboxed preload: exposes only the typed contract (window.snapscope), never ipcRenderer itself.
+// Sandboxed preload: exposes only a message pipe for the contract (window.snapscope), never ipcRenderer
+// itself. Messages cross as structured clones, so bytes stay Uint8Arrays and an error's code stays a
+// field of its envelope; the protocol (ids, cancel, subscriptions) is the renderer's shared client.
 
 import { contextBridge, ipcRenderer } from 'electron'
-import { ELECTRON_EVENT, ELECTRON_INVOKE, type EventEnvelope, type ResponseEnvelope, type SnapscopeApi } from '../../src-common/contract/contract'
+import { ELECTRON_MESSAGE, ELECTRON_SEND, type HostMessage, type SnapscopeBridge } from '../../src-common/contract/contract'
 
-let nextId = 1
-
-const api: SnapscopeApi = {
-  async invoke(channel, payload) {
-    const res = (await ipcRenderer.invoke(ELECTRON_INVOKE, { id: nextId++, channel, payload })) as ResponseEnvelope
-    // contextBridge copies only an Error's message, so the code travels inside it.
-    if (!res.ok) throw new Error(`[${res.error.code}] ${res.error.message}`)
-    return res.result as never
-  },
-  on(event, listener) {
-    const handler = (_e: unknown, msg: EventEnvelope): void => {
-      if (msg.event === event) listener(msg.payload as never)
-    }
-    ipcRenderer.on(ELECTRON_EVENT, handler)
-    return () => void ipcRenderer.removeListener(ELECTRON_EVENT, handler)
-  }
+const bridge: SnapscopeBridge = {
+  send: (message) => ipcRenderer.send(ELECTRON_SEND, message),
+  onMessage: (listener) => void ipcRenderer.on(ELECTRON_MESSAGE, (_e, message: HostMessage) => listener(message))
 }
 
-contextBridge.exposeInMainWorld('snapscope', api)
+contextBridge.exposeInMainWorld('snapscope', bridge)

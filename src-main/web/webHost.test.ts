@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import { loadAddon } from '../../native/index'
-import type { HeapWalksDoc, ProcessDelta, ResponseEnvelope, Snapshot, WsWatchDoc } from '../../src-common/contract/contract'
+import { MAX_UPLOAD_BYTES, UPLOAD_PIECE_BYTES, UPLOAD_WINDOW_BYTES, type HeapWalksDoc, type ProcessDelta, type ResponseEnvelope, type Snapshot, type WatchEnd } from '../../src-common/contract/contract'
+import { decodeBinary, decodeHostMessage, encodeBinary } from '../../src-common/contract/wire'
+import { fileOfTheLimit, pieces } from '../../test-support/pieces'
 import { startFixture } from '../../native/test/fixtures'
 import { serve, SOURCE_CLI } from '../../e2e/browser/serve'
 import { startWebHost, type WebHost } from './webHost'
@@ -38,7 +40,13 @@ function connect(query: string, headers: Record<string, string> = {}): Promise<{
   return new Promise((ok, fail) => {
     const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws${query}`, { headers })
     const frames: unknown[] = []
-    ws.on('message', (d) => frames.push(JSON.parse(d.toString())))
+    // Binary frames are the bytes of the answer that follows them (wire.ts).
+    let attachments: Uint8Array[] = []
+    ws.on('message', (d, isBinary) => {
+      if (isBinary) return void attachments.push(decodeBinary(d as Buffer).bytes)
+      frames.push(decodeHostMessage(d.toString(), attachments))
+      attachments = []
+    })
     ws.on('open', () => ok({ ws, frames }))
     ws.on('unexpected-response', (_req, res) => fail(new Error(`refused ${res.statusCode}`)))
     ws.on('error', fail)
@@ -106,7 +114,7 @@ describe('the socket', () => {
     expect(s.processes.some((p) => p.pid === process.pid)).toBe(true)
 
     ws.send(JSON.stringify({ id: 2, channel: 'processes.watch', payload: { intervalMs: 200 } }))
-    const first = await until(frames, (f) => ((f as { event?: string }).event === 'processes.delta' ? ((f as { payload: ProcessDelta }).payload) : undefined))
+    const first = await until(frames, (f) => ((f as { sub?: number; event?: string }).event === 'processes.delta' && (f as { sub: number }).sub === 2 ? ((f as { payload: ProcessDelta }).payload) : undefined))
     expect(first.reset).toBe(true)
     expect(first.added.some((p) => p.pid === process.pid)).toBe(true)
     const later = await until(frames, (f) => {
@@ -114,8 +122,13 @@ describe('the socket', () => {
       return d && (f as { event?: string }).event === 'processes.delta' && d.seq > first.seq ? d : undefined
     })
     expect(later.reset).toBe(false)
-    ws.send(JSON.stringify({ id: 3, channel: 'processes.unwatch', payload: {} }))
-    expect((await until(frames, reply(3))).ok).toBe(true)
+    // Unsubscribed: the subscription's events stop (the host polls for nobody), and nothing answers the unsubscribe.
+    ws.send(JSON.stringify({ unsubscribe: 2 }))
+    ws.send(JSON.stringify({ id: 3, channel: 'app.hello', payload: {} }))
+    await until(frames, reply(3))
+    const count = frames.length
+    await new Promise((r) => setTimeout(r, 700))
+    expect(frames.slice(count)).toEqual([])
     ws.close()
   })
 })
@@ -126,7 +139,7 @@ describe('heap walks and watches over the socket', () => {
     const fixture = await startFixture<{ pid: number; live: { ptr: string }[] }>('heap_fixture', ['--blocks', '2000000'])
     const { ws, frames } = await connect(`?token=${host.token}`)
     try {
-      ws.send(JSON.stringify({ id: 1, channel: 'heap.walk', payload: { walkId: 42, pid: fixture.info.pid, limit: 10 } }))
+      ws.send(JSON.stringify({ id: 1, channel: 'heap.walk', payload: { pid: fixture.info.pid, limit: 10 } }))
       const reply1 = await until(frames, reply(1))
       expect(reply1.ok).toBe(true)
       const doc = (reply1 as { result: HeapWalksDoc }).result
@@ -135,18 +148,29 @@ describe('heap walks and watches over the socket', () => {
         expect(heap.blocks.length).toBeLessThanOrEqual(10)
         expect(heap.summary.histogram.reduce((s, b) => s + b.count, 0)).toBe(heap.summary.blockCount)
       }
-      const progress = frames.filter((f) => (f as { event?: string }).event === 'heap.progress') as { payload: { walkId: number } }[]
+      // Progress is addressed to the request, and ends with its answer.
+      const progress = frames.filter((f) => (f as { event?: string }).event === 'heap.progress') as { sub: number }[]
       expect(progress.length).toBeGreaterThan(0)
-      expect(progress.every((p) => p.payload.walkId === 42)).toBe(true)
-      ws.send(JSON.stringify({ id: 2, channel: 'heap.cancel', payload: { walkId: 42 } }))
-      expect(((await until(frames, reply(2))) as { result: { cancelled: boolean } }).result.cancelled).toBe(false)
+      expect(progress.every((p) => p.sub === 1)).toBe(true)
+      expect(frames.indexOf(reply1)).toBeGreaterThan(frames.indexOf(progress.at(-1)!))
+
+      // A cancel by the request's id stops a walk under way; a cancel of a request that is done is nothing.
+      ws.send(JSON.stringify({ id: 2, channel: 'heap.walk', payload: { pid: fixture.info.pid, limit: 0 } }))
+      await until(frames, (f) => ((f as { sub?: number }).sub === 2 ? f : undefined))
+      ws.send(JSON.stringify({ cancel: 2 }))
+      ws.send(JSON.stringify({ cancel: 1 }))
+      expect(await until(frames, reply(2))).toMatchObject({ ok: false, error: { code: 'ECANCELED' } })
+      const count = frames.length
+      ws.send(JSON.stringify({ id: 3, channel: 'app.hello', payload: {} }))
+      await until(frames, reply(3))
+      expect(frames.slice(count)).toEqual([expect.objectContaining({ id: 3, ok: true })])
     } finally {
       ws.close()
       await fixture.stop()
     }
   })
 
-  it('streams watch updates and answers watch.stop with the document', async () => {
+  it('streams watch updates to the subscription and answers watch.stop with how it ended, not the document', async () => {
     const fixture = await startFixture<{ pid: number; pages: number }>('watch_toucher', ['--pages', '64', '--split', '64'])
     const { ws, frames } = await connect(`?token=${host.token}`)
     try {
@@ -155,15 +179,18 @@ describe('heap walks and watches over the socket', () => {
       expect(started.ok).toBe(true)
       process.kill(fixture.info.pid, 'SIGUSR1')
       const update = await until(frames, (f) => {
-        const e = f as { event?: string; payload?: { total: number } }
-        return e.event === 'watch.update' && e.payload!.total >= 64 ? e.payload : undefined
+        const e = f as { sub?: number; event?: string; payload?: { total: number } }
+        return e.sub === 1 && e.event === 'watch.update' && e.payload!.total >= 64 ? e.payload : undefined
       })
       expect(update!.total).toBeGreaterThanOrEqual(64)
       ws.send(JSON.stringify({ id: 2, channel: 'watch.stop', payload: { watchId: started.result.watchId } }))
-      const stopped = (await until(frames, reply(2))) as { ok: boolean; result: WsWatchDoc }
+      const stopped = (await until(frames, reply(2))) as { ok: boolean; result: WatchEnd }
       expect(stopped.ok).toBe(true)
+      expect(Object.keys(stopped.result).sort()).toEqual(['durationMs', 'endReason', 'lost', 'total'])
       expect(stopped.result.endReason).toBe('stopped')
-      expect(stopped.result.summary.byModule[0].module).toBe('watch_toucher')
+      expect(stopped.result.total).toBeGreaterThanOrEqual(update!.total)
+      // The watch is over: so is its subscription.
+      await until(frames, (f) => ((f as { sub?: number; end?: boolean }).sub === 1 && (f as { end?: boolean }).end ? f : undefined))
       ws.send(JSON.stringify({ id: 3, channel: 'watch.stop', payload: { watchId: started.result.watchId } }))
       expect(((await until(frames, reply(3))) as { error: { code: string } }).error.code).toBe('ENOENT')
     } finally {
@@ -178,6 +205,57 @@ describe('heap walks and watches over the socket', () => {
     expect(((await until(frames, reply(1))) as { error: { code: string } }).error.code).toBe('ESRCH')
     ws.close()
   })
+})
+
+describe('files as bytes over the socket', () => {
+  it('takes a 64 MiB upload as one request and its binary frames, within the window, and refuses a bad frame', async () => {
+    const { ws, frames } = await connect(`?token=${host.token}`)
+    try {
+      const bytes = fileOfTheLimit()
+      ws.send(JSON.stringify({ id: 1, channel: 'file.upload', payload: { name: 'big.json', size: bytes.length } }))
+      // Sent as the renderer does: no further ahead of the host's file.progress than the window.
+      const acked = () => Math.max(0, ...frames.map((f) => ((f as { sub?: number }).sub === 1 ? (f as { payload: { received: number } }).payload.received : 0)))
+      let sent = 0
+      for (const p of pieces(1, bytes)) {
+        while (sent - acked() >= UPLOAD_WINDOW_BYTES) await new Promise((r) => setTimeout(r, 1))
+        ws.send(encodeBinary(p.piece, p.index, p.bytes))
+        sent += p.bytes.length
+      }
+      const opened = await until(frames, reply(1), 60_000)
+      expect(opened, JSON.stringify(opened)).toMatchObject({ ok: true, result: { name: 'big.json', sizeBytes: MAX_UPLOAD_BYTES } })
+      expect(acked()).toBe(MAX_UPLOAD_BYTES)
+
+      // A piece out of order fails its upload, saying which was expected.
+      ws.send(JSON.stringify({ id: 2, channel: 'file.upload', payload: { name: 'x.json', size: 2 * UPLOAD_PIECE_BYTES } }))
+      ws.send(encodeBinary(2, 1, new Uint8Array(UPLOAD_PIECE_BYTES)))
+      expect(await until(frames, reply(2))).toMatchObject({ ok: false, error: { code: 'EINVAL', message: 'piece: expected piece 0, got 1' } })
+      // A frame without its header, a piece larger than a piece may be, a piece of no upload: refused, the socket stays.
+      ws.send(new Uint8Array(3))
+      ws.send(encodeBinary(3, 0, new Uint8Array(UPLOAD_PIECE_BYTES + 1)))
+      ws.send(encodeBinary(2, 0, new Uint8Array(1)))
+      const refusals = await until(frames, () => {
+        const r = frames.filter((f) => (f as ResponseEnvelope).id === -1)
+        return r.length === 3 ? r : undefined
+      })
+      expect(refusals.map((r) => (r as { error: { message: string } }).error.message)).toEqual([
+        'message: a binary frame starts with an 8-byte header (request id, piece index), got 3 bytes',
+        `bytes: a piece is at most ${UPLOAD_PIECE_BYTES} bytes, got ${UPLOAD_PIECE_BYTES + 1}`,
+        'piece: request 2 is no upload in progress'
+      ])
+      // More than the limit is refused before a byte is sent.
+      ws.send(JSON.stringify({ id: 4, channel: 'file.upload', payload: { name: 'huge.json', size: MAX_UPLOAD_BYTES + 1 } }))
+      expect(await until(frames, reply(4))).toMatchObject({ ok: false, error: { code: 'EINVAL' } })
+
+      // A download comes back as a binary frame, the answer naming it.
+      const fileId = (opened as { result: { fileId: number } }).result.fileId
+      ws.send(JSON.stringify({ id: 5, channel: 'file.save', payload: { fileId } }))
+      const saved = (await until(frames, reply(5))) as { ok: true; result: { name: string; bytes: Uint8Array } }
+      expect(saved.result.bytes).toBeInstanceOf(Uint8Array)
+      expect([...saved.result.bytes.subarray(0, 2)]).toEqual([0x1f, 0x8b]) // gzip
+    } finally {
+      ws.close()
+    }
+  }, 120_000)
 })
 
 describe('the token: out of the address bar and out of logs', () => {

@@ -11,7 +11,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { extname, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { MAX_MESSAGE_BYTES, type EventEnvelope } from '../../src-common/contract/contract'
+import { MAX_MESSAGE_BYTES, type HostMessage } from '../../src-common/contract/contract'
+import { decodeBinary, encodeHostMessage } from '../../src-common/contract/wire'
 import { decodeFrame } from './frames'
 import { ProcessHub } from '../core/processHub'
 import { Session, type SessionDeps } from '../core/session'
@@ -142,6 +143,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     server,
     path: '/ws',
     // Frames up to this many bytes get a contract error back; beyond it the socket is closed (1009).
+    // A binary piece of an upload (UPLOAD_PIECE_BYTES and its header) fits.
     maxPayload: 16 * MAX_MESSAGE_BYTES,
     // One message per turn of the event loop: a burst of pipelined requests cannot compute (and hold)
     // hundreds of answers before the first is sent and the unread limit below is checked.
@@ -161,7 +163,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     limiter.authenticated(req.socket)
     let ended = false
-    const send = (msg: unknown): void => {
+    const send = (msg: HostMessage): void => {
       if (ended || ws.readyState !== ws.OPEN) return
       // A client that does not read would otherwise pile its answers up in the host's memory.
       if (ws.bufferedAmount > MAX_UNREAD_BYTES) {
@@ -170,11 +172,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         ws.close(1008, `more than ${MAX_UNREAD_BYTES >> 20} MiB of answers unread: reload the page`)
         return
       }
-      ws.send(JSON.stringify(msg))
+      // Bytes in an answer (downloads) go first as binary frames; its JSON names them by index.
+      const { binary, text } = encodeHostMessage(msg)
+      for (const frame of binary) ws.send(frame)
+      ws.send(text)
     }
-    const session = new Session({ ...options.deps, processes, mode: 'browser' }, (event, payload) =>
-      send({ event, payload } satisfies EventEnvelope)
-    )
+    const session = new Session({ ...options.deps, processes, mode: 'browser' }, send)
     const end = (): void => {
       if (ended) return
       ended = true
@@ -182,18 +185,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     ws.on('message', (data, isBinary) => {
       if (ended) return
-      if (isBinary) {
-        send({ id: -1, ok: false, error: { code: 'EINVAL', message: 'message: binary frames are not part of the contract' } })
-        return
-      }
       let raw: unknown
       try {
-        raw = decodeFrame(data.toString())
+        // A binary frame is a piece of an upload's body (wire.ts); a text frame a JSON message.
+        raw = isBinary ? decodeBinary(data as Buffer) : decodeFrame(data.toString())
       } catch (err) {
         send({ id: -1, ok: false, error: toErrorPayload(err) })
         return
       }
-      void session.handle(raw).then(send)
+      session.receive(raw)
     })
     ws.on('close', end)
     ws.on('error', end)

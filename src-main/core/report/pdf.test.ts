@@ -11,6 +11,7 @@ import type { ResponseEnvelope } from '../../../src-common/contract/contract'
 import { HostBudget } from '../budget'
 import { encodeFile, makeFile } from '../files/snapshotFile'
 import { HOST, proc, snapshotDoc } from '../../../test-support/testDocs'
+import { pieces } from '../../../test-support/pieces'
 import { Session } from '../session'
 import { MAX_PDF_WAITING, chromiumPrinter, findChromium } from './pdf'
 
@@ -29,8 +30,9 @@ async function windowWithFile(budget: HostBudget) {
   let id = 1
   const call = (channel: string, payload: unknown): Promise<ResponseEnvelope> => session.handle({ id: id++, channel, payload })
   const bytes = await encodeFile(makeFile([snapshotDoc([proc(7), proc(8)])], HOST))
-  expect((await call('file.upload', { uploadId: 1, offset: 0, data: bytes.toString('base64') })).ok).toBe(true)
-  const opened = await call('file.open', { uploadId: 1, name: 'snap.snapscope' })
+  const opening = session.handle({ id: 0, channel: 'file.upload', payload: { name: 'snap.snapscope', size: bytes.length } })
+  for (const piece of pieces(0, bytes)) session.receive(piece)
+  const opened = await opening
   if (!opened.ok) throw new Error(opened.error.message)
   return { call, fileId: (opened.result as { fileId: number }).fileId }
 }
@@ -99,8 +101,8 @@ describe.skipIf(!chromium)('PDF renderer', () => {
     const printed = answers.filter((a) => a.ok)
     expect(printed).toHaveLength(1 + MAX_PDF_WAITING)
     for (const a of printed) {
-      const file = (a.result as { files: { base64: string }[] }).files[0]
-      expect(Buffer.from(file.base64, 'base64').subarray(0, 5).toString()).toBe('%PDF-')
+      const file = (a.result as { files: { bytes: Uint8Array }[] }).files[0]
+      expect(Buffer.from(file.bytes).subarray(0, 5).toString()).toBe('%PDF-')
     }
     for (const a of answers.filter((r) => !r.ok))
       expect(a).toMatchObject({ ok: false, error: { code: 'EBUSY', message: `a PDF is being printed and ${MAX_PDF_WAITING} more are waiting: try again when one has finished (or export HTML)` } })

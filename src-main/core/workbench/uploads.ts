@@ -1,53 +1,73 @@
-// File bytes sent by the renderer in pieces (a WebSocket frame carries at most MAX_MESSAGE_BYTES):
-// each piece must follow the last, the total is capped, and only a few uploads may be in flight.
-// Nothing here touches the disk: the bytes go to the loader as they are.
+// File bytes the renderer streams after a file.upload request: pieces carrying the request's id, each
+// following the last (index 0, 1, …), no larger than the contract's piece, adding up to exactly the size
+// the request declared (at most MAX_UPLOAD_BYTES). Only a few uploads may be in flight. A bad piece
+// fails its upload (the request answers with what was wrong). Nothing here touches the disk.
 import { ContractError } from '../../../src-common/contract/validate'
-import { MAX_UPLOAD_BYTES } from '../../../src-common/contract/contract'
+import type { EmitEvent } from '../../../src-common/contract/contract'
 import { codedError } from '../../../src-common/contract/errors'
 
 const MAX_PENDING = 2
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+/** An upload that gets no piece for this long is dropped: a client that stops sending holds nothing. */
+export const UPLOAD_IDLE_MS = 10_000
+
+interface Upload {
+  size: number
+  received: number
+  next: number
+  /** copies of the pieces: a piece is a view of its frame */
+  pieces: Buffer[]
+  timer?: NodeJS.Timeout
+  ok(bytes: Buffer): void
+  fail(err: Error): void
+  emit: EmitEvent
+}
 
 export class Uploads {
-  private readonly pending = new Map<number, Buffer[]>()
-  private readonly sizes = new Map<number, number>()
+  private readonly pending = new Map<number, Upload>()
 
-  /** Appends a piece; returns the bytes received so far. */
-  append(uploadId: number, offset: number, base64: string): number {
-    if (base64.length % 4 !== 0 || !BASE64.test(base64)) throw new ContractError('payload.data: not base64')
-    let size = this.sizes.get(uploadId)
-    if (size === undefined) {
-      if (offset !== 0) throw new ContractError(`payload.offset: upload ${uploadId} is unknown, so it must start at 0`)
-      if (this.pending.size >= MAX_PENDING) throw new ContractError(`payload.uploadId: ${MAX_PENDING} uploads are already in progress`)
-      this.pending.set(uploadId, [])
-      size = 0
-    }
-    if (offset !== size) throw new ContractError(`payload.offset: expected ${size} (the bytes received so far), got ${offset}`)
-    const piece = Buffer.from(base64, 'base64')
-    if (size + piece.length > MAX_UPLOAD_BYTES) {
-      this.drop(uploadId)
-      throw codedError('EFBIG', `the file is larger than the ${MAX_UPLOAD_BYTES >> 20} MiB an upload may be`)
-    }
-    this.pending.get(uploadId)!.push(piece)
-    this.sizes.set(uploadId, size + piece.length)
-    return size + piece.length
+  /** Takes the `size` bytes of request `id`; acknowledges what it has (file.progress) as they come. */
+  receive(id: number, size: number, signal: AbortSignal, emit: EmitEvent): Promise<Buffer> {
+    if (this.pending.size >= MAX_PENDING) throw codedError('EBUSY', `${MAX_PENDING} uploads are already in progress: wait for one to end`)
+    return new Promise<Buffer>((ok, fail) => {
+      const upload: Upload = { size, received: 0, next: 0, pieces: [], ok, fail, emit }
+      this.pending.set(id, upload)
+      this.idle(id, upload)
+      signal.addEventListener('abort', () => this.end(id, signal.reason as Error), { once: true })
+      if (size === 0) this.end(id)
+    })
   }
 
-  /** The whole upload, which is forgotten. */
-  take(uploadId: number): Buffer {
-    const pieces = this.pending.get(uploadId)
-    if (!pieces) throw codedError('ENOENT', `no upload ${uploadId} in this session`)
-    this.drop(uploadId)
-    return Buffer.concat(pieces)
+  /** A piece of request `id`; throws when no upload has that id (a bad piece of a known one fails that upload). */
+  piece(id: number, index: number, bytes: Uint8Array): void {
+    const upload = this.pending.get(id)
+    if (!upload) throw new ContractError(`piece: request ${id} is no upload in progress`)
+    if (index !== upload.next) return this.end(id, new ContractError(`piece: expected piece ${upload.next}, got ${index}`))
+    if (upload.received + bytes.length > upload.size)
+      return this.end(id, new ContractError(`piece: the upload declared ${upload.size} bytes, and this piece brings ${upload.received + bytes.length}`))
+    upload.pieces.push(Buffer.from(bytes))
+    upload.received += bytes.length
+    this.idle(id, upload)
+    upload.next++
+    upload.emit('file.progress', { received: upload.received })
+    if (upload.received === upload.size) this.end(id)
   }
 
-  drop(uploadId: number): void {
-    this.pending.delete(uploadId)
-    this.sizes.delete(uploadId)
+  private idle(id: number, upload: Upload): void {
+    clearTimeout(upload.timer)
+    const message = `no piece of the upload came for ${UPLOAD_IDLE_MS / 1000} s: send the file again`
+    upload.timer = setTimeout(() => this.end(id, codedError('ETIMEDOUT', message)), UPLOAD_IDLE_MS)
+  }
+
+  private end(id: number, err?: Error): void {
+    const upload = this.pending.get(id)
+    if (!upload) return
+    this.pending.delete(id)
+    clearTimeout(upload.timer)
+    if (err) upload.fail(err)
+    else upload.ok(Buffer.concat(upload.pieces, upload.size))
   }
 
   clear(): void {
-    this.pending.clear()
-    this.sizes.clear()
+    for (const id of [...this.pending.keys()]) this.end(id, codedError('ECANCELED', 'the window closed during the upload'))
   }
 }

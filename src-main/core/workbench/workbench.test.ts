@@ -1,7 +1,8 @@
 // The leak-diagnosis channels through a real Session, as a renderer uses them: bytes in, bytes out.
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadAddon } from '../../../native/index'
-import { MAX_UPLOAD_BYTES, MAX_UPLOAD_CHUNK, type EventName, type Events, type ResponseEnvelope } from '../../../src-common/contract/contract'
+import { MAX_UPLOAD_BYTES, UPLOAD_PIECE_BYTES, type EventName, type Events, type ResponseEnvelope } from '../../../src-common/contract/contract'
+import { pieces } from '../../../test-support/pieces'
 import { parseSnapscopeFile } from '../files/loader'
 import { encodeFile, makeFile } from '../files/snapshotFile'
 import { HOST, heapWalksDoc, proc, snapshotDoc } from '../../../test-support/testDocs'
@@ -13,6 +14,8 @@ afterEach(() => session?.close())
 
 function open(printed: string[] = []) {
   const events: { event: EventName; payload: unknown }[] = []
+  /** answers the session sent by itself: refusals of messages that were no request */
+  const refused: ResponseEnvelope[] = []
   session = new Session(
     {
       addon: loadAddon(),
@@ -23,7 +26,10 @@ function open(printed: string[] = []) {
         return Buffer.from('%PDF-1.7 test')
       }
     },
-    (event, payload) => events.push({ event, payload })
+    (message) => {
+      if ('event' in message) events.push({ event: message.event, payload: message.payload })
+      else if ('ok' in message) refused.push(message)
+    }
   )
   let id = 1
   const call = async (channel: string, payload: unknown): Promise<ResponseEnvelope> => session!.handle({ id: id++, channel, payload })
@@ -32,17 +38,18 @@ function open(printed: string[] = []) {
     if (!r.ok) throw new Error(`${channel}: [${r.error.code}] ${r.error.message}`)
     return r.result as T
   }
-  /** Sends bytes the way the renderer does: base64 pieces that each fit a frame. */
-  const upload = async (uploadId: number, bytes: Buffer): Promise<void> => {
-    const text = bytes.toString('base64')
-    let offset = 0
-    for (let at = 0; at < text.length; at += MAX_UPLOAD_CHUNK) {
-      const piece = text.slice(at, at + MAX_UPLOAD_CHUNK)
-      await ok('file.upload', { uploadId, offset, data: piece })
-      offset += Buffer.from(piece, 'base64').length
-    }
+  /** Sends a file the way the renderer does: one file.upload request, its bytes as pieces after it. */
+  const send = (name: string, bytes: Uint8Array, size = bytes.length, body = pieces(id, bytes)): Promise<ResponseEnvelope> => {
+    const answer = call('file.upload', { name, size })
+    for (const piece of body) session!.receive(piece)
+    return answer
   }
-  return { call, ok, upload, events }
+  const upload = async <T,>(name: string, bytes: Uint8Array): Promise<T> => {
+    const r = await send(name, bytes)
+    if (!r.ok) throw new Error(`file.upload: [${r.error.code}] ${r.error.message}`)
+    return r.result as T
+  }
+  return { call, ok, send, upload, events, refused }
 }
 
 const before = makeFile([snapshotDoc([proc(7)]), heapWalksDoc(7, [10, 10, 10])], HOST)
@@ -52,35 +59,34 @@ describe('workbench channels', () => {
   it('opens uploaded files, compares them, saves and exports them as bytes', async () => {
     const printed: string[] = []
     const { ok, upload } = open(printed)
-    await upload(1, await encodeFile(before))
-    const a = await ok<OpenedFile>('file.open', { uploadId: 1, name: '../../etc/before.snapscope' })
+    const a = await upload<OpenedFile>('../../etc/before.snapscope', await encodeFile(before))
     expect(a.name).toBe('before.snapscope')
     expect(a.items).toHaveLength(2)
     expect(a.omitted.blocks).toBe(1)
-    await upload(2, Buffer.from(JSON.stringify(after)))
-    const b = await ok<{ fileId: number }>('file.open', { uploadId: 2, name: 'after.json' })
+    const b = await upload<OpenedFile>('after.json', Buffer.from(JSON.stringify(after)))
 
     const diff = await ok<{ suspects: { kind: string; sizeClass?: { minSize: number } }[] }>('diff.run', { a: { fileId: a.fileId }, b: { fileId: b.fileId } })
     expect(diff.suspects[0]).toMatchObject({ kind: 'size-class', sizeClass: { minSize: 65 } })
 
-    const saved = await ok<{ name: string; base64: string }>('file.save', { fileId: a.fileId, redact: true })
+    const saved = await ok<{ name: string; bytes: Uint8Array }>('file.save', { fileId: a.fileId, redact: true })
     expect(saved.name).toBe('before-redacted.snapscope')
-    const back = await parseSnapscopeFile(Buffer.from(saved.base64, 'base64'), saved.name)
+    // Plain bytes (not a Buffer): the WebSocket framing sends them as a binary frame.
+    expect(Object.getPrototypeOf(saved.bytes)).toBe(Uint8Array.prototype)
+    const back = await parseSnapscopeFile(Buffer.from(saved.bytes), saved.name)
     expect(back.host.hostname).toBe('host')
     expect(back.items[1]).toEqual(before.items[1]) // the block list, left out of the view, is still saved
 
-    const html = await ok<{ files: { name: string; mime: string; base64: string }[] }>('report.export', { a: { fileId: a.fileId }, b: { fileId: b.fileId }, format: 'html' })
+    const html = await ok<{ files: { name: string; mime: string; bytes: Uint8Array }[] }>('report.export', { a: { fileId: a.fileId }, b: { fileId: b.fileId }, format: 'html' })
     expect(html.files.map((f) => [f.name, f.mime])).toEqual([['before-compare.html', 'text/html']])
-    expect(Buffer.from(html.files[0].base64, 'base64').toString()).toContain('<svg class="chart"')
+    expect(Buffer.from(html.files[0].bytes).toString()).toContain('<svg class="chart"')
     const csv = await ok<{ files: { name: string }[] }>('report.export', { a: { fileId: a.fileId, item: 1 }, format: 'csv', table: 'item0-size-classes' })
     expect(csv.files.map((f) => f.name)).toEqual(['before-item0-size-classes.csv'])
-    const pdf = await ok<{ files: { name: string; base64: string }[] }>('report.export', { a: { fileId: b.fileId }, format: 'pdf', redact: true })
+    const pdf = await ok<{ files: { name: string; bytes: Uint8Array }[] }>('report.export', { a: { fileId: b.fileId }, format: 'pdf', redact: true })
     expect(pdf.files[0].name).toBe('after-redacted.pdf')
     expect(printed[0]).toMatch(/Redacted: [\d,]+ user names?, 1 host name, [\d,]+ director(y|ies), [\d,]+ secrets? replaced/)
 
     // The same name again: told apart.
-    await upload(5, await encodeFile(before))
-    expect((await ok<OpenedFile>('file.open', { uploadId: 5, name: 'before.snapscope' })).name).toBe('before (2).snapscope')
+    expect((await upload<OpenedFile>('before.snapscope', await encodeFile(before))).name).toBe('before (2).snapscope')
 
     expect(await ok('file.close', { fileId: a.fileId })).toEqual({ closed: true })
     const gone = await open().call('diff.run', { a: { fileId: a.fileId }, b: { fileId: b.fileId } })
@@ -88,28 +94,26 @@ describe('workbench channels', () => {
   })
 
   it('refuses bad pieces, broken files and anything that looks like a path', async () => {
-    const { call, ok, upload } = open()
-    expect(await call('file.upload', { uploadId: 1, offset: 0, data: 'not base64!' })).toMatchObject({ ok: false, error: { code: 'EINVAL', message: 'payload.data: not base64' } })
-    await ok('file.upload', { uploadId: 1, offset: 0, data: 'AAAA' })
-    expect(await call('file.upload', { uploadId: 1, offset: 10, data: 'AAAA' })).toMatchObject({ ok: false, error: { message: 'payload.offset: expected 3 (the bytes received so far), got 10' } })
-    expect(await call('file.open', { uploadId: 1, name: 'zeros.snapscope' })).toMatchObject({
+    const { call, send, refused } = open()
+    const file = await encodeFile(before)
+    // Out of order: the upload fails with what was wrong.
+    const [first, second] = pieces(1, Buffer.alloc(UPLOAD_PIECE_BYTES * 2))
+    const answer = call('file.upload', { name: 'x.snapscope', size: UPLOAD_PIECE_BYTES * 2 })
+    session!.receive(second)
+    expect(await answer).toMatchObject({ ok: false, error: { code: 'EINVAL', message: 'piece: expected piece 0, got 1' } })
+    // The upload is gone: a late piece of it is refused by itself.
+    session!.receive(first)
+    expect(refused.at(-1)).toMatchObject({ id: -1, ok: false, error: { code: 'EINVAL', message: `piece: request ${first.piece} is no upload in progress` } })
+    // More bytes than the request declared.
+    expect(await send('y.snapscope', file, 10)).toMatchObject({ ok: false, error: { code: 'EINVAL', message: expect.stringMatching(/^piece: the upload declared 10 bytes/) } })
+    expect(await send('zeros.snapscope', Buffer.alloc(3))).toMatchObject({
       ok: false,
       error: { code: 'EBADFILE', message: 'zeros.snapscope: not a Snapscope file (gzip header missing, and not JSON)' }
     })
-    expect(await call('file.open', { uploadId: 1, name: 'again' })).toMatchObject({ ok: false, error: { code: 'ENOENT' } })
-    expect(await call('file.open', { uploadId: 9, name: 'x', path: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'EINVAL', message: 'payload.path: unknown field' } })
-    await upload(3, (await encodeFile(before)).subarray(0, 50))
-    expect(await call('file.open', { uploadId: 3, name: 'cut.snapscope' })).toMatchObject({ ok: false, error: { message: 'cut.snapscope: truncated (the compressed data ends early)' } })
-    // Past the upload limit: refused, and the upload forgotten.
-    const big = Buffer.alloc(MAX_UPLOAD_CHUNK, 65).toString('base64').slice(0, MAX_UPLOAD_CHUNK)
-    let offset = 0
-    let last: ResponseEnvelope | undefined
-    while (offset <= MAX_UPLOAD_BYTES) {
-      last = await call('file.upload', { uploadId: 4, offset, data: big })
-      if (!last.ok) break
-      offset = (last.result as { received: number }).received
-    }
-    expect(last).toMatchObject({ ok: false, error: { code: 'EFBIG' } })
+    expect(await call('file.upload', { name: 'x', size: 1, path: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'EINVAL', message: 'payload.path: unknown field' } })
+    expect(await send('cut.snapscope', file.subarray(0, 50))).toMatchObject({ ok: false, error: { message: 'cut.snapscope: truncated (the compressed data ends early)' } })
+    // Past the upload limit: refused before a byte is sent.
+    expect(await call('file.upload', { name: 'big', size: MAX_UPLOAD_BYTES + 1 })).toMatchObject({ ok: false, error: { code: 'EINVAL', message: expect.stringMatching(/^payload.size: /) } })
   })
 
   it('takes a file of a live process now, and captures a timeline of it with progress events', async () => {

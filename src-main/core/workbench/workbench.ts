@@ -5,7 +5,7 @@
 
 import type { NativeAddon } from '../../../native/index'
 import { CAPTURE_BASE_BYTES, CAPTURE_SAMPLE_BYTES, type HostBudget } from '../budget'
-import type { Channel, EmitEvent, Requests, Responses } from '../../../src-common/contract/contract'
+import type { Requests, Responses } from '../../../src-common/contract/contract'
 import { Capture, expectedSamples } from '../capture/capture'
 import { captureNow } from '../capture/fullCapture'
 import { addonSampler } from '../capture/sampler'
@@ -22,10 +22,10 @@ import { Library } from './library'
 import type { Download, OpenedFile } from '../../../src-common/contract/workbenchTypes'
 import { Uploads } from './uploads'
 import { codedError } from '../../../src-common/contract/errors'
+import type { Call, Handlers } from '../call'
 
 export type WorkbenchChannel =
   | 'file.upload'
-  | 'file.open'
   | 'file.take'
   | 'file.close'
   | 'file.save'
@@ -34,7 +34,6 @@ export type WorkbenchChannel =
   | 'capture.start'
   | 'capture.stop'
 
-type Handlers = { [C in WorkbenchChannel & Channel]: (p: Requests[C]) => Promise<Responses[C]> | Responses[C] }
 
 export interface WorkbenchDeps {
   addon: NativeAddon
@@ -47,10 +46,16 @@ export interface WorkbenchDeps {
 /** captures one window may run at once, starts still in flight included */
 export const MAX_CAPTURES = 4
 
+/**
+ * The bytes as a plain Uint8Array of their own: the WebSocket framing sends it as a binary frame (a
+ * Buffer's toJSON would run first), and Electron's structured clone would carry a view's whole ArrayBuffer.
+ */
+const plainBytes = (b: Buffer): Uint8Array => new Uint8Array(b)
+
 const toDownload = (f: ReportFile): Download => ({
   name: f.name,
   mime: f.mime,
-  base64: (typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data).toString('base64')
+  bytes: plainBytes(typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data)
 })
 
 /** "leak.snapscope" -> "leak": download names are built from it. */
@@ -65,15 +70,11 @@ export class Workbench {
   private nextCaptureId = 1
   private closed = false
 
-  constructor(
-    private readonly deps: WorkbenchDeps,
-    private readonly emit: EmitEvent
-  ) {}
+  constructor(private readonly deps: WorkbenchDeps) {}
 
-  readonly handlers: Handlers = {
-    'file.upload': (p) => ({ received: this.uploads.append(p.uploadId, p.offset, p.data) }),
-    'file.open': async (p) => {
-      const bytes = this.uploads.take(p.uploadId)
+  readonly handlers: Handlers<WorkbenchChannel> = {
+    'file.upload': async (p, call) => {
+      const bytes = await this.uploads.receive(call.id, p.size, call.signal, call.emit)
       return this.library.add(await openInWorker(bytes, p.name), p.name, bytes.length)
     },
     'file.take': async (p) => {
@@ -84,7 +85,7 @@ export class Workbench {
     'file.save': async (p) => {
       const { file, view } = this.library.get(p.fileId)
       const bytes = await encodeFile(file, { redact: p.redact })
-      return { name: `${stem(view.name)}${p.redact ? '-redacted' : ''}${FILE_EXTENSION}`, mime: 'application/gzip', base64: bytes.toString('base64') }
+      return { name: `${stem(view.name)}${p.redact ? '-redacted' : ''}${FILE_EXTENSION}`, mime: 'application/gzip', bytes: plainBytes(bytes) }
     },
     'diff.run': (p) => compare(this.side(p.a, p.redact), this.side(p.b, p.redact)),
     'report.export': async (p) => {
@@ -97,13 +98,18 @@ export class Workbench {
       const files = await exportReport(model, p.format, { baseName, table: p.table, printPdf })
       return { files: files.map(toDownload) }
     },
-    'capture.start': (p) => this.startCapture(p),
+    'capture.start': (p, call) => this.startCapture(p, call),
     'capture.stop': async (p) => {
       const capture = this.captures.get(p.captureId)
       if (!capture) return { stopped: false }
       await capture.stop()
       return { stopped: true }
     }
+  }
+
+  /** A piece of an upload's body (see Uploads.piece). */
+  piece(id: number, index: number, bytes: Uint8Array): void {
+    this.uploads.piece(id, index, bytes)
   }
 
   /** An open file (redacted when asked) as one side of a compare or the subject of a report. */
@@ -120,7 +126,7 @@ export class Workbench {
     return { ...side.file, items: [item] }
   }
 
-  private async startCapture(p: Requests['capture.start']): Promise<Responses['capture.start']> {
+  private async startCapture(p: Requests['capture.start'], call: Call): Promise<Responses['capture.start']> {
     if (this.captures.size + this.startingCaptures >= MAX_CAPTURES)
       throw codedError('EBUSY', `${MAX_CAPTURES} captures are running in this window already: stop one first`)
     const samples = expectedSamples(p)
@@ -137,25 +143,29 @@ export class Workbench {
       this.startingCaptures--
     }
     void capture.done.then(() => lease.release())
-    if (this.closed) {
-      // The window went away while the first sample was being taken: nobody will stop it but us.
+    if (call.signal.aborted) {
+      // Cancelled (or the window went away) while the first sample was being taken: nobody will stop it but us.
       void capture.stop()
-      throw codedError('ECANCELED', 'the window closed while the capture was starting')
+      throw codedError('ECANCELED', this.closed ? 'the window closed while the capture was starting' : 'the capture was cancelled while it was starting')
     }
     const captureId = this.nextCaptureId++
     this.captures.set(captureId, capture)
-    capture.on('sample', (s) => this.emit('capture.sample', { captureId, ...s }))
+    capture.on('sample', (s) => call.emit('capture.sample', { captureId, ...s }))
+    // Unsubscribing stops the capture; its timeline is still kept as a file.
+    call.signal.addEventListener('abort', () => void capture.stop(), { once: true })
     void capture.done.then((doc) => {
       this.captures.delete(captureId)
-      if (this.closed) return
-      let file: OpenedFile | null
+      if (this.closed) return call.end()
+      let file: OpenedFile | null = null
+      let reason = doc.endReason
       try {
         file = this.library.add(makeFile([doc], doc.host, doc.startedAt), `timeline-pid-${doc.pid}-${stamp(doc.startedAt)}${FILE_EXTENSION}`, 0)
       } catch (err) {
         // No room in the library: the renderer is told, and the samples it has seen are all there was.
-        return this.emit('capture.ended', { captureId, reason: `${doc.endReason}; not kept: ${(err as Error).message}`, file: null })
+        reason = `${doc.endReason}; not kept: ${(err as Error).message}`
       }
-      this.emit('capture.ended', { captureId, reason: doc.endReason, file })
+      call.emit('capture.ended', { captureId, reason, file })
+      call.end()
     })
     return { captureId, expected: capture.expected }
   }

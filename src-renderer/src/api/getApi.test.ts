@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { browserModeUrl, errorFromBridge } from './getApi'
+import { browserModeUrl } from './getApi'
 
 describe('getApi helpers', () => {
   it('builds the WebSocket URL from the page URL and its token, without one when the page has none (the cookie then)', () => {
@@ -7,17 +7,5 @@ describe('getApi helpers', () => {
       'ws://127.0.0.1:4000/ws?token=a%20b%2Fc'
     )
     expect(browserModeUrl({ protocol: 'https:', host: 'localhost:1', search: '' })).toBe('wss://localhost:1/ws')
-  })
-
-  it('recovers the code the preload puts in an error message', () => {
-    expect(errorFromBridge(new Error('[ESRCH] pid 42: no such process'))).toMatchObject({
-      code: 'ESRCH',
-      message: 'pid 42: no such process'
-    })
-    expect(errorFromBridge(new Error("Error invoking remote method: Error: [EACCES] denied"))).toMatchObject({
-      code: 'EACCES',
-      message: 'denied'
-    })
-    expect(errorFromBridge(new Error('plain'))).toMatchObject({ code: 'EINTERNAL', message: 'plain' })
   })
 })

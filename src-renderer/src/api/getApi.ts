@@ -1,14 +1,14 @@
 // Picks the transport: the preload's bridge inside Electron, otherwise a WebSocket back to the
 // host that served this page (browser mode), authenticated by the session cookie the host set when
 // it answered the URL with the token, or by a token still in the page URL.
-import type { SnapscopeApi } from '../../../src-common/contract/contract'
-import { ApiError, type ConnectedApi } from './connectedApi'
-import { UNCODED } from '../../../src-common/contract/errors'
+import type { SnapscopeBridge } from '../../../src-common/contract/contract'
+import { createClient } from './client'
+import type { ConnectedApi } from './connectedApi'
 import { createWebSocketApi } from './webSocketApi'
 
 declare global {
   interface Window {
-    snapscope?: SnapscopeApi
+    snapscope?: SnapscopeBridge
   }
 }
 
@@ -18,21 +18,14 @@ export function browserModeUrl(location: Pick<Location, 'protocol' | 'host' | 's
   return `${scheme}://${location.host}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`
 }
 
-/** contextBridge passes only an Error's message, so the preload sends the code as "[CODE] message". */
-export function errorFromBridge(error: unknown): ApiError {
-  const text = error instanceof Error ? error.message : String(error)
-  const match = /\[([A-Za-z0-9_]+)\] ([\s\S]*)$/.exec(text)
-  return match ? new ApiError(match[1], match[2]) : new ApiError(UNCODED, text)
-}
-
-function electronApi(bridge: SnapscopeApi): ConnectedApi {
+/** Electron: the same protocol client over the preload's pipe (structured clones: codes stay fields). */
+export function electronApi(bridge: SnapscopeBridge): ConnectedApi {
+  // A piece is a view of the whole body: cloned as it is, it would carry all of the body's bytes each time.
+  const client = createClient((message) => bridge.send('piece' in message ? { ...message, bytes: message.bytes.slice() } : message))
+  bridge.onMessage((message) => client.receive(message))
   return {
     mode: 'electron',
-    invoke: (channel, payload) =>
-      bridge.invoke(channel, payload).catch((error: unknown) => {
-        throw errorFromBridge(error)
-      }),
-    on: (event, listener) => bridge.on(event, listener),
+    invoke: (channel, payload, options) => client.invoke(channel, payload, options),
     // The main process lives as long as the window does.
     connectionState: () => 'connected',
     onConnectionChange: () => () => {}

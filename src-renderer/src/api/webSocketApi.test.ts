@@ -12,7 +12,7 @@ const TOKEN = 'secret-token'
 let wss: WebSocketServer
 let url: string
 let serverSide: ServerSocket | null
-let received: { id: number; channel: string; payload: unknown }[]
+let received: { id: number; channel: string; payload: unknown; cancel?: number; unsubscribe?: number }[]
 const clients: WebSocketApi[] = []
 
 beforeEach(async () => {
@@ -36,12 +36,12 @@ beforeEach(async () => {
           break
         case 'processes.watch':
           reply({ ok: true, result: { intervalMs: request.payload.intervalMs } })
-          socket.send(JSON.stringify({ event: 'processes.delta', payload: delta({ seq: 1, reset: true }) }))
+          socket.send(JSON.stringify({ sub: request.id, event: 'processes.delta', payload: delta({ seq: 1, reset: true }) }))
           break
         case 'snapshot.take':
           reply({ ok: false, error: { code: 'EACCES', message: 'pid 1: permission denied' } })
           break
-        // processes.unwatch: never answered, to see pending calls rejected on close
+        // heap.close: never answered, to see pending calls rejected on close
       }
     })
   })
@@ -89,25 +89,39 @@ describe('createWebSocketApi', () => {
     expect(received[1].payload).toEqual({ intervalMs: 1000 })
   })
 
-  it('delivers events to listeners until they unsubscribe', async () => {
+  it('delivers the events addressed to a subscription until it unsubscribes, and tells the host', async () => {
     const client = connect()
     const deltas: ProcessDelta[] = []
-    const off = client.on('processes.delta', (d) => deltas.push(d))
     const errors: unknown[] = []
-    client.on('processes.error', (e) => errors.push(e))
-    await client.invoke('processes.watch', { intervalMs: 500 })
+    const subscription = new AbortController()
+    await client.invoke('processes.watch', { intervalMs: 500 }, {
+      signal: subscription.signal,
+      onEvent: (e) => (e.event === 'processes.delta' ? deltas.push(e.payload) : errors.push(e.payload))
+    })
     await expect.poll(() => deltas.length).toBe(1)
     expect(deltas[0].reset).toBe(true)
-
-    serverSide!.send(JSON.stringify({ event: 'processes.error', payload: { code: 'EIO', message: 'x' } }))
+    const sub = received[0].id
+    serverSide!.send(JSON.stringify({ sub, event: 'processes.error', payload: { code: 'EIO', message: 'x' } }))
+    // an event addressed to another request is not this subscription's
+    serverSide!.send(JSON.stringify({ sub: sub + 100, event: 'processes.error', payload: { code: 'EOTHER', message: 'y' } }))
     await expect.poll(() => errors).toEqual([{ code: 'EIO', message: 'x' }])
-
-    off()
-    await client.invoke('processes.watch', { intervalMs: 500 })
-    await client.invoke('app.hello', {}) // the second delta has arrived by now
+    subscription.abort()
+    await expect.poll(() => received.at(-1)).toEqual({ unsubscribe: sub })
+    serverSide!.send(JSON.stringify({ sub, event: 'processes.delta', payload: delta({ seq: 2 }) }))
+    await client.invoke('app.hello', {}) // the late delta has arrived by now
     expect(deltas).toHaveLength(1)
   })
 
+  it('cancels a pending request by its id: the host answers it', async () => {
+    const client = connect()
+    const cancel = new AbortController()
+    const pending = client.invoke('heap.close', { viewId: 1 }, { signal: cancel.signal })
+    await expect.poll(() => received.length).toBe(1)
+    cancel.abort()
+    await expect.poll(() => received.at(-1)).toEqual({ cancel: received[0].id })
+    serverSide!.send(JSON.stringify({ id: received[0].id, ok: false, error: { code: 'ECANCELED', message: 'cancelled' } }))
+    await expect(pending).rejects.toMatchObject({ code: 'ECANCELED' })
+  })
   it('rejects with an Error carrying the code when the answer is ok:false', async () => {
     const client = connect()
     const error = await client.invoke('snapshot.take', { include: ['process'], pid: null }).catch((e: unknown) => e)
@@ -129,7 +143,7 @@ describe('createWebSocketApi', () => {
   it('rejects pending requests and reports disconnected when the socket closes', async () => {
     const client = connect()
     await client.invoke('app.hello', {})
-    const pending = client.invoke('processes.unwatch', {})
+    const pending = client.invoke('heap.close', { viewId: 1 })
     await expect.poll(() => received.length).toBe(2)
     const disconnected = stateReached(client, 'disconnected')
     serverSide!.close()
@@ -141,7 +155,7 @@ describe('createWebSocketApi', () => {
   it('passes on the reason the host gives for closing', async () => {
     const client = connect()
     await client.invoke('app.hello', {})
-    const pending = client.invoke('processes.unwatch', {})
+    const pending = client.invoke('heap.close', { viewId: 1 })
     await expect.poll(() => received.length).toBe(2)
     serverSide!.close(1008, 'more than 16 MiB of answers unread: reload the page')
     await expect(pending).rejects.toMatchObject({ code: DISCONNECTED, message: expect.stringMatching(/closed the connection: more than 16 MiB/) })

@@ -18,8 +18,7 @@ describe('compare', () => {
     const files = [openedFile(1, 'before.snapscope', before), openedFile(2, 'after.snapscope', after)]
     let opened = 0
     const host = fakeApi({
-      'file.upload': (p) => ({ received: p.offset }),
-      'file.open': () => files[opened++],
+      'file.upload': () => files[opened++],
       'diff.run': (p) => {
         const side = (r: { fileId: number; item?: number }) => ({ file: makeFile(files[r.fileId - 1].items, HOST), name: files[r.fileId - 1].name, item: r.item })
         return compare(side(p.a), side(p.b))

@@ -1,7 +1,7 @@
 import '../test/layout'
 import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { MAX_UPLOAD_BYTES, MAX_UPLOAD_CHUNK } from '../../../src-common/contract/contract'
+import { MAX_UPLOAD_BYTES } from '../../../src-common/contract/contract'
 import { heapWalksDoc, proc, sample, snapshotDoc, timelineDoc } from '../../../test-support/testDocs'
 import { ApiError } from '../api/connectedApi'
 import { fakeApi, settle } from '../test/fakeApi'
@@ -13,30 +13,25 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-const PIECE = (MAX_UPLOAD_CHUNK / 4) * 3
 const choose = (files: File[]) => fireEvent.change(screen.getByTestId('file-input'), { target: { files } })
 
 describe('files', () => {
-  it('sends an opened file in pieces that each fit a message, and shows what it holds', { timeout: CHARTS_TIMEOUT }, async () => {
-    const received: Buffer[] = []
+  it('sends an opened file as one upload request carrying its bytes, and shows what it holds', { timeout: CHARTS_TIMEOUT }, async () => {
+    let received: Uint8Array | undefined
     const host = fakeApi({
-      'file.upload': (p) => {
-        expect(p.offset).toBe(received.reduce((n, b) => n + b.length, 0))
-        expect(p.data.length).toBeLessThanOrEqual(MAX_UPLOAD_CHUNK)
-        received.push(Buffer.from(p.data, 'base64'))
-        return { received: p.offset + received[received.length - 1].length }
-      },
-      'file.open': (p) => openedFile(7, p.name, [snapshotDoc([proc(10), proc(11)]), heapWalksDoc(10, [5, 6]), timelineDoc([sample(0), sample(1000), sample(2000)])])
+      'file.upload': (p, options) => {
+        received = options.body
+        return openedFile(7, p.name, [snapshotDoc([proc(10), proc(11)]), heapWalksDoc(10, [5, 6]), timelineDoc([sample(0), sample(1000), sample(2000)])])
+      }
     })
     render(<LeakWorkbench api={host.api} />)
     expect(screen.getByTestId('no-files')).toBeTruthy()
-    const bytes = new Uint8Array(PIECE * 2 + 10).map((_, i) => i % 251)
+    const bytes = new Uint8Array(300_000).map((_, i) => i % 251)
     choose([new File([bytes], 'big.snapscope')])
     await settle()
     await vi.waitFor(() => expect(screen.getAllByTestId('file-item')).toHaveLength(3))
-    expect(host.channels().filter((c) => c === 'file.upload')).toHaveLength(3)
-    expect(Buffer.concat(received).equals(Buffer.from(bytes))).toBe(true)
-    expect(host.calls).toContainEqual(['file.open', { uploadId: expect.any(Number), name: 'big.snapscope' }])
+    expect(host.calls).toEqual([['file.upload', { name: 'big.snapscope', size: bytes.length }]])
+    expect(Buffer.from(received!).equals(Buffer.from(bytes))).toBe(true)
     expect(screen.getByTestId('open-file').dataset.name).toBe('big.snapscope')
     expect(screen.getAllByTestId('item-processes-row')).toHaveLength(2)
     expect(screen.getByTestId('item-size-classes')).toBeTruthy()
@@ -45,8 +40,7 @@ describe('files', () => {
 
   it('says what is wrong with a file the host refuses, and refuses one too large to send', { timeout: CHARTS_TIMEOUT }, async () => {
     const host = fakeApi({
-      'file.upload': (p) => ({ received: p.offset }),
-      'file.open': () => {
+      'file.upload': () => {
         throw new ApiError('EBADFILE', 'broken.snapscope: truncated (the compressed data ends early)')
       }
     })
@@ -57,15 +51,15 @@ describe('files', () => {
     Object.defineProperty(huge, 'size', { value: MAX_UPLOAD_BYTES + 1 })
     choose([huge])
     await vi.waitFor(() => expect(screen.getByTestId('library-error').textContent).toMatch(/^huge\.snapscope: 64\.0 MiB is more than the 64\.0 MiB a file may be here/))
-    expect(host.channels().filter((c) => c === 'file.open')).toHaveLength(1)
+    expect(host.channels().filter((c) => c === 'file.upload')).toHaveLength(1)
   })
 
   it('takes a snapshot of a process, saves it (redacted on request) and exports its report', { timeout: CHARTS_TIMEOUT }, async () => {
     const downloads = catchDownloads()
     const host = fakeApi({
       'file.take': (p) => openedFile(3, `pid-${p.pid}.snapscope`, [snapshotDoc([proc(p.pid)])]),
-      'file.save': (p) => ({ name: p.redact ? 'pid-42-redacted.snapscope' : 'pid-42.snapscope', mime: 'application/gzip', base64: btoa('gzip bytes') }),
-      'report.export': (p) => ({ files: [{ name: `pid-42.${p.format}`, mime: 'text/html', base64: btoa('<html>report</html>') }] })
+      'file.save': (p) => ({ name: p.redact ? 'pid-42-redacted.snapscope' : 'pid-42.snapscope', mime: 'application/gzip', bytes: new TextEncoder().encode('gzip bytes') }),
+      'report.export': (p) => ({ files: [{ name: `pid-42.${p.format}`, mime: 'text/html', bytes: new TextEncoder().encode('<html>report</html>') }] })
     })
     render(<LeakWorkbench api={host.api} />)
     fireEvent.change(screen.getByTestId('take-pid'), { target: { value: '42' } })

@@ -4,7 +4,6 @@ import type { HeapSummary } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { toErrorPayload } from '../../../src-common/contract/errors'
 import { type Problem } from '../common/problems'
-import { nextWalkId } from './walkIds'
 
 export interface HeapSummaries {
   byHeap: ReadonlyMap<string, HeapSummary> | null
@@ -17,12 +16,15 @@ export function useHeapSummaries(api: ConnectedApi, pid: number, enabled: boolea
   useEffect(() => {
     if (!enabled) return
     let current = true
-    api.invoke('heap.walk', { walkId: nextWalkId(), pid, limit: 0 }).then(
+    // A walk nobody waits for any more is cancelled (its request id is the handle).
+    const cancel = new AbortController()
+    api.invoke('heap.walk', { pid, limit: 0 }, { signal: cancel.signal }).then(
       (doc) => current && setState({ byHeap: new Map(doc.heaps.map((h) => [h.heapId, h.summary])), problem: null }),
       (error: unknown) => current && setState({ byHeap: null, problem: toErrorPayload(error) })
     )
     return () => {
       current = false
+      cancel.abort()
     }
   }, [api, pid, enabled, round])
   return state

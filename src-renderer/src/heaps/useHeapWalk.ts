@@ -9,7 +9,7 @@ import { nextWalkId } from './walkIds'
 
 export type WalkState =
   | { phase: 'idle' }
-  | { phase: 'walking'; heapId: string; viewId: number; progress: HeapProgress | null }
+  | { phase: 'walking'; heapId: string; viewId: number; progress: HeapProgress | null; cancel: AbortController }
   | { phase: 'done'; view: HeapView }
   | { phase: 'failed'; heapId: string; problem: Problem }
 
@@ -22,18 +22,10 @@ export function useHeapWalk(api: ConnectedApi) {
   current.current = state
 
   useEffect(() => {
-    let last = 0
-    const off = api.on('heap.progress', (progress) => {
-      const s = current.current
-      const now = performance.now()
-      if (s.phase !== 'walking' || s.viewId !== progress.walkId || now - last < PROGRESS_MS) return
-      last = now
-      setState({ ...s, progress })
-    })
     return () => {
-      off()
-      // The main process keeps a walk until told (or until newer walks push it out).
       const s = current.current
+      if (s.phase === 'walking') s.cancel.abort()
+      // The main process keeps a walk until told (or until newer walks push it out).
       if (s.phase === 'done') void api.invoke('heap.close', { viewId: s.view.viewId }).catch(() => {})
     }
   }, [api])
@@ -42,9 +34,19 @@ export function useHeapWalk(api: ConnectedApi) {
     (pid: number, heapId: string, stopTarget: boolean) => {
       const previous = current.current
       if (previous.phase === 'done') void api.invoke('heap.close', { viewId: previous.view.viewId }).catch(() => {})
+      if (previous.phase === 'walking') previous.cancel.abort()
       const viewId = nextWalkId()
-      setState({ phase: 'walking', heapId, viewId, progress: null })
-      api.invoke('heap.open', { viewId, pid, heapId, stopTarget }).then(
+      const cancel = new AbortController()
+      setState({ phase: 'walking', heapId, viewId, progress: null, cancel })
+      let last = 0
+      const onEvent = ({ payload: progress }: { payload: HeapProgress }) => {
+        const s = current.current
+        const now = performance.now()
+        if (s.phase !== 'walking' || s.viewId !== viewId || now - last < PROGRESS_MS) return
+        last = now
+        setState({ ...s, progress })
+      }
+      api.invoke('heap.open', { viewId, pid, heapId, stopTarget }, { signal: cancel.signal, onEvent }).then(
         (view) => current.current.phase === 'walking' && setState({ phase: 'done', view }),
         (error: unknown) => setState({ phase: 'failed', heapId, problem: toErrorPayload(error) })
       )
@@ -54,7 +56,7 @@ export function useHeapWalk(api: ConnectedApi) {
 
   const cancel = useCallback(() => {
     const s = current.current
-    if (s.phase === 'walking') void api.invoke('heap.cancel', { walkId: s.viewId }).catch(() => {})
+    if (s.phase === 'walking') s.cancel.abort()
   }, [api])
 
   return { state, walk, cancel }

@@ -1,3 +1,3 @@
-// Walk ids name a walk in heap.progress events and heap.cancel; unique within this window.
+// View ids name a heap view (heap.open, heap.blocks, heap.close); unique within this window.
 let next = 1
 export const nextWalkId = (): number => next++

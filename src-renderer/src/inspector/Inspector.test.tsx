@@ -18,7 +18,6 @@ function host() {
   return fakeApi({
     'app.hello': () => ({ version: '1', mode: 'browser', host: snapshot.host, elevated: true }),
     'processes.watch': (p) => ({ intervalMs: p.intervalMs }),
-    'processes.unwatch': () => ({ ok: true }),
     'process.details': (p) => ({ pid: p.pid, privateBytes: 6_815_744, peakWorkingSetBytes: 8_282_112 }),
     'snapshot.take': () => snapshot,
     'heap.walk': () => ({ format: 'snapscope.heapwalks/1', pid: fixture.pid, takenAt: '', stopped: false, heaps: [], errors: [] })

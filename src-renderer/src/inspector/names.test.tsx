@@ -26,7 +26,6 @@ describe('names from the inspected machine', () => {
     const h = fakeApi({
       'app.hello': () => ({ version: '1', mode: 'browser', host: { ...snapshot.host, hostname: 'vm\u202Ex' }, elevated: true }),
       'processes.watch': (p) => ({ intervalMs: p.intervalMs }),
-      'processes.unwatch': () => ({ ok: true }),
       'process.details': (p) => ({ pid: p.pid })
     })
     render(

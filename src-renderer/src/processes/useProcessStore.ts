@@ -1,9 +1,8 @@
 // Subscribes to the process watch and folds its deltas into the store; one timer ends the
 // added/removed marking windows when they are due.
 import { startTransition, useEffect, useState } from 'react'
-import type { Events } from '../../../src-common/contract/contract'
-import { toErrorPayload } from '../../../src-common/contract/errors'
 import type { ConnectedApi } from '../api/connectedApi'
+import { toErrorPayload } from '../../../src-common/contract/errors'
 import { applyDelta, emptyStore, expireMarks, nextExpiry, type ProcessStore } from './processStore'
 
 export const WATCH_INTERVAL_MS = 1000
@@ -20,25 +19,29 @@ export function useProcessStore(api: ConnectedApi) {
   const [problem, setProblem] = useState<WatchProblem | null>(null)
 
   useEffect(() => {
-    const offDelta = api.on('processes.delta', (delta) => {
-      // A transition: redrawing 5,000 processes yields to input, so a refresh never stalls a scroll.
-      startTransition(() => {
-        setStore((s) => applyDelta(s, delta, Date.now()))
-        setProblem(null)
+    // One subscription: its events are this watch's; aborting it unsubscribes (the host stops polling for us).
+    const subscription = new AbortController()
+    api
+      .invoke(
+        'processes.watch',
+        { intervalMs: WATCH_INTERVAL_MS },
+        {
+          signal: subscription.signal,
+          onEvent: (e) => {
+            if (e.event === 'processes.error') return setProblem({ kind: 'refresh', code: e.payload.code, message: e.payload.message })
+            const delta = e.payload
+            // A transition: redrawing 5,000 processes yields to input, so a refresh never stalls a scroll.
+            startTransition(() => {
+              setStore((s) => applyDelta(s, delta, Date.now()))
+              setProblem(null)
+            })
+          }
+        }
+      )
+      .catch((e: unknown) => {
+        if (!subscription.signal.aborted) setProblem({ kind: 'watch', ...toErrorPayload(e) })
       })
-    })
-    const offError = api.on('processes.error', (e: Events['processes.error']) =>
-      setProblem({ kind: 'refresh', code: e.code, message: e.message })
-    )
-    api.invoke('processes.watch', { intervalMs: WATCH_INTERVAL_MS }).catch((e: unknown) =>
-      setProblem({ kind: 'watch', ...toErrorPayload(e) })
-    )
-    return () => {
-      offDelta()
-      offError()
-      // Best effort: the host drops the watch anyway when the window or socket goes away.
-      api.invoke('processes.unwatch', {}).catch(() => {})
-    }
+    return () => subscription.abort()
   }, [api])
 
   useEffect(() => {

@@ -1,8 +1,8 @@
 // Timeline capture from the app: every interval, for a while, the host samples a process (working
 // set, private bytes, threads, modules, heap size classes) and streams each sample here; the charts
 // and trend flags follow live. When it ends, the timeline opens as a file (save, compare, export).
-import { useEffect, useState } from 'react'
-import type { CaptureEndedEvent, OpenedFile } from '../../../src-common/contract/contract'
+import { useState } from 'react'
+import type { CaptureEndedEvent, EventOf, OpenedFile } from '../../../src-common/contract/contract'
 import { formatDuration, parseDuration } from '../../../src-common/model/capture/duration'
 import type { TimelineSample } from '../../../src-common/contract/timelineTypes'
 import { halve } from '../../../src-common/model/capture/thin'
@@ -33,26 +33,6 @@ export function TimelineView({ api, library, initialPid }: { api: ConnectedApi; 
   const [error, setError] = useState<string | null>(null)
   const { adopt } = library
 
-  useEffect(() => {
-    const offSample = api.on('capture.sample', (e) =>
-      setRun((r) => {
-        if (!r || r.captureId !== e.captureId) return r
-        // A long capture halves its timeline when full (every other sample dropped): the same here.
-        let samples = r.samples
-        for (let t = r.thinned; t < e.thinned; t++) samples = halve(samples)
-        return { ...r, expected: e.expected, thinned: e.thinned, samples: [...samples.slice(0, e.index), e.sample] }
-      })
-    )
-    const offEnded = api.on('capture.ended', (e: CaptureEndedEvent) => {
-      setRun((r) => (r && r.captureId === e.captureId ? { ...r, ended: { reason: e.reason, file: e.file } } : r))
-      if (e.file) adopt(e.file)
-    })
-    return () => {
-      offSample()
-      offEnded()
-    }
-  }, [api, adopt])
-
   const everyMs = parseDuration(every)
   const forMs = parseDuration(forText)
   const problem = !/^\d+$/.test(pid.trim())
@@ -64,10 +44,28 @@ export function TimelineView({ api, library, initialPid }: { api: ConnectedApi; 
         : null
   const running = run !== null && run.ended === null
 
+  const onCaptureEvent = (e: EventOf<'capture.start'>) => {
+    if (e.event === 'capture.ended') {
+      const ended: CaptureEndedEvent = e.payload
+      setRun((r) => (r && r.captureId === ended.captureId ? { ...r, ended: { reason: ended.reason, file: ended.file } } : r))
+      if (ended.file) adopt(ended.file)
+      return
+    }
+    const sample = e.payload
+    setRun((r) => {
+      if (!r || r.captureId !== sample.captureId) return r
+      // A long capture halves its timeline when full (every other sample dropped): the same here.
+      let samples = r.samples
+      for (let t = r.thinned; t < sample.thinned; t++) samples = halve(samples)
+      return { ...r, expected: sample.expected, thinned: sample.thinned, samples: [...samples.slice(0, sample.index), sample.sample] }
+    })
+  }
+
   const start = async () => {
     setError(null)
     try {
-      const started = await api.invoke('capture.start', { pid: Number(pid), everyMs: everyMs!, forMs: forMs!, heap })
+      // The capture's events are its subscription's; they go on (and its file is adopted) whatever view is open.
+      const started = await api.invoke('capture.start', { pid: Number(pid), everyMs: everyMs!, forMs: forMs!, heap }, { onEvent: onCaptureEvent })
       setRun({ captureId: started.captureId, pid: Number(pid), expected: started.expected, thinned: 0, samples: [], ended: null })
     } catch (err) {
       setError(toErrorPayload(err).message)

@@ -21,13 +21,12 @@ function Harness({ api }: { api: ConnectedApi }) {
 function host(extra: Handlers = {}) {
   return fakeApi({
     'watch.start': () => ({ watchId: WATCH_ID, mechanism: 'perf-page-faults' }),
-    'watch.stop': () => ({ ...emptyDoc(), endReason: 'stopped' }),
+    'watch.stop': () => ({ endReason: 'stopped', durationMs: 0, total: 0, lost: 0 }),
     'watch.query': (q) => ({ ...query, records: query.records.slice(q.offset ?? 0, (q.offset ?? 0) + (q.limit ?? 1000)) }),
     ...extra
   })
 }
 
-const emptyDoc = () => ({ format: 'snapscope.wswatch/1' as const, pid, mechanism: 'perf-page-faults', startedAt: '', durationMs: 0, endReason: '', faults: [], lost: 0, omitted: 0, summary: { total: 0, byModule: [], byRegion: [], byThread: [], topPcs: [] } })
 
 async function started(h: ReturnType<typeof host>) {
   render(<Harness api={h.api} />)

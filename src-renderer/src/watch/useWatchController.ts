@@ -2,7 +2,7 @@
 // the top of the app, so the watch keeps running (and its charts keep their data) across tabs and
 // process selections.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { WATCH_MECHANISMS } from '../../../src-common/contract/contract'
+import type { EventOf, WATCH_MECHANISMS } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { toErrorPayload } from '../../../src-common/contract/errors'
 import { type Problem } from '../common/problems'
@@ -33,25 +33,24 @@ export function useWatchController(api: ConnectedApi): WatchController {
   const current = useRef(state)
   current.current = state
 
-  useEffect(() => {
-    const offUpdate = api.on('watch.update', (u) => current.current.store?.apply(u))
-    const offEnded = api.on('watch.ended', ({ watchId, doc }) => {
-      if (current.current.store?.watchId === watchId) setState((s) => ({ ...s, phase: 'ended', endReason: doc.endReason }))
-    })
-    return () => {
-      offUpdate()
-      offEnded()
-    }
-  }, [api])
+  // The running watch's subscription: its updates and its end are addressed to it.
+  const subscription = useRef<AbortController | null>(null)
+  useEffect(() => () => subscription.current?.abort(), [api])
 
   const start = useCallback(
     (pid: number, mechanism: Mechanism) => {
-      const previous = current.current
-      if (previous.phase === 'running' && previous.store) void api.invoke('watch.stop', { watchId: previous.store.watchId }).catch(() => {})
+      // Unsubscribing stops the previous watch (the host stops what nobody listens to).
+      subscription.current?.abort()
+      const mine = (subscription.current = new AbortController())
       setState({ ...IDLE, phase: 'starting', pid })
-      api.invoke('watch.start', { pid, mechanism }).then(
-        ({ watchId, mechanism: used }) => setState({ ...IDLE, phase: 'running', pid, mechanism: used, store: new WatchStore(watchId) }),
-        (error: unknown) => setState({ ...IDLE, phase: 'failed', pid, problem: toErrorPayload(error) })
+      const onEvent = (e: EventOf<'watch.start'>) => {
+        if (subscription.current !== mine) return
+        if (e.event === 'watch.update') current.current.store?.apply(e.payload)
+        else setState((s) => ({ ...s, phase: 'ended', endReason: e.payload.endReason }))
+      }
+      api.invoke('watch.start', { pid, mechanism }, { signal: mine.signal, onEvent }).then(
+        ({ watchId, mechanism: used }) => subscription.current === mine && setState({ ...IDLE, phase: 'running', pid, mechanism: used, store: new WatchStore(watchId) }),
+        (error: unknown) => subscription.current === mine && setState({ ...IDLE, phase: 'failed', pid, problem: toErrorPayload(error) })
       )
     },
     [api]
@@ -62,7 +61,7 @@ export function useWatchController(api: ConnectedApi): WatchController {
     if (!store) return
     setState((s) => ({ ...s, phase: 'stopping' }))
     api.invoke('watch.stop', { watchId: store.watchId }).then(
-      (doc) => setState((s) => ({ ...s, phase: 'ended', endReason: doc.endReason })),
+      (end) => setState((s) => ({ ...s, phase: 'ended', endReason: end.endReason })),
       (error: unknown) => {
         // ENOENT: it had already ended by itself (watch.ended says how).
         const problem = toErrorPayload(error)

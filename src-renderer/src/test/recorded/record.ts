@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { findRepoRoot, loadAddon } from '../../../../native/index'
 import { startFixture } from '../../../../native/test/fixtures'
 import { Session } from '../../../../src-main/core/session'
-import type { EventName, Events, HeapWalksDoc, Snapshot, WatchUpdate, WsWatchDoc } from '../../../../src-common/contract/contract'
+import type { Channel, EventName, Events, HeapWalksDoc, Requests, Responses, Snapshot, WatchUpdate, WsWatchDoc } from '../../../../src-common/contract/contract'
 
 const root = findRepoRoot()
 const out = (name: string, value: unknown) => writeFileSync(join(__dirname, name), JSON.stringify(value, null, 1) + '\n')
@@ -32,20 +32,28 @@ async function recordHeap(): Promise<void> {
     out('heapwalks.json', walks)
 
     const events: { event: EventName; payload: unknown }[] = []
-    const session = new Session({ addon: loadAddon(), mode: 'browser', version: 'recorded' }, (event, payload) => events.push({ event, payload }))
+    const session = new Session({ addon: loadAddon(), mode: 'browser', version: 'recorded' }, (m) => void ('event' in m && events.push({ event: m.event, payload: m.payload as never })))
     const main = snap.heapLists.find((h) => h.kind === 'main-arena')!
-    const view = await session.dispatch('heap.open', { viewId: 1, pid, heapId: main.heapId, stopTarget: true })
-    const firstPage = await session.dispatch('heap.blocks', { viewId: 1, offset: 0, limit: 300 })
-    const freePage = await session.dispatch('heap.blocks', { viewId: 1, offset: 0, limit: 300, flags: ['free'] })
+    const view = await ask(session, 'heap.open', { viewId: 1, pid, heapId: main.heapId, stopTarget: true })
+    const firstPage = await ask(session, 'heap.blocks', { viewId: 1, offset: 0, limit: 300 })
+    const freePage = await ask(session, 'heap.blocks', { viewId: 1, offset: 0, limit: 300, flags: ['free'] })
     const livePtr = fixture.info.live.find((l) => l.size === 3000)!.ptr
-    const found = await session.dispatch('heap.find', { viewId: 1, address: livePtr })
-    const foundPage = await session.dispatch('heap.blocks', { viewId: 1, offset: Math.max(0, found.position - 20), limit: 300 })
+    const found = await ask(session, 'heap.find', { viewId: 1, address: livePtr })
+    const foundPage = await ask(session, 'heap.blocks', { viewId: 1, offset: Math.max(0, found.position - 20), limit: 300 })
     const progress = events.filter((e) => e.event === 'heap.progress').slice(0, 5)
     out('heapview.json', { view, firstPage, freePage, livePtr, found, foundPage, progress })
     session.close()
   } finally {
     await fixture.stop()
   }
+}
+
+let nextId = 1
+/** A request to the session, its answer unwrapped (an error thrown). */
+async function ask<C extends Channel>(session: Session, channel: C, payload: Requests[C]): Promise<Responses[C]> {
+  const answer = await session.handle({ id: nextId++, channel, payload })
+  if (!answer.ok) throw Object.assign(new Error(answer.error.message), { code: answer.error.code })
+  return answer.result as Responses[C]
 }
 
 interface Toucher {
@@ -76,18 +84,18 @@ async function recordWatch(): Promise<void> {
   const live = await startFixture<Toucher>('watch_toucher', ['--pages', '2048', '--split', '1024'])
   try {
     const events: { event: EventName; payload: Events[EventName] }[] = []
-    const session = new Session({ addon: loadAddon(), mode: 'browser', version: 'recorded' }, (event, payload) => events.push({ event, payload }))
-    const snapshot = await session.dispatch('snapshot.take', { include: ['module'], pid: live.info.pid })
-    const { watchId } = await session.dispatch('watch.start', { pid: live.info.pid })
+    const session = new Session({ addon: loadAddon(), mode: 'browser', version: 'recorded' }, (m) => void ('event' in m && events.push({ event: m.event, payload: m.payload as never })))
+    const snapshot = await ask(session, 'snapshot.take', { include: ['module'], pid: live.info.pid })
+    const { watchId } = await ask(session, 'watch.start', { pid: live.info.pid })
     await sleep(400)
     process.kill(live.info.pid, 'SIGUSR1')
     await sleep(800)
     process.kill(live.info.pid, 'SIGUSR2')
     await sleep(800)
-    await session.dispatch('watch.stop', { watchId })
+    await ask(session, 'watch.stop', { watchId })
     const updates = events.filter((e) => e.event === 'watch.update').map((e) => e.payload as WatchUpdate)
-    const query = await session.dispatch('watch.query', { watchId, fromMs: 0, limit: 200 })
-    const moduleQuery = await session.dispatch('watch.query', { watchId, module: 'watch_toucher', limit: 50 })
+    const query = await ask(session, 'watch.query', { watchId, fromMs: 0, limit: 200 })
+    const moduleQuery = await ask(session, 'watch.query', { watchId, module: 'watch_toucher', limit: 50 })
     out('watch-updates.json', { pid: live.info.pid, modules: snapshot.modules, updates, query, moduleQuery })
     session.close()
   } finally {
