@@ -19,8 +19,8 @@ export default defineConfig({
       }
     }
   },
-  // The preload runs sandboxed, where require() knows only electron: the packages it reaches (TypeBox,
-  // through the contract) are bundled in.
+  // The preload runs sandboxed, where require() knows only electron: whatever it imports is bundled in
+  // (it takes only the channel names and types, see contract/electronChannels.ts).
   preload: { build: { externalizeDeps: false, rollupOptions: { input: { index: r('src-main/electron/preload.ts') } } } },
   renderer: {
     root: r('src-renderer'),

@@ -286,6 +286,4 @@ export interface SnapscopeBridge {
 
 export type { IncludeKind }
 
-/** Electron IPC channel names that carry the messages above (renderer -> main, main -> renderer). */
-export const ELECTRON_SEND = 'snapscope:send'
-export const ELECTRON_MESSAGE = 'snapscope:message'
+export { ELECTRON_MESSAGE, ELECTRON_SEND } from './electronChannels'

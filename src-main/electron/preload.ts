@@ -3,7 +3,8 @@
 // field of its envelope; the protocol (ids, cancel, subscriptions) is the renderer's shared client.
 
 import { contextBridge, ipcRenderer } from 'electron'
-import { ELECTRON_MESSAGE, ELECTRON_SEND, type HostMessage, type SnapscopeBridge } from '../../src-common/contract/contract'
+import type { HostMessage, SnapscopeBridge } from '../../src-common/contract/contract'
+import { ELECTRON_MESSAGE, ELECTRON_SEND } from '../../src-common/contract/electronChannels'
 
 const bridge: SnapscopeBridge = {
   send: (message) => ipcRenderer.send(ELECTRON_SEND, message),
