@@ -30,6 +30,7 @@ import { WsWatchSession } from './wsWatch'
 import { codedError, toErrorPayload } from '../../src-common/contract/errors'
 import { Workbench, type WorkbenchDeps } from './workbench/workbench'
 import type { Call, Handlers } from './call'
+import { Starts } from './starts'
 
 export interface SessionDeps {
   addon: NativeAddon
@@ -73,7 +74,7 @@ export class Session {
   private readonly handlers: Handlers
   private runningWalks = 0
   private nextWatchId = 1
-  private startingWatches = 0
+  private readonly watchStarts = new Starts(MAX_WATCHES, 'watch', 'watches')
   private closed = false
 
   constructor(
@@ -209,26 +210,15 @@ export class Session {
   }
 
   private async startWatch(p: Requests['watch.start'], call: Call): Promise<Responses['watch.start']> {
-    if (this.watches.size + this.startingWatches >= MAX_WATCHES) throw codedError('EBUSY', `${MAX_WATCHES} watches are running in this window already: stop one first`)
-    const lease = this.budget.reserve('watch', WATCH_BYTES, 'a watch')
-    this.startingWatches++
-    let watch: WsWatchSession
-    try {
-      // No answer carries the document's records (watch.stop and watch.ended carry totals), so it keeps
-      // none; its summary counts them all, and the stream's ring keeps the recent ones (watch.query).
-      watch = await WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism, maxRecords: 0 })
-    } catch (err) {
-      lease.release()
-      throw err
-    } finally {
-      this.startingWatches--
-    }
-    void watch.done.then(() => lease.release())
-    if (call.signal.aborted) {
-      // Cancelled (or the window went away) while the watch was starting: nobody will stop it but us.
-      void watch.stop()
-      throw codedError('ECANCELED', this.closed ? 'the window closed while the watch was starting' : 'the watch was cancelled while it was starting')
-    }
+    // No answer carries the document's records (watch.stop and watch.ended carry totals), so it keeps
+    // none; its summary counts them all, and the stream's ring keeps the recent ones (watch.query).
+    const watch = await this.watchStarts.start(
+      this.watches.size,
+      call,
+      () => this.closed,
+      () => this.budget.reserve('watch', WATCH_BYTES, 'a watch'),
+      () => WsWatchSession.start(this.deps.addon, { pid: p.pid, mechanism: p.mechanism, maxRecords: 0 })
+    )
     const watchId = this.nextWatchId++
     this.watches.set(watchId, { watch, call })
     this.streams.add(watchId, watch)

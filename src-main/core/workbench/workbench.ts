@@ -23,6 +23,7 @@ import type { Download, OpenedFile } from '../../../src-common/contract/workbenc
 import { Uploads } from './uploads'
 import { codedError } from '../../../src-common/contract/errors'
 import type { Call, Handlers } from '../call'
+import { Starts } from '../starts'
 
 export type WorkbenchChannel =
   | 'file.upload'
@@ -66,7 +67,7 @@ export class Workbench {
   private readonly library = new Library()
   private readonly uploads = new Uploads()
   private readonly captures = new Map<number, Capture>()
-  private startingCaptures = 0
+  private readonly captureStarts = new Starts(MAX_CAPTURES, 'capture')
   private nextCaptureId = 1
   private closed = false
 
@@ -127,27 +128,15 @@ export class Workbench {
   }
 
   private async startCapture(p: Requests['capture.start'], call: Call): Promise<Responses['capture.start']> {
-    if (this.captures.size + this.startingCaptures >= MAX_CAPTURES)
-      throw codedError('EBUSY', `${MAX_CAPTURES} captures are running in this window already: stop one first`)
     const samples = expectedSamples(p)
-    const lease = this.deps.budget.reserve('capture', CAPTURE_BASE_BYTES + samples * CAPTURE_SAMPLE_BYTES, `a capture of ${samples.toLocaleString('en-US')} samples`)
     const addon = this.deps.addon
-    this.startingCaptures++
-    let capture: Capture
-    try {
-      capture = await Capture.start(addonSampler(addon), addon.host(), { pid: p.pid, everyMs: p.everyMs, forMs: p.forMs, heap: p.heap })
-    } catch (err) {
-      lease.release()
-      throw err
-    } finally {
-      this.startingCaptures--
-    }
-    void capture.done.then(() => lease.release())
-    if (call.signal.aborted) {
-      // Cancelled (or the window went away) while the first sample was being taken: nobody will stop it but us.
-      void capture.stop()
-      throw codedError('ECANCELED', this.closed ? 'the window closed while the capture was starting' : 'the capture was cancelled while it was starting')
-    }
+    const capture = await this.captureStarts.start(
+      this.captures.size,
+      call,
+      () => this.closed,
+      () => this.deps.budget.reserve('capture', CAPTURE_BASE_BYTES + samples * CAPTURE_SAMPLE_BYTES, `a capture of ${samples.toLocaleString('en-US')} samples`),
+      () => Capture.start(addonSampler(addon), addon.host(), { pid: p.pid, everyMs: p.everyMs, forMs: p.forMs, heap: p.heap })
+    )
     const captureId = this.nextCaptureId++
     this.captures.set(captureId, capture)
     capture.on('sample', (s) => call.emit('capture.sample', { captureId, ...s }))
