@@ -102,7 +102,11 @@ describe('processMemory of a process that touches a known number of pages', () =
     // path once dry before it said it was ready): a few pages of slack.
     expect(grew).toBeGreaterThanOrEqual(touched)
     expect(grew).toBeLessThan(touched + 64 * PAGE)
-    expect(after.oracle.uss - before.oracle.uss, "psutil's uss grew alike").toBeGreaterThanOrEqual(touched)
+    // psutil's uss counts private file pages too (a clean one may be reclaimed, or become shared, while
+    // the pages are touched), so it grows alike within the same few pages, either way.
+    const ussGrew = after.oracle.uss - before.oracle.uss
+    expect(ussGrew, "psutil's uss grew alike").toBeGreaterThan(touched - 64 * PAGE)
+    expect(ussGrew, "psutil's uss grew alike").toBeLessThan(touched + 64 * PAGE)
     expect(after.memory.peakWorkingSetBytes! - before.memory.peakWorkingSetBytes!).toBeGreaterThanOrEqual(touched - 64 * PAGE)
     expect(after.memory.peakWorkingSetBytes!).toBeGreaterThanOrEqual(after.memory.workingSetBytes!)
     // The region was mapped from the start: touching it reserves no address space.
