@@ -224,10 +224,7 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
  private:
   Napi::Value Snapshot(const Napi::CallbackInfo& info) {
     SnapshotRequest request = parseRequest(info);  // bad options throw synchronously
-    auto* worker = new SnapshotWorker(info.Env(), backend_, request);
-    Napi::Promise promise = worker->promise();
-    worker->Queue();  // the worker deletes itself after OnOK
-    return promise;
+    return (new SnapshotWorker(info.Env(), backend_, request))->start();
   }
 
   Napi::Value SnapshotSync(const Napi::CallbackInfo& info) {

@@ -217,9 +217,7 @@ Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_pt
     progress = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "snapscope.heapWalk.progress",
                                              4 /* queued calls at most */, 1 /* the worker */);
   }
-  auto* worker = new HeapWalkWorker(env, backend, std::move(request), cancel, std::move(progress));
-  handle.Set("result", worker->promise());
-  worker->Queue();  // deletes itself after OnOK
+  handle.Set("result", (new HeapWalkWorker(env, backend, std::move(request), cancel, std::move(progress)))->start());
   return handle;
 }
 

@@ -34,10 +34,7 @@ class MemoryWorker final : public PromiseWorker<ProcessMemory> {
 }  // namespace
 
 Napi::Value processMemoryBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {
-  auto* worker = new MemoryWorker(info.Env(), backend, pidArgument(info, "processMemory(pid)"));
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+  return (new MemoryWorker(info.Env(), backend, pidArgument(info, "processMemory(pid)")))->start();
 }
 
 }  // namespace snapscope

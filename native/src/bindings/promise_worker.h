@@ -18,6 +18,13 @@ class PromiseWorker : public Napi::AsyncWorker {
  public:
   Napi::Promise promise() const { return deferred_.Promise(); }
 
+  /** Queues the work and hands back its promise; the worker deletes itself once the promise settles. */
+  Napi::Promise start() {
+    Napi::Promise settled = promise();
+    Queue();
+    return settled;
+  }
+
  protected:
   PromiseWorker(Napi::Env env, const char* name)
       : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)), name_(name) {}

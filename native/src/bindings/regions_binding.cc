@@ -36,10 +36,7 @@ class RegionsWorker final : public PromiseWorker<std::vector<MemoryRegion>> {
 }  // namespace
 
 Napi::Value memoryRegionsBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {
-  auto* worker = new RegionsWorker(info.Env(), backend, pidArgument(info, "memoryRegions(pid)"));
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+  return (new RegionsWorker(info.Env(), backend, pidArgument(info, "memoryRegions(pid)")))->start();
 }
 
 }  // namespace snapscope
