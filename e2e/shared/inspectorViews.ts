@@ -14,7 +14,8 @@ export interface ToucherInfo {
   split: number
 }
 
-const EXTRA_BLOCKS = 100_000
+// enough rows (22 px each) for the table's scaled scrollbar (VirtualList's MAX_BODY_PX is 8 M px)
+const EXTRA_BLOCKS = 400_000
 
 /** heap_fixture with EXTRA_BLOCKS 24-byte blocks besides the pointers it prints */
 export const startHeapFixture = (): Promise<RunningFixture<HeapInfo>> => startFixture<HeapInfo>('heap_fixture', ['--blocks', String(EXTRA_BLOCKS)])
@@ -77,13 +78,14 @@ export async function checkModulesAndHeapWalk(page: Page, { pid, live }: HeapInf
   const selected = page.locator('[data-testid="block-row"][aria-selected="true"]')
   await expect(selected).toHaveAttribute('data-address', ptr.ptr)
   await expect(selected).toHaveAttribute('data-flags', 'fixed')
+  await expect(selected).toBeInViewport({ ratio: 1 })
   expect(Number((await selected.locator('[data-col="size"]').textContent())!.replace(/\D/g, ''))).toBeGreaterThanOrEqual(ptr.size)
   await page.screenshot({ path: `e2e-results/${shots}heap-walk.png` })
 
   // The last block, through the whole scaled table.
   await page.getByTestId('block-table').press('End')
   const blocks = Number(await summary.getAttribute('data-blocks'))
-  await expect(page.locator(`[data-testid="block-row"][data-index="${blocks - 1}"]`)).toBeVisible()
+  await expect(page.locator(`[data-testid="block-row"][data-index="${blocks - 1}"]`)).toBeInViewport({ ratio: 1 })
   await expect(page.locator(`[data-testid="block-row"][data-index="${blocks - 1}"]`)).toHaveAttribute('data-flags', 'free') // glibc's top chunk
 }
 

@@ -7,6 +7,7 @@ import {
   useEffect,
   useImperativeHandle,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
   type CSSProperties,
@@ -17,9 +18,6 @@ import {
 import { flushSync } from 'react-dom'
 
 export const MAX_BODY_PX = 8_000_000
-/** style objects cached at most (one per row index seen), so a long scroll does not grow memory */
-const MAX_CACHED_STYLES = 2_000
-const STYLE_CHUNK = 1024
 
 export interface VirtualListHandle {
   /** Scrolls just enough to show row `index` (keyboard navigation, jump to a filter match). */
@@ -82,7 +80,6 @@ export function VirtualList({
 
   const rowsInView = Math.max(0, viewport - headerHeight)
   const { bodyPx, virtualTop, scale, scroll } = layout(count, rowHeight, rowsInView, scrollTop)
-  const scaled = bodyPx < count * rowHeight
   useImperativeHandle(
     handle,
     () => ({
@@ -105,24 +102,15 @@ export function VirtualList({
 
   const first = Math.max(0, Math.floor(virtualTop / rowHeight) - overscan)
   const end = Math.min(count, Math.ceil((virtualTop + rowsInView) / rowHeight) + overscan)
-  // Scaled: rows sit in a window placed at the scroll position, each at its offset from a base row
-  // (aligned, so row styles stay the same while the window moves within a chunk).
-  const base = scaled ? first - (first % STYLE_CHUNK) : 0
-  const windowTop = scaled ? scroll - (virtualTop - base * rowHeight) : 0
-
-  // One style object per index, so memoized rows see unchanged props when the window moves.
-  const styles = useRef(new Map<number, CSSProperties>())
-  const cachedFor = useRef({ rowHeight, base })
-  if (cachedFor.current.rowHeight !== rowHeight || cachedFor.current.base !== base || styles.current.size > MAX_CACHED_STYLES) {
-    styles.current = new Map()
-    cachedFor.current = { rowHeight, base }
-  }
+  // The rows in view flow in one wrapper moved to where row `first` shows (on a scaled scrollbar, next
+  // to the scroll position): scrolling moves that one box, and a row entering or leaving lays out
+  // itself only. Rows placed one by one (absolute, each its own `top`) left the whole window to be
+  // laid out again on every scroll step: most of a frame's layout while a core was busy.
+  const offset = scroll - virtualTop + first * rowHeight
+  // One style object for every row, so memoized rows see unchanged props as the window moves.
+  const rowStyle = useMemo<CSSProperties>(() => ({ height: rowHeight }), [rowHeight])
   const rows: ReactNode[] = []
-  for (let i = first; i < end; i++) {
-    let style = styles.current.get(i)
-    if (!style) styles.current.set(i, (style = { position: 'absolute', top: (i - base) * rowHeight, height: rowHeight }))
-    rows.push(renderRow(i, style))
-  }
+  for (let i = first; i < end; i++) rows.push(renderRow(i, rowStyle))
 
   useEffect(() => {
     onWindow?.(first, end)
@@ -143,13 +131,9 @@ export function VirtualList({
       <div className="vlist-content">
         {header}
         <div className="vlist-body" style={{ height: bodyPx }}>
-          {scaled ? (
-            <div className="vlist-window" style={{ top: windowTop }}>
-              {rows}
-            </div>
-          ) : (
-            rows
-          )}
+          <div className="vlist-rows" style={{ transform: `translateY(${offset}px)` }}>
+            {rows}
+          </div>
         </div>
       </div>
     </div>
