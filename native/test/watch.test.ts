@@ -147,6 +147,22 @@ function kernelFaultCount(pid: number): number {
   return Number(fields[7]) + Number(fields[9]) // fields 10 and 12 of proc(5), counted from (3)
 }
 
+/**
+ * The fault count once the fixture's threads are parked. A thread's line comes before it parks, and
+ * parking can fault (the first call of pause() maps libc's page of it): read once the count holds
+ * still, as the watch, still running, records that fault too.
+ */
+async function settledFaultCount(pid: number): Promise<number> {
+  let last = kernelFaultCount(pid)
+  for (let steady = 0; steady < 3; ) {
+    await sleep(50)
+    const now = kernelFaultCount(pid)
+    steady = now === last ? steady + 1 : 0
+    last = now
+  }
+  return last
+}
+
 /** [start, end) of touch_pages in the running fixture: its runtime address plus its size from nm. */
 function touchFnRange(binary: string, touchFn: string): [bigint, bigint] {
   const start = BigInt(touchFn)
@@ -234,7 +250,7 @@ async function touchBothHalves(options: Omit<NativeWatchOptions, 'pid'>, args: s
   const doneA = await lines.next<DoneLine>((l) => l.thread === 'A')
   fixture.proc.kill('SIGUSR2')
   const doneB = await lines.next<DoneLine>((l) => l.thread === 'B')
-  const faultsAfter = kernelFaultCount(info.pid) // both threads are parked: nothing faults from here on
+  const faultsAfter = await settledFaultCount(info.pid) // both threads are parked: nothing faults from here on
   const end = await recorder.stop()
   const elapsedMs = performance.now() - startedAt
   await sleep(100) // a batch after onEnd would show up here
@@ -302,7 +318,7 @@ describe('perf page-fault watch', () => {
     fixture.proc.kill('SIGUSR2')
     await lines.next((l) => l.thread === 'A')
     await lines.next((l) => l.thread === 'B')
-    const kernelCount = kernelFaultCount(info.pid) - before
+    const kernelCount = (await settledFaultCount(info.pid)) - before
     expect(await recorder.stop()).toEqual({ reason: 'stopped' })
 
     const region = regionPages(recorder.faults(), info)
@@ -325,7 +341,7 @@ describe('perf page-fault watch', () => {
     const recorder = watch({ pid: fixture.info.pid })
     fixture.proc.kill('SIGUSR1')
     await lines.next((l) => l.thread === 'A')
-    const kernelCount = kernelFaultCount(fixture.info.pid) - before
+    const kernelCount = (await settledFaultCount(fixture.info.pid)) - before
     await recorder.stop()
     // Thread A's touches are the only faults: the fixture ran its command path once dry beforehand.
     expect(kernelCount).toBe(pages)
