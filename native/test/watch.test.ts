@@ -530,8 +530,11 @@ function runNode(script: string, args: string[], options: { uid?: number; memloc
   let stderr = ''
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  // 'close', not 'exit': 'exit' can come before the last of the child's output has been read.
+  let closed = false
   const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    proc.on('exit', (code) => {
+    proc.on('close', (code) => {
+      closed = true
       fs.rmSync(dir, { recursive: true, force: true })
       resolve({ code, stdout, stderr })
     })
@@ -539,7 +542,7 @@ function runNode(script: string, args: string[], options: { uid?: number; memloc
   const output = async (text: string, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs
     while (!stdout.includes(text)) {
-      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`no "${text}" in: ${stdout} ${stderr}`)
+      if (Date.now() > deadline || closed) throw new Error(`no "${text}" in: ${stdout} ${stderr}`)
       await sleep(20)
     }
   }

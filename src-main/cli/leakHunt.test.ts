@@ -68,7 +68,8 @@ describe('leak hunting with snapscope', () => {
       // A leak after each sample: the next one sees it.
       for (let n = (chunk.toString().match(/^sample /gm) ?? []).length; n > 0; n--) pending = pending.then(fixture.leak)
     })
-    const code = await new Promise<number | null>((ok) => run.on('exit', ok))
+    // 'close': after the last of its stderr was read ('exit' can come first)
+    const code = await new Promise<number | null>((ok) => run.on('close', ok))
     await pending
     expect(code, stderr).toBe(0)
     expect(stderr).toMatch(/^capturing pid=\d+ every=300ms for=2.1s: 8 samples$/m)
@@ -97,7 +98,7 @@ describe('leak hunting with snapscope', () => {
       // One Ctrl-C: a second one would end it without saving, as usual for a command line tool.
       if ((stderr.match(/^sample /gm) ?? []).length >= 3 && run.signalCode === null && !run.killed) run.kill('SIGINT')
     })
-    expect(await new Promise((ok) => run.on('exit', ok))).toBe(0)
+    expect(await new Promise((ok) => run.on('close', ok))).toBe(0)
     const t = (await open('cut.snapscope')).items[0] as TimelineDoc
     expect(t.endReason).toBe('stopped')
     expect(t.samples.length).toBeGreaterThanOrEqual(3)

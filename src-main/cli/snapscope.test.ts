@@ -142,7 +142,8 @@ describe('snapscope watch', () => {
       let stdout = ''
       let stderr = ''
       watch.stdout.on('data', (d) => (stdout += d))
-      const exited = new Promise<number | null>((ok) => watch.on('exit', ok))
+      // 'close': after the last of its output was read ('exit' can come first)
+      const exited = new Promise<number | null>((ok) => watch.on('close', ok))
       await new Promise<void>((ok, fail) => {
         watch.stderr.on('data', (d) => {
           stderr += d
