@@ -216,6 +216,36 @@ export interface NativeWatchHandle {
   stop(): void
 }
 
+/**
+ * The names of a batch of code addresses, column by column (100,000 objects would cost more than the
+ * lookups): entry i of every per-address array describes addresses[i]. Strings are indexes into
+ * `strings`, whose entry 0 is "" (unknown).
+ */
+export interface NativeSymbolBatch {
+  strings: string[]
+  /** module file name ("" = in no module), its full path */
+  module: Uint32Array
+  modulePath: Uint32Array
+  /** address - module base */
+  moduleOffset: Float64Array
+  /** demangled function name ("" = unknown) */
+  function: Uint32Array
+  /** address - function start */
+  offset: Float64Array
+  file: Uint32Array
+  /** 0 = unknown */
+  line: Uint32Array
+  /** index into SYMBOL_SOURCES + 1; 0 = nothing named it */
+  source: Uint8Array
+  /** 1: the function is the code that holds the address */
+  exact: Uint8Array
+  /** the frames inlined at address i are inlined*[inlineStart[i] .. inlineStart[i + 1]), innermost first */
+  inlineStart: Uint32Array
+  inlineFunction: Uint32Array
+  inlineFile: Uint32Array
+  inlineLine: Uint32Array
+}
+
 export interface NativeHost {
   os: string
   hostname: string
@@ -244,6 +274,8 @@ export interface NativeAddon {
   heapWalk(options: NativeHeapWalkOptions, onProgress?: (progress: NativeWalkProgress) => void): NativeHeapWalkHandle
   /** Throws (code ESRCH, EACCES, …) when no mechanism can watch the pid. */
   startWatch(options: NativeWatchOptions, onBatch: (batch: NativeFaultBatch) => void, onEnd: (end: NativeWatchEnd) => void): NativeWatchHandle
+  /** Names code addresses of pid on a worker thread; rejects (ESRCH, EACCES) only when the process can't be read at all. */
+  symbolize(pid: number, addresses: BigUint64Array): Promise<NativeSymbolBatch>
 }
 
 const ROOT_PACKAGE_NAME = 'snapscope'

@@ -179,6 +179,32 @@ class WsWatch {
   virtual void stop() = 0;                      // wakes a blocked poll(), which then returns false
 };
 
+// ---- symbols ----
+// One frame inlined at an address, innermost first (the outer function is SymbolInfo::function).
+struct InlineFrame {
+  std::string function;              // demangled; "" when unknown
+  std::string file;                  // "" when unknown
+  uint32_t line = 0;                 // 0 when unknown
+};
+
+// What one code address is. A symbol never lies: when the nearest symbol below the address does not
+// cover it (an export whose size it is past), function is "" and exact is false: module+offset only.
+struct SymbolInfo {
+  uint64_t address = 0;
+  std::string module;                // file name of the image holding it; "" when in no module
+  std::string modulePath;            // its full path ("" when none)
+  uint64_t moduleOffset = 0;         // address - the module's base address (load address of the image)
+  std::string function;              // demangled name; "" when unknown
+  uint64_t offset = 0;               // address - the function's start (0 when no function)
+  std::string file;                  // source file, "" when unknown
+  uint32_t line = 0;                 // 0 when unknown
+  std::vector<InlineFrame> inlined;  // frames inlined at the address, innermost first
+  // SYMBOL_SOURCES of src-common/contract/types.ts: "symtab" | "dynsym" | "debuginfo" | "perf-map" |
+  // "exports" | "pdb"; "" when nothing named it
+  std::string source;
+  bool exact = false;                // function is the code that holds the address (not a guess)
+};
+
 struct HostInfo {
   std::string os;                    // "linux", "win32" (as node's process.platform)
   std::string hostname;
@@ -226,6 +252,10 @@ class Backend {
                                    const std::atomic<bool>& cancel) = 0;
   // Throws OsError when no mechanism works (the message says which were tried and why).
   virtual std::unique_ptr<WsWatch> startWatch(const WatchRequest& request) = 0;
+  // One SymbolInfo per address, in order. Reentrant (worker threads); caches per module image (Linux:
+  // by build-id; Windows: image + timestamp) across calls and processes. Throws OsError (ESRCH,
+  // EACCES) only when the process can't be read at all; an address it can't name is module+offset.
+  virtual std::vector<SymbolInfo> symbolize(int pid, const std::vector<uint64_t>& addresses) = 0;
 };
 
 std::unique_ptr<Backend> makeBackend();
