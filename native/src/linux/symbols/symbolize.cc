@@ -7,6 +7,7 @@
 #include "../maps.h"
 #include "../parts.h"
 #include "image_cache.h"
+#include "perf_map.h"
 
 namespace snapscope::procfs {
 namespace {
@@ -57,6 +58,28 @@ Fd openImage(int pid, const Mapping& m, const std::string& root) {
   return fd;
 }
 
+// Addresses in no image, named by the process's perf map. The map's addresses are absolute: its
+// module is the map file (perf-PID.map, as perf reports JIT code) at base 0.
+void namePerfMapped(int pid, const std::vector<uint32_t>& indices, SymbolBatch& batch, BatchStrings& strings) {
+  const symbols::PerfMapFile perf = symbols::perfMapOf(pid);
+  if (!perf.map) return;
+  const uint32_t module = strings.add(baseName(perf.path));
+  const uint32_t modulePath = strings.add(perf.path);
+  const uint8_t source = symbolSourceCode("perf-map");
+  for (const uint32_t i : indices) {
+    const uint64_t address = batch.address[i];
+    const symbols::PerfMap::Entry* entry = perf.map->find(address);
+    if (entry == nullptr) continue;
+    batch.module[i] = module;
+    batch.modulePath[i] = modulePath;
+    batch.moduleOffset[i] = address;
+    batch.function[i] = strings.add(std::string(perf.map->name(*entry)));
+    batch.offset[i] = address - entry->start;
+    batch.source[i] = source;
+    batch.exact[i] = 1;
+  }
+}
+
 }  // namespace
 
 SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
@@ -65,16 +88,20 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
   SymbolBatch batch(addresses.size());
   batch.address = addresses;
   std::unordered_map<int, std::vector<uint32_t>> byImage;  // base mapping -> indices of its addresses
+  std::vector<uint32_t> outside;                            // in no image: JIT code, perhaps
   for (uint32_t i = 0; i < addresses.size(); ++i) {
     const uint64_t address = addresses[i];
     auto after = std::upper_bound(maps.begin(), maps.end(), address,
                                   [](uint64_t a, const Mapping& m) { return a < m.start; });
-    if (after == maps.begin()) continue;
     const size_t at = static_cast<size_t>(after - maps.begin()) - 1;
-    if (address >= maps[at].end || bases[at] < 0) continue;
+    if (after == maps.begin() || address >= maps[at].end || bases[at] < 0) {
+      outside.push_back(i);
+      continue;
+    }
     byImage[bases[at]].push_back(i);
   }
   BatchStrings strings(batch);
+  if (!outside.empty()) namePerfMapped(pid, outside, batch, strings);
   symbols::PooledStrings pooled(strings);
   symbols::PendingInlines inlines(addresses.size());
   const std::string root = byImage.empty() ? "" : rootOf(pid);
