@@ -2,7 +2,7 @@
 // addresses: C functions, C++ methods, inlined frames, a .gnu_debuglink'd binary, libraries loaded
 // late, deleted or stripped, libc's malloc, JIT code described by a perf map.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -323,6 +323,54 @@ describe('symbolize: JIT code (perf map)', () => {
     expect(longName!.function!.length).toBeLessThanOrEqual(1024)
     expect(tooOld!.function).toBeNull()
     expect(zero!.function).toBeNull()
+  }, 60_000)
+})
+
+describe('symbolize: a real python3', () => {
+  let python: ReturnType<typeof spawn> | undefined
+  afterEach(() => {
+    python?.kill('SIGKILL')
+    python = undefined
+  })
+
+  it('agrees with eu-addr2line on 2000 addresses spread over every module: lines, files, inlined frames, names', async () => {
+    // Debian's python3 with a few extension modules loaded; it waits on stdin.
+    python = spawn('/usr/bin/python3', ['-c', 'import ctypes, json, zlib, sys; print("ready", flush=True); sys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] })
+    await new Promise<void>((resolve) => python!.stdout!.once('data', () => resolve()))
+    const pid = python.pid!
+    const code = fs
+      .readFileSync(`/proc/${pid}/maps`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/))
+      .filter((f) => f[1]![2] === 'x')
+      .map((f) => f[0]!.split('-').map((x) => BigInt('0x' + x)) as [bigint, bigint])
+    let seed = 12345
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+    const addresses = Array.from({ length: 2000 }, () => {
+      const [start, end] = code[Math.floor(random() * code.length)]!
+      return start + BigInt(Math.floor(random() * Number(end - start)))
+    })
+    const [ours, theirs] = await Promise.all([symbolize(pid, addresses), addr2line(pid, addresses)])
+    const renamed: string[] = []
+    for (let i = 0; i < addresses.length; i++) {
+      const [mine, oracle] = [ours[i]!, theirs[i]!]
+      expect({ file: mine.file, line: mine.line, inlined: mine.inlined }, `0x${addresses[i]!.toString(16)} in ${mine.module}`).toEqual({
+        file: oracle.file,
+        line: oracle.line,
+        inlined: oracle.inlined
+      })
+      // Named where eu-addr2line names it, and nowhere else.
+      expect(mine.function === null, `0x${addresses[i]!.toString(16)} in ${mine.module}`).toBe(oracle.function === null)
+      if (mine.function !== oracle.function) renamed.push(`${mine.function} / ${oracle.function}`)
+    }
+    // Where the names differ, the symbol table names the code other than DWARF does (an alias: malloc /
+    // __GI___libc_malloc; a clone: foo.constprop.0 / foo): eu-addr2line prefers DWARF's.
+    expect(renamed.length).toBeLessThan(addresses.length / 10)
+    // The vdso has no file: read from the process's memory, named by its .dynsym.
+    const vdso = ours.filter((s) => s.module === '[vdso]' && s.function !== null)
+    expect(vdso.length).toBeGreaterThan(0)
+    for (const s of vdso) expect(s).toMatchObject({ modulePath: '', source: 'dynsym', exact: true })
   }, 60_000)
 })
 

@@ -25,14 +25,15 @@ void dropRustHash(std::string& name) {
 
 }  // namespace
 
-std::string demangle(const char* name) {
-  if (std::strncmp(name, "_Z", 2) != 0) return name;
+std::string demangle(const char* versioned) {
+  const std::string name(versioned, std::strcspn(versioned, "@"));
+  if (name.compare(0, 2, "_Z") != 0) return name;
   int status = 0;
-  std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(name, nullptr, nullptr, &status), &std::free);
+  std::unique_ptr<char, decltype(&std::free)> out(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status), &std::free);
   if (status != 0 || !out) return name;
   std::string result(out.get());
   // Legacy Rust mangling is _ZN…17h<hash>E: only Rust puts that hash last.
-  if (std::strncmp(name, "_ZN", 3) == 0) dropRustHash(result);
+  if (name.compare(0, 3, "_ZN") == 0) dropRustHash(result);
   return result;
 }
 

@@ -58,6 +58,15 @@ Fd openImage(int pid, const Mapping& m, const std::string& root) {
   return fd;
 }
 
+// The vdso has no file: its image is read from the process (a page or two).
+std::shared_ptr<symbols::Image> vdsoImage(int pid, const Mapping& m) {
+  constexpr uint64_t kMaxVdso = 1 << 20;
+  if (m.end - m.start > kMaxVdso) return nullptr;
+  std::string bytes(m.end - m.start, '\0');
+  if (!readRemote(memoryTask(pid), m.start, bytes.data(), bytes.size())) return nullptr;
+  return symbols::cachedMemoryImage(bytes, m.path);
+}
+
 // Addresses in no image, named by the process's perf map. The map's addresses are absolute: its
 // module is the map file (perf-PID.map, as perf reports JIT code) at base 0.
 void namePerfMapped(int pid, const std::vector<uint32_t>& indices, SymbolBatch& batch, BatchStrings& strings) {
@@ -115,10 +124,11 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
       batch.modulePath[i] = modulePath;
       batch.moduleOffset[i] = addresses[i] - first.start;
     }
-    if (vdso) continue;
-    Fd fd = openImage(pid, first, root);
-    if (!fd) continue;
-    std::shared_ptr<symbols::Image> image = symbols::cachedImage(std::move(fd), root + first.path, root);
+    std::shared_ptr<symbols::Image> image = vdso ? vdsoImage(pid, first) : nullptr;
+    if (!vdso) {
+      Fd fd = openImage(pid, first, root);
+      if (fd) image = symbols::cachedImage(std::move(fd), root + first.path, root);
+    }
     if (image) image->resolve(indices, first.start, batch, pooled, inlines);
   }
   for (size_t i = 0; i < addresses.size(); ++i) {
