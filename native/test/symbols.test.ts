@@ -97,6 +97,9 @@ let stripped: string // the same, .symtab and DWARF moved to .debug/symbols_fixt
 let strippedAlone: string // a stripped build without a debug file
 let library: string // -O2 -g shared library
 let strippedLibrary: string // the same, strip --strip-all (only .dynsym left)
+let namespaceFull: string // another build of the library, with everything
+let namespaceLibrary: string // it stripped, with a .gnu_debuglink to namespaceDebug
+let namespaceDebug: string
 
 function run(command: string, args: string[]): void {
   execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -138,6 +141,12 @@ beforeAll(() => {
   strippedLibrary = path.join(dir, 'libsymfix-stripped.so')
   compileLibrary(strippedLibrary)
   run('strip', ['--strip-all', strippedLibrary])
+  namespaceFull = path.join(dir, 'libsymfix-ns.full.so')
+  compileLibrary(namespaceFull)
+  namespaceDebug = path.join(dir, 'libsymfix-ns.so.debug')
+  namespaceLibrary = path.join(dir, 'libsymfix-ns.so')
+  run('objcopy', ['--only-keep-debug', namespaceFull, namespaceDebug])
+  run('objcopy', ['--strip-all', `--add-gnu-debuglink=${namespaceDebug}`, namespaceFull, namespaceLibrary])
 }, 60_000)
 
 afterAll(() => {
@@ -259,6 +268,33 @@ describe('symbolize: libraries', () => {
     expect(ours.map(oracleView)).toEqual(theirs.map(withoutAddress))
     expect(ours.map((s) => s.function)).toEqual(['symfix_late_function', 'symfix_hidden'])
     for (const s of ours) expect(s).toMatchObject({ module: 'libsymfix-deleted.so', modulePath: copy, exact: true })
+  })
+
+  it('reads a library only another mount namespace has, and its debug file beside it, through /proc/PID/root', async () => {
+    // The fixture in a mount namespace of its own, where a tmpfs over `hidden` holds the stripped
+    // library and .debug/ with its debug file; here `hidden` stays empty.
+    const hidden = path.join(dir, 'private')
+    fs.mkdirSync(hidden)
+    const script = [
+      `mount -t tmpfs none ${hidden}`,
+      `mkdir ${hidden}/.debug`,
+      `cp ${namespaceLibrary} ${hidden}/`,
+      `cp ${namespaceDebug} ${hidden}/.debug/`,
+      `exec ${program}`
+    ].join(' && ')
+    const fixture = await startFixture<FixtureInfo>('symbols_fixture', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script], { binary: 'unshare' })
+    running.push(fixture)
+    const inside = path.join(hidden, path.basename(namespaceLibrary))
+    const loaded = await command<Loaded>(fixture, `load ${inside}`)
+    expect(fs.readdirSync(hidden)).toEqual([])
+    const addresses = [BigInt(loaded.function), BigInt(loaded.hidden)]
+    const ours = await symbolize(fixture.info.pid, addresses)
+    const base = mapsBase(fixture.info.pid, inside)
+    const theirs = await addr2lineFile(namespaceFull, addresses.map((a) => a - base))
+    expect(ours.map(oracleView)).toEqual(theirs.map(withoutAddress))
+    // symfix_hidden is in no .dynsym: only the debug file names it.
+    expect(ours.map((s) => s.function)).toEqual(['symfix_late_function', 'symfix_hidden'])
+    for (const s of ours) expect(s).toMatchObject({ module: 'libsymfix-ns.so', modulePath: inside, source: 'symtab', exact: true })
   })
 
   it('gives module+offset, exact false, for code no symbol holds: past the nearest export of a --strip-all library', async () => {

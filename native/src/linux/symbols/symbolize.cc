@@ -33,13 +33,16 @@ std::vector<int> imageBases(const std::vector<Mapping>& maps) {
   return base;
 }
 
-// "" when the target sees the same root as we do; else /proc/PID/root, through which its files
-// (another mount namespace, a chroot) are reached.
+// "" when the target sees the files we see (the same mount namespace and root); else
+// /proc/PID/root, through which its files (another mount namespace, a chroot) are reached.
 std::string rootOf(int pid) {
-  const std::string root = "/proc/" + std::to_string(pid) + "/root";
+  const std::string proc = "/proc/" + std::to_string(pid);
   struct stat theirs, ours;
-  if (::stat(root.c_str(), &theirs) != 0 || ::stat("/", &ours) != 0) return "";
-  return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino ? "" : root;
+  const bool sameNamespace = ::stat((proc + "/ns/mnt").c_str(), &theirs) == 0 && ::stat("/proc/self/ns/mnt", &ours) == 0 &&
+                             theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
+  const bool sameRoot = ::stat((proc + "/root").c_str(), &theirs) == 0 && ::stat("/", &ours) == 0 &&
+                        theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
+  return sameNamespace && sameRoot ? "" : proc + "/root";
 }
 
 std::string baseName(const std::string& path) {
