@@ -369,7 +369,7 @@ describe('symbolize: a real python3', () => {
     python = undefined
   })
 
-  it('agrees with eu-addr2line on 2000 addresses spread over every module: lines, files, inlined frames, names', async () => {
+  it('agrees with eu-addr2line on 2000 addresses spread over every module (4 calls at once): lines, files, inlined frames, names', async () => {
     // Debian's python3 with a few extension modules loaded; it waits on stdin.
     python = spawn('/usr/bin/python3', ['-c', 'import ctypes, json, zlib, sys; print("ready", flush=True); sys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] })
     await new Promise<void>((resolve) => python!.stdout!.once('data', () => resolve()))
@@ -387,7 +387,11 @@ describe('symbolize: a real python3', () => {
       const [start, end] = code[Math.floor(random() * code.length)]!
       return start + BigInt(Math.floor(random() * Number(end - start)))
     })
-    const [ours, theirs] = await Promise.all([symbolize(pid, addresses), addr2line(pid, addresses)])
+    // Four calls at once on the worker pool, the images still cold: each image is opened and asked
+    // from several threads (one lock per image; libdwfl is not thread-safe).
+    const [theirs, ...runs] = await Promise.all([addr2line(pid, addresses), ...[0, 1, 2, 3].map(() => symbolize(pid, addresses))])
+    const ours = runs[0]!
+    for (const other of runs.slice(1)) expect(other).toEqual(ours)
     const renamed: string[] = []
     for (let i = 0; i < addresses.length; i++) {
       const [mine, oracle] = [ours[i]!, theirs[i]!]
@@ -413,6 +417,18 @@ describe('symbolize: a real python3', () => {
 describe('symbolize: errors', () => {
   it('rejects with ESRCH for a process that does not exist', async () => {
     await expect(addon.symbolize(0x3fffffff, new BigUint64Array([1n]))).rejects.toMatchObject({ code: 'ESRCH', pid: 0x3fffffff })
+  })
+
+  it('rejects with ESRCH for a zombie: it has no memory left to name', async () => {
+    // The background job exits at once; its parent becomes `sleep`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString()))))
+      await expect.poll(() => fs.readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]![0]).toBe('Z')
+      await expect(addon.symbolize(zombie, new BigUint64Array([1n]))).rejects.toMatchObject({ code: 'ESRCH', pid: zombie, scope: 'symbols' })
+    } finally {
+      parent.kill('SIGKILL')
+    }
   })
 
   it('throws a TypeError for bad arguments', () => {

@@ -50,14 +50,17 @@ std::string baseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// The file behind mapping `m`: through map_files (works for deleted files and other namespaces),
-// else by path through the target's root.
+// The file behind mapping `m`: through map_files (deleted files and other namespaces too; root
+// only), else by path through the target's root when that is still the mapped file (its inode).
 Fd openImage(int pid, const Mapping& m, const std::string& root) {
   char range[40];
   std::snprintf(range, sizeof range, "map_files/%lx-%lx", static_cast<unsigned long>(m.start),
                 static_cast<unsigned long>(m.end));
   Fd fd = openAt(AT_FDCWD, memoryFile(pid, range).c_str(), O_RDONLY);
-  if (!fd && !m.deleted) fd = openAt(AT_FDCWD, ((root.empty() ? "" : root) + m.path).c_str(), O_RDONLY);
+  if (fd || m.deleted) return fd;
+  fd = openAt(AT_FDCWD, (root + m.path).c_str(), O_RDONLY);
+  struct stat st;
+  if (fd && (::fstat(fd.get(), &st) != 0 || st.st_ino != m.inode)) fd.reset();  // replaced since
   return fd;
 }
 
