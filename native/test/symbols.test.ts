@@ -91,6 +91,21 @@ function mapsBase(pid: number, file: string): bigint {
   return BigInt('0x' + line.split('-')[0])
 }
 
+/** The page-aligned address of an ELF file's first PT_LOAD (what its offset-0 mapping maps). */
+function firstLoad(file: string): bigint {
+  const b = fs.readFileSync(file)
+  const phoff = Number(b.readBigUInt64LE(0x20))
+  const [phentsize, phnum] = [b.readUInt16LE(0x36), b.readUInt16LE(0x38)]
+  let lowest = -1n
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize
+    if (b.readUInt32LE(at) !== 1) continue // PT_LOAD
+    const vaddr = b.readBigUInt64LE(at + 0x10) & ~0xfffn
+    if (lowest < 0n || vaddr < lowest) lowest = vaddr
+  }
+  return lowest
+}
+
 let dir: string
 let program: string // C++ -O2 -g, with .symtab
 let stripped: string // the same, .symtab and DWARF moved to .debug/symbols_fixture.debug (.gnu_debuglink)
@@ -316,6 +331,63 @@ describe('symbolize: libraries', () => {
     expect(below.length).toBeGreaterThan(0)
     for (const s of below) expect(s.end <= offset).toBe(true)
   })
+})
+
+describe('symbolize: Rust names', () => {
+  /** c++filt's reading of mangled names, without what we leave out: crate hashes [5ebe…], legacy ::h<hash>. */
+  function cxxfilt(names: string[]): string[] {
+    return execFileSync('c++filt', [], { input: names.join('\n') + '\n', encoding: 'utf8' })
+      .trimEnd()
+      .split('\n')
+      .map((n) => n.replace(/\[[0-9a-f]+\]/g, '').replace(/::h[0-9a-f]{16}$/, ''))
+  }
+
+  /** The library's functions whose names are Rust-mangled: name and address in the fixture. */
+  function rustFunctions(file: string, base: bigint): { name: string; address: bigint }[] {
+    return execFileSync('nm', ['--defined-only', file], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.split(' '))
+      .filter((f) => f.length === 3 && /^[tT]$/.test(f[1]!) && /^(_R|_ZN.*17h[0-9a-f]{16}E$)/.test(f[2]!))
+      .map(([value, , name]) => ({ name: name!, address: base + BigInt('0x' + value) }))
+  }
+
+  it('demangles v0 (closures, trait impls, dyn, fn pointers, const generics) and legacy names as c++filt does, without hashes', async () => {
+    const fixture = await start(program)
+    await command<Loaded>(fixture, `load ${library}`)
+    const functions = rustFunctions(library, mapsBase(fixture.info.pid, library))
+    expect(functions.length).toBe(7)
+    const ours = await symbolize(fixture.info.pid, functions.map((f) => f.address))
+    expect(ours.map((s) => s.function)).toEqual(cxxfilt(functions.map((f) => f.name)))
+    expect(ours.map((s) => s.function)).toContain('<*const T as core::fmt::Pointer>::fmt')
+    expect(ours.map((s) => s.function)).toContain('std::panicking::default_hook::{closure#0}')
+  })
+
+  const RUSTC = ['rustc', path.join(os.homedir(), '.cargo', 'bin', 'rustc')].find((r) => {
+    try {
+      execFileSync(r, ['--version'], { stdio: 'ignore' })
+      return true
+    } catch {
+      return false
+    }
+  })
+  if (!RUSTC) console.warn('skipping the Rust program test: no rustc')
+
+  it.skipIf(!RUSTC)('names every function of a real Rust program (its own and std\'s) as c++filt does', async () => {
+    const source = path.join(dir, 'waiter.rs')
+    fs.writeFileSync(source, 'use std::io::Read;\nfn main() { println!("{{\\"pid\\":{}}}", std::process::id()); let mut s = String::new(); std::io::stdin().read_to_string(&mut s).unwrap(); }\n')
+    const binary = path.join(dir, 'waiter')
+    run(RUSTC!, ['-g', '-O', '-o', binary, source])
+    const fixture = await startFixture<{ pid: number }>('waiter', [], { binary })
+    running.push(fixture as unknown as RunningFixture<FixtureInfo>)
+    const functions = rustFunctions(binary, mapsBase(fixture.info.pid, binary) - firstLoad(binary))
+    expect(functions.length).toBeGreaterThan(100)
+    // Identical code is folded: several names may share an address, and one of them names it.
+    const names = new Map<bigint, string[]>()
+    cxxfilt(functions.map((f) => f.name)).forEach((name, i) => names.set(functions[i]!.address, [...(names.get(functions[i]!.address) ?? []), name]))
+    const addresses = [...names.keys()]
+    const ours = await symbolize(fixture.info.pid, addresses)
+    ours.forEach((s, i) => expect(names.get(addresses[i]!)).toContain(s.function))
+  }, 60_000)
 })
 
 describe('symbolize: JIT code (perf map)', () => {
