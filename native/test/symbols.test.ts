@@ -400,9 +400,19 @@ describe('symbolize: JIT code (perf map)', () => {
     expect(ours[1]).toMatchObject({ ...perfModule, function: 'LazyCompile:*snapfix jit.js:12', offset: 0x10 })
     expect(ours[2]).toMatchObject({ module: '', function: null, exact: false })
 
-    fs.appendFileSync(info.perfMap, `${(jit + 0x200n).toString(16)} 20 snapfix_jit_later\n`)
+    // Appended as a JIT writes: a line is used once it is complete.
+    fs.appendFileSync(info.perfMap, `${(jit + 0x200n).toString(16)} 20 snapfix_jit_lat`)
+    expect((await symbolize(info.pid, [jit + 0x204n]))[0]).toMatchObject({ module: '', function: null })
+    fs.appendFileSync(info.perfMap, 'er\n')
     const [later] = await symbolize(info.pid, [jit + 0x204n])
     expect(later).toMatchObject({ ...perfModule, function: 'snapfix_jit_later', offset: 4 })
+
+    // Rewritten in place (same inode, longer): read anew, the old entries gone.
+    const longer = `snapfix_jit_rewritten_${'x'.repeat(200)}`
+    fs.writeFileSync(info.perfMap, `${(jit + 0x300n).toString(16)} 40 ${longer}\n`)
+    const [gone, rewritten] = await symbolize(info.pid, [jit + 0x10n, jit + 0x304n])
+    expect(gone).toMatchObject({ function: null })
+    expect(rewritten).toMatchObject({ ...perfModule, function: longer })
   })
 
   it('survives a huge, hostile perf map: bad lines skipped, names cut, only its newest part read', async () => {
