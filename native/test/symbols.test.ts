@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { loadAddon, type NativeSymbolBatch } from '../index'
@@ -238,6 +239,32 @@ describe('symbolize: the program itself', () => {
     // The same code without its debug file has no name (none of these functions is exported) and no line.
     const bare = await symbolize(alone.info.pid, ownAddresses(alone.info))
     for (const s of bare) expect(s).toMatchObject({ module: 'symbols_fixture', function: null, file: null, exact: false })
+  })
+
+  it('never asks a debuginfod server, even with DEBUGINFOD_URLS set', async () => {
+    // A server that counts what it is asked; the program has no debug file anywhere on this machine.
+    const asked: string[] = []
+    const server = http.createServer((request, response) => {
+      asked.push(request.url ?? '')
+      response.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const saved = process.env.DEBUGINFOD_URLS
+    process.env.DEBUGINFOD_URLS = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+    try {
+      const full = path.join(dir, 'symbols_fixture.nodebug')
+      compileProgram(full)
+      const bare = path.join(dir, 'alone', 'symbols_fixture.nodebug')
+      run('objcopy', ['--strip-all', full, bare])
+      const { info } = await start(bare)
+      const [ours] = await symbolize(info.pid, [BigInt(info.outer)])
+      expect(ours).toMatchObject({ module: 'symbols_fixture.nodebug', function: null, file: null })
+      expect(asked).toEqual([])
+    } finally {
+      if (saved === undefined) delete process.env.DEBUGINFOD_URLS
+      else process.env.DEBUGINFOD_URLS = saved
+      server.close()
+    }
   })
 
   it('names libc\'s malloc as dladdr does, at eu-addr2line\'s file and line', async () => {
