@@ -102,7 +102,7 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
   const std::vector<int> bases = imageBases(maps);
   SymbolBatch batch(addresses.size());
   batch.address = addresses;
-  std::unordered_map<int, std::vector<uint32_t>> byImage;  // base mapping -> indices of its addresses
+  std::vector<std::vector<uint32_t>> byImage(maps.size());  // base mapping -> indices of its addresses
   std::vector<uint32_t> outside;                            // in no image: JIT code, perhaps
   for (uint32_t i = 0; i < addresses.size(); ++i) {
     const uint64_t address = addresses[i];
@@ -113,15 +113,17 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
       outside.push_back(i);
       continue;
     }
-    byImage[bases[at]].push_back(i);
+    byImage[static_cast<size_t>(bases[at])].push_back(i);
   }
   BatchStrings strings(batch);
   if (!outside.empty()) namePerfMapped(pid, outside, batch, strings);
   symbols::PooledStrings pooled(strings);
   symbols::PendingInlines inlines(addresses.size());
-  const std::string root = byImage.empty() ? "" : rootOf(pid);
-  for (const auto& [baseIndex, indices] : byImage) {
-    const Mapping& first = maps[static_cast<size_t>(baseIndex)];
+  const std::string root = outside.size() == addresses.size() ? "" : rootOf(pid);
+  for (size_t baseIndex = 0; baseIndex < maps.size(); ++baseIndex) {
+    const std::vector<uint32_t>& indices = byImage[baseIndex];
+    if (indices.empty()) continue;
+    const Mapping& first = maps[baseIndex];
     const bool vdso = first.inode == 0;
     const uint32_t module = strings.add(vdso ? first.path : baseName(first.path));
     const uint32_t modulePath = strings.add(vdso ? "" : first.path);
