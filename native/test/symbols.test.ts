@@ -82,10 +82,10 @@ function withoutAddress(a: Addr2lineAnswer): Omit<Addr2lineAnswer, 'address'> {
   return rest
 }
 
-/** The first offset-0 mapping of `file` in the target's maps: the module's base. */
-function mapsBase(pid: number, file: string): bigint {
+/** The first offset-0 mapping of `file` in the target's maps (those of thread `tid` when given): the module's base. */
+function mapsBase(pid: number, file: string, tid?: number): bigint {
   const line = fs
-    .readFileSync(`/proc/${pid}/maps`, 'utf8')
+    .readFileSync(tid === undefined ? `/proc/${pid}/maps` : `/proc/${pid}/task/${tid}/maps`, 'utf8')
     .split('\n')
     .find((l) => l.split(/\s+/)[5] === file && l.split(/\s+/)[2] === '00000000')
   if (!line) throw new Error(`${file} not in maps of ${pid}`)
@@ -274,6 +274,28 @@ describe('symbolize: the program itself', () => {
     expect(info.mallocName).toBe('malloc')
     expect(ours).toMatchObject({ function: info.mallocName, module: 'libc.so.6', offset: 0, exact: true })
     expect({ file: ours!.file, line: ours!.line }).toEqual({ file: theirs!.file, line: theirs!.line })
+  })
+
+  it('names code of a non-PIE executable (ET_EXEC, at its link-time address) as eu-addr2line does', async () => {
+    const fixed = path.join(dir, 'symbols_fixture.nopie')
+    run('c++', ['-O2', '-g', '-no-pie', '-Wall', '-Wno-pmf-conversions', ownBuildId(), '-o', fixed, path.join(FIXTURES, 'symbols_fixture.cc'), '-ldl'])
+    const { info } = await start(fixed)
+    const addresses = ownAddresses(info)
+    expect(addresses[0]! < 0x1000000n).toBe(true) // linked at 0x400000, not relocated
+    const [ours, theirs] = await Promise.all([symbolize(info.pid, addresses), addr2line(info.pid, addresses)])
+    expect(ours.map(oracleView)).toEqual(theirs.map(withoutAddress))
+    expect(ours[0]).toMatchObject({ function: 'snapfix_c_function', module: 'symbols_fixture.nopie', exact: true })
+  })
+
+  it('reads a process whose main thread has exited (its leader a zombie) through a live thread', async () => {
+    const fixture = await startFixture<{ pid: number; tid: number }>('leader_exit')
+    running.push(fixture as unknown as RunningFixture<FixtureInfo>)
+    const { pid, tid } = fixture.info
+    const libc = fs.readFileSync(`/proc/${pid}/task/${tid}/maps`, 'utf8').split('\n').find((l) => l.endsWith('/libc.so.6'))!.split(/\s+/)[5]!
+    const nm = execFileSync('nm', ['-D', '--defined-only', libc], { encoding: 'utf8' })
+    const offset = BigInt('0x' + nm.split('\n').find((l) => / malloc(@@.*)?$/.test(l))!.split(' ')[0])
+    const [ours] = await symbolize(pid, [mapsBase(pid, libc, tid) + offset])
+    expect(ours).toMatchObject({ module: 'libc.so.6', function: 'malloc', offset: 0, exact: true })
   })
 
   it('says module+offset, nothing else, for an address in no module: a kernel address, 0', async () => {

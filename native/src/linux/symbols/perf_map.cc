@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "../fd.h"
+#include "../maps.h"
 
 namespace snapscope::procfs::symbols {
 namespace {
@@ -182,7 +183,7 @@ PerfMapFile perfMapOf(int pid) {
 
   PerfMapFile out;
   out.path = "/tmp/perf-" + std::to_string(namespacePid(pid)) + ".map";
-  const std::string file = "/proc/" + std::to_string(pid) + "/root" + out.path;
+  const std::string file = memoryFile(pid, "root") + out.path;
   Fd fd = openAt(AT_FDCWD, file.c_str(), O_RDONLY);
   struct stat st;
   if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return out;
