@@ -562,6 +562,15 @@ describe('symbolize: errors', () => {
     }
   })
 
+  it('answers an empty batch, and reads a subarray from its own offset', async () => {
+    const { info } = await start(program)
+    const empty = await addon.symbolize(info.pid, new BigUint64Array(0))
+    expect({ strings: empty.strings, function: [...empty.function], inlineStart: [...empty.inlineStart] }).toEqual({ strings: [''], function: [], inlineStart: [0] })
+    const batch = await addon.symbolize(info.pid, new BigUint64Array([0n, BigInt(info.cFunction)]).subarray(1))
+    expect(batch.function.length).toBe(1)
+    expect(row(batch, 0).function).toBe('snapfix_c_function')
+  })
+
   it('throws a TypeError for bad arguments', () => {
     const call = addon.symbolize as unknown as (...args: unknown[]) => unknown
     expect(() => call(-1, new BigUint64Array(1))).toThrow(TypeError)
