@@ -21,6 +21,9 @@ export type BlockFlag = (typeof BLOCK_FLAGS)[number]
 export const REGION_KINDS = ['image', 'heap', 'stack', 'anon', 'other'] as const
 export type RegionKind = (typeof REGION_KINDS)[number]
 /** Where each fault lands, as codes in the live stream; the names of RegionKind plus 'unknown'. */
+/** Where a symbol's name came from (native SymbolInfo::source). */
+export const SYMBOL_SOURCES = ['symtab', 'dynsym', 'debuginfo', 'perf-map', 'exports', 'pdb'] as const
+export type SymbolSource = (typeof SYMBOL_SOURCES)[number]
 export const REGION_CODES = [...REGION_KINDS, 'unknown'] as const
 export type RegionCode = (typeof REGION_CODES)[number]
 
