@@ -29,7 +29,7 @@ CXXFLAGS=(-std=c++17 -O2 -DNDEBUG -Wall -Wextra -MMD
   -isystem "$NAPI_HEADERS/include" -isystem "$ADDON_API"
   -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL)
 # -static: no libstdc++-6.dll / libwinpthread-1.dll next to the .node or the .exe.
-LINKFLAGS=(-static-libgcc -static-libstdc++ -static -s -lpsapi -ladvapi32)
+LINKFLAGS=(-static-libgcc -static-libstdc++ -static -s -lpsapi -ladvapi32 -ldbghelp)
 
 # The backend's sources are native/CMakeLists.txt's SNAPSCOPE_SOURCES_Windows: one list for both builds.
 mapfile -t BACKEND_SOURCES < <(sed -n '/^set(SNAPSCOPE_SOURCES_Windows/,/^)/s#^ *\(src/[^ ]*\.cc\).*#'"$ROOT"'/native/\1#p' \
