@@ -1,7 +1,7 @@
 // The symbolizer (src/win/symbols) on real processes: fixtures/symbols_fixture.exe, whose own DWARF
 // names its functions (checked against what it prints, and against mingw's addr2line on every
 // instruction when scripts/test-wine.sh passes its output in SNAPSCOPE_SYMBOLS_ORACLE); its stripped
-// DLL, which has only exports; and the system DLLs of this process, against GetProcAddress.
+// DLL, which has only exports; and its system DLLs, against GetProcAddress.
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -15,8 +15,6 @@ using namespace snapscope;
 using namespace snapscope::win;
 
 namespace {
-
-const int self = static_cast<int>(::GetCurrentProcessId());
 
 std::wstring besideThisExe(const wchar_t* name) {
   wchar_t exe[MAX_PATH];
@@ -234,6 +232,8 @@ TEST(symbols_of_a_dll_with_only_exports_name_what_its_exports_cover) {
   }
 }
 
+// In the fixture, not in this process: reading Wine's DWARF of ntdll and kernel32 peaks at tens of
+// MB, which the process memory tests of this process would see.
 TEST(symbols_system_modules_name_functions_as_get_proc_address_finds_them) {
   struct Export {
     const wchar_t* module;
@@ -245,15 +245,23 @@ TEST(symbols_system_modules_name_functions_as_get_proc_address_finds_them) {
                             {L"kernel32.dll", "kernel32.dll", "CreateProcessW"},
                             {L"ntdll.dll", "ntdll.dll", "RtlAllocateHeap"},
                             {L"ntdll.dll", "ntdll.dll", "LdrLoadDll"}};
-  std::vector<uint64_t> addresses;
-  for (const Export& e : exports)
-    addresses.push_back(reinterpret_cast<uintptr_t>(::GetProcAddress(::GetModuleHandleW(e.module), e.name)));
-  const std::vector<SymbolInfo> got = makeBackend()->symbolize(self, addresses);
+  Fixture fixture;
+  CHECK(fixture.ready());
+  if (!fixture.ready()) return;
+  // System DLLs are mapped at one base in every process: GetProcAddress here names the fixture's too.
+  std::vector<uint64_t> addresses, bases;
+  for (const Export& e : exports) {
+    const HMODULE module = ::GetModuleHandleW(e.module);
+    addresses.push_back(reinterpret_cast<uintptr_t>(::GetProcAddress(module, e.name)));
+    bases.push_back(reinterpret_cast<uintptr_t>(module));
+  }
+  const std::vector<SymbolInfo> got = makeBackend()->symbolize(fixture.pid(), addresses);
   CHECK_EQ(got.size(), addresses.size());
   for (size_t i = 0; i < got.size() && i < addresses.size(); ++i) {
     const SymbolInfo& s = got[i];
     CHECK(addresses[i] != 0);
     CHECK_EQ(_stricmp(s.module.c_str(), exports[i].moduleName), 0);
+    CHECK_EQ(s.moduleOffset, addresses[i] - bases[i]);
     if (s.function != exports[i].name) wintest::fail(__FILE__, __LINE__, std::string(exports[i].name) + ": " + describe(s));
     CHECK_EQ(s.offset, uint64_t{0});
     CHECK(s.exact);
