@@ -1,5 +1,6 @@
 #include "describe.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "../text.h"
