@@ -270,6 +270,24 @@ TEST(symbols_system_modules_name_functions_as_get_proc_address_finds_them) {
   }
 }
 
+TEST(symbols_a_dll_loaded_after_a_call_is_found_by_the_next) {
+  const int self = static_cast<int>(::GetCurrentProcessId());
+  auto backend = makeBackend();
+  const uint64_t own = reinterpret_cast<uintptr_t>(&besideThisExe);
+  const std::vector<SymbolInfo> before = backend->symbolize(self, {own});  // the session now knows the modules
+  CHECK(!before.empty() && before[0].module == "snapscope_win_tests.exe");
+  const HMODULE dll = ::LoadLibraryW(besideThisExe(L"symbols_fixture_dll.dll").c_str());
+  CHECK(dll != nullptr);
+  if (!dll) return;
+  const uint64_t first = reinterpret_cast<uintptr_t>(::GetProcAddress(dll, "fixture_export_first"));
+  SymbolInfo s = symbolizeOne(self, first);
+  CHECK_EQ(s.module, std::string("symbols_fixture_dll.dll"));
+  CHECK_EQ(s.moduleOffset, first - reinterpret_cast<uintptr_t>(dll));
+  CHECK_EQ(s.function, std::string("fixture_export_first"));
+  CHECK(s.exact);
+  ::FreeLibrary(dll);
+}
+
 TEST(symbols_an_address_in_no_module_is_only_its_address) {
   Fixture fixture;
   CHECK(fixture.ready());

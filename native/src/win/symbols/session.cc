@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include <algorithm>
+#include <set>
 
 #include "../text.h"
 #include "../toolhelp_snapshot.h"
@@ -72,12 +73,13 @@ void Session::refreshModules() {
 
 // A PDB next to its image is found; no other folder is searched, and no symbol server.
 void Session::setSearchPath() {
+  std::set<std::wstring> dirs;
   std::wstring path;
   for (const LoadedModule& m : modules_) {
     const size_t slash = m.widePath.find_last_of(L"\\/");
     if (slash == std::wstring::npos) continue;
-    const std::wstring dir = m.widePath.substr(0, slash);
-    if ((L";" + path + L";").find(L";" + dir + L";") != std::wstring::npos) continue;
+    std::wstring dir = m.widePath.substr(0, slash);
+    if (!dirs.insert(dir).second) continue;
     if (!path.empty()) path += L';';
     path += dir;
   }
