@@ -10,8 +10,10 @@ namespace snapscope::win {
 
 std::vector<SymbolInfo> symbolize(int pid, const std::vector<uint64_t>& addresses) {
   using namespace symbols;
-  static SessionCache sessions;
-  static ResultCache results;
+  // Never destroyed: at exit that would run SymCleanup from DllMain, under the loader lock; the
+  // process's end frees them.
+  static SessionCache& sessions = *new SessionCache;
+  static ResultCache& results = *new ResultCache;
   std::lock_guard<std::mutex> lock(dbghelpMutex());
   bool fresh = false;
   Session& session = sessions.get(pid, fresh);
