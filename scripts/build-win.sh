@@ -3,6 +3,7 @@
 # mingw-w64, on Linux:
 #   native/build-win/snapscope.node            the Node-API addon (addon.cc + bindings + src/win)
 #   native/build-win/snapscope_win_tests.exe   the same src/win sources + native/test/win/*.cc, no node
+#   native/build-win/symbols_fixture*.{exe,dll}  the processes the symbolizer's tests name (test/win/fixtures)
 # Both are self-contained (libgcc, libstdc++ and winpthread linked statically): they import only
 # Windows DLLs, and the addon the napi_* functions of the node.exe that loads it.
 # Incremental: an object is rebuilt when its source or a header it includes changed.
@@ -11,9 +12,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/native/build-win"
 OBJ="$OUT/obj"
 CXX=${MINGW_CXX:-x86_64-w64-mingw32-g++-posix}
+CC=${MINGW_CC:-x86_64-w64-mingw32-gcc-posix}
 DLLTOOL=${MINGW_DLLTOOL:-x86_64-w64-mingw32-dlltool}
 
-for tool in "$CXX" "$DLLTOOL"; do
+for tool in "$CXX" "$CC" "$DLLTOOL"; do
   command -v "$tool" >/dev/null || {
     echo "build-win: $tool not found; install g++-mingw-w64-x86-64-posix and binutils-mingw-w64-x86-64 (apt)" >&2
     exit 1
@@ -29,7 +31,7 @@ CXXFLAGS=(-std=c++17 -O2 -DNDEBUG -Wall -Wextra -MMD
   -isystem "$NAPI_HEADERS/include" -isystem "$ADDON_API"
   -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS -DNODE_ADDON_API_CPP_EXCEPTIONS_ALL)
 # -static: no libstdc++-6.dll / libwinpthread-1.dll next to the .node or the .exe.
-LINKFLAGS=(-static-libgcc -static-libstdc++ -static -s -lpsapi -ladvapi32)
+LINKFLAGS=(-static-libgcc -static-libstdc++ -static -s -lpsapi -ladvapi32 -ldbghelp)
 
 # The backend's sources are native/CMakeLists.txt's SNAPSCOPE_SOURCES_Windows: one list for both builds.
 mapfile -t BACKEND_SOURCES < <(sed -n '/^set(SNAPSCOPE_SOURCES_Windows/,/^)/s#^ *\(src/[^ ]*\.cc\).*#'"$ROOT"'/native/\1#p' \
@@ -86,4 +88,17 @@ fi
 
 "$CXX" -shared -o "$OUT/snapscope.node" "${ADDON_OBJECTS[@]}" "${BACKEND_OBJECTS[@]}" -L"$OUT" -lnode_api_delay "${LINKFLAGS[@]}"
 "$CXX" -o "$OUT/snapscope_win_tests.exe" "${TEST_OBJECTS[@]}" "${BACKEND_OBJECTS[@]}" "${LINKFLAGS[@]}"
-echo "build-win: $OUT/snapscope.node, $OUT/snapscope_win_tests.exe"
+
+# The symbolizer's fixtures: an exe with its DWARF, and a stripped DLL that has nothing but exports.
+# DWARF 4: Wine 8's dbghelp reads versions 2-4, not gcc 12's default 5. One line-table row per
+# address (no statement frontiers or location views): of several rows at one address, Wine's dbghelp
+# keeps the first and addr2line (the oracle) the last.
+FIXTURES="$ROOT/native/test/win/fixtures"
+fixture() {  # fixture OUTPUT SOURCE FLAGS...: built when missing or older than its source
+  local out=$1 src=$2
+  shift 2
+  [[ -f $out && ! $src -nt $out ]] || "$CC" -O2 -Wall "$@" -o "$out" "$src"
+}
+fixture "$OUT/symbols_fixture.exe" "$FIXTURES/symbols_fixture.c" -gdwarf-4 -gno-statement-frontiers -gno-variable-location-views
+fixture "$OUT/symbols_fixture_dll.dll" "$FIXTURES/symbols_fixture_dll.c" -shared -s -fno-toplevel-reorder
+echo "build-win: $OUT/snapscope.node, $OUT/snapscope_win_tests.exe, $OUT/symbols_fixture.exe"

@@ -59,8 +59,20 @@ run() {  # run NAME COMMAND...: stdout and stderr to files, at most 5 minutes
 
 echo "=== wine $(wine --version 2>/dev/null), node.exe $NODE_WIN_VERSION"
 
+# The symbolizer's independent oracle: mingw's addr2line on every instruction of the fixture's own
+# functions (main included), with the image base the addresses are relative to (symbols_test.cc reads it).
+FIXTURE=native/build-win/symbols_fixture.exe
+ORACLE="$RESULTS/symbols-oracle.txt"
+{
+  x86_64-w64-mingw32-objdump -p "$FIXTURE" | awk '$1 == "ImageBase" { print "imagebase 0x" $2 }'
+  x86_64-w64-mingw32-objdump -d "$FIXTURE" |
+    awk '/^[0-9a-f]+ <(fixture_[a-z_]+|main)>:$/ { inside = 1; next } /^[0-9a-f]+ </ { inside = 0 }
+         inside && /^ +[0-9a-f]+:/ { sub(":", "", $1); print "0x" $1 }' |
+    x86_64-w64-mingw32-addr2line -a -f -i -e "$FIXTURE"
+} >"$ORACLE"
+
 echo "=== 1. snapscope_win_tests.exe (C++, no node)"
-run cxx wine native/build-win/snapscope_win_tests.exe
+SNAPSCOPE_SYMBOLS_ORACLE="$(winepath -w "$ORACLE")" run cxx wine native/build-win/snapscope_win_tests.exe
 status=$?
 tr -d '\r' <"$RESULTS/cxx.out"  # a Windows console program writes CRLF to files
 summary=$(tr -d '\r' <"$RESULTS/cxx.out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)

@@ -40,6 +40,9 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
 // ws_watch.cc
 std::unique_ptr<WsWatch> startWatch(const WatchRequest& request);
 
+// symbols/symbolize.cc: dbghelp (see symbols/).
+std::vector<SymbolInfo> symbolize(int pid, const std::vector<uint64_t>& addresses);
+
 // host_info.cc
 HostInfo windowsHostInfo();
 bool processIsElevated();

@@ -1,6 +1,6 @@
 // The Windows backend: Tool Help for the lists, HeapWalk / the heap debug query for heaps, PSAPI's
-// working-set watch for faults. Under Wine, what Wine lacks fails with ERROR_CALL_NOT_IMPLEMENTED
-// instead of reaching one of its stubs.
+// working-set watch for faults, dbghelp for symbols. Under Wine, what Wine lacks fails with
+// ERROR_CALL_NOT_IMPLEMENTED instead of reaching one of its stubs.
 #include "parts.h"
 #include "win_errors.h"
 
@@ -47,6 +47,10 @@ class WindowsBackend final : public Backend {
   }
 
   std::unique_ptr<WsWatch> startWatch(const WatchRequest& request) override { return win::startWatch(request); }
+
+  std::vector<SymbolInfo> symbolize(int pid, const std::vector<uint64_t>& addresses) override {
+    return win::symbolize(pid, addresses);
+  }
 
  private:
   AccountNames accounts_;  // shared by concurrent snapshots; guarded inside

@@ -203,7 +203,10 @@ TEST(process_memory_of_self_grows_by_what_it_commits_and_touches) {
   const uint64_t privateGrowth = value(after.privateBytes) - value(before.privateBytes);
   CHECK(privateGrowth >= kBytes && privateGrowth < kBytes + (1 << 20));
   CHECK(value(after.workingSetBytes) - value(before.workingSetBytes) >= kBytes - (1 << 20));
-  CHECK(value(after.peakWorkingSetBytes) - value(before.peakWorkingSetBytes) >= kBytes - (1 << 20));
+  // The peak holds the grown working set. Not "the peak grew by the block": an earlier test may have
+  // peaked higher and freed it (dbghelp reading Wine's DWARF does).
+  CHECK(value(after.peakWorkingSetBytes) >= value(after.workingSetBytes));
+  CHECK(value(after.peakWorkingSetBytes) >= value(before.peakWorkingSetBytes));
   // Wine's VirtualSize is the VmSize of its Linux process, whose address space it reserved at start:
   // a VirtualAlloc does not change it there.
   if (!nt::runningUnderWine()) {

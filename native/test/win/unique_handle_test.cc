@@ -71,6 +71,8 @@ TEST(backend_calls_leave_no_handle_open) {
   walk.pid = self;
   walk.limit = 10;
   backend->walkHeaps(walk, nullptr, cancel);
+  const std::vector<uint64_t> code = {reinterpret_cast<uintptr_t>(&::GetProcAddress), reinterpret_cast<uintptr_t>(&freshHandleValue)};
+  backend->symbolize(self, code);  // its session (one process handle) is kept for the calls below
 
   const uintptr_t before = freshHandleValue();
   DWORD countBefore = 0, countAfter = 0;
@@ -80,8 +82,13 @@ TEST(backend_calls_leave_no_handle_open) {
     backend->memoryRegions(self);
     backend->processMemory(self);
     backend->walkHeaps(walk, nullptr, cancel);
+    backend->symbolize(self, code);
     try {
       backend->snapshot(SnapshotRequest{false, false, true, false, 0x7ffffff0});  // an error path
+    } catch (const OsError&) {
+    }
+    try {
+      backend->symbolize(0x7ffffff0, code);
     } catch (const OsError&) {
     }
   }

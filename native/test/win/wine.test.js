@@ -1,6 +1,6 @@
 // The Windows addon in a Windows node.exe (under Wine here, by scripts/test-wine.sh): real Tool Help
 // snapshots of this process and of a second node.exe it starts, their memory counters, real memory regions and HeapWalk of
-// its own heaps, and the errors of what Wine does not implement (checked, never called).
+// its own heaps, symbols of a fixture process, and the errors of what Wine does not implement (checked, never called).
 // Plain JavaScript for node.exe: SNAPSCOPE_ADDON names the .node file to test.
 'use strict'
 const { test, before, after } = require('node:test')
@@ -230,4 +230,82 @@ test('the addon loads in a host executable not named node.exe (as in Electron)',
   } finally {
     fs.rmSync(out, { force: true })
   }
+})
+
+// symbols_fixture.exe (built next to the addon by build-win.sh): prints its pid, its own function
+// addresses with the line each is on, those of its exports-only DLL, then "ready".
+async function startSymbolsFixture() {
+  const exe = path.join(path.dirname(process.env.SNAPSCOPE_ADDON), 'symbols_fixture.exe')
+  const fixture = spawn(exe, [], { stdio: ['ignore', 'pipe', 'ignore'] })
+  let text = ''
+  await new Promise((resolve, reject) => {
+    fixture.stdout.on('data', (chunk) => {
+      text += chunk
+      if (/^ready\r?$/m.test(text)) resolve()
+    })
+    fixture.on('exit', (code) => reject(new Error(`symbols_fixture.exe exited with ${code}: ${text}`)))
+  })
+  const fields = Object.fromEntries(text.split(/\r?\n/).filter(Boolean).map((l) => { const [k, ...v] = l.split(' '); return [k, v] }))
+  return { fixture, fields, address: (key) => BigInt(`0x${fields[key][0]}`) }
+}
+
+// Entry i of a NativeSymbolBatch as one object (the columns decoded).
+function symbolAt(batch, i) {
+  const s = (column) => batch.strings[batch[column][i]]
+  const inlined = []
+  for (let k = batch.inlineStart[i]; k < batch.inlineStart[i + 1]; k++) {
+    inlined.push({ function: batch.strings[batch.inlineFunction[k]], file: batch.strings[batch.inlineFile[k]], line: batch.inlineLine[k] })
+  }
+  return { module: s('module'), modulePath: s('modulePath'), moduleOffset: batch.moduleOffset[i], function: s('function'), offset: batch.offset[i],
+    file: s('file'), line: batch.line[i], source: batch.source[i], exact: batch.exact[i] === 1, inlined }
+}
+
+const SOURCE = { debuginfo: 3, exports: 5 } // SYMBOL_SOURCES index + 1
+
+test("symbolize(): the fixture's own functions with file and line (its DWARF), its DLL's exports, module+offset past them", async () => {
+  const { fixture, fields, address } = await startSymbolsFixture()
+  try {
+    const base = address('base')
+    const dll = address('dll')
+    const beta = address('fixture_beta')
+    const inBeta = Array.from({ length: 16 }, (_, k) => beta + BigInt(k))
+    const addresses = [address('fixture_alpha'), beta, address('fixture_export_first'), address('hidden'), address('heap'), ...inBeta]
+    const batch = await addon.symbolize(Number(fields.pid[0]), BigUint64Array.from(addresses))
+    assert.equal(batch.strings[0], '')
+    assert.equal(batch.module.length, addresses.length)
+    const [alpha, betaStart, first, hidden, heap] = addresses.slice(0, 5).map((_, i) => symbolAt(batch, i))
+    for (const [s, name, at] of [[alpha, 'fixture_alpha', addresses[0]], [betaStart, 'fixture_beta', beta]]) {
+      assert.equal(s.function, name)
+      assert.equal(s.offset, 0)
+      assert.equal(s.module, 'symbols_fixture.exe')
+      assert.equal(s.moduleOffset, Number(at - base))
+      assert.equal(s.line, Number(fields[name][2]), `${name}: the line the fixture printed`)
+      assert.ok(s.file.toLowerCase().endsWith('\\symbols_fixture.c'), s.file)
+      assert.equal(s.source, SOURCE.debuginfo)
+      assert.ok(s.exact)
+    }
+    assert.deepEqual([first.function, first.offset, first.source, first.exact, first.module], ['fixture_export_first', 0, SOURCE.exports, true, 'symbols_fixture_dll.dll'])
+    // Past fixture_export_first, in a function with no export: module+offset only, not exact.
+    assert.deepEqual([hidden.function, hidden.source, hidden.exact, hidden.moduleOffset], ['', 0, false, Number(address('hidden') - dll)])
+    assert.deepEqual([heap.module, heap.function, heap.exact], ['', '', false])
+    // fixture_inlined is inlined into fixture_beta: some of its first bytes are in it.
+    const inlinedAt = inBeta.map((_, k) => symbolAt(batch, 5 + k)).filter((s) => s.inlined.length)
+    assert.ok(inlinedAt.length > 0, 'an inlined frame in fixture_beta')
+    for (const s of inlinedAt) {
+      assert.equal(s.function, 'fixture_beta')
+      assert.deepEqual(s.inlined.map((f) => f.function), ['fixture_inlined'])
+      assert.ok(s.inlined[0].line > 0 && s.inlined[0].file === s.file)
+    }
+  } finally {
+    fixture.kill()
+  }
+})
+
+test('symbolize() of a pid that does not exist rejects with ERROR_INVALID_PARAMETER', async () => {
+  await assert.rejects(addon.symbolize(GHOST_PID, BigUint64Array.of(0x1000n)), (e) => {
+    assert.equal(e.code, 'ERROR_INVALID_PARAMETER')
+    assert.equal(e.pid, GHOST_PID)
+    assert.equal(e.scope, 'symbols')
+    return true
+  })
 })
