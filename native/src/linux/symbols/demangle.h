@@ -5,7 +5,7 @@
 
 namespace snapscope::procfs::symbols {
 
-// `name` demangled (C++, Rust v0 and legacy: see rust_demangle.h), without a symbol version
+// `name` demangled (C++, Rust v0 and legacy), without a symbol version
 // (foo@GLIBC_2.2, _ZNSt…@@GLIBCXX_3.4); `name` itself when it is no mangled name (C) or cannot be
 // demangled.
 std::string demangle(const char* name);
