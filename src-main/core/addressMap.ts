@@ -47,6 +47,24 @@ export class RangeIndex<T> {
     const i = this.indexOf(address)
     return i < 0 ? undefined : { start: this.starts[i], end: this.ends[i], value: this.values[i] }
   }
+
+  /** The ranges, in address order. */
+  ranges(): Range<T>[] {
+    return this.values.map((value, i) => ({ start: this.starts[i], end: this.ends[i], value }))
+  }
+
+  /** Whether any range overlaps [start, end). */
+  overlaps(start: number, end: number): boolean {
+    let lo = 0
+    let hi = this.starts.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      if (end <= this.starts[mid]) hi = mid - 1
+      else if (start >= this.ends[mid]) lo = mid + 1
+      else return true
+    }
+    return false
+  }
 }
 
 /** A 64-bit address held as two 32-bit halves (a little-endian view of a BigUint64Array). */
@@ -89,7 +107,8 @@ export interface RegionInfo {
  * The modules and regions of one watched process, from the backend's module list and memory
  * regions, and the attribution of faults to them. Read once at the start and again (load()) when
  * faults land where nothing was mapped when it was read: a library loaded later, a heap grown, a new
- * mapping. Module ids stay the same across loads (by module name).
+ * mapping. Module ids stay the same across loads (by module name); an unloaded module's range stays
+ * until another takes its place.
  */
 export class AddressMap {
   readonly moduleNames: string[] = [KERNEL, UNKNOWN]
@@ -109,9 +128,13 @@ export class AddressMap {
         this.addon.snapshot({ processes: false, threads: false, modules: true, heapLists: true, pid: this.pid }),
         this.addon.memoryRegions(this.pid)
       ])
-      this.modules = new RangeIndex(
+      const listed = new RangeIndex(
         snap.modules.map((m) => ({ start: Number(m.baseAddress), end: Number(m.baseAddress) + m.baseSize, value: this.moduleId(m.moduleName) }))
       )
+      // A module unloaded since (dlclose) keeps its range until something else is mapped there: faults
+      // it raised before are still its own, in the summary and in records attributed late.
+      const unloaded = this.modules.ranges().filter((r) => !listed.overlaps(r.start, r.end))
+      this.modules = unloaded.length ? new RangeIndex([...listed.ranges(), ...unloaded]) : listed
       // Anonymous mappings inside a heap (glibc's thread arenas) count as heap.
       const heaps = new RangeIndex(snap.heapLists.map((h) => ({ start: Number(h.baseAddress), end: Number(h.baseAddress) + h.size, value: h.kind })))
       this.regions = new RangeIndex(
