@@ -1,7 +1,8 @@
 // The watch's address map on a real process whose memory changes after the watch attached
 // (late_map: dlopen of late_lib, a heap grown with sbrk, a new anonymous mapping, all touched by the
 // library's code): the document and the live stream name the library, the heap and the mapping,
-// checked against what the fixture itself reports (dladdr) and against /proc/PID/maps.
+// checked against what the fixture itself reports (dladdr) and against /proc/PID/maps; and the names
+// of the library's code, taken while it was mapped, kept once it is unloaded (eu-addr2line of the file).
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -142,5 +143,49 @@ describe('a watch of memory that appears after it attached', () => {
     expect(mine.records.filter((r) => inRange(r.va, heap)).every((r) => r.region === 'heap' && r.symbol.startsWith(`${LIB}+0x`))).toBe(true)
     expect(mine.records.filter((r) => inRange(r.va, anon))).toHaveLength(onAnon.length)
     expect(mine.summary.topPcs[0].symbol).toBe(top.symbol)
+  })
+
+  it('names the library's code while it is mapped, and keeps its names and module once it is unloaded', async () => {
+    const f = await startFixture<{ pid: number }>('late_map', [lib, '--pages', String(PAGES)])
+    fixtures.push(f)
+    const { pid } = f.info
+    const watch = await WsWatchSession.start(loadAddon(), { pid })
+    const stream = new WatchStream(2, watch, () => {})
+    const reported = nextLine<LateReport>(f)
+    f.proc.stdin!.write('go\n')
+    const report = await reported
+    const base = Number(report.base)
+    const libEnd = Math.max(...mappingsOf(pid, lib).map((m) => m.end))
+    const libPcs = () => [...new Set(stream.query({ watchId: 2, module: LIB, limit: 100_000 }).records.map((r) => Number(r.pc)))]
+    await expect.poll(() => libPcs().length > 0 && libPcs().every((pc) => watch.symbols.cached(pc) !== undefined), { timeout: 10_000 }).toBe(true)
+    const pcs = libPcs()
+
+    const closed = nextLine<{ closed: boolean; anon: [string, string] }>(f)
+    f.proc.stdin!.write('close\n')
+    const after = await closed
+    expect(mappingsOf(pid, lib)).toEqual([])
+    const more = range(after.anon)
+    await expect.poll(() => watch.summary().byRegion.find((r) => r.region === 'anon')?.count ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(2 * PAGES)
+    const doc = await watch.stop()
+    // The map was read again after the close: the new mapping is known (and the library gone from it).
+    expect(doc.faults.filter((r) => inRange(r.va, more)).every((r) => r.region === 'anon')).toBe(true)
+
+    // What eu-addr2line says of each pc, from the library file at the pc's offset.
+    const offsets = pcs.map((pc) => pc - base)
+    const lines = execFileSync('eu-addr2line', ['-f', '-e', lib, ...offsets.map((o) => '0x' + o.toString(16))], { encoding: 'utf8' }).trim().split('\n')
+    const expected = new Map(offsets.map((o, i) => [o, lines[2 * i] === '??' ? null : lines[2 * i]]))
+    expect([...expected.values()]).toContain('late_touch')
+    const table = new Map((doc.symbols ?? []).map((s) => [Number(s.address), s]))
+    for (const pc of pcs) {
+      expect(table.get(pc), `pc 0x${pc.toString(16)}`).toMatchObject({ module: LIB, moduleOffset: pc - base, function: expected.get(pc - base) })
+    }
+    const inLib = doc.summary.topPcs.filter((p) => Number(p.pc) >= base && Number(p.pc) < libEnd)
+    expect(inLib.length).toBeGreaterThan(0)
+    for (const p of inLib) {
+      const offset = Number(p.pc) - base
+      expect(p).toMatchObject({ symbol: `${LIB}+0x${offset.toString(16)}`, module: LIB, moduleOffset: offset })
+      expect(p.function ?? null).toBe(expected.get(offset))
+    }
+    expect(doc.summary.topPcs[0].function).toBe('late_touch')
   })
 })

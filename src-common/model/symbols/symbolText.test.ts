@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { codeText, fileLineText, nameFields, symbolText } from './symbolText'
+import { besideText, codeText, fileLineText, nameFields, symbolText } from './symbolText'
 import type { SymbolEntry } from '../../contract/types'
 
 const entry = (over: Partial<SymbolEntry>): SymbolEntry => ({
@@ -22,12 +22,14 @@ describe('code addresses as text', () => {
     expect(symbolText(s)).toBe('malloc+0x2a  malloc.c:3287')
     expect(codeText({ ...s, offset: 0 })).toBe('malloc')
     expect(fileLineText({ file: 'C:\\src\\app.c', line: null })).toBe('app.c')
+    expect(besideText(s)).toBe('malloc.c:3287 · libc.so.6')
   })
 
   it('says module+offset when no function holds the address, and the old text of documents without names', () => {
     expect(symbolText(entry({}))).toBe('libc.so.6+0x16e0ba')
     expect(codeText({ symbol: 'libc.so.6+0x16e0ba' })).toBe('libc.so.6+0x16e0ba')
     expect(codeText(entry({ module: null, moduleOffset: null }))).toBe('')
+    expect(besideText(entry({}))).toBe('')
   })
 
   it('gives a top pc only the fields that are known', () => {

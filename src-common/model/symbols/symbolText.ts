@@ -38,6 +38,12 @@ export function symbolText(c: CodeName): string {
   return where ? `${code}  ${where}` : code
 }
 
+/** What a list shows beside codeText: "file.c:123 · libc.so.6" (the module unless the code text is module+offset already). */
+export function besideText(c: CodeName): string {
+  const module = c.function && c.module ? c.module : ''
+  return [fileLineText(c), module].filter(Boolean).join(' · ')
+}
+
 /** The name fields of a top pc (or a record) from a symbol entry: only what is known, so older readers see what they always saw. */
 export function nameFields(s: SymbolEntry): Partial<Pick<WatchSummary['topPcs'][number], 'module' | 'moduleOffset' | 'function' | 'offset' | 'file' | 'line'>> {
   const out: ReturnType<typeof nameFields> = {}

@@ -7,6 +7,8 @@ export interface CountRow {
   label: string
   /** shown on hover: a raw address */
   detail?: string
+  /** shown muted beside the label: a source line, a module */
+  note?: string
   count: number
 }
 
@@ -32,9 +34,10 @@ export function CountBars({ title, rows, total, testId, empty, unit = 'faults' }
             {rows.map((row) => {
               const share = total > 0 ? row.count / total : 0
               return (
-                <tr key={row.key} data-testid={`${testId}-row`} data-label={row.label}>
-                  <td className="label mono" title={row.detail ? `${row.label}  ${row.detail}` : row.label}>
+                <tr key={row.key} data-testid={`${testId}-row`} data-label={row.label} data-note={row.note}>
+                  <td className="label mono" title={[row.label, row.note, row.detail].filter(Boolean).join('  ')}>
                     {row.label}
+                    {row.note ? <span className="muted"> {row.note}</span> : null}
                   </td>
                   <td className="num" title={`${fmtCount(row.count)} ${unit}`}>
                     {fmtCount(row.count)}
