@@ -33,6 +33,10 @@ class LinuxBackend final : public Backend {
 
   std::unique_ptr<WsWatch> startWatch(const WatchRequest& request) override { return procfs::startWatch(request); }
 
+  std::vector<SymbolInfo> symbolize(int pid, const std::vector<uint64_t>& addresses) override {
+    return procfs::symbolize(pid, addresses);
+  }
+
  private:
   UserNames users_;  // shared by concurrent snapshots; guarded inside
 };
