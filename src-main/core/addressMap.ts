@@ -166,10 +166,16 @@ export class AddressMap {
     return this.moduleIds.get(name)
   }
 
+  /** The module holding a user pc and the pc's offset in it. */
+  moduleAt(pc: number): { module: string; moduleOffset: number } | undefined {
+    const m = this.modules.find(pc)
+    return m && { module: this.moduleNames[m.value], moduleOffset: pc - m.start }
+  }
+
   /** "module+0xoffset" for a user pc, the bare pc outside every module. */
   symbolOf(pc: number): string {
-    const m = this.modules.find(pc)
-    return m ? `${this.moduleNames[m.value]}+0x${(pc - m.start).toString(16)}` : hex(pc)
+    const m = this.moduleAt(pc)
+    return m ? `${m.module}+0x${m.moduleOffset.toString(16)}` : hex(pc)
   }
 
   /**

@@ -46,7 +46,7 @@ function fakeWatch() {
     touchedRegions: () => [],
     summary: () => ({ total: counts.total, byModule: [], byRegion: [], byThread: [], topPcs: [] }),
     totals: counts,
-    symbolOf: (pc: number) => `app+0x${(pc - 0x400000).toString(16)}`,
+    nameOf: (pc: number) => ({ symbol: `app+0x${(pc - 0x400000).toString(16)}` }),
     moduleIdOf: (name: string) => (name === 'app' ? 2 : undefined)
   })
   return emitter as unknown as WsWatchSession & EventEmitter

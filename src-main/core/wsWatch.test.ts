@@ -145,7 +145,7 @@ describe('a watch of memory that appears after it attached', () => {
     expect(mine.summary.topPcs[0].symbol).toBe(top.symbol)
   })
 
-  it('names the library's code while it is mapped, and keeps its names and module once it is unloaded', async () => {
+  it('names the code of the library while it is mapped, and keeps its names and module once it is unloaded', async () => {
     const f = await startFixture<{ pid: number }>('late_map', [lib, '--pages', String(PAGES)])
     fixtures.push(f)
     const { pid } = f.info
@@ -176,15 +176,18 @@ describe('a watch of memory that appears after it attached', () => {
     const expected = new Map(offsets.map((o, i) => [o, lines[2 * i] === '??' ? null : lines[2 * i]]))
     expect([...expected.values()]).toContain('late_touch')
     const table = new Map((doc.symbols ?? []).map((s) => [Number(s.address), s]))
+    // An inexact name (a symbol of no size below the pc: _init) is module+offset only, never a guess.
     for (const pc of pcs) {
-      expect(table.get(pc), `pc 0x${pc.toString(16)}`).toMatchObject({ module: LIB, moduleOffset: pc - base, function: expected.get(pc - base) })
+      const name = table.get(pc)
+      expect(name, `pc 0x${pc.toString(16)}`).toMatchObject({ module: LIB, moduleOffset: pc - base, function: name?.exact ? expected.get(pc - base) : null })
     }
     const inLib = doc.summary.topPcs.filter((p) => Number(p.pc) >= base && Number(p.pc) < libEnd)
     expect(inLib.length).toBeGreaterThan(0)
     for (const p of inLib) {
       const offset = Number(p.pc) - base
       expect(p).toMatchObject({ symbol: `${LIB}+0x${offset.toString(16)}`, module: LIB, moduleOffset: offset })
-      expect(p.function ?? null).toBe(expected.get(offset))
+      // named while mapped (code that ran in dlclose, its destructors, was named too late for a function)
+      if (pcs.includes(Number(p.pc))) expect(p.function ?? null).toBe(table.get(Number(p.pc))!.exact ? expected.get(offset) : null)
     }
     expect(doc.summary.topPcs[0].function).toBe('late_touch')
   })

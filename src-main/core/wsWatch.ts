@@ -254,10 +254,12 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
     return this.map.symbolOf(pc)
   }
 
-  /** A user pc as module+offset with its name, once the name has arrived. */
+  /** A user pc as module+offset with its name, once the name has arrived (the module from the map when the name came too late to see it). */
   nameOf(pc: number): PcName {
     const name = this.symbols.cached(pc)
-    return name ? { symbol: this.symbolOf(pc), ...nameFields(name) } : { symbol: this.symbolOf(pc) }
+    const symbol = this.symbolOf(pc)
+    if (!name) return { symbol }
+    return name.module === null ? { symbol, ...this.map.moduleAt(pc), ...nameFields(name) } : { symbol, ...nameFields(name) }
   }
 
   /** Module names by id (the batches' `module`); it grows as modules appear. */
