@@ -1,0 +1,66 @@
+// The symbol service on a real python3: its names are eu-addr2line's for the same addresses, asks
+// made together reach the addon as one batch, a name is asked once, and the cache stays bounded.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadAddon, type NativeAddon } from '../../../native/index'
+import { addr2line, startPythonWithCode, type PythonWithCode } from '../../../test-support/symbolOracle'
+import { SymbolService } from './symbolService'
+
+const addon = loadAddon()
+let python: PythonWithCode
+
+beforeAll(async () => {
+  python = await startPythonWithCode()
+})
+afterAll(() => python.stop())
+
+/** The real addon, its calls counted. */
+function counted(): { addon: Pick<NativeAddon, 'symbolize'>; calls: number[][] } {
+  const calls: number[][] = []
+  return { calls, addon: { symbolize: (p, a) => (calls.push(Array.from(a, Number)), addon.symbolize(p, a)) } }
+}
+
+describe('SymbolService', () => {
+  it("names libc's malloc and libpython's Py_Initialize as eu-addr2line does, and nothing at an unmapped address", async () => {
+    const { pid, malloc, pyInit } = python
+    const names = await new SymbolService(addon, pid).lookup([malloc, BigInt(pyInit), 0x10])
+    const expected = addr2line(pid, [malloc, pyInit])
+    names.slice(0, 2).forEach((n, i) => {
+      expect(`${n.function}+0x${n.offset!.toString(16)}`).toBe(expected[i].symbol)
+      expect({ file: n.file, line: n.line }).toEqual({ file: expected[i].file, line: expected[i].line })
+      expect(n.exact).toBe(true)
+    })
+    expect(names[0]).toMatchObject({ address: '0x' + malloc.toString(16), module: 'libc.so.6', offset: 8 })
+    expect(names[1].module).toMatch(/^libpython3|^python3/)
+    expect(names[2]).toEqual({ address: '0x10', module: null, moduleOffset: null, function: null, offset: null, file: null, line: null, inlined: [], source: null, exact: false })
+  })
+
+  it('asks the addon once for the asks made together, and never again for a name it has', async () => {
+    const { pid, malloc, pyInit } = python
+    const { addon: a, calls } = counted()
+    const service = new SymbolService(a, pid)
+    const [one, two] = await Promise.all([service.lookup([malloc, pyInit]), service.lookup([pyInit, malloc + 1])])
+    expect(calls).toEqual([[malloc, pyInit, malloc + 1]])
+    expect(two[0]).toEqual(one[1])
+    expect(two[1].offset).toBe(one[0].offset! + 1)
+    expect(await service.lookup([malloc + 1, malloc])).toEqual([two[1], one[0]])
+    expect(calls).toHaveLength(1)
+    expect(service.cached(BigInt(pyInit))).toEqual(one[1])
+  })
+
+  it('answers an ask larger than its cache, and keeps only as many names as it may', async () => {
+    const { pid, malloc, pyInit } = python
+    const { addon: a, calls } = counted()
+    const service = new SymbolService(a, pid, 2)
+    const addresses = [malloc, malloc + 1, malloc + 2, pyInit]
+    const names = await service.lookup(addresses)
+    expect(names.map((n) => n.address)).toEqual(addresses.map((x) => '0x' + x.toString(16)))
+    expect(addresses.filter((x) => service.cached(x))).toEqual([malloc + 2, pyInit])
+    await service.lookup([malloc])
+    expect(calls).toHaveLength(2)
+  })
+
+  it('rejects with ESRCH for a process that does not exist', async () => {
+    const { malloc } = python
+    await expect(new SymbolService(addon, 0x7ffffff0).lookup([malloc])).rejects.toMatchObject({ code: 'ESRCH' })
+  })
+})
