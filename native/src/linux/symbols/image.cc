@@ -30,14 +30,6 @@ uint64_t firstLoad(Elf* elf) {
   return lowest == UINT64_MAX ? 0 : lowest;
 }
 
-bool hasSection(Elf* elf, GElf_Word type) {
-  for (Elf_Scn* section = nullptr; (section = elf_nextscn(elf, section)) != nullptr;) {
-    GElf_Shdr header;
-    if (gelf_getshdr(section, &header) != nullptr && header.sh_type == type) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::shared_ptr<Image> Image::open(Fd fd, const std::string& fileName, const std::string& root) {
@@ -77,68 +69,68 @@ Image::~Image() {
   if (dwfl_ != nullptr) dwfl_end(dwfl_);
 }
 
-const char* Image::symbolTable(Elf* elf) {
-  for (const auto& [file, table] : tables_) {
-    if (file == elf) return table;
-  }
-  const char* table = hasSection(elf, SHT_SYMTAB) ? "symtab" : "dynsym";
-  tables_.emplace_back(elf, table);
-  return table;
+const std::string* Image::pooled(std::string text) {
+  return text.empty() ? nullptr : &*pool_.insert(std::move(text)).first;
 }
 
 Image::Entry Image::compute(uint64_t moduleOffset) {
   Entry entry;
   const Dwarf_Addr address = loadAddress_ + moduleOffset;
-  GElf_Sym symbol;
-  GElf_Off symbolOffset = 0;
-  Elf* symbolFile = nullptr;
-  Dwarf_Addr symbolBias = 0;
-  const char* name = dwfl_module_addrinfo(module_, address, &symbolOffset, &symbol, nullptr, &symbolFile, &symbolBias);
+  if (!symbols_) symbols_ = std::make_unique<SymbolIndex>(module_);
+  const SymbolIndex::Symbol* symbol = symbols_->find(address);
   DwarfFrames frames;
   dwarfFrames(module_, address, frames);
-  entry.file = std::move(frames.file);
-  entry.line = frames.line;
-  entry.inlined = std::move(frames.inlined);
-  // A symbol never lies: a sized one holds the address (libdwfl only returns those that do); a
-  // sizeless one (an assembly label, the last symbol before a gap) only when DWARF's function
-  // starts right there.
-  const uint64_t symbolStart = address - symbolOffset;
-  const bool symbolHolds = name != nullptr && (symbol.st_size > 0 || (frames.hasStart && frames.start == symbolStart));
+  entry.at.file = pooled(std::move(frames.file));
+  entry.at.line = frames.line;
+  for (InlineFrame& frame : frames.inlined)
+    entry.inlined.push_back({pooled(std::move(frame.function)), pooled(std::move(frame.file)), frame.line});
+  // A symbol never lies: a sized one holds the address (SymbolIndex returns no other); a sizeless
+  // one (an assembly label, the last symbol before a gap) only when DWARF's function starts there.
+  const bool symbolHolds = symbol != nullptr && (symbol->size > 0 || (frames.hasStart && frames.start == symbol->start));
   // The symbol's name first (what dladdr, perf and the exports say: malloc, not DWARF's
   // __GI___libc_malloc); DWARF's for code no symbol holds (a stripped .symtab without debug file).
   if (symbolHolds) {
-    entry.function = demangle(name);
-    entry.source = symbolTable(symbolFile);
-    entry.offset = symbolOffset;
+    entry.at.function = pooled(demangle(symbol->name));
+    entry.source = symbolSourceCode(symbol->table);
+    entry.offset = address - symbol->start;
     entry.exact = true;
   } else if (!frames.function.empty()) {
-    entry.function = std::move(frames.function);
-    entry.source = "debuginfo";
+    entry.at.function = pooled(std::move(frames.function));
+    entry.source = symbolSourceCode("debuginfo");
     entry.offset = frames.hasStart && address >= frames.start ? address - frames.start : 0;
     entry.exact = true;
   }
   return entry;
 }
 
-void Image::resolve(const std::vector<uint64_t>& addresses, const std::vector<uint32_t>& indices, uint64_t base,
-                    std::vector<SymbolInfo>& out) {
+void Image::resolve(const std::vector<uint32_t>& indices, uint64_t base, SymbolBatch& batch, PooledStrings& strings,
+                    PendingInlines& inlines) {
   std::lock_guard<std::mutex> lock(mutex_);
+  strings.forget();
+  // Dropped only here, never while this batch holds pointers into the pool.
+  if (answers_.size() + indices.size() > kMaxAnswers) {
+    answers_.clear();
+    pool_.clear();
+  }
   for (const uint32_t i : indices) {
-    const uint64_t offset = addresses[i] - base;
+    const uint64_t offset = batch.address[i] - base;
     auto found = answers_.find(offset);
-    if (found == answers_.end()) {
-      if (answers_.size() >= kMaxAnswers) answers_.clear();
-      found = answers_.emplace(offset, compute(offset)).first;
-    }
+    if (found == answers_.end()) found = answers_.emplace(offset, compute(offset)).first;
     const Entry& entry = found->second;
-    SymbolInfo& info = out[i];
-    info.function = entry.function;
-    info.offset = entry.offset;
-    info.file = entry.file;
-    info.line = entry.line;
-    info.inlined = entry.inlined;
-    info.source = entry.source;
-    info.exact = entry.exact;
+    batch.function[i] = strings.add(entry.at.function);
+    batch.offset[i] = entry.offset;
+    batch.file[i] = strings.add(entry.at.file);
+    batch.line[i] = entry.at.line;
+    batch.source[i] = entry.source;
+    batch.exact[i] = entry.exact ? 1 : 0;
+    if (entry.inlined.empty()) continue;
+    inlines.first[i] = static_cast<uint32_t>(inlines.frames.size() / 3);
+    inlines.count[i] = static_cast<uint32_t>(entry.inlined.size());
+    for (const Frame& frame : entry.inlined) {
+      inlines.frames.push_back(strings.add(frame.function));
+      inlines.frames.push_back(strings.add(frame.file));
+      inlines.frames.push_back(frame.line);
+    }
   }
 }
 

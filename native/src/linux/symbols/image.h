@@ -9,12 +9,40 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "../../backend.h"
 #include "../fd.h"
+#include "symbol_index.h"
 
 namespace snapscope::procfs::symbols {
+
+// The frames inlined at each address, gathered image by image and put in address order at the end.
+struct PendingInlines {
+  explicit PendingInlines(size_t n) : first(n), count(n) {}
+  std::vector<uint32_t> first, count;         // per address: into `frames`
+  std::vector<uint32_t> frames;               // function, file, line: three per frame
+};
+
+// Puts an image's pooled strings into a batch: by pointer (a probe of 8 bytes per field), by content
+// once per distinct pointer.
+class PooledStrings {
+ public:
+  explicit PooledStrings(BatchStrings& strings) : strings_(strings) {}
+  uint32_t add(const std::string* pooled) {
+    if (pooled == nullptr) return 0;
+    auto [slot, added] = byPointer_.emplace(pooled, 0);
+    if (added) slot->second = strings_.add(*pooled);
+    return slot->second;
+  }
+  // Before another image's strings: a pointer seen earlier may since have been freed and reused.
+  void forget() { byPointer_.clear(); }
+
+ private:
+  BatchStrings& strings_;
+  std::unordered_map<const std::string*, uint32_t> byPointer_;
+};
 
 class Image {
  public:
@@ -28,25 +56,29 @@ class Image {
 
   const std::string& buildId() const { return buildId_; }  // raw bytes; "" when it has none
 
-  // For each i of `indices`: addresses[i] lies in this image loaded at `base`; fills out[i]'s
-  // function, offset, file, line, inlined, source and exact.
-  void resolve(const std::vector<uint64_t>& addresses, const std::vector<uint32_t>& indices, uint64_t base,
-               std::vector<SymbolInfo>& out);
+  // For each i of `indices`: batch.address[i] lies in this image loaded at `base`; fills the
+  // batch's function, offset, file, line, source and exact at i, and its inlined frames into `inlines`.
+  void resolve(const std::vector<uint32_t>& indices, uint64_t base, SymbolBatch& batch, PooledStrings& strings,
+               PendingInlines& inlines);
 
  private:
-  struct Entry {
-    std::string function;
-    uint64_t offset = 0;
-    std::string file;
+  // An answer; its strings live in pool_ (nullptr = "").
+  struct Frame {
+    const std::string* function = nullptr;
+    const std::string* file = nullptr;
     uint32_t line = 0;
-    std::vector<InlineFrame> inlined;
-    const char* source = "";
+  };
+  struct Entry {
+    Frame at;                           // the function holding the address, and where in it
+    uint64_t offset = 0;
+    std::vector<Frame> inlined;
+    uint8_t source = 0;                 // symbolSourceCode
     bool exact = false;
   };
 
   Image() = default;
   Entry compute(uint64_t moduleOffset);
-  const char* symbolTable(Elf* elf);
+  const std::string* pooled(std::string text);
 
   // libdwfl is not thread-safe: one caller at a time per image (per Dwfl).
   std::mutex mutex_;
@@ -58,8 +90,9 @@ class Image {
   Dwfl_Module* module_ = nullptr;
   uint64_t loadAddress_ = 0;          // the ELF address of the image's first page (its base)
   std::string buildId_;
-  std::vector<std::pair<Elf*, const char*>> tables_;  // which symbol table each ELF file has
+  std::unique_ptr<SymbolIndex> symbols_;             // built on the first lookup
   std::unordered_map<uint64_t, Entry> answers_;       // by offset from the base
+  std::unordered_set<std::string> pool_;              // the answers' strings, each once
 };
 
 }  // namespace snapscope::procfs::symbols

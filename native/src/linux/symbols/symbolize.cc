@@ -7,6 +7,7 @@
 #include "../maps.h"
 #include "../parts.h"
 #include "image_cache.h"
+#include "perf_map.h"
 
 namespace snapscope::procfs {
 namespace {
@@ -57,41 +58,79 @@ Fd openImage(int pid, const Mapping& m, const std::string& root) {
   return fd;
 }
 
+// Addresses in no image, named by the process's perf map. The map's addresses are absolute: its
+// module is the map file (perf-PID.map, as perf reports JIT code) at base 0.
+void namePerfMapped(int pid, const std::vector<uint32_t>& indices, SymbolBatch& batch, BatchStrings& strings) {
+  const symbols::PerfMapFile perf = symbols::perfMapOf(pid);
+  if (!perf.map) return;
+  const uint32_t module = strings.add(baseName(perf.path));
+  const uint32_t modulePath = strings.add(perf.path);
+  const uint8_t source = symbolSourceCode("perf-map");
+  for (const uint32_t i : indices) {
+    const uint64_t address = batch.address[i];
+    const symbols::PerfMap::Entry* entry = perf.map->find(address);
+    if (entry == nullptr) continue;
+    batch.module[i] = module;
+    batch.modulePath[i] = modulePath;
+    batch.moduleOffset[i] = address;
+    batch.function[i] = strings.add(std::string(perf.map->name(*entry)));
+    batch.offset[i] = address - entry->start;
+    batch.source[i] = source;
+    batch.exact[i] = 1;
+  }
+}
+
 }  // namespace
 
-std::vector<SymbolInfo> symbolize(int pid, const std::vector<uint64_t>& addresses) {
+SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
   const std::vector<Mapping> maps = readMaps(pid, "symbols");
   const std::vector<int> bases = imageBases(maps);
-  std::vector<SymbolInfo> out(addresses.size());
+  SymbolBatch batch(addresses.size());
+  batch.address = addresses;
   std::unordered_map<int, std::vector<uint32_t>> byImage;  // base mapping -> indices of its addresses
+  std::vector<uint32_t> outside;                            // in no image: JIT code, perhaps
   for (uint32_t i = 0; i < addresses.size(); ++i) {
     const uint64_t address = addresses[i];
-    out[i].address = address;
     auto after = std::upper_bound(maps.begin(), maps.end(), address,
                                   [](uint64_t a, const Mapping& m) { return a < m.start; });
-    if (after == maps.begin()) continue;
     const size_t at = static_cast<size_t>(after - maps.begin()) - 1;
-    if (address >= maps[at].end || bases[at] < 0) continue;
+    if (after == maps.begin() || address >= maps[at].end || bases[at] < 0) {
+      outside.push_back(i);
+      continue;
+    }
     byImage[bases[at]].push_back(i);
   }
+  BatchStrings strings(batch);
+  if (!outside.empty()) namePerfMapped(pid, outside, batch, strings);
+  symbols::PooledStrings pooled(strings);
+  symbols::PendingInlines inlines(addresses.size());
   const std::string root = byImage.empty() ? "" : rootOf(pid);
   for (const auto& [baseIndex, indices] : byImage) {
     const Mapping& first = maps[static_cast<size_t>(baseIndex)];
     const bool vdso = first.inode == 0;
-    const std::string module = vdso ? first.path : baseName(first.path);
-    const std::string modulePath = vdso ? "" : first.path;
+    const uint32_t module = strings.add(vdso ? first.path : baseName(first.path));
+    const uint32_t modulePath = strings.add(vdso ? "" : first.path);
     for (const uint32_t i : indices) {
-      out[i].module = module;
-      out[i].modulePath = modulePath;
-      out[i].moduleOffset = addresses[i] - first.start;
+      batch.module[i] = module;
+      batch.modulePath[i] = modulePath;
+      batch.moduleOffset[i] = addresses[i] - first.start;
     }
     if (vdso) continue;
     Fd fd = openImage(pid, first, root);
     if (!fd) continue;
     std::shared_ptr<symbols::Image> image = symbols::cachedImage(std::move(fd), root + first.path, root);
-    if (image) image->resolve(addresses, indices, first.start, out);
+    if (image) image->resolve(indices, first.start, batch, pooled, inlines);
   }
-  return out;
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const uint32_t* frame = inlines.frames.data() + 3 * static_cast<size_t>(inlines.first[i]);
+    for (uint32_t k = 0; k < inlines.count[i]; ++k, frame += 3) {
+      batch.inlineFunction.push_back(frame[0]);
+      batch.inlineFile.push_back(frame[1]);
+      batch.inlineLine.push_back(frame[2]);
+    }
+    batch.inlineStart.push_back(static_cast<uint32_t>(batch.inlineFunction.size()));
+  }
+  return batch;
 }
 
 }  // namespace snapscope::procfs
