@@ -277,7 +277,7 @@ export const SymbolEntrySchema = def(
     function: nullable(Text),
     /** address - the function's start */
     offset: nullable(Size),
-    /** source file and line of the address (of the innermost inlined frame's call site when inlined) */
+    /** source file and line of the address in `function` (where code is inlined there: the line of the outermost call) */
     file: nullable(Text),
     line: nullable(Line),
     /** the frames inlined at the address, innermost first */

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SymbolsDoc } from '../../src-common/contract/symbolTypes'
-import { addr2line, startPythonWithCode, type PythonWithCode } from '../../test-support/symbolOracle'
+import { addr2line } from '../../test-support/addr2line'
+import { startPythonWithCode, type PythonWithCode } from '../../test-support/pythonWithCode'
 
 const CLI = ['--import', 'tsx', join(__dirname, 'snapscope.ts'), 'symbolize']
 const cli = (args: string[], input?: string) => {
@@ -23,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => python.stop())
 
 describe('snapscope symbolize', () => {
-  it('prints the names of the addresses, in order, as eu-addr2line reads them in the process', () => {
+  it('prints the names of the addresses, in order, as eu-addr2line reads them in the process', async () => {
     const { pid, malloc, pyInit } = python
     const r = cli(['--pid', String(pid), hex(malloc), String(pyInit), '0x10'])
     expect(r.stderr).toBe('')
@@ -31,13 +32,13 @@ describe('snapscope symbolize', () => {
     const doc = JSON.parse(r.stdout) as SymbolsDoc
     expect(doc).toMatchObject({ format: 'snapscope.symbols/1', pid })
     expect(doc.symbols.map((s) => s.address)).toEqual([hex(malloc), hex(pyInit), '0x10'])
-    const expected = addr2line(pid, [malloc, pyInit])
+    const expected = await addr2line(pid, [BigInt(malloc), BigInt(pyInit)])
     for (const [i, s] of doc.symbols.slice(0, 2).entries()) {
-      expect(`${s.function}+${hex(s.offset!)}`).toBe(expected[i].symbol)
-      expect([s.file, s.line]).toEqual([expected[i].file, expected[i].line])
+      expect([s.file, s.line, s.inlined]).toEqual([expected[i].file, expected[i].line, expected[i].inlined])
       expect(s.source).not.toBeNull()
     }
-    expect(doc.symbols[0]).toMatchObject({ module: 'libc.so.6', exact: true })
+    expect(doc.symbols[0]).toMatchObject({ module: 'libc.so.6', function: 'malloc', offset: 8, exact: true })
+    expect(doc.symbols[1]).toMatchObject({ function: expected[1].function, offset: 4, exact: true })
     expect(doc.symbols[2]).toMatchObject({ module: null, function: null, exact: false })
   })
 

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
-import { addr2line } from '../../test-support/symbolOracle'
+import { addr2line } from '../../test-support/addr2line'
 import type { WatchUpdate } from '../../src-common/contract/contract'
 import { FaultRing } from './faultRing'
 import { BUCKET_MS, POINTS_PER_BUCKET, WatchStream } from './watchStream'
@@ -117,7 +117,7 @@ describe('WatchStream on watch_toucher', () => {
     await expect.poll(() => updates.at(-1)!.topPcs[0]?.function, { timeout: 10_000 }).toBe('touch_pages')
     expect(updates.at(-1)!.running).toBe(true)
     const named = stream.query({ watchId: 3, module: 'watch_toucher', limit: 1000 }).records.find((r) => BigInt(r.va) >= BigInt(base) && BigInt(r.va) < BigInt(base) + BigInt(pages * pageSize))!
-    expect(`${named.function}+0x${named.offset!.toString(16)}`).toBe(addr2line(pid, [BigInt(named.pc)])[0].symbol)
+    expect(named.function).toBe((await addr2line(pid, [BigInt(named.pc)]))[0].function)
     const doc = await watch.stop()
     const last = updates.at(-1)!
     expect(last.running).toBe(false)
