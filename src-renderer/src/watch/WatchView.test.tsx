@@ -53,9 +53,27 @@ describe('WatchView on a recorded watch of watch_toucher', { timeout: 30_000 }, 
     expect(screen.getAllByTestId('rate-area').map((a) => a.dataset.series)).toEqual(['s0', 's1'])
     const drawn = screen.getAllByTestId('point-cloud').reduce((n, path) => n + Number(path.dataset.count), 0)
     expect(drawn).toBeGreaterThan(100)
+    // the code by name, its module beside it, its pc and module+offset on hover
     const pcs = screen.getAllByTestId('top-pcs-row')
-    expect(pcs[0].dataset.label).toMatch(/^watch_toucher\+0x[0-9a-f]+$/)
+    expect(pcs[0].dataset.label).toMatch(/^touch_pages\+0x[0-9a-f]+$/)
+    expect(pcs[0].dataset.note).toBe('watch_toucher')
+    expect(pcs[0].querySelector('.label')!.getAttribute('title')).toContain(last.topPcs[0].pc)
     expect(screen.getAllByTestId('thread-faults-row').length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('shows the top pcs of a watch whose names have not arrived by module+offset', async () => {
+    const h = host()
+    await started(h)
+    const unnamed: WatchUpdate = {
+      ...updates.at(-1)!,
+      buckets: [],
+      points: { t: [], va: [], region: [], weight: [] },
+      topPcs: updates.at(-1)!.topPcs.map(({ pc, symbol, count }) => ({ pc, symbol, count }))
+    }
+    h.emit('watch.update', unnamed)
+    const pcs = screen.getAllByTestId('top-pcs-row')
+    expect(pcs[0].dataset.label).toBe(unnamed.topPcs[0].symbol)
+    expect(pcs[0].dataset.note).toBeUndefined()
   })
 
   it('keeps the lost count in sight, in red, when records were dropped', async () => {
@@ -104,7 +122,7 @@ describe('WatchView on a recorded watch of watch_toucher', { timeout: 30_000 }, 
     expect(screen.queryByTestId('ring-note')).toBeNull() // the ring never wrapped
     const rows = screen.getAllByTestId('record-row')
     expect(rows.length).toBeGreaterThan(10)
-    expect(rows.some((r) => r.dataset.symbol?.startsWith('watch_toucher+'))).toBe(true)
+    expect(rows.some((r) => r.dataset.symbol?.startsWith('watch_toucher+') && r.dataset.code?.startsWith('touch_pages+0x'))).toBe(true)
     expect(within(screen.getByTestId('top-pcs')).getByText(/selection/)).toBeTruthy()
     fireEvent.click(screen.getByTestId('clear-selection'))
     expect(screen.queryByTestId('watch-records')).toBeNull()
