@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon, type NativeAddon } from '../../../native/index'
 import { addr2line } from '../../../test-support/addr2line'
 import { startPythonWithCode, type PythonWithCode } from '../../../test-support/pythonWithCode'
-import { SymbolService } from './symbolService'
+import { SCHEMA_LIMITS, SymbolEntrySchema } from '../../../src-common/contract/types'
+import { compile, LENIENT } from '../../../src-common/contract/validate'
+import { SymbolService, decodeSymbols } from './symbolService'
 
 const addon = loadAddon()
 let python: PythonWithCode
@@ -64,5 +66,26 @@ describe('SymbolService', () => {
   it('rejects with ESRCH for a process that does not exist', async () => {
     const { malloc } = python
     await expect(new SymbolService(addon, 0x7ffffff0).lookup([malloc])).rejects.toMatchObject({ code: 'ESRCH' })
+  })
+
+  it('keeps names within the document\'s limits: a huge demangled name is cut, a deep inlining keeps its innermost frames', () => {
+    const long = 'ns::Tpl<' + 'x'.repeat(10_000) + '>::run'
+    const deep = SCHEMA_LIMITS.inlined + 5
+    const u32 = (...v: number[]) => Uint32Array.from(v)
+    const [entry] = decodeSymbols(
+      {
+        strings: ['', 'app', '/opt/app', long, 'a.cc', 'inner'],
+        module: u32(1), modulePath: u32(2), moduleOffset: Float64Array.of(16), function: u32(3), offset: Float64Array.of(4), file: u32(4), line: u32(7),
+        source: Uint8Array.of(1), exact: Uint8Array.of(1), inlineStart: u32(0, deep),
+        inlineFunction: new Uint32Array(deep).fill(5), inlineFile: new Uint32Array(deep).fill(4), inlineLine: new Uint32Array(deep).fill(3)
+      },
+      BigUint64Array.of(0x1010n)
+    )
+    expect(entry.function!.length).toBe(SCHEMA_LIMITS.text)
+    expect(entry.function!.startsWith('ns::Tpl<x')).toBe(true)
+    expect(entry.inlined).toHaveLength(SCHEMA_LIMITS.inlined)
+    expect(entry).toMatchObject({ module: 'app', moduleOffset: 16, offset: 4, file: 'a.cc', line: 7, source: 'symtab', exact: true })
+    // what the file loader checks
+    expect(() => compile(SymbolEntrySchema, LENIENT)(entry, 'symbol')).not.toThrow()
   })
 })

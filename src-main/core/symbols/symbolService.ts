@@ -4,7 +4,7 @@
 // command), both of which end when the process does, so a reused pid never reads its cache.
 
 import type { NativeAddon, NativeSymbolBatch } from '../../../native/index'
-import { SYMBOL_SOURCES, type InlinedFrame, type SymbolEntry } from '../../../src-common/contract/types'
+import { SCHEMA_LIMITS, SYMBOL_SOURCES, type InlinedFrame, type SymbolEntry } from '../../../src-common/contract/types'
 
 /** A user-space address as a double (exact below 2^53), or any 64-bit address as a BigInt. */
 export type CodeAddress = number | bigint
@@ -97,16 +97,20 @@ function newFlight(): Flight {
   return { addresses: new Map(), names: new Map(), done, settle }
 }
 
-/** The addon's columnar answer as one contract entry per address asked. */
+/** A name within the document's limit: demangled C++ templates can run to tens of thousands of characters. */
+const clip = (s: string): string => (s.length <= SCHEMA_LIMITS.text ? s : `${s.slice(0, SCHEMA_LIMITS.text - 1)}…`)
+
+/** The addon's columnar answer as one contract entry per address asked (within the document's limits). */
 export function decodeSymbols(batch: NativeSymbolBatch, addresses: BigUint64Array): SymbolEntry[] {
   const s = batch.strings
-  const text = (i: number): string | null => s[i] || null
+  const text = (i: number): string | null => (s[i] ? clip(s[i]) : null)
   return Array.from(addresses, (address, i) => {
     const module = text(batch.module[i])
     const fn = text(batch.function[i])
     const inlined: InlinedFrame[] = []
-    for (let k = batch.inlineStart[i]; k < batch.inlineStart[i + 1]; k++)
-      inlined.push({ function: s[batch.inlineFunction[k]], file: text(batch.inlineFile[k]), line: batch.inlineLine[k] || null })
+    const end = Math.min(batch.inlineStart[i + 1], batch.inlineStart[i] + SCHEMA_LIMITS.inlined)
+    for (let k = batch.inlineStart[i]; k < end; k++)
+      inlined.push({ function: clip(s[batch.inlineFunction[k]]), file: text(batch.inlineFile[k]), line: batch.inlineLine[k] || null })
     return {
       address: '0x' + address.toString(16),
       module,
