@@ -13,8 +13,10 @@ type Key = number | bigint
 
 const keyOf = (a: CodeAddress): Key => (typeof a === 'bigint' && a <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(a) : a)
 
-/** Names cached per process: far more distinct pcs than a watch meets, about 60 MB at most. */
+/** Names cached per process: far more distinct pcs than a watch meets, about 64 MB at most. */
 export const SYMBOL_CACHE_ENTRIES = 200_000
+/** what a cached name holds: its entry, address string and map slot (measured: ~320 bytes with libc's names) */
+export const SYMBOL_ENTRY_BYTES = 320
 
 interface Flight {
   addresses: Map<Key, bigint>
