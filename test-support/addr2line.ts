@@ -70,8 +70,17 @@ export function parseAddr2line(output: string): Addr2lineAnswer[] {
  * when eu-addr2line cannot run (not installed: Debian elfutils) or answers a different count.
  */
 export function addr2line(pid: number, addresses: readonly bigint[]): Promise<Addr2lineAnswer[]> {
+  return run(['--pid', String(pid)], addresses, `--pid ${pid}`)
+}
+
+/** The same for addresses of an ELF file itself (its link-time addresses), e.g. a copy of a deleted library. */
+export function addr2lineFile(file: string, addresses: readonly bigint[]): Promise<Addr2lineAnswer[]> {
+  return run(['-e', file], addresses, `-e ${file}`)
+}
+
+function run(target: string[], addresses: readonly bigint[], what: string): Promise<Addr2lineAnswer[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('eu-addr2line', ['--pid', String(pid), '-a', '-f', '-i', '-C', '--pretty-print'], {
+    const child = spawn('eu-addr2line', [...target, '-a', '-f', '-i', '-C', '--pretty-print'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, DEBUGINFOD_URLS: '' }
     })
@@ -85,7 +94,7 @@ export function addr2line(pid: number, addresses: readonly bigint[]): Promise<Ad
       try {
         const answers = parseAddr2line(Buffer.concat(out).toString('utf8'))
         if (answers.length !== addresses.length) {
-          throw new Error(`eu-addr2line --pid ${pid} answered ${answers.length} of ${addresses.length} addresses: ${Buffer.concat(err).toString('utf8').trim()}`)
+          throw new Error(`eu-addr2line ${what} answered ${answers.length} of ${addresses.length} addresses: ${Buffer.concat(err).toString('utf8').trim()}`)
         }
         resolve(answers)
       } catch (error) {
