@@ -1,6 +1,7 @@
 // A short ranked list with counts and share bars (top faulting PCs, threads): dense, aligned, and
 // readable at a glance without a chart.
 import { fmtCount } from '../../../src-common/model/format/format'
+import { Name, showControls } from './Name'
 
 export interface CountRow {
   key: string | number
@@ -35,9 +36,15 @@ export function CountBars({ title, rows, total, testId, empty, unit = 'faults' }
               const share = total > 0 ? row.count / total : 0
               return (
                 <tr key={row.key} data-testid={`${testId}-row`} data-label={row.label} data-note={row.note}>
-                  <td className="label mono" title={[row.label, row.note, row.detail].filter(Boolean).join('  ')}>
-                    {row.label}
-                    {row.note ? <span className="muted"> {row.note}</span> : null}
+                  <td className="label mono" title={showControls([row.label, row.note, row.detail].filter(Boolean).join('  '))}>
+                    {/* names of code and modules come from the inspected process */}
+                    <Name>{row.label}</Name>
+                    {row.note ? (
+                      <span className="muted">
+                        {' '}
+                        <Name>{row.note}</Name>
+                      </span>
+                    ) : null}
                   </td>
                   <td className="num" title={`${fmtCount(row.count)} ${unit}`}>
                     {fmtCount(row.count)}

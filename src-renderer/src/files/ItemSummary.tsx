@@ -9,6 +9,7 @@ import { TimelineCharts } from '../timeline/TimelineCharts'
 import { SimpleTable } from './SimpleTable'
 import { SizeClassBars } from './SizeClassBars'
 import { codeText, fileLineText } from '../../../src-common/model/symbols/symbolText'
+import { Name } from '../common/Name'
 
 const Stats = ({ items }: { items: [string, string][] }) => (
   <div className="wb-stats">
@@ -122,9 +123,9 @@ function Body({ item }: { item: FileItem }) {
             rows={item.summary.topPcs}
             max={12}
             cols={[
-              { label: 'Code', value: (p) => codeText(p) },
-              { label: 'Source', value: (p) => fileLineText(p) },
-              { label: 'Module', value: (p) => p.module ?? '' },
+              { label: 'Code', mono: true, value: (p) => <Name>{codeText(p)}</Name> },
+              { label: 'Source', mono: true, value: (p) => <Name>{fileLineText(p)}</Name> },
+              { label: 'Module', value: (p) => <Name>{p.module ?? ''}</Name> },
               { label: 'Faults', numeric: true, value: (p) => fmtCount(p.count) }
             ]}
           />
@@ -145,10 +146,10 @@ function Body({ item }: { item: FileItem }) {
             rows={item.symbols}
             max={50}
             cols={[
-              { label: 'Address', value: (s) => s.address },
-              { label: 'Code', value: (s) => codeText(s) },
-              { label: 'Source', value: (s) => fileLineText(s) },
-              { label: 'Module', value: (s) => s.module ?? '' }
+              { label: 'Address', mono: true, value: (s) => s.address },
+              { label: 'Code', mono: true, value: (s) => <Name>{codeText(s)}</Name> },
+              { label: 'Source', mono: true, value: (s) => <Name>{fileLineText(s)}</Name> },
+              { label: 'Module', value: (s) => <Name>{s.module ?? ''}</Name> }
             ]}
           />
         </>

@@ -76,6 +76,17 @@ describe('WatchView on a recorded watch of watch_toucher', { timeout: 30_000 }, 
     expect(pcs[0].dataset.note).toBeUndefined()
   })
 
+  it('shows a name of code from the process isolated, its bidi controls as escapes', async () => {
+    const h = host()
+    await started(h)
+    const [top, ...rest] = updates.at(-1)!.topPcs
+    const evil: WatchUpdate = { ...updates.at(-1)!, buckets: [], points: { t: [], va: [], region: [], weight: [] }, topPcs: [{ ...top, function: 'jit\u202Eexe.gpj', module: 'lib\u202Bx.so' }, ...rest] }
+    h.emit('watch.update', evil)
+    const label = screen.getAllByTestId('top-pcs-row')[0].querySelector('.label')!
+    expect([...label.querySelectorAll('bdi')].map((b) => b.textContent)).toEqual([`jit\\u202Eexe.gpj+0x${top.offset!.toString(16)}`, 'lib\\u202Bx.so'])
+    expect(label.getAttribute('title')).not.toMatch(/[\u202A-\u202E]/)
+  })
+
   it('keeps the lost count in sight, in red, when records were dropped', async () => {
     const h = host()
     await started(h)
