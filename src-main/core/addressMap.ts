@@ -108,17 +108,21 @@ export interface RegionInfo {
  * regions, and the attribution of faults to them. Read once at the start and again (load()) when
  * faults land where nothing was mapped when it was read: a library loaded later, a heap grown, a new
  * mapping. Module ids stay the same across loads (by module name); an unloaded module's range stays
- * until another takes its place.
+ * until another takes its place. Where another image took a module's place (an exec, a library
+ * loaded where one was unloaded), `replaced` hears of the range: names of code there are stale.
  */
 export class AddressMap {
   readonly moduleNames: string[] = [KERNEL, UNKNOWN]
   private readonly moduleIds = new Map<string, number>(this.moduleNames.map((name, id) => [name, id]))
   private modules = new RangeIndex<number>([])
+  /** what image each module range holds (path and size), by its start */
+  private images = new Map<number, string>()
   private regions = new RangeIndex<RegionInfo>([])
 
   constructor(
     private readonly addon: NativeAddon,
-    private readonly pid: number
+    private readonly pid: number,
+    private readonly replaced: (start: number, end: number) => void = () => {}
   ) {}
 
   /** Reads the modules and regions again; false (the last ones kept) when the process can't be read now. */
@@ -133,8 +137,14 @@ export class AddressMap {
       )
       // A module unloaded since (dlclose) keeps its range until something else is mapped there: faults
       // it raised before are still its own, in the summary and in records attributed late.
-      const unloaded = this.modules.ranges().filter((r) => !listed.overlaps(r.start, r.end))
+      const images = new Map(snap.modules.map((m) => [Number(m.baseAddress), `${m.exePath}\0${m.baseSize}`]))
+      const before = this.modules.ranges()
+      const unloaded = before.filter((r) => !listed.overlaps(r.start, r.end))
+      for (const r of unloaded) images.set(r.start, this.images.get(r.start)!)
+      const changed = before.filter((r) => listed.overlaps(r.start, r.end) && images.get(r.start) !== this.images.get(r.start))
       this.modules = unloaded.length ? new RangeIndex([...listed.ranges(), ...unloaded]) : listed
+      this.images = images
+      for (const r of changed) this.replaced(r.start, r.end)
       // Anonymous mappings inside a heap (glibc's thread arenas) count as heap.
       const heaps = new RangeIndex(snap.heapLists.map((h) => ({ start: Number(h.baseAddress), end: Number(h.baseAddress) + h.size, value: h.kind })))
       this.regions = new RangeIndex(

@@ -2,8 +2,9 @@
 // (late_map: dlopen of late_lib, a heap grown with sbrk, a new anonymous mapping, all touched by the
 // library's code): the document and the live stream name the library, the heap and the mapping,
 // checked against what the fixture itself reports (dladdr) and against /proc/PID/maps; and the names
-// of the library's code, taken while it was mapped, kept once it is unloaded (eu-addr2line of the file).
-import { execFileSync } from 'node:child_process'
+// of the library's code, taken while it was mapped, kept once it is unloaded (eu-addr2line of the file);
+// and names taken again where an exec put other code at the same addresses (exec_into).
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +13,7 @@ import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
 import type { WatchUpdate } from '../../src-common/contract/contract'
 import type { FaultEntry } from '../../src-common/contract/types'
+import { addr2line } from '../../test-support/addr2line'
 import { WatchStream } from './watchStream'
 import { WsWatchSession } from './wsWatch'
 
@@ -192,3 +194,38 @@ describe('a watch of memory that appears after it attached', () => {
     expect(doc.summary.topPcs[0].function).toBe('late_touch')
   })
 })
+
+describe('a watch across an exec that puts other code at the same addresses', () => {
+  it('names the code the new image has there, not what the old one had', async () => {
+    // Two builds of one source, non-PIE (same addresses), the same file name in two folders: only the name of the touching function differs.
+    const build = (sub: string, touch: string) => {
+      const out = path.join(dir, sub, 'toucher')
+      fs.mkdirSync(path.dirname(out), { recursive: true })
+      execFileSync('cc', ['-no-pie', '-O2', `-DTOUCH=${touch}`, '-o', out, path.join(__dirname, '../../native/test/fixtures/exec_into.c')])
+      return out
+    }
+    const [first, second] = [build('a', 'alpha_touch'), build('b', 'omega_touch')]
+    const proc = spawn(first, [second], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const f = { proc, info: null, stop: async () => void proc.stdin.end() } as unknown as RunningFixture<unknown>
+    fixtures.push(f)
+    const started = await nextLine<{ pid: number; touch: string }>(f)
+    const watch = await WsWatchSession.start(loadAddon(), { pid: started.pid })
+    const topName = () => watch.summary().topPcs[0]?.function
+    const touched = nextLine(f)
+    proc.stdin.write('go\n')
+    await touched
+    await expect.poll(topName, { timeout: 10_000 }).toBe('alpha_touch')
+    const pc = watch.summary().topPcs[0].pc
+
+    const again = nextLine<{ touch: string }>(f)
+    proc.stdin.write('exec\n')
+    expect((await again).touch).toBe(started.touch) // the other function, at the same address
+    await expect.poll(() => watch.summary().topPcs[0].count, { timeout: 10_000 }).toBeGreaterThanOrEqual(128)
+    await expect.poll(topName, { timeout: 10_000 }).toBe('omega_touch')
+    const [expected] = await addr2line(started.pid, [BigInt(pc)])
+    const doc = await watch.stop()
+    expect(doc.summary.topPcs[0]).toMatchObject({ pc, module: 'toucher', function: expected.function })
+    expect(doc.symbols!.find((s) => s.address === pc)!.function).toBe('omega_touch')
+  })
+})
+

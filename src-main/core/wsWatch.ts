@@ -100,7 +100,7 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
     private readonly options: WatchOptions
   ) {
     super()
-    this.map = new AddressMap(addon, options.pid)
+    this.map = new AddressMap(addon, options.pid, (start, end) => this.rename(start, end))
     this.symbols = new SymbolService(addon, options.pid)
     this.log = new FaultLog(options.maxRecords ?? 2_000_000, this.map.moduleNames)
     this.done = new Promise((ok) => (this.finishDoc = ok))
@@ -236,6 +236,13 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
     const asked = this.symbols.lookup(pcs).catch(() => undefined) // exited, or can't be read: module+offset stays
     this.naming.add(asked)
     void asked.then(() => this.naming.delete(asked))
+  }
+
+  /** Another image took [start, end) (an exec): its names go, and the pcs counted there are named again. */
+  private rename(start: number, end: number): void {
+    this.symbols.forget(start, end)
+    const pcs = this.counts.pcs(MAX_NAMED_PCS).filter((pc) => pc >= start && pc < end)
+    if (pcs.length > 0) this.name(pcs)
   }
 
   /** Resolves once every name asked so far has arrived (or failed). */

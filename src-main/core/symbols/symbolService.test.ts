@@ -63,6 +63,23 @@ describe('SymbolService', () => {
     expect(calls).toHaveLength(2)
   })
 
+  it('forgets the names of a range (other code is there now) and asks for them again', async () => {
+    const { pid, malloc, pyInit } = python
+    const { addon: a, calls } = counted()
+    const service = new SymbolService(a, pid)
+    await service.lookup([malloc, pyInit])
+    service.forget(malloc, malloc + 1)
+    expect([service.cached(malloc), service.cached(pyInit)?.offset]).toEqual([undefined, 4])
+    await service.lookup([malloc])
+    expect(calls).toHaveLength(2)
+    // a batch asked before a forget answers its askers, and leaves the cache alone
+    const asked = service.lookup([malloc + 2])
+    await new Promise((ok) => setImmediate(ok))
+    service.forget(0, Number.MAX_SAFE_INTEGER)
+    expect((await asked)[0].offset).toBe(10)
+    expect(service.cached(malloc + 2)).toBeUndefined()
+  })
+
   it('rejects with ESRCH for a process that does not exist', async () => {
     const { malloc } = python
     await expect(new SymbolService(addon, 0x7ffffff0).lookup([malloc])).rejects.toMatchObject({ code: 'ESRCH' })

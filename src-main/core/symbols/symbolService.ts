@@ -30,6 +30,8 @@ export class SymbolService {
   /** the batch the addon is naming, and the one collecting the asks made meanwhile */
   private running: Flight | undefined
   private next: Flight | undefined
+  /** counts forget()s: a batch asked before one must not fill the cache with what it forgot */
+  private epoch = 0
 
   constructor(
     private readonly addon: Pick<NativeAddon, 'symbolize'>,
@@ -47,6 +49,12 @@ export class SymbolService {
     await Promise.all([...flights].map((f) => f.done))
     // From the flights, not the cache: a large ask may have pushed its own first names out of it.
     return keys.map((k, i) => known[i] ?? [...flights].find((f) => f.names.has(k))!.names.get(k)!)
+  }
+
+  /** Forgets the names of [start, end) (user-space addresses): other code is there now. */
+  forget(start: number, end: number): void {
+    this.epoch++
+    for (const key of this.cache.keys()) if (typeof key === 'number' && key >= start && key < end) this.cache.delete(key)
   }
 
   /** The name of an address already named, without asking. */
@@ -70,6 +78,7 @@ export class SymbolService {
     const flight = (this.running = this.next)
     this.next = undefined
     const addresses = BigUint64Array.from(flight.addresses.values())
+    const epoch = this.epoch
     this.addon
       .symbolize(this.pid, addresses)
       .then((batch) => {
@@ -77,7 +86,8 @@ export class SymbolService {
         let i = 0
         for (const key of flight.addresses.keys()) {
           flight.names.set(key, entries[i])
-          this.remember(key, entries[i++])
+          if (epoch === this.epoch) this.remember(key, entries[i])
+          i++
         }
         flight.settle()
       }, flight.settle)
