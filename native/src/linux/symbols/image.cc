@@ -85,8 +85,12 @@ Image::Entry Image::compute(uint64_t moduleOffset) {
   for (InlineFrame& frame : frames.inlined)
     entry.inlined.push_back({pooled(std::move(frame.function)), pooled(std::move(frame.file)), frame.line});
   // A symbol never lies: a sized one holds the address (SymbolIndex returns no other); a sizeless
-  // one (an assembly label, the last symbol before a gap) only when DWARF's function starts there.
-  const bool symbolHolds = symbol != nullptr && (symbol->size > 0 || (frames.hasStart && frames.start == symbol->start));
+  // one (an assembly label) when DWARF's function starts there. Where DWARF knows no function, the
+  // label is named as a guess (exact false): the code after it up to the next symbol is likely its.
+  const bool sized = symbol != nullptr && symbol->size > 0;
+  const bool confirmed = symbol != nullptr && frames.hasStart && frames.start == symbol->start;
+  const bool guess = symbol != nullptr && !sized && frames.function.empty();
+  const bool symbolHolds = sized || confirmed;
   // The symbol's name first (what dladdr, perf and the exports say: malloc, not DWARF's
   // __GI___libc_malloc); DWARF's for code no symbol holds (a stripped .symtab without debug file).
   if (symbolHolds) {
@@ -99,6 +103,10 @@ Image::Entry Image::compute(uint64_t moduleOffset) {
     entry.source = symbolSourceCode("debuginfo");
     entry.offset = frames.hasStart && address >= frames.start ? address - frames.start : 0;
     entry.exact = true;
+  } else if (guess) {
+    entry.at.function = pooled(demangle(symbol->name));
+    entry.source = symbolSourceCode(symbol->table);
+    entry.offset = address - symbol->start;
   }
   return entry;
 }

@@ -33,13 +33,16 @@ std::vector<int> imageBases(const std::vector<Mapping>& maps) {
   return base;
 }
 
-// "" when the target sees the same root as we do; else /proc/PID/root, through which its files
-// (another mount namespace, a chroot) are reached.
+// "" when the target sees the files we see (the same mount namespace and root); else
+// /proc/PID/root, through which its files (another mount namespace, a chroot) are reached.
 std::string rootOf(int pid) {
-  const std::string root = "/proc/" + std::to_string(pid) + "/root";
+  const std::string proc = "/proc/" + std::to_string(pid);
   struct stat theirs, ours;
-  if (::stat(root.c_str(), &theirs) != 0 || ::stat("/", &ours) != 0) return "";
-  return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino ? "" : root;
+  const bool sameNamespace = ::stat((proc + "/ns/mnt").c_str(), &theirs) == 0 && ::stat("/proc/self/ns/mnt", &ours) == 0 &&
+                             theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
+  const bool sameRoot = ::stat((proc + "/root").c_str(), &theirs) == 0 && ::stat("/", &ours) == 0 &&
+                        theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
+  return sameNamespace && sameRoot ? "" : proc + "/root";
 }
 
 std::string baseName(const std::string& path) {
@@ -47,15 +50,27 @@ std::string baseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// The file behind mapping `m`: through map_files (works for deleted files and other namespaces),
-// else by path through the target's root.
+// The file behind mapping `m`: through map_files (deleted files and other namespaces too; root
+// only), else by path through the target's root when that is still the mapped file (its inode).
 Fd openImage(int pid, const Mapping& m, const std::string& root) {
   char range[40];
   std::snprintf(range, sizeof range, "map_files/%lx-%lx", static_cast<unsigned long>(m.start),
                 static_cast<unsigned long>(m.end));
   Fd fd = openAt(AT_FDCWD, memoryFile(pid, range).c_str(), O_RDONLY);
-  if (!fd && !m.deleted) fd = openAt(AT_FDCWD, ((root.empty() ? "" : root) + m.path).c_str(), O_RDONLY);
+  if (fd || m.deleted) return fd;
+  fd = openAt(AT_FDCWD, (root + m.path).c_str(), O_RDONLY);
+  struct stat st;
+  if (fd && (::fstat(fd.get(), &st) != 0 || st.st_ino != m.inode)) fd.reset();  // replaced since
   return fd;
+}
+
+// The vdso has no file: its image is read from the process (a page or two).
+std::shared_ptr<symbols::Image> vdsoImage(int pid, const Mapping& m) {
+  constexpr uint64_t kMaxVdso = 1 << 20;
+  if (m.end - m.start > kMaxVdso) return nullptr;
+  std::string bytes(m.end - m.start, '\0');
+  if (!readRemote(memoryTask(pid), m.start, bytes.data(), bytes.size())) return nullptr;
+  return symbols::cachedMemoryImage(bytes, m.path);
 }
 
 // Addresses in no image, named by the process's perf map. The map's addresses are absolute: its
@@ -115,10 +130,11 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
       batch.modulePath[i] = modulePath;
       batch.moduleOffset[i] = addresses[i] - first.start;
     }
-    if (vdso) continue;
-    Fd fd = openImage(pid, first, root);
-    if (!fd) continue;
-    std::shared_ptr<symbols::Image> image = symbols::cachedImage(std::move(fd), root + first.path, root);
+    std::shared_ptr<symbols::Image> image = vdso ? vdsoImage(pid, first) : nullptr;
+    if (!vdso) {
+      Fd fd = openImage(pid, first, root);
+      if (fd) image = symbols::cachedImage(std::move(fd), root + first.path, root);
+    }
     if (image) image->resolve(indices, first.start, batch, pooled, inlines);
   }
   for (size_t i = 0; i < addresses.size(); ++i) {
