@@ -157,7 +157,7 @@ export const LEAKY_SYMBOLS: SymbolEntry[] = [
 /** A watch document of this version: its top pcs named, a symbols table for its pcs. */
 export function namedWatchDoc(pid = 4242): WsWatchDoc {
   const doc = watchDoc(pid)
-  const named = { ...doc.summary.topPcs[0], module: 'leaky', moduleOffset: 0x1000, function: 'leak::Pool::grow', offset: 0x2a, file: LEAKY_SYMBOLS[0].file!, line: 123 }
+  const named = { ...doc.summary.topPcs[0], module: 'leaky', moduleOffset: 0x1000, function: 'leak::Pool::grow', offset: 0x2a, exact: true, file: LEAKY_SYMBOLS[0].file!, line: 123 }
   return { ...doc, summary: { ...doc.summary, topPcs: [named] }, symbols: LEAKY_SYMBOLS }
 }
 

@@ -284,7 +284,7 @@ export const SymbolEntrySchema = def(
     inlined: orElse(list(InlinedFrameSchema, SCHEMA_LIMITS.inlined), []),
     /** where the name came from */
     source: nullable(Enum(SYMBOL_SOURCES)),
-    /** true: the named function holds the address; false: only a nearest symbol lies below it, so no function is named */
+    /** true: the named function holds the address; false: a guess (a sizeless label below it), or no function named */
     exact: Type.Boolean()
   })
 )
@@ -324,6 +324,8 @@ export const WatchSummarySchema = Type.Object({
       moduleOffset: Type.Optional(Size),
       function: Type.Optional(Text),
       offset: Type.Optional(Size),
+      /** false: the function is a guess (a sizeless label below the pc) */
+      exact: Type.Optional(Type.Boolean()),
       file: Type.Optional(Text),
       line: Type.Optional(Line)
     }),
@@ -471,6 +473,7 @@ export interface WatchRecord extends FaultEntry {
   /** the code's name, once the symbol service has it */
   function?: string
   offset?: number
+  exact?: boolean
   file?: string
   line?: number
 }

@@ -187,11 +187,11 @@ export class WatchStream {
 }
 
 /** A record's pc as module+offset and its name, "[kernel]", or "[unknown]" where the mechanism gives no pc. */
-function nameAt(watch: WsWatchSession, pcHi: number, pcLo: number): Pick<WatchRecord, 'symbol' | 'function' | 'offset' | 'file' | 'line'> {
+function nameAt(watch: WsWatchSession, pcHi: number, pcLo: number): Pick<WatchRecord, 'symbol' | 'function' | 'offset' | 'exact' | 'file' | 'line'> {
   if (isKernelHalf(pcHi)) return { symbol: KERNEL }
   if (pcHi === 0 && pcLo === 0) return { symbol: UNKNOWN }
-  const { symbol, function: fn, offset, file, line } = watch.nameOf(pcHi * TWO_32 + pcLo)
-  return { symbol, function: fn, offset, file, line }
+  const { symbol, function: fn, offset, exact, file, line } = watch.nameOf(pcHi * TWO_32 + pcLo)
+  return { symbol, function: fn, offset, exact, file, line }
 }
 
 /** The streams of one session: every running watch's, and finished ones' (still queryable) until the next watch starts. */

@@ -21,6 +21,7 @@ describe('code addresses as text', () => {
     const s = entry({ function: 'malloc', offset: 0x2a, file: '/build/glibc/malloc/malloc.c', line: 3287, source: 'debuginfo', exact: true })
     expect(symbolText(s)).toBe('malloc+0x2a  malloc.c:3287')
     expect(codeText({ ...s, offset: 0 })).toBe('malloc')
+    expect(codeText({ ...s, function: '_init', offset: 4, exact: false })).toBe('_init+0x4?')
     expect(fileLineText({ file: 'C:\\src\\app.c', line: null })).toBe('app.c')
     expect(besideText(s)).toBe('malloc.c:3287 · libc.so.6')
   })
@@ -33,7 +34,7 @@ describe('code addresses as text', () => {
   })
 
   it('gives a top pc only the fields that are known', () => {
-    expect(nameFields(entry({ function: 'f', offset: 4, line: 9, file: 'a.c' }))).toEqual({ module: 'libc.so.6', moduleOffset: 0x16e0ba, function: 'f', offset: 4, file: 'a.c', line: 9 })
+    expect(nameFields(entry({ function: 'f', offset: 4, line: 9, file: 'a.c', exact: true }))).toEqual({ module: 'libc.so.6', moduleOffset: 0x16e0ba, function: 'f', offset: 4, exact: true, file: 'a.c', line: 9 })
     expect(nameFields(entry({ module: null, moduleOffset: null }))).toEqual({})
   })
 })

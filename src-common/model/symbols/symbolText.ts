@@ -9,6 +9,8 @@ export interface CodeName {
   moduleOffset?: number | null
   function?: string | null
   offset?: number | null
+  /** false with a function: a guess */
+  exact?: boolean
   file?: string | null
   line?: number | null
   /** module+offset text of documents written before names (the top pcs' `symbol`) */
@@ -17,9 +19,9 @@ export interface CodeName {
 
 const hexOffset = (n: number): string => `0x${n.toString(16)}`
 
-/** "function+0x2a", "function" at its first byte; "module+0xoff" without a function; the old `symbol` text, else "". */
+/** "function+0x2a", "function" at its first byte, "label+0x4?" for a guess; "module+0xoff" without a function; the old `symbol` text, else "". */
 export function codeText(c: CodeName): string {
-  if (c.function) return c.offset ? `${c.function}+${hexOffset(c.offset)}` : c.function
+  if (c.function) return (c.offset ? `${c.function}+${hexOffset(c.offset)}` : c.function) + (c.exact === false ? '?' : '')
   if (c.module && c.moduleOffset !== undefined && c.moduleOffset !== null) return `${c.module}+${hexOffset(c.moduleOffset)}`
   return c.symbol ?? ''
 }
@@ -45,11 +47,14 @@ export function besideText(c: CodeName): string {
 }
 
 /** The name fields of a top pc (or a record) from a symbol entry: only what is known, so older readers see what they always saw. */
-export function nameFields(s: SymbolEntry): Partial<Pick<WatchSummary['topPcs'][number], 'module' | 'moduleOffset' | 'function' | 'offset' | 'file' | 'line'>> {
+export function nameFields(s: SymbolEntry): Partial<Pick<WatchSummary['topPcs'][number], 'module' | 'moduleOffset' | 'function' | 'offset' | 'exact' | 'file' | 'line'>> {
   const out: ReturnType<typeof nameFields> = {}
   if (s.module !== null) out.module = s.module
   if (s.moduleOffset !== null) out.moduleOffset = s.moduleOffset
-  if (s.function !== null) out.function = s.function
+  if (s.function !== null) {
+    out.function = s.function
+    out.exact = s.exact
+  }
   if (s.offset !== null) out.offset = s.offset
   if (s.file !== null) out.file = s.file
   if (s.line !== null) out.line = s.line
