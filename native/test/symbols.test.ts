@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { loadAddon, type NativeSymbolBatch } from '../index'
@@ -81,10 +82,10 @@ function withoutAddress(a: Addr2lineAnswer): Omit<Addr2lineAnswer, 'address'> {
   return rest
 }
 
-/** The first offset-0 mapping of `file` in the target's maps: the module's base. */
-function mapsBase(pid: number, file: string): bigint {
+/** The first offset-0 mapping of `file` in the target's maps (those of thread `tid` when given): the module's base. */
+function mapsBase(pid: number, file: string, tid?: number): bigint {
   const line = fs
-    .readFileSync(`/proc/${pid}/maps`, 'utf8')
+    .readFileSync(tid === undefined ? `/proc/${pid}/maps` : `/proc/${pid}/task/${tid}/maps`, 'utf8')
     .split('\n')
     .find((l) => l.split(/\s+/)[5] === file && l.split(/\s+/)[2] === '00000000')
   if (!line) throw new Error(`${file} not in maps of ${pid}`)
@@ -240,6 +241,32 @@ describe('symbolize: the program itself', () => {
     for (const s of bare) expect(s).toMatchObject({ module: 'symbols_fixture', function: null, file: null, exact: false })
   })
 
+  it('never asks a debuginfod server, even with DEBUGINFOD_URLS set', async () => {
+    // A server that counts what it is asked; the program has no debug file anywhere on this machine.
+    const asked: string[] = []
+    const server = http.createServer((request, response) => {
+      asked.push(request.url ?? '')
+      response.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const saved = process.env.DEBUGINFOD_URLS
+    process.env.DEBUGINFOD_URLS = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+    try {
+      const full = path.join(dir, 'symbols_fixture.nodebug')
+      compileProgram(full)
+      const bare = path.join(dir, 'alone', 'symbols_fixture.nodebug')
+      run('objcopy', ['--strip-all', full, bare])
+      const { info } = await start(bare)
+      const [ours] = await symbolize(info.pid, [BigInt(info.outer)])
+      expect(ours).toMatchObject({ module: 'symbols_fixture.nodebug', function: null, file: null })
+      expect(asked).toEqual([])
+    } finally {
+      if (saved === undefined) delete process.env.DEBUGINFOD_URLS
+      else process.env.DEBUGINFOD_URLS = saved
+      server.close()
+    }
+  })
+
   it('names libc\'s malloc as dladdr does, at eu-addr2line\'s file and line', async () => {
     const { info } = await start(program)
     const address = BigInt(info.malloc)
@@ -247,6 +274,28 @@ describe('symbolize: the program itself', () => {
     expect(info.mallocName).toBe('malloc')
     expect(ours).toMatchObject({ function: info.mallocName, module: 'libc.so.6', offset: 0, exact: true })
     expect({ file: ours!.file, line: ours!.line }).toEqual({ file: theirs!.file, line: theirs!.line })
+  })
+
+  it('names code of a non-PIE executable (ET_EXEC, at its link-time address) as eu-addr2line does', async () => {
+    const fixed = path.join(dir, 'symbols_fixture.nopie')
+    run('c++', ['-O2', '-g', '-no-pie', '-Wall', '-Wno-pmf-conversions', ownBuildId(), '-o', fixed, path.join(FIXTURES, 'symbols_fixture.cc'), '-ldl'])
+    const { info } = await start(fixed)
+    const addresses = ownAddresses(info)
+    expect(addresses[0]! < 0x1000000n).toBe(true) // linked at 0x400000, not relocated
+    const [ours, theirs] = await Promise.all([symbolize(info.pid, addresses), addr2line(info.pid, addresses)])
+    expect(ours.map(oracleView)).toEqual(theirs.map(withoutAddress))
+    expect(ours[0]).toMatchObject({ function: 'snapfix_c_function', module: 'symbols_fixture.nopie', exact: true })
+  })
+
+  it('reads a process whose main thread has exited (its leader a zombie) through a live thread', async () => {
+    const fixture = await startFixture<{ pid: number; tid: number }>('leader_exit')
+    running.push(fixture as unknown as RunningFixture<FixtureInfo>)
+    const { pid, tid } = fixture.info
+    const libc = fs.readFileSync(`/proc/${pid}/task/${tid}/maps`, 'utf8').split('\n').find((l) => l.endsWith('/libc.so.6'))!.split(/\s+/)[5]!
+    const nm = execFileSync('nm', ['-D', '--defined-only', libc], { encoding: 'utf8' })
+    const offset = BigInt('0x' + nm.split('\n').find((l) => / malloc(@@.*)?$/.test(l))!.split(' ')[0])
+    const [ours] = await symbolize(pid, [mapsBase(pid, libc, tid) + offset])
+    expect(ours).toMatchObject({ module: 'libc.so.6', function: 'malloc', offset: 0, exact: true })
   })
 
   it('says module+offset, nothing else, for an address in no module: a kernel address, 0', async () => {
@@ -400,9 +449,19 @@ describe('symbolize: JIT code (perf map)', () => {
     expect(ours[1]).toMatchObject({ ...perfModule, function: 'LazyCompile:*snapfix jit.js:12', offset: 0x10 })
     expect(ours[2]).toMatchObject({ module: '', function: null, exact: false })
 
-    fs.appendFileSync(info.perfMap, `${(jit + 0x200n).toString(16)} 20 snapfix_jit_later\n`)
+    // Appended as a JIT writes: a line is used once it is complete.
+    fs.appendFileSync(info.perfMap, `${(jit + 0x200n).toString(16)} 20 snapfix_jit_lat`)
+    expect((await symbolize(info.pid, [jit + 0x204n]))[0]).toMatchObject({ module: '', function: null })
+    fs.appendFileSync(info.perfMap, 'er\n')
     const [later] = await symbolize(info.pid, [jit + 0x204n])
     expect(later).toMatchObject({ ...perfModule, function: 'snapfix_jit_later', offset: 4 })
+
+    // Rewritten in place (same inode, longer): read anew, the old entries gone.
+    const longer = `snapfix_jit_rewritten_${'x'.repeat(200)}`
+    fs.writeFileSync(info.perfMap, `${(jit + 0x300n).toString(16)} 40 ${longer}\n`)
+    const [gone, rewritten] = await symbolize(info.pid, [jit + 0x10n, jit + 0x304n])
+    expect(gone).toMatchObject({ function: null })
+    expect(rewritten).toMatchObject({ ...perfModule, function: longer })
   })
 
   it('survives a huge, hostile perf map: bad lines skipped, names cut, only its newest part read', async () => {
@@ -501,6 +560,15 @@ describe('symbolize: errors', () => {
     } finally {
       parent.kill('SIGKILL')
     }
+  })
+
+  it('answers an empty batch, and reads a subarray from its own offset', async () => {
+    const { info } = await start(program)
+    const empty = await addon.symbolize(info.pid, new BigUint64Array(0))
+    expect({ strings: empty.strings, function: [...empty.function], inlineStart: [...empty.inlineStart] }).toEqual({ strings: [''], function: [], inlineStart: [0] })
+    const batch = await addon.symbolize(info.pid, new BigUint64Array([0n, BigInt(info.cFunction)]).subarray(1))
+    expect(batch.function.length).toBe(1)
+    expect(row(batch, 0).function).toBe('snapfix_c_function')
   })
 
   it('throws a TypeError for bad arguments', () => {

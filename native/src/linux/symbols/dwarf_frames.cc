@@ -92,8 +92,9 @@ void dwarfFrames(Dwfl_Module* module, Dwarf_Addr address, DwarfFrames& out) {
   // As eu-addr2line -i: the innermost function is named at the address itself, the chain of calls
   // taken at the start of the address's line-table row (libdw can fail to read an inlined instance's
   // ranges at some addresses inside the row; the row is one statement, so one inlining context).
-  std::vector<Dwarf_Die> chain = scopesAt(cu, rowAddress - bias);
-  if (chain.empty() && rowAddress != address) chain = scopesAt(cu, address - bias);
+  const std::vector<Dwarf_Die> atAddress = scopesAt(cu, address - bias);
+  std::vector<Dwarf_Die> chain = rowAddress == address ? atAddress : scopesAt(cu, rowAddress - bias);
+  if (chain.empty()) chain = atAddress;
   if (chain.empty()) return;
   std::vector<Dwarf_Die> nesting = nestingOf(module, chain[0]);
   if (!nesting.empty()) chain = std::move(nesting);
@@ -104,9 +105,10 @@ void dwarfFrames(Dwfl_Module* module, Dwarf_Addr address, DwarfFrames& out) {
   if (functions.empty()) return;
 
   std::string innermost;
-  for (Dwarf_Die& scope : scopesAt(cu, address - bias)) {
-    if (!isFunction(&scope)) continue;
-    innermost = dieName(&scope);
+  for (const Dwarf_Die& scope : atAddress) {
+    Dwarf_Die die = scope;
+    if (!isFunction(&die)) continue;
+    innermost = dieName(&die);
     break;
   }
   // Frames innermost first: the innermost function at the line table's place, then for each inlined
