@@ -46,9 +46,10 @@ export class SymbolService {
     const flights = new Set<Flight>()
     keys.forEach((k, i) => known[i] ?? flights.add(this.flightFor(k, addresses[i])))
     if (flights.size === 0) return known as SymbolEntry[]
-    await Promise.all([...flights].map((f) => f.done))
+    const asked = [...flights]
+    await Promise.all(asked.map((f) => f.done))
     // From the flights, not the cache: a large ask may have pushed its own first names out of it.
-    return keys.map((k, i) => known[i] ?? [...flights].find((f) => f.names.has(k))!.names.get(k)!)
+    return keys.map((k, i) => known[i] ?? asked.find((f) => f.names.has(k))!.names.get(k)!)
   }
 
   /** Forgets the names of [start, end) (user-space addresses): other code is there now. */
