@@ -1,5 +1,6 @@
 // Small, valid documents for the tests of files, compare and reports (not used by the app).
-import type { HeapWalksDoc, HistogramBucket, ProcessEntry, Snapshot, WsWatchDoc } from '../src-common/contract/types'
+import type { HeapWalksDoc, HistogramBucket, ProcessEntry, Snapshot, SymbolEntry, WsWatchDoc } from '../src-common/contract/types'
+import type { SymbolsDoc } from '../src-common/contract/symbolTypes'
 import type { TimelineDoc, TimelineSample } from '../src-common/contract/timelineTypes'
 import { sumHeaps } from '../src-common/model/capture/heapTotals'
 
@@ -134,4 +135,32 @@ export function watchDoc(pid = 4242): WsWatchDoc {
       topPcs: [{ pc: '0x401000', symbol: 'leaky+0x1000', count: 1 }]
     }
   }
+}
+
+/** The names a watch took of its pcs: leaky's function with its source line, and code in no function. */
+export const LEAKY_SYMBOLS: SymbolEntry[] = [
+  {
+    address: '0x401000',
+    module: 'leaky',
+    moduleOffset: 0x1000,
+    function: 'leak::Pool::grow',
+    offset: 0x2a,
+    file: '/home/alice/src/leaky/pool.cc',
+    line: 123,
+    inlined: [{ function: 'leak::touch', file: '/home/alice/src/leaky/touch.h', line: 7 }],
+    source: 'debuginfo',
+    exact: true
+  },
+  { address: '0x401004', module: 'leaky', moduleOffset: 0x1004, function: null, offset: null, file: null, line: null, inlined: [], source: null, exact: false }
+]
+
+/** A watch document of this version: its top pcs named, a symbols table for its pcs. */
+export function namedWatchDoc(pid = 4242): WsWatchDoc {
+  const doc = watchDoc(pid)
+  const named = { ...doc.summary.topPcs[0], module: 'leaky', moduleOffset: 0x1000, function: 'leak::Pool::grow', offset: 0x2a, exact: true, file: LEAKY_SYMBOLS[0].file!, line: 123 }
+  return { ...doc, summary: { ...doc.summary, topPcs: [named] }, symbols: LEAKY_SYMBOLS }
+}
+
+export function symbolsDoc(pid = 4242): SymbolsDoc {
+  return { format: 'snapscope.symbols/1', pid, takenAt: at(0), symbols: LEAKY_SYMBOLS }
 }

@@ -112,7 +112,9 @@ export async function checkWatch(page: Page, { pid, pages }: ToucherInfo, shots 
     const counts = await page.getByTestId('point-cloud').evaluateAll((paths) => paths.map((p) => Number((p as HTMLElement).dataset.count)))
     return counts.reduce((a, b) => a + b, 0)
   }).toBeGreaterThan(100)
-  await expect(page.getByTestId('top-pcs-row').first()).toHaveAttribute('data-label', /^watch_toucher\+0x[0-9a-f]+$/)
+  // The top pc by the name of its function (named while the watch runs), the module beside it.
+  await expect(page.getByTestId('top-pcs-row').first()).toHaveAttribute('data-label', /^touch_pages\+0x[0-9a-f]+$/)
+  await expect(page.getByTestId('top-pcs-row').first()).toHaveAttribute('data-note', 'watch_toucher')
   // Thread A, and thread B started by SIGUSR2.
   await expect.poll(() => page.getByTestId('thread-faults-row').count()).toBeGreaterThanOrEqual(2)
   await page.screenshot({ path: `e2e-results/${shots}watch.png` })
@@ -125,7 +127,7 @@ export async function checkWatch(page: Page, { pid, pages }: ToucherInfo, shots 
   await page.mouse.move(plot.x + plot.width - 20, plot.y + 60, { steps: 8 })
   await page.mouse.up()
   await expect(page.getByTestId('records-caption')).toContainText('records between')
-  await expect(page.locator('[data-testid="record-row"][data-symbol^="watch_toucher+"]').first()).toBeVisible()
+  await expect(page.locator('[data-testid="record-row"][data-symbol^="watch_toucher+"][data-code^="touch_pages+0x"]').first()).toBeVisible()
   await expect(page.getByTestId('top-pcs')).toContainText('selection')
   await page.screenshot({ path: `e2e-results/${shots}watch-selection.png` })
 

@@ -20,10 +20,10 @@ export type BlockFlag = (typeof BLOCK_FLAGS)[number]
 /** what a mapping holds, as the addon's region classifier names it */
 export const REGION_KINDS = ['image', 'heap', 'stack', 'anon', 'other'] as const
 export type RegionKind = (typeof REGION_KINDS)[number]
-/** Where each fault lands, as codes in the live stream; the names of RegionKind plus 'unknown'. */
 /** Where a symbol's name came from (native SymbolInfo::source). */
 export const SYMBOL_SOURCES = ['symtab', 'dynsym', 'debuginfo', 'perf-map', 'exports', 'pdb'] as const
 export type SymbolSource = (typeof SYMBOL_SOURCES)[number]
+/** Where each fault lands, as codes in the live stream; the names of RegionKind plus 'unknown'. */
 export const REGION_CODES = [...REGION_KINDS, 'unknown'] as const
 export type RegionCode = (typeof REGION_CODES)[number]
 
@@ -37,6 +37,9 @@ export const SCHEMA_LIMITS = {
   blocks: 20_000_000,
   faults: 20_000_000,
   samples: 1_000_000,
+  symbols: 1_000_000,
+  /** frames inlined at one address */
+  inlined: 256,
   errors: 1_000_000,
   histogram: 256,
   cmdlineArgs: 8_192,
@@ -254,6 +257,39 @@ export interface HeapProgress {
   blocks: number
 }
 
+// ---- code addresses and their names ----
+const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+const Line = Type.Integer({ minimum: 1, maximum: 0xffffffff })
+
+export const InlinedFrameSchema = Type.Object({ function: Text, file: nullable(Text), line: nullable(Line) })
+export type InlinedFrame = Static<typeof InlinedFrameSchema>
+
+/** The name of one code address (snapscope.symbols/1, and the names a watch document carries for its pcs). */
+export const SymbolEntrySchema = def(
+  'symbol',
+  Type.Object({
+    address: Address,
+    /** file name of the module holding it; null: in no module (JIT code, say) */
+    module: nullable(Text),
+    /** address - the module's base */
+    moduleOffset: nullable(Size),
+    /** demangled; null when nothing names it (then module+moduleOffset is all there is) */
+    function: nullable(Text),
+    /** address - the function's start */
+    offset: nullable(Size),
+    /** source file and line of the address in `function` (where code is inlined there: the line of the outermost call) */
+    file: nullable(Text),
+    line: nullable(Line),
+    /** the frames inlined at the address, innermost first */
+    inlined: orElse(list(InlinedFrameSchema, SCHEMA_LIMITS.inlined), []),
+    /** where the name came from */
+    source: nullable(Enum(SYMBOL_SOURCES)),
+    /** true: the named function holds the address; false: a guess (a sizeless label below it), or no function named */
+    exact: Type.Boolean()
+  })
+)
+export type SymbolEntry = Static<typeof SymbolEntrySchema>
+
 // ---- working-set watch ----
 /** ms, possibly fractional */
 const Ms = Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
@@ -278,8 +314,23 @@ export const WatchSummarySchema = Type.Object({
   byModule: counted('module', Text),
   byRegion: counted('region', Enum(REGION_CODES)),
   byThread: counted('tid', Pid),
-  /** top faulting PCs as module+offset */
-  topPcs: list(Type.Object({ pc: Address, symbol: Text, count: Size }), SCHEMA_LIMITS.modules)
+  /** top faulting PCs: `symbol` is module+offset (all documents have it); module, function, file … where they were known */
+  topPcs: list(
+    Type.Object({
+      pc: Address,
+      symbol: Text,
+      count: Size,
+      module: Type.Optional(Text),
+      moduleOffset: Type.Optional(Size),
+      function: Type.Optional(Text),
+      offset: Type.Optional(Size),
+      /** false: the function is a guess (a sizeless label below the pc) */
+      exact: Type.Optional(Type.Boolean()),
+      file: Type.Optional(Text),
+      line: Type.Optional(Line)
+    }),
+    SCHEMA_LIMITS.modules
+  )
 })
 export type WatchSummary = Static<typeof WatchSummarySchema>
 
@@ -298,7 +349,9 @@ export const WsWatchDocSchema = def(
     lost: Size,
     /** faults received but not kept in `faults` because the document's record cap was reached */
     omitted: orElse(Size, 0),
-    summary: WatchSummarySchema
+    summary: WatchSummarySchema,
+    /** the names of the records' distinct pcs, taken while the watch ran (absent in older documents) */
+    symbols: Type.Optional(list(SymbolEntrySchema, SCHEMA_LIMITS.symbols))
   })
 )
 export type WsWatchDoc = Static<typeof WsWatchDocSchema>
@@ -414,8 +467,15 @@ export interface WatchUpdate {
 
 export interface WatchRecord extends FaultEntry {
   module: string
+  /** module+offset, "[kernel]", "[unknown]" */
   symbol: string
   region: RegionCode
+  /** the code's name, once the symbol service has it */
+  function?: string
+  offset?: number
+  exact?: boolean
+  file?: string
+  line?: number
 }
 
 /** The raw records of a time window (from the bounded ring of the most recent records) and their summary. */

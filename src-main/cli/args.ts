@@ -26,3 +26,11 @@ export function parseCount(name: string, value: string | undefined): number | un
   return Number(value)
 }
 
+
+/** A code address given as hex "0x…" or decimal, within 64 bits; `what` names it in the message ("argument 2", "line 7 of stdin"). */
+export function parseCodeAddress(text: string, what: string): bigint {
+  const t = text.trim()
+  const value = /^0x[0-9a-f]{1,16}$/i.test(t) || /^\d{1,20}$/.test(t) ? BigInt(t) : -1n
+  if (value < 0n || value >= 1n << 64n) throw new UsageError(`${what}: "${t.slice(0, 40)}" is not an address (hex 0x… or decimal, 64 bits at most)`)
+  return value
+}

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFixture } from '../../native/test/fixtures'
+import { addr2line } from '../../test-support/addr2line'
 import { ERROR_CODES } from '../../src-common/contract/errors'
 import type { HeapWalkDoc, HeapWalksDoc, Snapshot, WsWatchDoc } from '../../src-common/contract/types'
 
@@ -163,6 +164,12 @@ describe('snapscope watch', () => {
       expect(touched.size + doc.lost).toBeGreaterThanOrEqual(pages)
       expect(doc.summary.byModule[0].module).toBe('watch_toucher')
       expect(doc.summary.topPcs[0].symbol).toMatch(/^watch_toucher\+0x[0-9a-f]+$/)
+      // named while the watch ran: as eu-addr2line names it in the fixture, the records' pcs in the symbols table
+      const top = doc.summary.topPcs[0]
+      expect(top.function).toBe((await addr2line(pid, [BigInt(top.pc)]))[0].function)
+      expect(top.function).toBe('touch_pages')
+      const named = new Map(doc.symbols!.map((s) => [s.address, s]))
+      expect(doc.faults.filter((f) => f.module === 'watch_toucher').every((f) => named.get(f.pc)?.module === 'watch_toucher')).toBe(true)
       expect(doc.summary.byRegion.find((r) => r.region === 'anon')!.count).toBeGreaterThanOrEqual(pages - doc.lost)
       expect(doc.summary.total).toBe(doc.faults.length + doc.omitted)
     } finally {

@@ -10,6 +10,7 @@ import * as heap from './verbs/heap'
 import * as report from './verbs/report'
 import * as serve from './verbs/serve'
 import * as snapshot from './verbs/snapshot'
+import * as symbolize from './verbs/symbolize'
 import * as watch from './verbs/watch'
 import { version } from '../../package.json'
 
@@ -18,7 +19,7 @@ interface Verb {
   run(args: string[]): Promise<void>
 }
 
-const VERBS: Record<string, Verb> = { snapshot, heap, watch, diff, report, capture, serve }
+const VERBS: Record<string, Verb> = { snapshot, heap, watch, symbolize, diff, report, capture, serve }
 
 const USAGE = `usage: snapscope <verb> [options]
 ${Object.values(VERBS)

@@ -47,6 +47,24 @@ export class RangeIndex<T> {
     const i = this.indexOf(address)
     return i < 0 ? undefined : { start: this.starts[i], end: this.ends[i], value: this.values[i] }
   }
+
+  /** The ranges, in address order. */
+  ranges(): Range<T>[] {
+    return this.values.map((value, i) => ({ start: this.starts[i], end: this.ends[i], value }))
+  }
+
+  /** Whether any range overlaps [start, end). */
+  overlaps(start: number, end: number): boolean {
+    let lo = 0
+    let hi = this.starts.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      if (end <= this.starts[mid]) hi = mid - 1
+      else if (start >= this.ends[mid]) lo = mid + 1
+      else return true
+    }
+    return false
+  }
 }
 
 /** A 64-bit address held as two 32-bit halves (a little-endian view of a BigUint64Array). */
@@ -89,17 +107,22 @@ export interface RegionInfo {
  * The modules and regions of one watched process, from the backend's module list and memory
  * regions, and the attribution of faults to them. Read once at the start and again (load()) when
  * faults land where nothing was mapped when it was read: a library loaded later, a heap grown, a new
- * mapping. Module ids stay the same across loads (by module name).
+ * mapping. Module ids stay the same across loads (by module name); an unloaded module's range stays
+ * until another takes its place. Where another image took a module's place (an exec, a library
+ * loaded where one was unloaded), `replaced` hears of the range: names of code there are stale.
  */
 export class AddressMap {
   readonly moduleNames: string[] = [KERNEL, UNKNOWN]
   private readonly moduleIds = new Map<string, number>(this.moduleNames.map((name, id) => [name, id]))
   private modules = new RangeIndex<number>([])
+  /** what image each module range holds (path and size), by its start */
+  private images = new Map<number, string>()
   private regions = new RangeIndex<RegionInfo>([])
 
   constructor(
     private readonly addon: NativeAddon,
-    private readonly pid: number
+    private readonly pid: number,
+    private readonly replaced: (start: number, end: number) => void = () => {}
   ) {}
 
   /** Reads the modules and regions again; false (the last ones kept) when the process can't be read now. */
@@ -109,9 +132,19 @@ export class AddressMap {
         this.addon.snapshot({ processes: false, threads: false, modules: true, heapLists: true, pid: this.pid }),
         this.addon.memoryRegions(this.pid)
       ])
-      this.modules = new RangeIndex(
+      const listed = new RangeIndex(
         snap.modules.map((m) => ({ start: Number(m.baseAddress), end: Number(m.baseAddress) + m.baseSize, value: this.moduleId(m.moduleName) }))
       )
+      // A module unloaded since (dlclose) keeps its range until something else is mapped there: faults
+      // it raised before are still its own, in the summary and in records attributed late.
+      const images = new Map(snap.modules.map((m) => [Number(m.baseAddress), `${m.exePath}\0${m.baseSize}`]))
+      const before = this.modules.ranges()
+      const unloaded = before.filter((r) => !listed.overlaps(r.start, r.end))
+      for (const r of unloaded) images.set(r.start, this.images.get(r.start)!)
+      const changed = before.filter((r) => listed.overlaps(r.start, r.end) && images.get(r.start) !== this.images.get(r.start))
+      this.modules = unloaded.length ? new RangeIndex([...listed.ranges(), ...unloaded]) : listed
+      this.images = images
+      for (const r of changed) this.replaced(r.start, r.end)
       // Anonymous mappings inside a heap (glibc's thread arenas) count as heap.
       const heaps = new RangeIndex(snap.heapLists.map((h) => ({ start: Number(h.baseAddress), end: Number(h.baseAddress) + h.size, value: h.kind })))
       this.regions = new RangeIndex(
@@ -143,10 +176,16 @@ export class AddressMap {
     return this.moduleIds.get(name)
   }
 
+  /** The module holding a user pc and the pc's offset in it. */
+  moduleAt(pc: number): { module: string; moduleOffset: number } | undefined {
+    const m = this.modules.find(pc)
+    return m && { module: this.moduleNames[m.value], moduleOffset: pc - m.start }
+  }
+
   /** "module+0xoffset" for a user pc, the bare pc outside every module. */
   symbolOf(pc: number): string {
-    const m = this.modules.find(pc)
-    return m ? `${this.moduleNames[m.value]}+0x${(pc - m.start).toString(16)}` : hex(pc)
+    const m = this.moduleAt(pc)
+    return m ? `${m.module}+0x${m.moduleOffset.toString(16)}` : hex(pc)
   }
 
   /**

@@ -9,6 +9,8 @@
 
 import { totalmem } from 'node:os'
 import { PdfQueue } from './report/pdf'
+import { SYMBOL_ENTRY_BYTES } from './symbols/symbolService'
+import { MAX_NAMED_PCS } from './wsWatch'
 import { codedError } from '../../src-common/contract/errors'
 
 const MiB = 1 << 20
@@ -138,8 +140,9 @@ export const WALKING_BYTES_PER_BLOCK = 24 + 8 + 8 + 1
 /** a block of a heap.walk page: its object with a hex string, and its share of the JSON answer */
 export const PAGE_BYTES_PER_BLOCK = 256
 /** a watch: the stream's ring of 2^20 records (33 bytes each, watchStream.ts), the document's first
- *  10,000 records (28 bytes), and the perf rings, which the native watch maps up to 64 MiB of */
-export const WATCH_BYTES = (1 << 20) * 33 + 10_000 * 28 + 64 * MiB
+ *  10,000 records (28 bytes), the perf rings, which the native watch maps up to 64 MiB of, and the
+ *  names of its distinct pcs */
+export const WATCH_BYTES = (1 << 20) * 33 + 10_000 * 28 + 64 * MiB + MAX_NAMED_PCS * SYMBOL_ENTRY_BYTES
 /** a capture: its document, and each sample (~1.4 kB as JSON with its heap histogram, about twice that as objects) */
 export const CAPTURE_BASE_BYTES = 1 * MiB
 export const CAPTURE_SAMPLE_BYTES = 4096

@@ -4,7 +4,10 @@
 import { REGION_CODES, type WatchSummary } from '../../src-common/contract/types'
 import { KERNEL, TWO_32, hex, isKernelHalf } from './addressMap'
 
-const TOP_PCS = 20
+export const TOP_PCS = 20
+
+/** What a top pc says of its code: module+offset (`symbol`) and its name where known. */
+export type PcName = Omit<WatchSummary['topPcs'][number], 'pc' | 'count'>
 
 export class FaultCounts {
   total = 0
@@ -17,6 +20,9 @@ export class FaultCounts {
   private readonly byPc = new Map<number, number>()
   private readonly byKernelPc = new Map<bigint, number>()
 
+  /** `newPcs`, when given, hears of each user pc the first time it is counted (to name it). */
+  constructor(private readonly newPcs?: number[]) {}
+
   /** Counts record i of `pcs` (whose halves are pcHi/pcLo). */
   add(module: number, region: number, tid: number, pcHi: number, pcLo: number, pcs: BigUint64Array, i: number): void {
     this.total++
@@ -24,13 +30,23 @@ export class FaultCounts {
     this.byRegion[region]++
     bump(this.byThread, tid)
     if (isKernelHalf(pcHi)) bump(this.byKernelPc, pcs[i])
-    else if (pcHi !== 0 || pcLo !== 0) bump(this.byPc, pcHi * TWO_32 + pcLo)
+    else if (pcHi !== 0 || pcLo !== 0) {
+      const pc = pcHi * TWO_32 + pcLo
+      const seen = this.byPc.get(pc)
+      this.byPc.set(pc, (seen ?? 0) + 1)
+      if (seen === undefined) this.newPcs?.push(pc)
+    }
   }
 
-  topPcs(symbolOf: (pc: number) => string, limit = TOP_PCS): WatchSummary['topPcs'] {
-    const user = sorted(this.byPc)
+  /** The user pcs counted, most first. */
+  pcs(limit = Number.POSITIVE_INFINITY): number[] {
+    return sorted(this.byPc)
       .slice(0, limit)
-      .map(([pc, count]) => ({ pc: hex(pc), symbol: symbolOf(pc), count }))
+      .map(([pc]) => pc)
+  }
+
+  topPcs(nameOf: (pc: number) => PcName, limit = TOP_PCS): WatchSummary['topPcs'] {
+    const user = this.pcs(limit).map((pc) => ({ pc: hex(pc), ...nameOf(pc), count: this.byPc.get(pc)! }))
     const kernel = sorted(this.byKernelPc)
       .slice(0, limit)
       .map(([pc, count]) => ({ pc: '0x' + pc.toString(16), symbol: KERNEL, count }))
@@ -43,7 +59,7 @@ export class FaultCounts {
     return out.sort((a, b) => b.count - a.count)
   }
 
-  summary(names: readonly string[], symbolOf: (pc: number) => string): WatchSummary {
+  summary(names: readonly string[], nameOf: (pc: number) => PcName): WatchSummary {
     return {
       total: this.total,
       byModule: this.byModuleNamed(names),
@@ -51,7 +67,7 @@ export class FaultCounts {
         .filter((r) => r.count > 0)
         .sort((a, b) => b.count - a.count),
       byThread: sorted(this.byThread).map(([tid, count]) => ({ tid, count })),
-      topPcs: this.topPcs(symbolOf)
+      topPcs: this.topPcs(nameOf)
     }
   }
 }

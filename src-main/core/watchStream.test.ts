@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
+import { addr2line } from '../../test-support/addr2line'
 import type { WatchUpdate } from '../../src-common/contract/contract'
 import { FaultRing } from './faultRing'
 import { BUCKET_MS, POINTS_PER_BUCKET, WatchStream } from './watchStream'
@@ -46,7 +47,7 @@ function fakeWatch() {
     touchedRegions: () => [],
     summary: () => ({ total: counts.total, byModule: [], byRegion: [], byThread: [], topPcs: [] }),
     totals: counts,
-    symbolOf: (pc: number) => `app+0x${(pc - 0x400000).toString(16)}`,
+    nameOf: (pc: number) => ({ symbol: `app+0x${(pc - 0x400000).toString(16)}` }),
     moduleIdOf: (name: string) => (name === 'app' ? 2 : undefined)
   })
   return emitter as unknown as WsWatchSession & EventEmitter
@@ -112,6 +113,11 @@ describe('WatchStream on watch_toucher', () => {
     process.kill(pid, 'SIGUSR1')
     process.kill(pid, 'SIGUSR2')
     await expect.poll(counted, { timeout: 10_000 }).toBeGreaterThanOrEqual(pages)
+    // the name of the code arrives while the watch runs, and the next update has it
+    await expect.poll(() => updates.at(-1)!.topPcs[0]?.function, { timeout: 10_000 }).toBe('touch_pages')
+    expect(updates.at(-1)!.running).toBe(true)
+    const named = stream.query({ watchId: 3, module: 'watch_toucher', limit: 1000 }).records.find((r) => BigInt(r.va) >= BigInt(base) && BigInt(r.va) < BigInt(base) + BigInt(pages * pageSize))!
+    expect(named.function).toBe((await addr2line(pid, [BigInt(named.pc)]))[0].function)
     const doc = await watch.stop()
     const last = updates.at(-1)!
     expect(last.running).toBe(false)
@@ -139,7 +145,7 @@ describe('WatchStream on watch_toucher', () => {
     const mine = stream.query({ watchId: 3, module: 'watch_toucher', limit: 1000 })
     const onRegion = mine.records.filter((r) => BigInt(r.va) >= BigInt(base) && BigInt(r.va) < BigInt(base) + BigInt(pages * pageSize))
     expect(onRegion).toHaveLength(pages)
-    expect(onRegion.every((r) => r.region === 'anon' && r.symbol.startsWith('watch_toucher+'))).toBe(true)
+    expect(onRegion.every((r) => r.region === 'anon' && r.symbol.startsWith('watch_toucher+') && r.function === 'touch_pages')).toBe(true)
     expect(new Set(onRegion.map((r) => r.tid)).size).toBe(2)
     expect(mine.summary.topPcs[0].symbol).toBe(last.topPcs[0].symbol)
   })

@@ -167,8 +167,8 @@ export class WatchStream {
             va: hexHalves(vas[2 * s + 1], vas[2 * s]),
             tid: ring.tid[s],
             module: names[ring.module[s]],
-            symbol: symbolAt(watch, pcHi, pcLo),
-            region: REGION_CODES[ring.region[s]]
+            region: REGION_CODES[ring.region[s]],
+            ...nameAt(watch, pcHi, pcLo)
           })
         }
         counts.add(ring.module[s], ring.region[s], ring.tid[s], pcHi, pcLo, ring.pc, s)
@@ -179,17 +179,19 @@ export class WatchStream {
       matched: counts.total,
       offset,
       records,
-      summary: counts.summary(names, (pc) => watch.symbolOf(pc)),
+      summary: counts.summary(names, (pc) => watch.nameOf(pc)),
       ringStartMs: ring.oldestMs,
       ringCapacity: ring.capacity
     }
   }
 }
 
-/** A record's pc as module+offset, "[kernel]", or "[unknown]" where the mechanism gives no pc. */
-function symbolAt(watch: WsWatchSession, pcHi: number, pcLo: number): string {
-  if (isKernelHalf(pcHi)) return KERNEL
-  return pcHi === 0 && pcLo === 0 ? UNKNOWN : watch.symbolOf(pcHi * TWO_32 + pcLo)
+/** A record's pc as module+offset and its name, "[kernel]", or "[unknown]" where the mechanism gives no pc. */
+function nameAt(watch: WsWatchSession, pcHi: number, pcLo: number): Pick<WatchRecord, 'symbol' | 'function' | 'offset' | 'exact' | 'file' | 'line'> {
+  if (isKernelHalf(pcHi)) return { symbol: KERNEL }
+  if (pcHi === 0 && pcLo === 0) return { symbol: UNKNOWN }
+  const { symbol, function: fn, offset, exact, file, line } = watch.nameOf(pcHi * TWO_32 + pcLo)
+  return { symbol, function: fn, offset, exact, file, line }
 }
 
 /** The streams of one session: every running watch's, and finished ones' (still queryable) until the next watch starts. */

@@ -1,8 +1,10 @@
 // The watch's address map on a real process whose memory changes after the watch attached
 // (late_map: dlopen of late_lib, a heap grown with sbrk, a new anonymous mapping, all touched by the
 // library's code): the document and the live stream name the library, the heap and the mapping,
-// checked against what the fixture itself reports (dladdr) and against /proc/PID/maps.
-import { execFileSync } from 'node:child_process'
+// checked against what the fixture itself reports (dladdr) and against /proc/PID/maps; and the names
+// of the library's code, taken while it was mapped, kept once it is unloaded (eu-addr2line of the file);
+// and names taken again where an exec put other code at the same addresses (exec_into).
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,6 +13,7 @@ import { loadAddon } from '../../native/index'
 import { startFixture, type RunningFixture } from '../../native/test/fixtures'
 import type { WatchUpdate } from '../../src-common/contract/contract'
 import type { FaultEntry } from '../../src-common/contract/types'
+import { addr2line } from '../../test-support/addr2line'
 import { WatchStream } from './watchStream'
 import { WsWatchSession } from './wsWatch'
 
@@ -143,4 +146,84 @@ describe('a watch of memory that appears after it attached', () => {
     expect(mine.records.filter((r) => inRange(r.va, anon))).toHaveLength(onAnon.length)
     expect(mine.summary.topPcs[0].symbol).toBe(top.symbol)
   })
+
+  it('names the code of the library while it is mapped, and keeps its names and module once it is unloaded', async () => {
+    const f = await startFixture<{ pid: number }>('late_map', [lib, '--pages', String(PAGES)])
+    fixtures.push(f)
+    const { pid } = f.info
+    const watch = await WsWatchSession.start(loadAddon(), { pid })
+    const stream = new WatchStream(2, watch, () => {})
+    const reported = nextLine<LateReport>(f)
+    f.proc.stdin!.write('go\n')
+    const report = await reported
+    const base = Number(report.base)
+    const libEnd = Math.max(...mappingsOf(pid, lib).map((m) => m.end))
+    const libPcs = () => [...new Set(stream.query({ watchId: 2, module: LIB, limit: 100_000 }).records.map((r) => Number(r.pc)))]
+    await expect.poll(() => libPcs().length > 0 && libPcs().every((pc) => watch.symbols.cached(pc) !== undefined), { timeout: 10_000 }).toBe(true)
+    const pcs = libPcs()
+
+    const closed = nextLine<{ closed: boolean; anon: [string, string] }>(f)
+    f.proc.stdin!.write('close\n')
+    const after = await closed
+    expect(mappingsOf(pid, lib)).toEqual([])
+    const more = range(after.anon)
+    await expect.poll(() => watch.summary().byRegion.find((r) => r.region === 'anon')?.count ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(2 * PAGES)
+    const doc = await watch.stop()
+    // The map was read again after the close: the new mapping is known (and the library gone from it).
+    expect(doc.faults.filter((r) => inRange(r.va, more)).every((r) => r.region === 'anon')).toBe(true)
+
+    // What eu-addr2line says of each pc, from the library file at the pc's offset.
+    const offsets = pcs.map((pc) => pc - base)
+    const lines = execFileSync('eu-addr2line', ['-f', '-e', lib, ...offsets.map((o) => '0x' + o.toString(16))], { encoding: 'utf8' }).trim().split('\n')
+    const expected = new Map(offsets.map((o, i) => [o, lines[2 * i] === '??' ? null : lines[2 * i]]))
+    expect([...expected.values()]).toContain('late_touch')
+    const table = new Map((doc.symbols ?? []).map((s) => [Number(s.address), s]))
+    for (const pc of pcs) {
+      expect(table.get(pc), `pc 0x${pc.toString(16)}`).toMatchObject({ module: LIB, moduleOffset: pc - base, function: expected.get(pc - base) })
+    }
+    const inLib = doc.summary.topPcs.filter((p) => Number(p.pc) >= base && Number(p.pc) < libEnd)
+    expect(inLib.length).toBeGreaterThan(0)
+    for (const p of inLib) {
+      const offset = Number(p.pc) - base
+      expect(p).toMatchObject({ symbol: `${LIB}+0x${offset.toString(16)}`, module: LIB, moduleOffset: offset })
+      // named while mapped (code that ran in dlclose, its destructors, was named too late for a function)
+      if (pcs.includes(Number(p.pc))) expect(p.function ?? null).toBe(expected.get(offset))
+    }
+    expect(doc.summary.topPcs[0].function).toBe('late_touch')
+  })
 })
+
+describe('a watch across an exec that puts other code at the same addresses', () => {
+  it('names the code the new image has there, not what the old one had', async () => {
+    // Two builds of one source, non-PIE (same addresses), the same file name in two folders: only the name of the touching function differs.
+    const build = (sub: string, touch: string) => {
+      const out = path.join(dir, sub, 'toucher')
+      fs.mkdirSync(path.dirname(out), { recursive: true })
+      execFileSync('cc', ['-no-pie', '-O2', `-DTOUCH=${touch}`, '-o', out, path.join(__dirname, '../../native/test/fixtures/exec_into.c')])
+      return out
+    }
+    const [first, second] = [build('a', 'alpha_touch'), build('b', 'omega_touch')]
+    const proc = spawn(first, [second], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const f = { proc, info: null, stop: async () => void proc.stdin.end() } as unknown as RunningFixture<unknown>
+    fixtures.push(f)
+    const started = await nextLine<{ pid: number; touch: string }>(f)
+    const watch = await WsWatchSession.start(loadAddon(), { pid: started.pid })
+    const topName = () => watch.summary().topPcs[0]?.function
+    const touched = nextLine(f)
+    proc.stdin.write('go\n')
+    await touched
+    await expect.poll(topName, { timeout: 10_000 }).toBe('alpha_touch')
+    const pc = watch.summary().topPcs[0].pc
+
+    const again = nextLine<{ touch: string }>(f)
+    proc.stdin.write('exec\n')
+    expect((await again).touch).toBe(started.touch) // the other function, at the same address
+    await expect.poll(() => watch.summary().topPcs[0].count, { timeout: 10_000 }).toBeGreaterThanOrEqual(128)
+    await expect.poll(topName, { timeout: 10_000 }).toBe('omega_touch')
+    const [expected] = await addr2line(started.pid, [BigInt(pc)])
+    const doc = await watch.stop()
+    expect(doc.summary.topPcs[0]).toMatchObject({ pc, module: 'toucher', function: expected.function })
+    expect(doc.symbols!.find((s) => s.address === pc)!.function).toBe('omega_touch')
+  })
+})
+

@@ -7,12 +7,17 @@
 // before anything counts them or sees them ('batch' events: the live stream).
 // The per-fault loop avoids BigInt (see addressMap.ts): it reads each 64-bit address as two 32-bit
 // halves, which keeps a million faults a second affordable in the main process.
+// Code is named while the watch runs (its modules are mapped then): each distinct pc, once, off the
+// batch path (the symbol service asks the addon's worker thread, at most every NAME_EVERY_MS); the
+// summary and the records take the names that have arrived, and the document waits for the last ones.
 
 import { EventEmitter } from 'node:events'
 import type { NativeAddon, NativeFaultBatch, NativeWatchEnd, NativeWatchHandle } from '../../native/index'
-import { REGION_CODES, type FaultEntry, type RegionCode, type WatchRegion, type WatchSummary, type WsWatchDoc } from '../../src-common/contract/types'
+import { REGION_CODES, type FaultEntry, type RegionCode, type SymbolEntry, type WatchRegion, type WatchSummary, type WsWatchDoc } from '../../src-common/contract/types'
+import { nameFields } from '../../src-common/model/symbols/symbolText'
 import { AddressMap, TWO_32, hex, type RegionInfo } from './addressMap'
-import { FaultCounts, halves } from './faultCounts'
+import { FaultCounts, TOP_PCS, halves, type PcName } from './faultCounts'
+import { SymbolService } from './symbols/symbolService'
 import { FaultLog } from './faultLog'
 import type { StreamedArray } from './jsonStream'
 
@@ -54,6 +59,10 @@ interface Held {
 const REFRESH_MIN_MS = 250
 /** regions listed for the address chart at most; faults elsewhere still count by kind */
 const MAX_TOUCHED_REGIONS = 256
+/** new pcs are sent to be named at most this often (ms) */
+const NAME_EVERY_MS = 200
+/** distinct pcs named at most (then only the top pcs, at the end); the document's symbols table holds as many */
+export const MAX_NAMED_PCS = 100_000
 
 export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end: [WsWatchDoc] }> {
   readonly startedAt = new Date()
@@ -74,7 +83,15 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
   private finishDoc!: (doc: WsWatchDoc) => void
   private readonly log: FaultLog
   private lost = 0
-  private readonly counts = new FaultCounts()
+  /** user pcs counted for the first time, not yet sent to be named */
+  private readonly newPcs: number[] = []
+  private readonly counts = new FaultCounts(this.newPcs)
+  private namedPcs = 0
+  private nameTimer: NodeJS.Timeout | undefined
+  private naming = new Set<Promise<unknown>>()
+  /** the names of the code, asked while the watch runs */
+  readonly symbols: SymbolService
+  private finishing = false
   private doc: WsWatchDoc | undefined
   readonly done: Promise<WsWatchDoc>
 
@@ -83,7 +100,8 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
     private readonly options: WatchOptions
   ) {
     super()
-    this.map = new AddressMap(addon, options.pid)
+    this.map = new AddressMap(addon, options.pid, (start, end) => this.rename(start, end))
+    this.symbols = new SymbolService(addon, options.pid)
     this.log = new FaultLog(options.maxRecords ?? 2_000_000, this.map.moduleNames)
     this.done = new Promise((ok) => (this.finishDoc = ok))
     this.handle = addon.startWatch(
@@ -112,7 +130,7 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
 
   /** Stops the watch; resolves with the document once the last batch is in. */
   stop(): Promise<WsWatchDoc> {
-    if (!this.doc) this.handle.stop()
+    if (!this.doc && !this.ending) this.handle.stop()
     return this.done
   }
 
@@ -200,7 +218,36 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
     const pcs = halves(batch.pc)
     for (let i = 0; i < batch.pc.length; i++) this.counts.add(batch.module[i], batch.region[i], batch.tid[i], pcs[2 * i + 1], pcs[2 * i], batch.pc, i)
     this.log.push(batch)
+    if (this.newPcs.length > 0 && !this.nameTimer) this.nameTimer = setTimeout(() => this.nameNewPcs(), NAME_EVERY_MS)
     this.emit('batch', batch)
+  }
+
+  /** Sends the pcs met since the last time to be named (in the background: a failure leaves them module+offset). */
+  private nameNewPcs(): void {
+    clearTimeout(this.nameTimer)
+    this.nameTimer = undefined
+    const pcs = this.newPcs.splice(0, Math.max(0, MAX_NAMED_PCS - this.namedPcs))
+    this.newPcs.length = 0
+    this.namedPcs += pcs.length
+    if (pcs.length > 0) this.name(pcs)
+  }
+
+  private name(pcs: number[]): void {
+    const asked = this.symbols.lookup(pcs).catch(() => undefined) // exited, or can't be read: module+offset stays
+    this.naming.add(asked)
+    void asked.then(() => this.naming.delete(asked))
+  }
+
+  /** Another image took [start, end) (an exec): its names go, and the pcs counted there are named again. */
+  private rename(start: number, end: number): void {
+    this.symbols.forget(start, end)
+    const pcs = this.counts.pcs(MAX_NAMED_PCS).filter((pc) => pc >= start && pc < end)
+    if (pcs.length > 0) this.name(pcs)
+  }
+
+  /** Resolves once every name asked so far has arrived (or failed). */
+  private async namesSettled(): Promise<void> {
+    while (this.naming.size > 0) await Promise.all(this.naming)
   }
 
   private onEnd(end: NativeWatchEnd): void {
@@ -212,6 +259,14 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
   /** "module+0xoffset" for a user pc, the bare pc outside every module. */
   symbolOf(pc: number): string {
     return this.map.symbolOf(pc)
+  }
+
+  /** A user pc as module+offset with its name, once the name has arrived (the module from the map when the name came too late to see it). */
+  nameOf(pc: number): PcName {
+    const name = this.symbols.cached(pc)
+    const symbol = this.symbolOf(pc)
+    if (!name) return { symbol }
+    return name.module === null ? { symbol, ...this.map.moduleAt(pc), ...nameFields(name) } : { symbol, ...nameFields(name) }
   }
 
   /** Module names by id (the batches' `module`); it grows as modules appear. */
@@ -234,10 +289,25 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
   }
 
   summary(): WatchSummary {
-    return this.counts.summary(this.map.moduleNames, (pc) => this.symbolOf(pc))
+    return this.counts.summary(this.map.moduleNames, (pc) => this.nameOf(pc))
+  }
+
+  /** The names of the pcs counted (most faults first), as many as have arrived. */
+  private symbolTable(): SymbolEntry[] {
+    return this.counts.pcs(MAX_NAMED_PCS).flatMap((pc) => this.symbols.cached(pc) ?? [])
   }
 
   private finish(end: NativeWatchEnd): void {
+    if (this.finishing) return
+    this.finishing = true
+    // The last new pcs, and the top pcs past MAX_NAMED_PCS; then the document.
+    this.nameNewPcs()
+    const unnamed = this.counts.pcs(TOP_PCS).filter((pc) => !this.symbols.cached(pc))
+    if (unnamed.length > 0) this.name(unnamed)
+    void this.namesSettled().then(() => this.build(end))
+  }
+
+  private build(end: NativeWatchEnd): void {
     this.doc = {
       format: 'snapscope.wswatch/1',
       pid: this.options.pid,
@@ -248,7 +318,8 @@ export class WsWatchSession extends EventEmitter<{ batch: [AttributedBatch]; end
       faults: this.options.faultsInDocument === false ? [] : this.log.toArray(),
       lost: this.lost,
       omitted: this.log.omitted,
-      summary: this.summary()
+      summary: this.summary(),
+      symbols: this.symbolTable()
     }
     this.emit('end', this.doc)
     this.finishDoc(this.doc)

@@ -34,7 +34,8 @@ const ITEM_KIND: Record<FileItem['format'], string> = {
   'snapscope.heapwalks/1': 'heap walks',
   'snapscope.heapwalk/1': 'heap walk',
   'snapscope.wswatch/1': 'working-set watch',
-  'snapscope.timeline/1': 'timeline'
+  'snapscope.timeline/1': 'timeline',
+  'snapscope.symbols/1': 'symbols'
 }
 
 export const itemKind = (item: FileItem): string => ITEM_KIND[item.format]
@@ -104,7 +105,8 @@ function add(o: Observation, item: FileItem, side: Side): void {
       return
     }
     case 'snapscope.wswatch/1':
-      return // faults by time and place: nothing that grows between two observations
+    case 'snapscope.symbols/1':
+      return // faults by time and place, names of code: nothing that grows between two observations
   }
 }
 

@@ -10,7 +10,7 @@ import { exportReport } from '../report/export'
 import { rng } from '../../../test-support/fuzzCases'
 import { DEFAULT_LIMITS, FileFormatError, parseSnapscopeFile } from './loader'
 import { encodeFile, makeFile } from './snapshotFile'
-import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
+import { HOST, heapWalksDoc, namedWatchDoc, proc, sample, snapshotDoc, symbolsDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
 import type { SnapscopeFile } from '../../../src-common/contract/fileTypes'
 
 const SEED = Number(process.env.SNAPSCOPE_FUZZ_SEED ?? 0x5eed)
@@ -98,7 +98,7 @@ async function useOpened(file: SnapscopeFile): Promise<void> {
 describe('the loader, fuzzed', () => {
   it(`opens or refuses ${RUNS} random and mutated files without crashing or hanging (seed ${SEED})`, async () => {
     const file = makeFile(
-      [snapshotDoc([proc(10), proc(11)]), heapWalksDoc(10, [5, 6, 7]), timelineDoc([sample(0), sample(10_000, { counts: [10, 30, 10] }), sample(20_000, { counts: [10, 50, 10] })]), watchDoc()],
+      [snapshotDoc([proc(10), proc(11)]), heapWalksDoc(10, [5, 6, 7]), timelineDoc([sample(0), sample(10_000, { counts: [10, 30, 10] }), sample(20_000, { counts: [10, 50, 10] })]), symbolsDoc(), namedWatchDoc(), watchDoc()],
       HOST
     )
     const value = JSON.parse(JSON.stringify(file)) as unknown

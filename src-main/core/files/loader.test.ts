@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib'
 import { DEFAULT_LIMITS, FileFormatError, parseSnapscopeFile, readSnapscopeFile, type LoadLimits } from './loader'
 import { encodeFile, makeFile } from './snapshotFile'
 import { emptyObjectsBomb } from '../../../test-support/bombs'
-import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
+import { HOST, heapWalksDoc, namedWatchDoc, proc, sample, snapshotDoc, symbolsDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
 import { FILE_FORMAT } from '../../../src-common/contract/fileTypes'
 
 const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v))
@@ -23,7 +23,7 @@ async function failure(bytes: Uint8Array, limits?: LoadLimits): Promise<string> 
 }
 
 describe('Snapscope files', () => {
-  const file = makeFile([snapshotDoc([proc(10), proc(11)]), heapWalksDoc(10, [5, 6, 7]), timelineDoc([sample(0), sample(10_000)]), watchDoc()], HOST)
+  const file = makeFile([snapshotDoc([proc(10), proc(11)]), heapWalksDoc(10, [5, 6, 7]), timelineDoc([sample(0), sample(10_000)]), watchDoc(), namedWatchDoc(), symbolsDoc()], HOST)
 
   it('round-trips every kind of item through gzip', async () => {
     const bytes = await encodeFile(file)
@@ -33,7 +33,7 @@ describe('Snapscope files', () => {
   })
 
   it('reads the plain JSON the command writes, as a one-item file', async () => {
-    for (const doc of [snapshotDoc([proc(3)]), heapWalksDoc(3, [1]), heapWalksDoc(3, [1]).heaps[0], watchDoc(3), timelineDoc([sample(0)])]) {
+    for (const doc of [snapshotDoc([proc(3)]), heapWalksDoc(3, [1]), heapWalksDoc(3, [1]).heaps[0], watchDoc(3), namedWatchDoc(3), timelineDoc([sample(0)]), symbolsDoc(3)]) {
       const back = await parseSnapscopeFile(Buffer.from('\n  ' + JSON.stringify(doc, null, 2)), 'plain.json')
       expect(back.format).toBe(FILE_FORMAT)
       expect(back.items).toEqual([doc])

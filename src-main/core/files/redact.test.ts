@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { redactFile } from './redact'
 import { makeFile } from './snapshotFile'
-import { HOST, proc, sample, snapshotDoc, timelineDoc } from '../../../test-support/testDocs'
+import { HOST, namedWatchDoc, proc, sample, snapshotDoc, symbolsDoc, timelineDoc } from '../../../test-support/testDocs'
 
 describe('redaction', () => {
   it('replaces user names, the host name and directories wherever they occur, and keeps file names and numbers', () => {
@@ -25,6 +25,15 @@ describe('redaction', () => {
     // The original is untouched; redacting twice changes nothing.
     expect(file.host.hostname).toBe('build-host-7')
     expect(redactFile(r)).toBe(r)
+  })
+
+  it('takes the directories off the source files of code names, and keeps the names', () => {
+    const r = redactFile(makeFile([namedWatchDoc(), symbolsDoc()], HOST))
+    expect(JSON.stringify(r)).not.toContain('/home/alice')
+    const [watch, symbols] = r.items as [ReturnType<typeof namedWatchDoc>, ReturnType<typeof symbolsDoc>]
+    expect(watch.summary.topPcs[0]).toMatchObject({ function: 'leak::Pool::grow', file: '…/pool.cc', line: 123 })
+    expect(watch.symbols![0]).toMatchObject({ function: 'leak::Pool::grow', file: '…/pool.cc', inlined: [{ function: 'leak::touch', file: '…/touch.h', line: 7 }] })
+    expect(symbols.symbols.map((s) => s.file)).toEqual(['…/pool.cc', null])
   })
 })
 

@@ -13,7 +13,7 @@
 // run through again: one redacted by this version comes back unchanged, one from an older version (or
 // edited) loses what is left.
 
-import type { HostInfo, SnapshotError } from '../../../src-common/contract/types'
+import type { HostInfo, SnapshotError, SymbolEntry } from '../../../src-common/contract/types'
 import type { FileItem, RedactionSummary, SnapscopeFile } from '../../../src-common/contract/fileTypes'
 
 const REDACTED = '[redacted]'
@@ -176,6 +176,12 @@ class Redactor {
     return list.map((e) => ({ ...e, message: this.text(e.message) }))
   }
 
+  /** Source paths of code names: the build's directories say whose machine built it. */
+  symbols(list: SymbolEntry[]): SymbolEntry[] {
+    const file = (f: string | null) => (f === null ? null : this.text(f))
+    return list.map((s) => ({ ...s, file: file(s.file), inlined: s.inlined.map((i) => ({ ...i, file: file(i.file) })) }))
+  }
+
   item(item: FileItem): FileItem {
     switch (item.format) {
       case 'snapscope.snapshot/1':
@@ -197,7 +203,14 @@ class Redactor {
       case 'snapscope.heapwalk/1':
         return { ...item, errors: this.errors(item.errors) }
       case 'snapscope.wswatch/1':
-        return { ...item, endReason: this.text(item.endReason) }
+        return {
+          ...item,
+          endReason: this.text(item.endReason),
+          summary: { ...item.summary, topPcs: item.summary.topPcs.map((p) => (p.file === undefined ? p : { ...p, file: this.text(p.file) })) },
+          symbols: item.symbols && this.symbols(item.symbols)
+        }
+      case 'snapscope.symbols/1':
+        return { ...item, symbols: this.symbols(item.symbols) }
       case 'snapscope.timeline/1':
         return {
           ...item,

@@ -13,7 +13,7 @@ import { parseSnapscopeFile } from './loader'
 import { redactFile } from './redact'
 import { makeFile } from './snapshotFile'
 import { ITEM_FORMATS } from './schema'
-import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
+import { HOST, heapWalksDoc, namedWatchDoc, proc, sample, snapshotDoc, symbolsDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
 
 const resources = join(findRepoRoot(), 'resources')
 const json = JSON.parse(readFileSync(join(resources, 'snapscope-file.schema.json'), 'utf8')) as { $defs: Record<string, { properties?: { format?: { const?: string } } }> }
@@ -21,7 +21,8 @@ const json = JSON.parse(readFileSync(join(resources, 'snapscope-file.schema.json
 const valid = (v: unknown): boolean =>
   [SnapscopeFileSchema, FileItemSchema].some((schema) => Value.Check(schema, Value.Default(schema, structuredClone(v))))
 
-const docs = [snapshotDoc([proc(1), proc(2)]), heapWalksDoc(1, [3, 4]), heapWalksDoc(1, [3]).heaps[0], watchDoc(), timelineDoc([sample(0), sample(1000), sample(2000)])]
+// watchDoc: as older versions wrote it (no names); namedWatchDoc: with them
+const docs = [snapshotDoc([proc(1), proc(2)]), heapWalksDoc(1, [3, 4]), heapWalksDoc(1, [3]).heaps[0], watchDoc(), namedWatchDoc(), timelineDoc([sample(0), sample(1000), sample(2000)]), symbolsDoc()]
 
 describe('the file format', () => {
   it('names the same documents in the JSON Schema as the loader reads', () => {
@@ -52,6 +53,8 @@ describe('the file format', () => {
       { ...heapWalksDoc(1, [1]), heaps: [{ ...heapWalksDoc(1, [1]).heaps[0], kind: 'jemalloc-arena' }] },
       { ...watchDoc(), faults: [{ pc: 'main+4', va: '0x1', tid: 1, t: 0 }] },
       { ...timelineDoc([sample(0)]), samples: [{ ...sample(0), threadCount: 1.5 }] },
+      { ...symbolsDoc(), symbols: [{ ...symbolsDoc().symbols[0], source: 'guess' }] },
+      { ...namedWatchDoc(), symbols: [{ ...symbolsDoc().symbols[0], line: 0 }] },
       makeFile([{ format: 'snapscope.unknown/1' } as never], HOST)
     ]
     for (const doc of broken) {

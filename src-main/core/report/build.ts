@@ -9,6 +9,7 @@ import { columns, REPORT_FORMAT, type ReportModel, type Section } from '../../..
 import { diffSections } from './sections/diff'
 import { heapSection } from './sections/heap'
 import { snapshotSection } from './sections/snapshot'
+import { symbolsSection } from './sections/symbols'
 import { timelineSection } from './sections/timeline'
 import { watchSection } from './sections/watch'
 
@@ -23,6 +24,8 @@ function itemSection(item: FileItem, id: string): Section {
       return watchSection(item, id)
     case 'snapscope.timeline/1':
       return timelineSection(item, id)
+    case 'snapscope.symbols/1':
+      return symbolsSection(item, id)
   }
 }
 

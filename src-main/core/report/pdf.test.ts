@@ -1,7 +1,10 @@
 // PDF exports with the real Chromium, through real sessions: the host runs one Chromium at a time
 // (watched in /proc while a dozen exports from several windows arrive at once), queues a few and
 // refuses the rest, runs it with its sandbox on, and lets it fetch nothing.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
@@ -10,10 +13,12 @@ import { loadAddon } from '../../../native/index'
 import type { ResponseEnvelope } from '../../../src-common/contract/contract'
 import { HostBudget } from '../budget'
 import { encodeFile, makeFile } from '../files/snapshotFile'
-import { HOST, proc, snapshotDoc } from '../../../test-support/testDocs'
+import { HOST, namedWatchDoc, proc, snapshotDoc } from '../../../test-support/testDocs'
 import { pieces } from '../../../test-support/pieces'
 import { Session } from '../session'
 import { MAX_PDF_WAITING, chromiumPrinter, findChromium } from './pdf'
+import { fileReport } from './build'
+import { exportReport } from './export'
 
 const MiB = 1 << 20
 const chromium = findChromium()
@@ -133,6 +138,15 @@ describe.skipIf(!chromium)('PDF renderer', () => {
     expect([...folders].filter((f) => existsSync(f))).toEqual([])
     expect(budget.usedBytes).toBe(0)
   }, 120_000)
+
+  it('prints the names of the code that faulted most: function, source line and module', async () => {
+    const [pdf] = await exportReport(fileReport(makeFile([namedWatchDoc()], HOST), 'named.snapscope'), 'pdf', { baseName: 'named' })
+    const file = join(mkdtempSync(join(tmpdir(), 'snapscope-pdf-')), 'named.pdf')
+    writeFileSync(file, pdf.data)
+    // poppler's pdftotext reads the text back as a reader would see it
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
+    expect(text).toMatch(/leak::Pool::grow\+0x2a\s+pool\.cc:123\s+leaky\s+0x401000/)
+  }, 60_000)
 
   it('lets Chromium fetch nothing, loopback included', async () => {
     const requests: string[] = []

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { compare } from '../../../src-common/model/diff/diff'
 import { makeFile } from '../files/snapshotFile'
-import { HOST, heapWalksDoc, proc, sample, snapshotDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
+import { HOST, heapWalksDoc, namedWatchDoc, proc, sample, snapshotDoc, symbolsDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
 import { diffReport, fileReport } from './build'
 import { tableCsv } from './csv'
 import { exportReport, reportJson } from './export'
@@ -50,6 +50,25 @@ describe('reports', () => {
     const text = renderText(model)
     expect(text).toMatch(/^Snapscope compare\n/)
     expect(text).toContain('! Grows steadily: Blocks of 65–128 B: 10 → 1,610')
+  })
+
+  it('names the code that faulted most in every format, and shows older watches by module+offset', async () => {
+    const named = makeFile([namedWatchDoc(), watchDoc(), symbolsDoc()], HOST)
+    const model = fileReport(named, 'named.snapscope')
+    const html = renderHtml(model)
+    expect(html).toContain('leak::Pool::grow+0x2a')
+    expect(html).toContain('pool.cc:123')
+    const csv = await exportReport(model, 'csv', { baseName: 'n' })
+    const top = (csv.find((f) => f.name === 'n-item0-top-pcs.csv')!.data as string).split('\r\n')
+    expect(top[0]).toBe('Code,Source,Module,PC,Faults')
+    expect(top[1]).toBe('leak::Pool::grow+0x2a,pool.cc:123,leaky,0x401000,1')
+    // a watch written before names: the module+offset it has
+    expect((csv.find((f) => f.name === 'n-item1-top-pcs.csv')!.data as string).split('\r\n')[1]).toBe('leaky+0x1000,,,0x401000,1')
+    const symbols = (csv.find((f) => f.name === 'n-item2-symbols.csv')!.data as string).split('\r\n')
+    expect(symbols.slice(1, 3)).toEqual(['0x401000,leak::Pool::grow+0x2a,pool.cc:123,leaky,debuginfo,true', '0x401004,leaky+0x1004,,leaky,,false'])
+    const json = JSON.parse(reportJson(model))
+    expect(json.sections[0].tables.find((t: { id: string }) => t.id === 'item0-top-pcs').rows[0]).toEqual({ code: 'leak::Pool::grow+0x2a', source: 'pool.cc:123', module: 'leaky', pc: '0x401000', count: 1 })
+    expect(renderText(model)).toContain('leak::Pool::grow+0x2a')
   })
 
   it('puts chart ticks on round numbers: binary units for bytes, whole numbers for counts', () => {

@@ -1,12 +1,15 @@
 // A short ranked list with counts and share bars (top faulting PCs, threads): dense, aligned, and
 // readable at a glance without a chart.
 import { fmtCount } from '../../../src-common/model/format/format'
+import { Name, showControls } from './Name'
 
 export interface CountRow {
   key: string | number
   label: string
   /** shown on hover: a raw address */
   detail?: string
+  /** shown muted beside the label: a source line, a module */
+  note?: string
   count: number
 }
 
@@ -32,9 +35,16 @@ export function CountBars({ title, rows, total, testId, empty, unit = 'faults' }
             {rows.map((row) => {
               const share = total > 0 ? row.count / total : 0
               return (
-                <tr key={row.key} data-testid={`${testId}-row`} data-label={row.label}>
-                  <td className="label mono" title={row.detail ? `${row.label}  ${row.detail}` : row.label}>
-                    {row.label}
+                <tr key={row.key} data-testid={`${testId}-row`} data-label={row.label} data-note={row.note}>
+                  <td className="label mono" title={showControls([row.label, row.note, row.detail].filter(Boolean).join('  '))}>
+                    {/* names of code and modules come from the inspected process */}
+                    <Name>{row.label}</Name>
+                    {row.note ? (
+                      <span className="muted">
+                        {' '}
+                        <Name>{row.note}</Name>
+                      </span>
+                    ) : null}
                   </td>
                   <td className="num" title={`${fmtCount(row.count)} ${unit}`}>
                     {fmtCount(row.count)}

@@ -2,7 +2,7 @@ import '../test/layout'
 import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MAX_UPLOAD_BYTES } from '../../../src-common/contract/contract'
-import { heapWalksDoc, proc, sample, snapshotDoc, timelineDoc } from '../../../test-support/testDocs'
+import { heapWalksDoc, namedWatchDoc, proc, sample, snapshotDoc, symbolsDoc, timelineDoc, watchDoc } from '../../../test-support/testDocs'
 import { ApiError } from '../api/connectedApi'
 import { fakeApi, settle } from '../test/fakeApi'
 import { LeakWorkbench } from './LeakWorkbench'
@@ -36,6 +36,21 @@ describe('files', () => {
     expect(screen.getAllByTestId('item-processes-row')).toHaveLength(2)
     expect(screen.getByTestId('item-size-classes')).toBeTruthy()
     expect(screen.getAllByTestId('timeline-chart').length).toBeGreaterThan(0)
+  })
+
+  it('names the code of a saved watch and of a symbols item, and shows an older watch by module+offset', async () => {
+    const host = fakeApi({ 'file.upload': (p) => openedFile(8, p.name, [namedWatchDoc(), watchDoc(), symbolsDoc()]) })
+    render(<LeakWorkbench api={host.api} />)
+    choose([new File(['x'], 'names.snapscope')])
+    await vi.waitFor(() => expect(screen.getAllByTestId('file-item')).toHaveLength(3))
+    const [named, old] = screen.getAllByTestId('item-top-pcs-row').map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))
+    expect(named).toEqual(['leak::Pool::grow+0x2a', 'pool.cc:123', 'leaky', '1'])
+    expect(old).toEqual(['leaky+0x1000', '', '', '1'])
+    const symbols = screen.getAllByTestId('item-symbols-row').map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))
+    expect(symbols).toEqual([
+      ['0x401000', 'leak::Pool::grow+0x2a', 'pool.cc:123', 'leaky'],
+      ['0x401004', 'leaky+0x1004', '', 'leaky']
+    ])
   })
 
   it('says what is wrong with a file the host refuses, and refuses one too large to send', { timeout: CHARTS_TIMEOUT }, async () => {

@@ -1,5 +1,5 @@
 // One item of an open file, summarized: a snapshot's biggest processes and the target's modules, heap
-// walks' size classes, a timeline's charts and trend flags, a watch's faults by module.
+// walks' size classes, a timeline's charts and trend flags, a watch's faults by module and code, code names.
 import type { FileItem } from '../../../src-common/contract/fileTypes'
 import { itemKind } from '../../../src-common/model/diff/observation'
 import { sumHeaps } from '../../../src-common/model/capture/heapTotals'
@@ -8,6 +8,8 @@ import { fmtBytes, fmtCount, fmtTime } from '../../../src-common/model/format/fo
 import { TimelineCharts } from '../timeline/TimelineCharts'
 import { SimpleTable } from './SimpleTable'
 import { SizeClassBars } from './SizeClassBars'
+import { codeText, fileLineText } from '../../../src-common/model/symbols/symbolText'
+import { Name } from '../common/Name'
 
 const Stats = ({ items }: { items: [string, string][] }) => (
   <div className="wb-stats">
@@ -113,6 +115,41 @@ function Body({ item }: { item: FileItem }) {
             cols={[
               { label: 'Module', value: (m) => m.module },
               { label: 'Faults', numeric: true, value: (m) => fmtCount(m.count) }
+            ]}
+          />
+          <SimpleTable
+            caption="Code that faulted most"
+            testId="item-top-pcs"
+            rows={item.summary.topPcs}
+            max={12}
+            cols={[
+              { label: 'Code', mono: true, value: (p) => <Name>{codeText(p)}</Name> },
+              { label: 'Source', mono: true, value: (p) => <Name>{fileLineText(p)}</Name> },
+              { label: 'Module', value: (p) => <Name>{p.module ?? ''}</Name> },
+              { label: 'Faults', numeric: true, value: (p) => fmtCount(p.count) }
+            ]}
+          />
+        </>
+      )
+    case 'snapscope.symbols/1':
+      return (
+        <>
+          <Stats
+            items={[
+              ['Addresses', fmtCount(item.symbols.length)],
+              ['Functions named', fmtCount(item.symbols.filter((s) => s.function !== null).length)]
+            ]}
+          />
+          <SimpleTable
+            caption="Addresses"
+            testId="item-symbols"
+            rows={item.symbols}
+            max={50}
+            cols={[
+              { label: 'Address', mono: true, value: (s) => s.address },
+              { label: 'Code', mono: true, value: (s) => <Name>{codeText(s)}</Name> },
+              { label: 'Source', mono: true, value: (s) => <Name>{fileLineText(s)}</Name> },
+              { label: 'Module', value: (s) => <Name>{s.module ?? ''}</Name> }
             ]}
           />
         </>

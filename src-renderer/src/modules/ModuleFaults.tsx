@@ -10,6 +10,7 @@ import { usePalette } from '../theme/ThemeContext'
 import type { WatchController } from '../watch/useWatchController'
 import { useWindowSummary } from '../watch/useWindowSummary'
 import type { ModuleRow } from './moduleColumns'
+import { pcRow } from '../watch/pcRow'
 
 const SPARK_MS = 60_000
 /** store versions (updates) between two readings of the module's top pcs: about every 2 s */
@@ -76,7 +77,7 @@ export function ModuleFaults({ api, module, watch, pid, version, onStartWatch }:
           testId="module-top-pcs"
           total={top.result?.summary.total ?? 0}
           empty={top.result ? 'No faults raised by this module in the recent records.' : 'Reading…'}
-          rows={(top.result?.summary.topPcs ?? []).slice(0, 10).map((p) => ({ key: p.pc, label: p.symbol, detail: p.pc, count: p.count }))}
+          rows={(top.result?.summary.topPcs ?? []).slice(0, 10).map(pcRow)}
         />
       )}
     </aside>

@@ -73,7 +73,10 @@ describe('ModulesView on the recorded modules of heap_fixture', () => {
     expect(h.calls).toContainEqual(['watch.query', { watchId: watchUpdates.updates[0].watchId, module: 'watch_toucher', limit: 0 }])
     expect(screen.getByTestId('module-fault-count').textContent).toBe(expected.toLocaleString())
     const pcs = screen.getAllByTestId('module-top-pcs-row')
-    expect(pcs[0].dataset.label).toMatch(/^watch_toucher\+0x[0-9a-f]+$/)
+    // by the name of the code, the module beside it
+    expect(pcs[0].dataset.label).toMatch(/^touch_pages\+0x[0-9a-f]+$/)
+    expect(pcs[0].dataset.note).toBe('watch_toucher')
+    expect(pcs[0].textContent).toContain('touch_pages+0x')
   })
 
   it('says what to do when the modules cannot be read', () => {

@@ -8,6 +8,8 @@ import { usePagedRows } from '../common/usePagedRows'
 import { fmtCount } from '../../../src-common/model/format/format'
 import type { TimeRange } from './timeChart'
 import { windowQuery } from './useWindowSummary'
+import { symbolText } from '../../../src-common/model/symbols/symbolText'
+import { Name, showControls } from '../common/Name'
 
 const COLUMNS: readonly Column<WatchRecord>[] = [
   { id: 't', label: 't (ms)', width: '96px', numeric: true, render: (r) => r.t.toFixed(3) },
@@ -15,7 +17,9 @@ const COLUMNS: readonly Column<WatchRecord>[] = [
   { id: 'region', label: 'Region', width: '72px', render: (r) => r.region },
   { id: 'va', label: 'Faulting address', width: '140px', mono: true, render: (r) => r.va },
   { id: 'pc', label: 'PC', width: '140px', mono: true, render: (r) => r.pc },
-  { id: 'symbol', label: 'Faulting code', width: 'minmax(200px, 1fr)', mono: true, render: (r) => r.symbol, title: (r) => r.symbol }
+  // names of code and modules come from the inspected process
+  { id: 'code', label: 'Faulting code', width: 'minmax(200px, 1fr)', mono: true, render: (r) => <Name>{symbolText(r)}</Name>, title: (r) => showControls(`${symbolText(r)}  ${r.symbol}`) },
+  { id: 'module', label: 'Module', width: '140px', render: (r) => <Name>{r.module}</Name>, title: (r) => showControls(r.module) }
 ]
 
 interface RecordsTableProps {
@@ -45,7 +49,7 @@ export function RecordsTable({ api, watchId, range }: RecordsTableProps) {
         count={records.total ?? 0}
         rowAt={records.rowAt}
         onWindow={records.onWindow}
-        rowData={(r) => ({ symbol: r.symbol })}
+        rowData={(r) => ({ symbol: r.symbol, code: symbolText(r) })}
       />
     </div>
   )

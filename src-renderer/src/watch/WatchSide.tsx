@@ -3,6 +3,7 @@ import { CountBars } from '../common/CountBars'
 import { ErrorNotice } from '../common/Notice'
 import type { WatchSummary } from '../../../src-common/contract/contract'
 import type { WindowSummary } from './useWindowSummary'
+import { pcRow } from './pcRow'
 
 interface WatchSideProps {
   /** cumulative, from the live updates */
@@ -27,7 +28,7 @@ export function WatchSide({ whole, selection }: WatchSideProps) {
         testId="top-pcs"
         total={total}
         empty={selection && !summary ? 'Reading…' : 'No faults with a pc yet.'}
-        rows={topPcs.map((p) => ({ key: p.pc, label: p.symbol, detail: p.pc, count: p.count }))}
+        rows={topPcs.map(pcRow)}
       />
       <CountBars
         title={`Threads (${scope}${threadCount > SHOWN ? `, top ${SHOWN} of ${threadCount}` : ''})`}

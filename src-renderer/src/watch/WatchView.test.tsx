@@ -53,9 +53,38 @@ describe('WatchView on a recorded watch of watch_toucher', { timeout: 30_000 }, 
     expect(screen.getAllByTestId('rate-area').map((a) => a.dataset.series)).toEqual(['s0', 's1'])
     const drawn = screen.getAllByTestId('point-cloud').reduce((n, path) => n + Number(path.dataset.count), 0)
     expect(drawn).toBeGreaterThan(100)
+    // the code by name, its module beside it, its pc and module+offset on hover
     const pcs = screen.getAllByTestId('top-pcs-row')
-    expect(pcs[0].dataset.label).toMatch(/^watch_toucher\+0x[0-9a-f]+$/)
+    expect(pcs[0].dataset.label).toMatch(/^touch_pages\+0x[0-9a-f]+$/)
+    expect(pcs[0].dataset.note).toBe('watch_toucher')
+    expect(pcs[0].querySelector('.label')!.getAttribute('title')).toContain(last.topPcs[0].pc)
     expect(screen.getAllByTestId('thread-faults-row').length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('shows the top pcs of a watch whose names have not arrived by module+offset', async () => {
+    const h = host()
+    await started(h)
+    const unnamed: WatchUpdate = {
+      ...updates.at(-1)!,
+      buckets: [],
+      points: { t: [], va: [], region: [], weight: [] },
+      topPcs: updates.at(-1)!.topPcs.map(({ pc, symbol, count }) => ({ pc, symbol, count }))
+    }
+    h.emit('watch.update', unnamed)
+    const pcs = screen.getAllByTestId('top-pcs-row')
+    expect(pcs[0].dataset.label).toBe(unnamed.topPcs[0].symbol)
+    expect(pcs[0].dataset.note).toBeUndefined()
+  })
+
+  it('shows a name of code from the process isolated, its bidi controls as escapes', async () => {
+    const h = host()
+    await started(h)
+    const [top, ...rest] = updates.at(-1)!.topPcs
+    const evil: WatchUpdate = { ...updates.at(-1)!, buckets: [], points: { t: [], va: [], region: [], weight: [] }, topPcs: [{ ...top, function: 'jit\u202Eexe.gpj', module: 'lib\u202Bx.so' }, ...rest] }
+    h.emit('watch.update', evil)
+    const label = screen.getAllByTestId('top-pcs-row')[0].querySelector('.label')!
+    expect([...label.querySelectorAll('bdi')].map((b) => b.textContent)).toEqual([`jit\\u202Eexe.gpj+0x${top.offset!.toString(16)}`, 'lib\\u202Bx.so'])
+    expect(label.getAttribute('title')).not.toMatch(/[\u202A-\u202E]/)
   })
 
   it('keeps the lost count in sight, in red, when records were dropped', async () => {
@@ -104,7 +133,7 @@ describe('WatchView on a recorded watch of watch_toucher', { timeout: 30_000 }, 
     expect(screen.queryByTestId('ring-note')).toBeNull() // the ring never wrapped
     const rows = screen.getAllByTestId('record-row')
     expect(rows.length).toBeGreaterThan(10)
-    expect(rows.some((r) => r.dataset.symbol?.startsWith('watch_toucher+'))).toBe(true)
+    expect(rows.some((r) => r.dataset.symbol?.startsWith('watch_toucher+') && r.dataset.code?.startsWith('touch_pages+0x'))).toBe(true)
     expect(within(screen.getByTestId('top-pcs')).getByText(/selection/)).toBeTruthy()
     fireEvent.click(screen.getByTestId('clear-selection'))
     expect(screen.queryByTestId('watch-records')).toBeNull()

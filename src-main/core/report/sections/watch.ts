@@ -4,6 +4,7 @@ import type { WsWatchDoc } from '../../../../src-common/contract/types'
 import { formatDuration } from '../../../../src-common/model/capture/duration'
 import { fmtCount } from '../../../../src-common/model/format/format'
 import { columns, type Chart, type Section } from '../../../../src-common/model/report/model'
+import { codeText, fileLineText } from '../../../../src-common/model/symbols/symbolText'
 
 const TOP_MODULES = 12
 const TIME_BINS = 60
@@ -59,8 +60,9 @@ export function watchSection(doc: WsWatchDoc, id: string): Section {
       {
         id: `${id}-top-pcs`,
         title: 'Code that faulted most',
-        columns: columns(['symbol', 'Where', 'mono'], ['pc', 'PC', 'mono'], ['count', 'Faults', 'count']),
-        rows: doc.summary.topPcs.map((r) => ({ ...r }))
+        columns: columns(['code', 'Code', 'mono'], ['source', 'Source', 'mono'], ['module', 'Module', 'text'], ['pc', 'PC', 'mono'], ['count', 'Faults', 'count']),
+        // documents written before names have module+offset (`symbol`) alone: it stands in for the code
+        rows: doc.summary.topPcs.map((r) => ({ code: codeText(r), source: fileLineText(r), module: r.module ?? null, pc: r.pc, count: r.count }))
       }
     ]
   }
