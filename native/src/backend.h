@@ -9,6 +9,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace snapscope {
@@ -205,6 +207,99 @@ struct SymbolInfo {
   bool exact = false;                // function is the code that holds the address (not a guess)
 };
 
+// SYMBOL_SOURCES of src-common/contract/types.ts, in order: a batch's source is index + 1 (0 = none).
+inline constexpr const char* kSymbolSources[] = {"symtab", "dynsym", "debuginfo", "perf-map", "exports", "pdb"};
+
+inline uint8_t symbolSourceCode(std::string_view source) {
+  for (uint8_t i = 0; i < sizeof kSymbolSources / sizeof kSymbolSources[0]; ++i) {
+    if (source == kSymbolSources[i]) return static_cast<uint8_t>(i + 1);
+  }
+  return 0;
+}
+
+// Many SymbolInfo as columns with each distinct string once (what the addon hands to JS): a batch of
+// 100k addresses in a few modules is a few thousand strings, not half a million.
+struct SymbolBatch {
+  std::vector<std::string> strings{""};  // strings[0] = ""; the columns below index it
+  std::vector<uint64_t> address;
+  std::vector<uint32_t> module, modulePath;
+  std::vector<uint64_t> moduleOffset;
+  std::vector<uint32_t> function;
+  std::vector<uint64_t> offset;
+  std::vector<uint32_t> file, line;
+  std::vector<uint8_t> source, exact;      // symbolSourceCode; 1 = exact
+  std::vector<uint32_t> inlineStart{0};    // address i's frames: [inlineStart[i], inlineStart[i + 1])
+  std::vector<uint32_t> inlineFunction, inlineFile, inlineLine;
+
+  explicit SymbolBatch(size_t n = 0)
+      : address(n), module(n), modulePath(n), moduleOffset(n), function(n), offset(n), file(n), line(n), source(n),
+        exact(n) {
+    inlineStart.reserve(n + 1);
+  }
+  size_t size() const { return address.size(); }
+};
+
+// Interns strings into a batch by content.
+class BatchStrings {
+ public:
+  explicit BatchStrings(SymbolBatch& batch) : batch_(batch) {}
+  uint32_t add(const std::string& text) {
+    if (text.empty()) return 0;
+    auto [slot, added] = index_.emplace(text, static_cast<uint32_t>(batch_.strings.size()));
+    if (added) batch_.strings.push_back(text);
+    return slot->second;
+  }
+
+ private:
+  SymbolBatch& batch_;
+  std::unordered_map<std::string, uint32_t> index_;
+};
+
+inline SymbolBatch toSymbolBatch(const std::vector<SymbolInfo>& symbols) {
+  SymbolBatch batch(symbols.size());
+  BatchStrings strings(batch);
+  for (size_t i = 0; i < symbols.size(); ++i) {
+    const SymbolInfo& s = symbols[i];
+    batch.address[i] = s.address;
+    batch.module[i] = strings.add(s.module);
+    batch.modulePath[i] = strings.add(s.modulePath);
+    batch.moduleOffset[i] = s.moduleOffset;
+    batch.function[i] = strings.add(s.function);
+    batch.offset[i] = s.offset;
+    batch.file[i] = strings.add(s.file);
+    batch.line[i] = s.line;
+    batch.source[i] = symbolSourceCode(s.source);
+    batch.exact[i] = s.exact ? 1 : 0;
+    for (const InlineFrame& frame : s.inlined) {
+      batch.inlineFunction.push_back(strings.add(frame.function));
+      batch.inlineFile.push_back(strings.add(frame.file));
+      batch.inlineLine.push_back(frame.line);
+    }
+    batch.inlineStart.push_back(static_cast<uint32_t>(batch.inlineFunction.size()));
+  }
+  return batch;
+}
+
+inline std::vector<SymbolInfo> fromSymbolBatch(const SymbolBatch& batch) {
+  std::vector<SymbolInfo> symbols(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    SymbolInfo& s = symbols[i];
+    s.address = batch.address[i];
+    s.module = batch.strings[batch.module[i]];
+    s.modulePath = batch.strings[batch.modulePath[i]];
+    s.moduleOffset = batch.moduleOffset[i];
+    s.function = batch.strings[batch.function[i]];
+    s.offset = batch.offset[i];
+    s.file = batch.strings[batch.file[i]];
+    s.line = batch.line[i];
+    s.source = batch.source[i] ? kSymbolSources[batch.source[i] - 1] : "";
+    s.exact = batch.exact[i] != 0;
+    for (uint32_t k = batch.inlineStart[i]; k < batch.inlineStart[i + 1]; ++k)
+      s.inlined.push_back({batch.strings[batch.inlineFunction[k]], batch.strings[batch.inlineFile[k]], batch.inlineLine[k]});
+  }
+  return symbols;
+}
+
 struct HostInfo {
   std::string os;                    // "linux", "win32" (as node's process.platform)
   std::string hostname;
@@ -256,6 +351,11 @@ class Backend {
   // by build-id; Windows: image + timestamp) across calls and processes. Throws OsError (ESRCH,
   // EACCES) only when the process can't be read at all; an address it can't name is module+offset.
   virtual std::vector<SymbolInfo> symbolize(int pid, const std::vector<uint64_t>& addresses) = 0;
+  // The same answers as columns (what the addon sends to JS). A backend may build it directly to skip
+  // a string copy per field and address (Linux does: 100k warm addresses in well under 0.1 s).
+  virtual SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
+    return toSymbolBatch(symbolize(pid, addresses));
+  }
 };
 
 std::unique_ptr<Backend> makeBackend();

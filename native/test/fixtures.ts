@@ -57,14 +57,15 @@ export function buildFixture(name: string): string {
 /**
  * Starts a fixture and resolves with the JSON line it prints when ready. `env` adds to its environment;
  * `link`, when given, is made a symbolic link to the fixture and run instead: the process then takes the
- * link's name (its comm).
+ * link's name (its comm). `binary`: a program the test built itself (other flags, C++), run instead of
+ * fixtures/NAME.c.
  */
 export async function startFixture<T>(
   name: string,
   args: readonly string[] = [],
-  options: { env?: Record<string, string>; link?: string } = {}
+  options: { env?: Record<string, string>; link?: string; binary?: string } = {}
 ): Promise<RunningFixture<T>> {
-  const binary = buildFixture(name)
+  const binary = options.binary ?? buildFixture(name)
   if (options.link) fs.symlinkSync(binary, options.link)
   const proc = spawn(options.link ?? binary, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...options.env } })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))

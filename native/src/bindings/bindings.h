@@ -45,4 +45,7 @@ Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_pt
 // startWatch(options, onBatch, onEnd) -> {mechanism, stop(): void} (watch_binding.cc)
 Napi::Value startWatchBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
 
+// symbolize(pid, BigUint64Array) -> Promise<NativeSymbolBatch> (symbols_binding.cc)
+Napi::Value symbolizeBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+
 }  // namespace snapscope

@@ -33,6 +33,9 @@ class Fd {
   int get() const noexcept { return fd_; }
   explicit operator bool() const noexcept { return fd_ >= 0; }
 
+  // Hands the fd to a new owner (a library that closes it itself).
+  int release() noexcept { return std::exchange(fd_, -1); }
+
   void reset() noexcept {
     if (fd_ >= 0) {
       // Never retry close on EINTR: on Linux the fd is released either way.

@@ -33,6 +33,13 @@ class LinuxBackend final : public Backend {
 
   std::unique_ptr<WsWatch> startWatch(const WatchRequest& request) override { return procfs::startWatch(request); }
 
+  std::vector<SymbolInfo> symbolize(int pid, const std::vector<uint64_t>& addresses) override {
+    return fromSymbolBatch(procfs::symbolizeBatch(pid, addresses));
+  }
+  SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) override {
+    return procfs::symbolizeBatch(pid, addresses);
+  }
+
  private:
   UserNames users_;  // shared by concurrent snapshots; guarded inside
 };

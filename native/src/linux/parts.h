@@ -27,6 +27,9 @@ ProcessMemory readProcessMemory(int pid);
 std::vector<HeapListInfo> listHeaps(int pid);
 HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel);
 
+// symbols/: names of code addresses (libdwfl), cached per image across calls and processes.
+SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses);
+
 // watch/: the working-set watch (perf_event page faults, with fallbacks).
 std::unique_ptr<WsWatch> startWatch(const WatchRequest& request);
 

@@ -1,0 +1,137 @@
+#include "image.h"
+
+#include <gelf.h>
+
+#include "debuginfo.h"
+#include "demangle.h"
+#include "dwarf_frames.h"
+
+namespace snapscope::procfs::symbols {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+// Answers kept per image before they are dropped (and recomputed on demand): bounds the memory of a
+// long session that symbolizes ever new addresses.
+constexpr size_t kMaxAnswers = 1 << 18;
+
+// The image arrives as an open file (find_elf is never asked); nothing is looked up on the network.
+int noElf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
+
+// The page-aligned address of the first PT_LOAD: what the base (the file's offset-0 mapping) maps.
+uint64_t firstLoad(Elf* elf) {
+  size_t count = 0;
+  if (elf == nullptr || elf_getphdrnum(elf, &count) != 0) return 0;
+  uint64_t lowest = UINT64_MAX;
+  for (size_t i = 0; i < count; ++i) {
+    GElf_Phdr header;
+    if (gelf_getphdr(elf, static_cast<int>(i), &header) != nullptr && header.p_type == PT_LOAD)
+      lowest = std::min<uint64_t>(lowest, header.p_vaddr & ~(kPage - 1));
+  }
+  return lowest == UINT64_MAX ? 0 : lowest;
+}
+
+}  // namespace
+
+std::shared_ptr<Image> Image::open(Fd fd, const std::string& fileName, const std::string& root) {
+  std::shared_ptr<Image> image(new Image());
+  image->root_ = root;
+  image->debugPath_ = root + "/usr/lib/debug";
+  image->debugPathPointer_ = image->debugPath_.data();
+  image->callbacks_.find_elf = noElf;
+  image->callbacks_.find_debuginfo = findLocalDebuginfo;
+  image->callbacks_.section_address = dwfl_offline_section_address;
+  image->callbacks_.debuginfo_path = &image->debugPathPointer_;
+  image->dwfl_ = dwfl_begin(&image->callbacks_);
+  if (image->dwfl_ == nullptr) return nullptr;
+  dwfl_report_begin(image->dwfl_);
+  // Reported at its own link-time addresses (bias 0): the same image is the same Dwfl for every
+  // process, whatever address each loaded it at.
+  const int raw = fd.get();
+  image->module_ = dwfl_report_elf(image->dwfl_, fileName.c_str(), fileName.c_str(), raw, 0, true);
+  dwfl_report_end(image->dwfl_, nullptr, nullptr);
+  if (image->module_ == nullptr) return nullptr;  // fd still ours: closed by `fd`
+  fd.release();                                   // consumed by libdwfl
+  void** userdata = nullptr;
+  dwfl_module_info(image->module_, &userdata, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+  if (userdata != nullptr) *userdata = &image->root_;
+  GElf_Addr bias = 0;
+  image->loadAddress_ = firstLoad(dwfl_module_getelf(image->module_, &bias));
+  const unsigned char* bits = nullptr;
+  GElf_Addr where;
+  const int length = dwfl_module_build_id(image->module_, &bits, &where);
+  if (length > 0) image->buildId_.assign(reinterpret_cast<const char*>(bits), static_cast<size_t>(length));
+  // Find the debug file now, while the path that names its folder (ROOT/…) is sure to be there.
+  dwfl_module_getdwarf(image->module_, &bias);
+  return image;
+}
+
+Image::~Image() {
+  if (dwfl_ != nullptr) dwfl_end(dwfl_);
+}
+
+const std::string* Image::pooled(std::string text) {
+  return text.empty() ? nullptr : &*pool_.insert(std::move(text)).first;
+}
+
+Image::Entry Image::compute(uint64_t moduleOffset) {
+  Entry entry;
+  const Dwarf_Addr address = loadAddress_ + moduleOffset;
+  if (!symbols_) symbols_ = std::make_unique<SymbolIndex>(module_);
+  const SymbolIndex::Symbol* symbol = symbols_->find(address);
+  DwarfFrames frames;
+  dwarfFrames(module_, address, frames);
+  entry.at.file = pooled(std::move(frames.file));
+  entry.at.line = frames.line;
+  for (InlineFrame& frame : frames.inlined)
+    entry.inlined.push_back({pooled(std::move(frame.function)), pooled(std::move(frame.file)), frame.line});
+  // A symbol never lies: a sized one holds the address (SymbolIndex returns no other); a sizeless
+  // one (an assembly label, the last symbol before a gap) only when DWARF's function starts there.
+  const bool symbolHolds = symbol != nullptr && (symbol->size > 0 || (frames.hasStart && frames.start == symbol->start));
+  // The symbol's name first (what dladdr, perf and the exports say: malloc, not DWARF's
+  // __GI___libc_malloc); DWARF's for code no symbol holds (a stripped .symtab without debug file).
+  if (symbolHolds) {
+    entry.at.function = pooled(demangle(symbol->name));
+    entry.source = symbolSourceCode(symbol->table);
+    entry.offset = address - symbol->start;
+    entry.exact = true;
+  } else if (!frames.function.empty()) {
+    entry.at.function = pooled(std::move(frames.function));
+    entry.source = symbolSourceCode("debuginfo");
+    entry.offset = frames.hasStart && address >= frames.start ? address - frames.start : 0;
+    entry.exact = true;
+  }
+  return entry;
+}
+
+void Image::resolve(const std::vector<uint32_t>& indices, uint64_t base, SymbolBatch& batch, PooledStrings& strings,
+                    PendingInlines& inlines) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  strings.forget();
+  // Dropped only here, never while this batch holds pointers into the pool.
+  if (answers_.size() + indices.size() > kMaxAnswers) {
+    answers_.clear();
+    pool_.clear();
+  }
+  for (const uint32_t i : indices) {
+    const uint64_t offset = batch.address[i] - base;
+    auto found = answers_.find(offset);
+    if (found == answers_.end()) found = answers_.emplace(offset, compute(offset)).first;
+    const Entry& entry = found->second;
+    batch.function[i] = strings.add(entry.at.function);
+    batch.offset[i] = entry.offset;
+    batch.file[i] = strings.add(entry.at.file);
+    batch.line[i] = entry.at.line;
+    batch.source[i] = entry.source;
+    batch.exact[i] = entry.exact ? 1 : 0;
+    if (entry.inlined.empty()) continue;
+    inlines.first[i] = static_cast<uint32_t>(inlines.frames.size() / 3);
+    inlines.count[i] = static_cast<uint32_t>(entry.inlined.size());
+    for (const Frame& frame : entry.inlined) {
+      inlines.frames.push_back(strings.add(frame.function));
+      inlines.frames.push_back(strings.add(frame.file));
+      inlines.frames.push_back(frame.line);
+    }
+  }
+}
+
+}  // namespace snapscope::procfs::symbols

@@ -1,0 +1,91 @@
+#include "image_cache.h"
+
+#include <sys/stat.h>
+
+#include <unordered_map>
+
+namespace snapscope::procfs::symbols {
+namespace {
+
+constexpr size_t kMaxImages = 256;
+
+struct FileId {
+  dev_t device;
+  ino_t inode;
+  off_t size;
+  int64_t mtimeNs;
+  bool operator==(const FileId& other) const {
+    return device == other.device && inode == other.inode && size == other.size && mtimeNs == other.mtimeNs;
+  }
+};
+
+struct FileIdHash {
+  size_t operator()(const FileId& id) const {
+    uint64_t h = static_cast<uint64_t>(id.inode) * 0x9E3779B97F4A7C15ull;
+    h ^= static_cast<uint64_t>(id.device) + 0x632BE59BD9B4E019ull + (h << 6) + (h >> 2);
+    h ^= static_cast<uint64_t>(id.size) + (static_cast<uint64_t>(id.mtimeNs) << 1) + (h << 6) + (h >> 2);
+    return static_cast<size_t>(h);
+  }
+};
+
+class ImageCache {
+ public:
+  std::shared_ptr<Image> get(Fd fd, const std::string& fileName, const std::string& root) {
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return nullptr;
+    const FileId id{st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec};
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto found = byFile_.find(id);
+      if (found != byFile_.end()) {
+        found->second.lastUse = ++clock_;
+        return found->second.image;
+      }
+    }
+    // Opened outside the lock: other lookups go on meanwhile (two threads may both open a new
+    // file; the first one in wins).
+    std::shared_ptr<Image> image = Image::open(std::move(fd), fileName, root);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (image && !image->buildId().empty()) {
+      auto same = byBuildId_.find(image->buildId());
+      if (same != byBuildId_.end()) {
+        if (std::shared_ptr<Image> existing = same->second.lock()) image = std::move(existing);
+      }
+      byBuildId_[image->buildId()] = image;
+    }
+    auto [slot, added] = byFile_.emplace(id, Slot{image, ++clock_});
+    if (added) evict();
+    return slot->second.image;
+  }
+
+ private:
+  struct Slot {
+    std::shared_ptr<Image> image;
+    uint64_t lastUse;
+  };
+
+  void evict() {
+    while (byFile_.size() > kMaxImages) {
+      auto oldest = byFile_.begin();
+      for (auto it = byFile_.begin(); it != byFile_.end(); ++it) {
+        if (it->second.lastUse < oldest->second.lastUse) oldest = it;
+      }
+      byFile_.erase(oldest);
+    }
+    for (auto it = byBuildId_.begin(); it != byBuildId_.end();) it = it->second.expired() ? byBuildId_.erase(it) : std::next(it);
+  }
+
+  std::mutex mutex_;
+  uint64_t clock_ = 0;
+  std::unordered_map<FileId, Slot, FileIdHash> byFile_;
+  std::unordered_map<std::string, std::weak_ptr<Image>> byBuildId_;
+};
+
+}  // namespace
+
+std::shared_ptr<Image> cachedImage(Fd fd, const std::string& fileName, const std::string& root) {
+  static ImageCache* cache = new ImageCache();  // never destroyed: worker threads may outlive statics
+  return cache->get(std::move(fd), fileName, root);
+}
+
+}  // namespace snapscope::procfs::symbols

@@ -1,0 +1,18 @@
+// The images of every process inspected, kept across calls: a file is opened in libdwfl once, and a
+// second process mapping the same file (or another file with the same build-id) finds it here.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "../fd.h"
+#include "image.h"
+
+namespace snapscope::procfs::symbols {
+
+// The image open at `fd` (consumed). Looked up by the file's identity (device, inode, size, mtime)
+// first, then by build-id; nullptr when it is no ELF file (remembered too). At most a fixed number
+// of images stay cached; the least recently used go first.
+std::shared_ptr<Image> cachedImage(Fd fd, const std::string& fileName, const std::string& root);
+
+}  // namespace snapscope::procfs::symbols
