@@ -1,0 +1,110 @@
+// The symbols benchmark's "same answers" check: ours against another tool's answers for every address,
+// each disagreement put down to a cause, with the ELF symbols the addresses were picked from
+// (bench/symbols-targets.ts, read by pyelftools) as the referee where the two name different functions.
+import { spawnSync } from 'node:child_process'
+import type { Addr2lineAnswer, Addr2lineFrame } from '../test-support/addr2line'
+import type { Answers } from './symbols-child'
+import type { AddressSet } from './symbols-targets'
+
+/** A tool's answer for one address, in eu-addr2line's shape (outer function, file:line; inlined innermost first). */
+export type Answer = Omit<Addr2lineAnswer, 'address'>
+
+/** More than this share of addresses with an unexplained disagreement marks the entry not met. */
+export const MAX_MISMATCH_SHARE = 0.001
+
+export type Verdict =
+  /** the same function, file, line and inlined frames (where both give a file or line) */
+  | 'same'
+  /** two names of one function: symbols at the same start (malloc, __libc_malloc, __GI___libc_malloc) */
+  | 'alias'
+  /** we say module+offset where no sized function symbol covers the address, the other names one anyway: "a symbol never lies" */
+  | 'refused past a symbol'
+  /** we name the function whose symbol covers the address and the other does not name it */
+  | 'only ours, as its ELF symbol'
+  | 'mismatch: function'
+  | 'mismatch: file:line'
+  | 'mismatch: inlined frames'
+
+export interface Agreement {
+  counts: Map<Verdict, number>
+  total: number
+  /** the first few disagreements of each kind, for the log */
+  examples: Map<Verdict, string[]>
+}
+
+export function ourAnswer(answers: Answers, i: number): Answer & { exact: boolean } {
+  const text = (index: number) => answers.strings[index] || null
+  const inlined: Addr2lineFrame[] = []
+  for (let k = answers.inlineStart[i]; k < answers.inlineStart[i + 1]; k++) {
+    inlined.push({ function: text(answers.inlineFunction[k]), file: text(answers.inlineFile[k]), line: answers.inlineLine[k] || null })
+  }
+  return { function: text(answers.function[i]), file: text(answers.file[i]), line: answers.line[i] || null, inlined, exact: answers.exact[i] === 1 }
+}
+
+/** Demangled (c++filt), for comparing the ELF's names with the tools' demangled ones. */
+function demangler(names: Iterable<string>): (name: string) => string {
+  const mangled = [...new Set(names)].filter((n) => n.startsWith('_Z'))
+  const map = new Map<string, string>()
+  if (mangled.length) {
+    const run = spawnSync('c++filt', [], { input: mangled.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 })
+    const lines = run.status === 0 ? run.stdout.split('\n') : []
+    mangled.forEach((n, i) => map.set(n, lines[i] ?? n))
+  }
+  return (name) => map.get(name) ?? name
+}
+
+const samePlace = (a: Addr2lineFrame, b: Addr2lineFrame) =>
+  (a.file === null || b.file === null || a.file === b.file) && (a.line === null || b.line === null || a.line === b.line)
+
+/** Compares ours with `theirs` address by address; `set` is what each address was picked as. */
+export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[]): Agreement {
+  const picks = set.picks
+  // The ELF names at each picked function's start, demangled, to tell aliases and who named it right.
+  const demangle = demangler(picks.flatMap((p) => p.fn?.names ?? []))
+  const counts = new Map<Verdict, number>()
+  const examples = new Map<Verdict, string[]>()
+  for (let i = 0; i < picks.length; i++) {
+    const o = ourAnswer(ours, i)
+    const t = theirs[i] ?? { function: null, file: null, line: null, inlined: [] }
+    const pick = picks[i]
+    const names = new Set((pick.fn?.names ?? []).flatMap((n) => [n, demangle(n)]))
+    const bothNamed = o.function !== null && t.function !== null
+    let verdict: Verdict
+    if (o.function !== t.function && !(bothNamed && names.has(o.function!) && names.has(t.function!))) {
+      if (o.function === null && !o.exact && t.function !== null && pick.kind === 'no symbol') verdict = 'refused past a symbol'
+      else if (o.function !== null && names.has(o.function) && t.function === null) verdict = 'only ours, as its ELF symbol'
+      else verdict = 'mismatch: function'
+    } else if (!samePlace(o, t)) verdict = 'mismatch: file:line'
+    else if (o.inlined.length !== t.inlined.length || o.inlined.some((f, k) => f.function !== t.inlined[k].function || !samePlace(f, t.inlined[k]))) verdict = 'mismatch: inlined frames'
+    else verdict = o.function === t.function ? 'same' : 'alias'
+    counts.set(verdict, (counts.get(verdict) ?? 0) + 1)
+    if (verdict !== 'same') {
+      const list = examples.get(verdict) ?? []
+      if (list.length < 3) {
+        const module = pick.module >= 0 ? set.modules[pick.module].path : 'no module'
+        list.push(`0x${pick.address.toString(16)} (${pick.kind} in ${module}${pick.fn ? `, symbols ${pick.fn.names.join(' ')}` : ''}): ours ${JSON.stringify(o)}, theirs ${JSON.stringify(t)}`)
+        examples.set(verdict, list)
+      }
+    }
+  }
+  return { counts, total: picks.length, examples }
+}
+
+const count = (a: Agreement, v: Verdict) => a.counts.get(v) ?? 0
+
+export function mismatches(a: Agreement): number {
+  return count(a, 'mismatch: function') + count(a, 'mismatch: file:line') + count(a, 'mismatch: inlined frames')
+}
+
+export const agreementMet = (a: Agreement): boolean => mismatches(a) <= a.total * MAX_MISMATCH_SHARE
+
+/** "99,812 of 100,000 agree with eu-addr2line (…)": for the notes. */
+export function describeAgreement(a: Agreement, tool: string): string {
+  const n = (v: number) => v.toLocaleString('en-US')
+  const agree = count(a, 'same') + count(a, 'alias')
+  const parts = [...a.counts].filter(([v]) => v !== 'same').map(([v, c]) => `${v} ${n(c)}`)
+  return (
+    `${n(agree)} of ${n(a.total)} answers agree with ${tool} (same ${n(count(a, 'same'))}, alias ${n(count(a, 'alias'))})` +
+    `${parts.length ? `; ${parts.join(', ')}` : ''}; unexplained ${n(mismatches(a))} (allowed ${n(Math.floor(a.total * MAX_MISMATCH_SHARE))}, ${MAX_MISMATCH_SHARE * 100} %)`
+  )
+}
