@@ -17,6 +17,8 @@ export type Verdict =
   | 'same'
   /** two names of one function: symbols at the same start (malloc, __libc_malloc, __GI___libc_malloc) */
   | 'alias'
+  /** a part GCC split off a function, named by its symbol (f.part.0, f.cold) and by its DWARF name (f) */
+  | 'clone, with and without its suffix'
   /** we say module+offset where no sized function symbol covers the address, the other names one anyway: "a symbol never lies" */
   | 'refused past a symbol'
   /** we name the function whose symbol covers the address and the other does not name it */
@@ -53,6 +55,13 @@ function demangler(names: Iterable<string>): (name: string) => string {
   return (name) => map.get(name) ?? name
 }
 
+/** f for GCC's clones and parts of f (f.part.0, f.isra.0.cold, f.constprop.2), f for the others */
+function uncloned(name: string): string {
+  let n = name
+  for (let m; (m = /\.(cold|part\.\d+|isra\.\d+|constprop\.\d+|lto_priv\.\d+|localalias)$/.exec(n)); ) n = n.slice(0, m.index)
+  return n
+}
+
 const samePlace = (a: Addr2lineFrame, b: Addr2lineFrame) =>
   (a.file === null || b.file === null || a.file === b.file) && (a.line === null || b.line === null || a.line === b.line)
 
@@ -69,20 +78,22 @@ export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[
     const pick = picks[i]
     const names = new Set((pick.fn?.names ?? []).flatMap((n) => [n, demangle(n)]))
     const bothNamed = o.function !== null && t.function !== null
+    const alias = bothNamed && names.has(o.function!) && names.has(t.function!)
+    const clone = bothNamed && !alias && uncloned(o.function!) === uncloned(t.function!)
     let verdict: Verdict
-    if (o.function !== t.function && !(bothNamed && names.has(o.function!) && names.has(t.function!))) {
+    if (o.function !== t.function && !alias && !clone) {
       if (o.function === null && !o.exact && t.function !== null && pick.kind === 'no symbol') verdict = 'refused past a symbol'
       else if (o.function !== null && names.has(o.function) && t.function === null) verdict = 'only ours, as its ELF symbol'
       else verdict = 'mismatch: function'
     } else if (!samePlace(o, t)) verdict = 'mismatch: file:line'
     else if (o.inlined.length !== t.inlined.length || o.inlined.some((f, k) => f.function !== t.inlined[k].function || !samePlace(f, t.inlined[k]))) verdict = 'mismatch: inlined frames'
-    else verdict = o.function === t.function ? 'same' : 'alias'
+    else verdict = o.function === t.function ? 'same' : alias ? 'alias' : 'clone, with and without its suffix'
     counts.set(verdict, (counts.get(verdict) ?? 0) + 1)
     if (verdict !== 'same') {
       const list = examples.get(verdict) ?? []
       if (list.length < 3) {
         const module = pick.module >= 0 ? set.modules[pick.module].path : 'no module'
-        list.push(`0x${pick.address.toString(16)} (${pick.kind} in ${module}${pick.fn ? `, symbols ${pick.fn.names.join(' ')}` : ''}): ours ${JSON.stringify(o)}, theirs ${JSON.stringify(t)}`)
+        list.push(`0x${pick.address.toString(16)} (${pick.kind} in ${module}${pick.fn ? `, symbols ${pick.fn.names.join(' ')}` : ''}): ours ${JSON.stringify(o)}, theirs ${JSON.stringify({ ...t, address: undefined })}`)
         examples.set(verdict, list)
       }
     }
@@ -101,10 +112,10 @@ export const agreementMet = (a: Agreement): boolean => mismatches(a) <= a.total 
 /** "99,812 of 100,000 agree with eu-addr2line (…)": for the notes. */
 export function describeAgreement(a: Agreement, tool: string): string {
   const n = (v: number) => v.toLocaleString('en-US')
-  const agree = count(a, 'same') + count(a, 'alias')
-  const parts = [...a.counts].filter(([v]) => v !== 'same').map(([v, c]) => `${v} ${n(c)}`)
+  const agree = count(a, 'same') + count(a, 'alias') + count(a, 'clone, with and without its suffix')
+  const parts = [...a.counts].filter(([v]) => !['same', 'alias', 'clone, with and without its suffix'].includes(v)).map(([v, c]) => `${v} ${n(c)}`)
   return (
-    `${n(agree)} of ${n(a.total)} answers agree with ${tool} (same ${n(count(a, 'same'))}, alias ${n(count(a, 'alias'))})` +
+    `${n(agree)} of ${n(a.total)} answers agree with ${tool} (same ${n(count(a, 'same'))}, alias ${n(count(a, 'alias'))}, clone ${n(count(a, 'clone, with and without its suffix'))})` +
     `${parts.length ? `; ${parts.join(', ')}` : ''}; unexplained ${n(mismatches(a))} (allowed ${n(Math.floor(a.total * MAX_MISMATCH_SHARE))}, ${MAX_MISMATCH_SHARE * 100} %)`
   )
 }

@@ -9,7 +9,8 @@ import sys
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
 
-FUNCTION_TYPES = ('STT_FUNC', 'STT_GNU_IFUNC')
+# pyelftools calls STT_GNU_IFUNC (10, glibc's resolvers: memcpy, strchr) by its range's first name.
+FUNCTION_TYPES = ('STT_FUNC', 'STT_LOOS')
 
 
 def build_id(elf):

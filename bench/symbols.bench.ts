@@ -12,7 +12,8 @@
 // from spawn until its output is parsed); best of 3, eu-addr2line fewer when one run takes over 20 s.
 // Same answers required: every address of ours is compared with eu-addr2line's (symbols-compare.ts);
 // the entry is not met when more than 0.1 % disagree for a cause other than those it explains.
-// Runs alone with `npx tsx bench/symbols.bench.ts`.
+// Runs alone with `npx tsx bench/symbols.bench.ts`; SNAPSCOPE_SYMBOLS_BENCH_TARGETS=python3 (or node)
+// measures one target only.
 import { execFile, spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -226,7 +227,9 @@ export async function symbolsBench(log: (s: string) => void): Promise<BenchEntry
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapscope-bench-symbols-'))
   try {
     const entries: BenchEntry[] = []
-    for (const start of [startPython, startNode]) {
+    const only = process.env.SNAPSCOPE_SYMBOLS_BENCH_TARGETS?.split(',')
+    for (const [name, start] of [['python3', startPython], ['node', startNode]] as const) {
+      if (only && !only.includes(name)) continue
       const target = await start()
       try {
         entries.push(...(await benchTarget(target, dir, llvmWhy, log)))
