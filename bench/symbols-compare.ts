@@ -24,6 +24,8 @@ export type Verdict =
   /** we name the function whose symbol covers the address and the other does not name it */
   | 'only ours, as its ELF symbol'
   | 'mismatch: function'
+  /** we name no function where a sized function symbol covers the address (whatever the other says) */
+  | 'mismatch: unnamed in a function'
   | 'mismatch: file:line'
   | 'mismatch: inlined frames'
 
@@ -65,11 +67,19 @@ function uncloned(name: string): string {
 const samePlace = (a: Addr2lineFrame, b: Addr2lineFrame) =>
   (a.file === null || b.file === null || a.file === b.file) && (a.line === null || b.line === null || a.line === b.line)
 
-/** Compares ours with `theirs` address by address; `set` is what each address was picked as. */
-export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[]): Agreement {
+/**
+ * Compares ours with `theirs` address by address; `set` is what each address was picked as. With
+ * `demangleTheirs`, their function names are mangled and go through c++filt first.
+ */
+export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[], demangleTheirs = false): Agreement {
   const picks = set.picks
   // The ELF names at each picked function's start, demangled, to tell aliases and who named it right.
-  const demangle = demangler(picks.flatMap((p) => p.fn?.names ?? []))
+  const theirNames = (a: Answer | null) => (a ? [a.function, ...a.inlined.map((f) => f.function)].filter((n): n is string => n !== null) : [])
+  const demangle = demangler([...picks.flatMap((p) => p.fn?.names ?? []), ...(demangleTheirs ? theirs.flatMap(theirNames) : [])])
+  if (demangleTheirs) {
+    const frame = <F extends Addr2lineFrame>(f: F): F => ({ ...f, function: f.function === null ? null : demangle(f.function) })
+    theirs = theirs.map((a) => (a ? { ...frame(a), inlined: a.inlined.map(frame) } : null))
+  }
   const counts = new Map<Verdict, number>()
   const examples = new Map<Verdict, string[]>()
   for (let i = 0; i < picks.length; i++) {
@@ -81,7 +91,8 @@ export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[
     const alias = bothNamed && names.has(o.function!) && names.has(t.function!)
     const clone = bothNamed && !alias && uncloned(o.function!) === uncloned(t.function!)
     let verdict: Verdict
-    if (o.function !== t.function && !alias && !clone) {
+    if (o.function === null && pick.kind === 'function') verdict = 'mismatch: unnamed in a function'
+    else if (o.function !== t.function && !alias && !clone) {
       if (o.function === null && !o.exact && t.function !== null && pick.kind === 'no symbol') verdict = 'refused past a symbol'
       else if (o.function !== null && names.has(o.function) && t.function === null) verdict = 'only ours, as its ELF symbol'
       else verdict = 'mismatch: function'
@@ -93,7 +104,7 @@ export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[
       const list = examples.get(verdict) ?? []
       if (list.length < 3) {
         const module = pick.module >= 0 ? set.modules[pick.module].path : 'no module'
-        list.push(`0x${pick.address.toString(16)} (${pick.kind} in ${module}${pick.fn ? `, symbols ${pick.fn.names.join(' ')}` : ''}): ours ${JSON.stringify(o)}, theirs ${JSON.stringify({ ...t, address: undefined })}`)
+        list.push(`0x${pick.address.toString(16)} (${pick.kind} in ${module}${pick.secondMapping ? " (its second mapping)" : ""}${pick.fn ? `, symbols ${pick.fn.names.join(' ')}` : ''}): ours ${JSON.stringify(o)}, theirs ${JSON.stringify({ ...t, address: undefined })}`)
         examples.set(verdict, list)
       }
     }
@@ -104,7 +115,7 @@ export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[
 const count = (a: Agreement, v: Verdict) => a.counts.get(v) ?? 0
 
 export function mismatches(a: Agreement): number {
-  return count(a, 'mismatch: function') + count(a, 'mismatch: file:line') + count(a, 'mismatch: inlined frames')
+  return [...a.counts].filter(([v]) => v.startsWith('mismatch')).reduce((n, [, c]) => n + c, 0)
 }
 
 export const agreementMet = (a: Agreement): boolean => mismatches(a) <= a.total * MAX_MISMATCH_SHARE

@@ -141,6 +141,8 @@ export interface Pick {
   fn?: Fn
   /** for 'function': how many distinct functions (starts) cover the address (> 1: overlapping symbols) */
   covering?: number
+  /** through a mapping of the file other than its first one */
+  secondMapping?: boolean
 }
 
 export interface AddressSet {
@@ -193,10 +195,11 @@ function buildModule(file: string, mappings: Mapping[], elf: ElfDescription): Mo
 }
 
 /** The runtime address of fileAddress through one of the mappings that map it (node maps part of its text twice), chosen by `below`. */
-function runtime(module: Module, fileAddress: number, below: (n: number) => number): number {
+function runtime(module: Module, fileAddress: number, below: (n: number) => number): { address: bigint; secondMapping: boolean } {
   const rs = module.ranges.filter((x) => fileAddress >= x.from && fileAddress < x.to)
   if (!rs.length) throw new Error(`${module.path}: ${fileAddress.toString(16)} is in no executable mapping`)
-  return fileAddress + rs[below(rs.length)].bias
+  const k = below(rs.length)
+  return { address: BigInt(fileAddress + rs[k].bias), secondMapping: k > 0 }
 }
 
 /** The module and file address (as in its ELF headers and symbols) of a runtime address; null when in no module. */
@@ -281,13 +284,13 @@ export function pickAddresses(pid: number, count: number, seed: number): Address
       const m = moduleForFunction()
       const fn = m.functions[below(m.functions.length)]
       const a = fn.start + below(fn.size)
-      picks.push({ address: BigInt(runtime(m, a, below)), kind: 'function', module: modules.indexOf(m), fn, covering: covering(m, a, maxSize.get(m)!) })
+      picks.push({ ...runtime(m, a, below), kind: 'function', module: modules.indexOf(m), fn, covering: covering(m, a, maxSize.get(m)!) })
     } else if (i < inFunction + inNoSymbol) {
       const m = moduleForGap()
       let byte = below(m.gapBytes)
       let g = 0
       while (byte >= m.gaps[g][1] - m.gaps[g][0]) byte -= m.gaps[g][1] - m.gaps[g++][0]
-      picks.push({ address: BigInt(runtime(m, m.gaps[g][0] + byte, below)), kind: 'no symbol', module: modules.indexOf(m) })
+      picks.push({ ...runtime(m, m.gaps[g][0] + byte, below), kind: 'no symbol', module: modules.indexOf(m) })
     } else {
       const [a, b] = holes[below(holes.length)]
       picks.push({ address: BigInt(a + below(Math.min(b - a, 2 ** 32))), kind: 'no module', module: -1 })
@@ -305,9 +308,12 @@ export function describeMix(set: AddressSet): string {
   const n = (kind: PickKind) => set.picks.filter((p) => p.kind === kind).length
   const used = new Set(set.picks.filter((p) => p.module >= 0).map((p) => set.modules[p.module].path))
   const withDebug = set.modules.filter((m) => m.debugFile && used.has(m.path)).map((m) => path.basename(m.path))
+  const second = set.picks.filter((p) => p.secondMapping).length
+  const overlapping = set.picks.filter((p) => (p.covering ?? 1) > 1).length
   return (
     `${set.picks.length.toLocaleString('en-US')} addresses: ${n('function').toLocaleString('en-US')} inside sized function symbols, ` +
     `${n('no symbol').toLocaleString('en-US')} in executable bytes no function symbol covers, ${n('no module').toLocaleString('en-US')} in no mapping; ` +
+    `${second ? `${second.toLocaleString('en-US')} of them through a second mapping of their file, ` : ''}${overlapping ? `${overlapping} inside overlapping symbols, ` : ''}` +
     `over ${used.size} modules (${[...used].map((p) => path.basename(p)).join(', ')}); separate debug info for ${withDebug.join(', ') || 'none'}` +
     (set.skippedModules.length ? `; no addresses in ${set.skippedModules.join(', ')}` : '')
   )
