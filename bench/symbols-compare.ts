@@ -45,16 +45,22 @@ export function ourAnswer(answers: Answers, i: number): Answer & { exact: boolea
   return { function: text(answers.function[i]), file: text(answers.file[i]), line: answers.line[i] || null, inlined, exact: answers.exact[i] === 1 }
 }
 
-/** Demangled (c++filt), for comparing the ELF's names with the tools' demangled ones. */
-function demangler(names: Iterable<string>): (name: string) => string {
-  const mangled = [...new Set(names)].filter((n) => n.startsWith('_Z'))
-  const map = new Map<string, string>()
-  if (mangled.length) {
-    const run = spawnSync('c++filt', [], { input: mangled.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 })
-    const lines = run.status === 0 ? run.stdout.split('\n') : []
-    mangled.forEach((n, i) => map.set(n, lines[i] ?? n))
+/** Names a batch of symbol names demangled: built by `demanglerFrom`. */
+export type Demangler = (names: Iterable<string>) => (name: string) => string
+
+/** The demangler of bench/baselines/cxa_demangle.cc, compiled at `binary`: one run per batch of names. */
+export function demanglerFrom(binary: string): Demangler {
+  return (names) => {
+    const mangled = [...new Set(names)].filter((n) => n.startsWith('_Z'))
+    const map = new Map<string, string>()
+    if (mangled.length) {
+      const run = spawnSync(binary, [], { input: mangled.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 })
+      if (run.status !== 0) throw new Error(`${binary} failed: ${run.error?.message ?? run.stderr}`)
+      const lines = run.stdout.split('\n')
+      mangled.forEach((n, i) => map.set(n, lines[i]))
+    }
+    return (name) => map.get(name) ?? name
   }
-  return (name) => map.get(name) ?? name
 }
 
 /** f for GCC's clones and parts of f (f.part.0, f.isra.0.cold, f.constprop.2), f for the others */
@@ -69,9 +75,9 @@ const samePlace = (a: Addr2lineFrame, b: Addr2lineFrame) =>
 
 /**
  * Compares ours with `theirs` address by address; `set` is what each address was picked as. With
- * `demangleTheirs`, their function names are mangled and go through c++filt first.
+ * `demangleTheirs`, their function names are mangled and go through `demangler` first.
  */
-export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[], demangleTheirs = false): Agreement {
+export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[], demangler: Demangler, demangleTheirs = false): Agreement {
   const picks = set.picks
   // The ELF names at each picked function's start, demangled, to tell aliases and who named it right.
   const theirNames = (a: Answer | null) => (a ? [a.function, ...a.inlined.map((f) => f.function)].filter((n): n is string => n !== null) : [])
@@ -86,7 +92,8 @@ export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[
     const o = ourAnswer(ours, i)
     const t = theirs[i] ?? { function: null, file: null, line: null, inlined: [] }
     const pick = picks[i]
-    const names = new Set((pick.fn?.names ?? []).flatMap((n) => [n, demangle(n)]))
+    // Versioned names (memcpy@GLIBC_2.2.5, as a debug file's .symtab has them) count without the version too.
+    const names = new Set((pick.fn?.names ?? []).flatMap((n) => [n, n.replace(/@.*/, '')]).flatMap((n) => [n, demangle(n)]))
     const bothNamed = o.function !== null && t.function !== null
     const alias = bothNamed && names.has(o.function!) && names.has(t.function!)
     const clone = bothNamed && !alias && uncloned(o.function!) === uncloned(t.function!)

@@ -14,7 +14,7 @@
 // the entry is not met when more than 0.1 % disagree for a cause other than those it explains.
 // Runs alone with `npx tsx bench/symbols.bench.ts`; SNAPSCOPE_SYMBOLS_BENCH_TARGETS=python3 (or node)
 // measures one target only.
-import { execFile, spawn, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -23,7 +23,7 @@ import { addr2line } from '../test-support/addr2line'
 import type { BenchResult } from './result'
 import type { BenchEntry } from './report'
 import type { Answers } from './symbols-child'
-import { agreementMet, compare, describeAgreement, type Agreement, type Answer } from './symbols-compare'
+import { agreementMet, compare, demanglerFrom, describeAgreement, type Agreement, type Answer, type Demangler } from './symbols-compare'
 import { describeMix, fileAddress, pickAddresses, pythonAvailable, startNode, startPython, type AddressSet, type Target } from './symbols-targets'
 
 const COUNT = 100_000
@@ -103,7 +103,7 @@ function llvmSymbolize(set: AddressSet): Promise<{ ms: number; answers: (Answer 
 const round = (ms: number, digits = 1) => Math.round(ms * 10 ** digits) / 10 ** digits
 const times = (xs: number[]) => xs.map((x) => `${round(x)}`).join(', ')
 
-async function benchTarget(target: Target, dir: string, llvmWhy: string | null, log: (s: string) => void): Promise<BenchEntry[]> {
+async function benchTarget(target: Target, dir: string, demangler: Demangler, llvmWhy: string | null, log: (s: string) => void): Promise<BenchEntry[]> {
   const t = target.name
   const set = pickAddresses(target.pid, COUNT, SEED)
   const mix = describeMix(set)
@@ -141,7 +141,7 @@ async function benchTarget(target: Target, dir: string, llvmWhy: string | null, 
     return { ms: performance.now() - t0 }
   })
   log(`symbols (${t}): eu-addr2line ${times(eu.all)} ms, one address ${times(euFirst.all)} ms`)
-  const agreement = compare(set, ours!, euAnswers)
+  const agreement = compare(set, ours!, euAnswers, demangler)
   logAgreement(agreement, `symbols (${t}) vs eu-addr2line`, log)
   const same = describeAgreement(agreement, 'eu-addr2line')
   const agreed = agreementMet(agreement)
@@ -195,7 +195,7 @@ async function benchTarget(target: Target, dir: string, llvmWhy: string | null, 
       return { ms: r.ms }
     })
     log(`symbols (${t}): llvm-symbolizer ${times(llvm.all)} ms`)
-    const vsLlvm = compare(set, ours!, llvmAnswers, true)
+    const vsLlvm = compare(set, ours!, llvmAnswers, demangler, true)
     logAgreement(vsLlvm, `symbols (${t}) vs llvm-symbolizer`, log)
     entries.push({
       name: llvmName,
@@ -208,8 +208,8 @@ async function benchTarget(target: Target, dir: string, llvmWhy: string | null, 
       met: null,
       notes:
         `llvm-symbolizer has no --pid: each address went as its module's path and its address in that file (from the maps), ` +
-        `those in no module not at all; it reads the files, not the process; its names are compared demangled by c++filt (LLVM 14's own ` +
-        `demangler writes some C++ names differently: 'lambda'(…) for {lambda(…)#1}, ~() for ~failure()), so it demangles nothing in the time; best of ${llvm.all.length}: ${times(llvm.all)} ms; ${describeAgreement(vsLlvm, 'llvm-symbolizer')}`
+        `those in no module not at all; it reads the files, not the process; its names are compared demangled by abi::__cxa_demangle like ours ` +
+        `(LLVM 14's own demangler writes some C++ names differently: 'lambda'(…) for {lambda(…)#1}, ~() for ~failure()), so it demangles nothing in the time; best of ${llvm.all.length}: ${times(llvm.all)} ms; ${describeAgreement(vsLlvm, 'llvm-symbolizer')}`
     } satisfies BenchResult)
   }
   return entries
@@ -221,19 +221,21 @@ function logAgreement(a: Agreement, what: string, log: (s: string) => void): voi
 
 export async function symbolsBench(log: (s: string) => void): Promise<BenchEntry[]> {
   const names = (t: string) => [`symbols warm (${t})`, `symbols cold batch (${t})`, `symbols first answer (${t})`, `symbols cold batch vs llvm-symbolizer (${t})`]
-  const why =
-    pythonAvailable() ?? toolMissing('eu-addr2line', ['--version'], 'Debian: elfutils') ?? toolMissing('c++filt', ['--version'], 'Debian: binutils')
+  const why = pythonAvailable() ?? toolMissing('eu-addr2line', ['--version'], 'Debian: elfutils')
   if (why) return [...names('python3'), ...names('node')].map((name) => ({ name, skipped: why }))
   const llvmWhy = toolMissing(LLVM_SYMBOLIZER, ['--version'], 'Debian: llvm; or set LLVM_SYMBOLIZER')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapscope-bench-symbols-'))
   try {
+    const binary = path.join(dir, 'cxa_demangle')
+    execFileSync('c++', ['-O2', '-o', binary, path.join(__dirname, 'baselines', 'cxa_demangle.cc')], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const demangler = demanglerFrom(binary)
     const entries: BenchEntry[] = []
     const only = process.env.SNAPSCOPE_SYMBOLS_BENCH_TARGETS?.split(',')
     for (const [name, start] of [['python3', startPython], ['node', startNode]] as const) {
       if (only && !only.includes(name)) continue
       const target = await start()
       try {
-        entries.push(...(await benchTarget(target, dir, llvmWhy, log)))
+        entries.push(...(await benchTarget(target, dir, demangler, llvmWhy, log)))
       } finally {
         await target.stop()
       }
