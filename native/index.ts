@@ -223,23 +223,31 @@ export interface NativeWatchHandle {
  */
 export interface NativeSymbolBatch {
   strings: string[]
-  /** module file name ("" = in no module), its full path */
+  /**
+   * module file name, its full path as the process maps it ("[vdso]" has no path). "" and offset 0 for
+   * an address in no module (unmapped, anonymous memory, a kernel address). JIT code named by the
+   * process's perf map: module "perf-PID.map", path "/tmp/perf-PID.map" (PID as the process sees itself).
+   */
   module: Uint32Array
   modulePath: Uint32Array
-  /** address - module base */
+  /** address - module base (its offset-0 mapping); a perf map's addresses are absolute: base 0 */
   moduleOffset: Float64Array
-  /** demangled function name ("" = unknown) */
+  /** demangled function name ("" = unknown): the symbol's (malloc), DWARF's where no symbol holds the code */
   function: Uint32Array
   /** address - function start */
   offset: Float64Array
+  /** where in `function` the address is (for inlined code: the outermost call site); absolute (comp dir + name) */
   file: Uint32Array
   /** 0 = unknown */
   line: Uint32Array
   /** index into SYMBOL_SOURCES + 1; 0 = nothing named it */
   source: Uint8Array
-  /** 1: the function is the code that holds the address */
+  /** 1: the function is the code that holds the address; 0 with a function: a guess (a sizeless label, no DWARF) */
   exact: Uint8Array
-  /** the frames inlined at address i are inlined*[inlineStart[i] .. inlineStart[i + 1]), innermost first */
+  /**
+   * the frames inlined at address i are inlined*[inlineStart[i] .. inlineStart[i + 1]), innermost first;
+   * the innermost has the line table's file:line, each outer one the call site in it (as eu-addr2line -i)
+   */
   inlineStart: Uint32Array
   inlineFunction: Uint32Array
   inlineFile: Uint32Array

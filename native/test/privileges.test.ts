@@ -98,6 +98,16 @@ function watchFor(pid, mechanism, ms, poke) {
   const toucher = await start('watch_toucher', ['--pages', '128', '--split', '128'])
   await attempt('ownWatch', () => watchFor(toucher.info.pid, 'auto', 400, () => toucher.proc.kill('SIGUSR1')))
   await attempt('ownWatchPagemap', () => watchFor(heap.info.pid, 'pagemap-diff', 200))
+  await attempt('ownSymbols', async () => {
+    // malloc in the fixture's libc: its base from maps, its offset from nm (map_files is root's only:
+    // the image is read through /proc/PID/root).
+    const line = fs.readFileSync('/proc/' + own + '/maps', 'utf8').split('\n').find((l) => /\/libc\.so\.6$/.test(l) && l.split(/\s+/)[2] === '00000000')
+    const libc = line.split(/\s+/)[5]
+    const nm = require('node:child_process').execFileSync('nm', ['-D', '--defined-only', libc], { encoding: 'utf8' })
+    const offset = BigInt('0x' + nm.split('\n').find((l) => / malloc(@@.*)?$/.test(l)).split(' ')[0])
+    const b = await addon.symbolize(own, new BigUint64Array([BigInt('0x' + line.split('-')[0]) + offset]))
+    return { module: b.strings[b.module[0]], function: b.strings[b.function[0]], file: b.strings[b.file[0]], exact: b.exact[0] }
+  })
   // ---- root's process ----
   await attempt('rootSnapshot', async () => {
     const s = await addon.snapshot({ processes: true, threads: true, pid: null })
@@ -112,6 +122,7 @@ function watchFor(pid, mechanism, ms, poke) {
   await attempt('rootWalk', () => addon.heapWalk({ pid: rootPid, heapId: null, offset: 0, limit: 0, stopTarget: false }).result)
   await attempt('rootWalkStopped', () => addon.heapWalk({ pid: rootPid, heapId: null, offset: 0, limit: 0, stopTarget: true }).result)
   await attempt('rootWatch', () => watchFor(rootPid, 'auto', 100))
+  await attempt('rootSymbols', () => addon.symbolize(rootPid, new BigUint64Array([1n])))
   for (const f of [heap, toucher]) f.proc.stdin.end()
   console.log(JSON.stringify(out))
 })().catch((e) => { console.log(JSON.stringify({ probeFailed: String(e && e.stack || e) })); process.exit(1) })
@@ -166,6 +177,12 @@ describe.skipIf(!CAN_RUN)('as an unprivileged user (nobody)', () => {
       expect(s.threads).toBe(3)
       expect(s.modules).toEqual(expect.arrayContaining(['heap_fixture', 'libc.so.6']))
       expect(s.heapLists.some((h: { kind: string; walkable: boolean }) => h.kind === 'main-arena' && h.walkable)).toBe(true)
+    })
+
+    it('symbols: its libc read through /proc/PID/root (map_files is only root\'s), malloc named with its line', () => {
+      expect(probe.ownSymbols.error).toBeUndefined()
+      expect(probe.ownSymbols.ok).toMatchObject({ module: 'libc.so.6', function: 'malloc', exact: 1 })
+      expect(probe.ownSymbols.ok.file).toMatch(/malloc\.c$/)
     })
 
     it('memory regions', () => {
@@ -228,12 +245,13 @@ describe.skipIf(!CAN_RUN)('as an unprivileged user (nobody)', () => {
       }
     })
 
-    it('memory regions and heap walks reject with EACCES / EPERM, saying why and what to do', () => {
+    it('memory regions, heap walks and symbols reject with EACCES / EPERM, saying why and what to do', () => {
       const pid = root.info.pid
       expect(probe.rootRegions.error).toMatchObject({ code: 'EACCES', pid, scope: 'regions' })
       expect(probe.rootWalk.error).toMatchObject({ code: 'EACCES', pid, scope: 'heap' })
       expect(probe.rootWalkStopped.error).toMatchObject({ code: 'EPERM', pid, scope: 'heap' })
-      for (const name of ['rootRegions', 'rootWalk', 'rootWalkStopped']) expect(probe[name].error!.message, name).toMatch(advice)
+      expect(probe.rootSymbols.error).toMatchObject({ code: 'EACCES', pid, scope: 'symbols' })
+      for (const name of ['rootRegions', 'rootWalk', 'rootWalkStopped', 'rootSymbols']) expect(probe[name].error!.message, name).toMatch(advice)
       expect(probe.rootWalkStopped.error!.message).toMatch(/PTRACE_SEIZE/)
     })
 

@@ -2,9 +2,10 @@
 // addresses: C functions, C++ methods, inlined frames, a .gnu_debuglink'd binary, libraries loaded
 // late, deleted or stripped, libc's malloc, JIT code described by a perf map.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { loadAddon, type NativeSymbolBatch } from '../index'
@@ -81,14 +82,29 @@ function withoutAddress(a: Addr2lineAnswer): Omit<Addr2lineAnswer, 'address'> {
   return rest
 }
 
-/** The first offset-0 mapping of `file` in the target's maps: the module's base. */
-function mapsBase(pid: number, file: string): bigint {
+/** The first offset-0 mapping of `file` in the target's maps (those of thread `tid` when given): the module's base. */
+function mapsBase(pid: number, file: string, tid?: number): bigint {
   const line = fs
-    .readFileSync(`/proc/${pid}/maps`, 'utf8')
+    .readFileSync(tid === undefined ? `/proc/${pid}/maps` : `/proc/${pid}/task/${tid}/maps`, 'utf8')
     .split('\n')
     .find((l) => l.split(/\s+/)[5] === file && l.split(/\s+/)[2] === '00000000')
   if (!line) throw new Error(`${file} not in maps of ${pid}`)
   return BigInt('0x' + line.split('-')[0])
+}
+
+/** The page-aligned address of an ELF file's first PT_LOAD (what its offset-0 mapping maps). */
+function firstLoad(file: string): bigint {
+  const b = fs.readFileSync(file)
+  const phoff = Number(b.readBigUInt64LE(0x20))
+  const [phentsize, phnum] = [b.readUInt16LE(0x36), b.readUInt16LE(0x38)]
+  let lowest = -1n
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize
+    if (b.readUInt32LE(at) !== 1) continue // PT_LOAD
+    const vaddr = b.readBigUInt64LE(at + 0x10) & ~0xfffn
+    if (lowest < 0n || vaddr < lowest) lowest = vaddr
+  }
+  return lowest
 }
 
 let dir: string
@@ -97,6 +113,9 @@ let stripped: string // the same, .symtab and DWARF moved to .debug/symbols_fixt
 let strippedAlone: string // a stripped build without a debug file
 let library: string // -O2 -g shared library
 let strippedLibrary: string // the same, strip --strip-all (only .dynsym left)
+let namespaceFull: string // another build of the library, with everything
+let namespaceLibrary: string // it stripped, with a .gnu_debuglink to namespaceDebug
+let namespaceDebug: string
 
 function run(command: string, args: string[]): void {
   execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -138,6 +157,12 @@ beforeAll(() => {
   strippedLibrary = path.join(dir, 'libsymfix-stripped.so')
   compileLibrary(strippedLibrary)
   run('strip', ['--strip-all', strippedLibrary])
+  namespaceFull = path.join(dir, 'libsymfix-ns.full.so')
+  compileLibrary(namespaceFull)
+  namespaceDebug = path.join(dir, 'libsymfix-ns.so.debug')
+  namespaceLibrary = path.join(dir, 'libsymfix-ns.so')
+  run('objcopy', ['--only-keep-debug', namespaceFull, namespaceDebug])
+  run('objcopy', ['--strip-all', `--add-gnu-debuglink=${namespaceDebug}`, namespaceFull, namespaceLibrary])
 }, 60_000)
 
 afterAll(() => {
@@ -216,6 +241,32 @@ describe('symbolize: the program itself', () => {
     for (const s of bare) expect(s).toMatchObject({ module: 'symbols_fixture', function: null, file: null, exact: false })
   })
 
+  it('never asks a debuginfod server, even with DEBUGINFOD_URLS set', async () => {
+    // A server that counts what it is asked; the program has no debug file anywhere on this machine.
+    const asked: string[] = []
+    const server = http.createServer((request, response) => {
+      asked.push(request.url ?? '')
+      response.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const saved = process.env.DEBUGINFOD_URLS
+    process.env.DEBUGINFOD_URLS = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+    try {
+      const full = path.join(dir, 'symbols_fixture.nodebug')
+      compileProgram(full)
+      const bare = path.join(dir, 'alone', 'symbols_fixture.nodebug')
+      run('objcopy', ['--strip-all', full, bare])
+      const { info } = await start(bare)
+      const [ours] = await symbolize(info.pid, [BigInt(info.outer)])
+      expect(ours).toMatchObject({ module: 'symbols_fixture.nodebug', function: null, file: null })
+      expect(asked).toEqual([])
+    } finally {
+      if (saved === undefined) delete process.env.DEBUGINFOD_URLS
+      else process.env.DEBUGINFOD_URLS = saved
+      server.close()
+    }
+  })
+
   it('names libc\'s malloc as dladdr does, at eu-addr2line\'s file and line', async () => {
     const { info } = await start(program)
     const address = BigInt(info.malloc)
@@ -223,6 +274,28 @@ describe('symbolize: the program itself', () => {
     expect(info.mallocName).toBe('malloc')
     expect(ours).toMatchObject({ function: info.mallocName, module: 'libc.so.6', offset: 0, exact: true })
     expect({ file: ours!.file, line: ours!.line }).toEqual({ file: theirs!.file, line: theirs!.line })
+  })
+
+  it('names code of a non-PIE executable (ET_EXEC, at its link-time address) as eu-addr2line does', async () => {
+    const fixed = path.join(dir, 'symbols_fixture.nopie')
+    run('c++', ['-O2', '-g', '-no-pie', '-Wall', '-Wno-pmf-conversions', ownBuildId(), '-o', fixed, path.join(FIXTURES, 'symbols_fixture.cc'), '-ldl'])
+    const { info } = await start(fixed)
+    const addresses = ownAddresses(info)
+    expect(addresses[0]! < 0x1000000n).toBe(true) // linked at 0x400000, not relocated
+    const [ours, theirs] = await Promise.all([symbolize(info.pid, addresses), addr2line(info.pid, addresses)])
+    expect(ours.map(oracleView)).toEqual(theirs.map(withoutAddress))
+    expect(ours[0]).toMatchObject({ function: 'snapfix_c_function', module: 'symbols_fixture.nopie', exact: true })
+  })
+
+  it('reads a process whose main thread has exited (its leader a zombie) through a live thread', async () => {
+    const fixture = await startFixture<{ pid: number; tid: number }>('leader_exit')
+    running.push(fixture as unknown as RunningFixture<FixtureInfo>)
+    const { pid, tid } = fixture.info
+    const libc = fs.readFileSync(`/proc/${pid}/task/${tid}/maps`, 'utf8').split('\n').find((l) => l.endsWith('/libc.so.6'))!.split(/\s+/)[5]!
+    const nm = execFileSync('nm', ['-D', '--defined-only', libc], { encoding: 'utf8' })
+    const offset = BigInt('0x' + nm.split('\n').find((l) => / malloc(@@.*)?$/.test(l))!.split(' ')[0])
+    const [ours] = await symbolize(pid, [mapsBase(pid, libc, tid) + offset])
+    expect(ours).toMatchObject({ module: 'libc.so.6', function: 'malloc', offset: 0, exact: true })
   })
 
   it('says module+offset, nothing else, for an address in no module: a kernel address, 0', async () => {
@@ -261,6 +334,33 @@ describe('symbolize: libraries', () => {
     for (const s of ours) expect(s).toMatchObject({ module: 'libsymfix-deleted.so', modulePath: copy, exact: true })
   })
 
+  it('reads a library only another mount namespace has, and its debug file beside it, through /proc/PID/root', async () => {
+    // The fixture in a mount namespace of its own, where a tmpfs over `hidden` holds the stripped
+    // library and .debug/ with its debug file; here `hidden` stays empty.
+    const hidden = path.join(dir, 'private')
+    fs.mkdirSync(hidden)
+    const script = [
+      `mount -t tmpfs none ${hidden}`,
+      `mkdir ${hidden}/.debug`,
+      `cp ${namespaceLibrary} ${hidden}/`,
+      `cp ${namespaceDebug} ${hidden}/.debug/`,
+      `exec ${program}`
+    ].join(' && ')
+    const fixture = await startFixture<FixtureInfo>('symbols_fixture', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script], { binary: 'unshare' })
+    running.push(fixture)
+    const inside = path.join(hidden, path.basename(namespaceLibrary))
+    const loaded = await command<Loaded>(fixture, `load ${inside}`)
+    expect(fs.readdirSync(hidden)).toEqual([])
+    const addresses = [BigInt(loaded.function), BigInt(loaded.hidden)]
+    const ours = await symbolize(fixture.info.pid, addresses)
+    const base = mapsBase(fixture.info.pid, inside)
+    const theirs = await addr2lineFile(namespaceFull, addresses.map((a) => a - base))
+    expect(ours.map(oracleView)).toEqual(theirs.map(withoutAddress))
+    // symfix_hidden is in no .dynsym: only the debug file names it.
+    expect(ours.map((s) => s.function)).toEqual(['symfix_late_function', 'symfix_hidden'])
+    for (const s of ours) expect(s).toMatchObject({ module: 'libsymfix-ns.so', modulePath: inside, source: 'symtab', exact: true })
+  })
+
   it('gives module+offset, exact false, for code no symbol holds: past the nearest export of a --strip-all library', async () => {
     const fixture = await start(program)
     const loaded = await command<Loaded>(fixture, `load ${strippedLibrary}`)
@@ -282,6 +382,63 @@ describe('symbolize: libraries', () => {
   })
 })
 
+describe('symbolize: Rust names', () => {
+  /** c++filt's reading of mangled names, without what we leave out: crate hashes [5ebe…], legacy ::h<hash>. */
+  function cxxfilt(names: string[]): string[] {
+    return execFileSync('c++filt', [], { input: names.join('\n') + '\n', encoding: 'utf8' })
+      .trimEnd()
+      .split('\n')
+      .map((n) => n.replace(/\[[0-9a-f]+\]/g, '').replace(/::h[0-9a-f]{16}$/, ''))
+  }
+
+  /** The library's functions whose names are Rust-mangled: name and address in the fixture. */
+  function rustFunctions(file: string, base: bigint): { name: string; address: bigint }[] {
+    return execFileSync('nm', ['--defined-only', file], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.split(' '))
+      .filter((f) => f.length === 3 && /^[tT]$/.test(f[1]!) && /^(_R|_ZN.*17h[0-9a-f]{16}E$)/.test(f[2]!))
+      .map(([value, , name]) => ({ name: name!, address: base + BigInt('0x' + value) }))
+  }
+
+  it('demangles v0 (closures, trait impls, dyn, fn pointers, const generics) and legacy names as c++filt does, without hashes', async () => {
+    const fixture = await start(program)
+    await command<Loaded>(fixture, `load ${library}`)
+    const functions = rustFunctions(library, mapsBase(fixture.info.pid, library))
+    expect(functions.length).toBe(7)
+    const ours = await symbolize(fixture.info.pid, functions.map((f) => f.address))
+    expect(ours.map((s) => s.function)).toEqual(cxxfilt(functions.map((f) => f.name)))
+    expect(ours.map((s) => s.function)).toContain('<*const T as core::fmt::Pointer>::fmt')
+    expect(ours.map((s) => s.function)).toContain('std::panicking::default_hook::{closure#0}')
+  })
+
+  const RUSTC = ['rustc', path.join(os.homedir(), '.cargo', 'bin', 'rustc')].find((r) => {
+    try {
+      execFileSync(r, ['--version'], { stdio: 'ignore' })
+      return true
+    } catch {
+      return false
+    }
+  })
+  if (!RUSTC) console.warn('skipping the Rust program test: no rustc')
+
+  it.skipIf(!RUSTC)('names every function of a real Rust program (its own and std\'s) as c++filt does', async () => {
+    const source = path.join(dir, 'waiter.rs')
+    fs.writeFileSync(source, 'use std::io::Read;\nfn main() { println!("{{\\"pid\\":{}}}", std::process::id()); let mut s = String::new(); std::io::stdin().read_to_string(&mut s).unwrap(); }\n')
+    const binary = path.join(dir, 'waiter')
+    run(RUSTC!, ['-g', '-O', '-o', binary, source])
+    const fixture = await startFixture<{ pid: number }>('waiter', [], { binary })
+    running.push(fixture as unknown as RunningFixture<FixtureInfo>)
+    const functions = rustFunctions(binary, mapsBase(fixture.info.pid, binary) - firstLoad(binary))
+    expect(functions.length).toBeGreaterThan(100)
+    // Identical code is folded: several names may share an address, and one of them names it.
+    const names = new Map<bigint, string[]>()
+    cxxfilt(functions.map((f) => f.name)).forEach((name, i) => names.set(functions[i]!.address, [...(names.get(functions[i]!.address) ?? []), name]))
+    const addresses = [...names.keys()]
+    const ours = await symbolize(fixture.info.pid, addresses)
+    ours.forEach((s, i) => expect(names.get(addresses[i]!)).toContain(s.function))
+  }, 60_000)
+})
+
 describe('symbolize: JIT code (perf map)', () => {
   it('names code in no image from /tmp/perf-PID.map, and reads the file again when it changes', async () => {
     const { info } = await start(program)
@@ -292,9 +449,19 @@ describe('symbolize: JIT code (perf map)', () => {
     expect(ours[1]).toMatchObject({ ...perfModule, function: 'LazyCompile:*snapfix jit.js:12', offset: 0x10 })
     expect(ours[2]).toMatchObject({ module: '', function: null, exact: false })
 
-    fs.appendFileSync(info.perfMap, `${(jit + 0x200n).toString(16)} 20 snapfix_jit_later\n`)
+    // Appended as a JIT writes: a line is used once it is complete.
+    fs.appendFileSync(info.perfMap, `${(jit + 0x200n).toString(16)} 20 snapfix_jit_lat`)
+    expect((await symbolize(info.pid, [jit + 0x204n]))[0]).toMatchObject({ module: '', function: null })
+    fs.appendFileSync(info.perfMap, 'er\n')
     const [later] = await symbolize(info.pid, [jit + 0x204n])
     expect(later).toMatchObject({ ...perfModule, function: 'snapfix_jit_later', offset: 4 })
+
+    // Rewritten in place (same inode, longer): read anew, the old entries gone.
+    const longer = `snapfix_jit_rewritten_${'x'.repeat(200)}`
+    fs.writeFileSync(info.perfMap, `${(jit + 0x300n).toString(16)} 40 ${longer}\n`)
+    const [gone, rewritten] = await symbolize(info.pid, [jit + 0x10n, jit + 0x304n])
+    expect(gone).toMatchObject({ function: null })
+    expect(rewritten).toMatchObject({ ...perfModule, function: longer })
   })
 
   it('survives a huge, hostile perf map: bad lines skipped, names cut, only its newest part read', async () => {
@@ -326,9 +493,82 @@ describe('symbolize: JIT code (perf map)', () => {
   }, 60_000)
 })
 
+describe('symbolize: a real python3', () => {
+  let python: ReturnType<typeof spawn> | undefined
+  afterEach(() => {
+    python?.kill('SIGKILL')
+    python = undefined
+  })
+
+  it('agrees with eu-addr2line on 2000 addresses spread over every module (4 calls at once): lines, files, inlined frames, names', async () => {
+    // Debian's python3 with a few extension modules loaded; it waits on stdin.
+    python = spawn('/usr/bin/python3', ['-c', 'import ctypes, json, zlib, sys; print("ready", flush=True); sys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] })
+    await new Promise<void>((resolve) => python!.stdout!.once('data', () => resolve()))
+    const pid = python.pid!
+    const code = fs
+      .readFileSync(`/proc/${pid}/maps`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/))
+      .filter((f) => f[1]![2] === 'x')
+      .map((f) => f[0]!.split('-').map((x) => BigInt('0x' + x)) as [bigint, bigint])
+    let seed = 12345
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+    const addresses = Array.from({ length: 2000 }, () => {
+      const [start, end] = code[Math.floor(random() * code.length)]!
+      return start + BigInt(Math.floor(random() * Number(end - start)))
+    })
+    // Four calls at once on the worker pool, the images still cold: each image is opened and asked
+    // from several threads (one lock per image; libdwfl is not thread-safe).
+    const [theirs, ...runs] = await Promise.all([addr2line(pid, addresses), ...[0, 1, 2, 3].map(() => symbolize(pid, addresses))])
+    const ours = runs[0]!
+    for (const other of runs.slice(1)) expect(other).toEqual(ours)
+    const renamed: string[] = []
+    for (let i = 0; i < addresses.length; i++) {
+      const [mine, oracle] = [ours[i]!, theirs[i]!]
+      expect({ file: mine.file, line: mine.line, inlined: mine.inlined }, `0x${addresses[i]!.toString(16)} in ${mine.module}`).toEqual({
+        file: oracle.file,
+        line: oracle.line,
+        inlined: oracle.inlined
+      })
+      // Named where eu-addr2line names it, and nowhere else.
+      expect(mine.function === null, `0x${addresses[i]!.toString(16)} in ${mine.module}`).toBe(oracle.function === null)
+      if (mine.function !== oracle.function) renamed.push(`${mine.function} / ${oracle.function}`)
+    }
+    // Where the names differ, the symbol table names the code other than DWARF does (an alias: malloc /
+    // __GI___libc_malloc; a clone: foo.constprop.0 / foo): eu-addr2line prefers DWARF's.
+    expect(renamed.length).toBeLessThan(addresses.length / 10)
+    // The vdso has no file: read from the process's memory, named by its .dynsym.
+    const vdso = ours.filter((s) => s.module === '[vdso]' && s.function !== null)
+    expect(vdso.length).toBeGreaterThan(0)
+    for (const s of vdso) expect(s).toMatchObject({ modulePath: '', source: 'dynsym', exact: true })
+  }, 60_000)
+})
+
 describe('symbolize: errors', () => {
   it('rejects with ESRCH for a process that does not exist', async () => {
     await expect(addon.symbolize(0x3fffffff, new BigUint64Array([1n]))).rejects.toMatchObject({ code: 'ESRCH', pid: 0x3fffffff })
+  })
+
+  it('rejects with ESRCH for a zombie: it has no memory left to name', async () => {
+    // The background job exits at once; its parent becomes `sleep`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString()))))
+      await expect.poll(() => fs.readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]![0]).toBe('Z')
+      await expect(addon.symbolize(zombie, new BigUint64Array([1n]))).rejects.toMatchObject({ code: 'ESRCH', pid: zombie, scope: 'symbols' })
+    } finally {
+      parent.kill('SIGKILL')
+    }
+  })
+
+  it('answers an empty batch, and reads a subarray from its own offset', async () => {
+    const { info } = await start(program)
+    const empty = await addon.symbolize(info.pid, new BigUint64Array(0))
+    expect({ strings: empty.strings, function: [...empty.function], inlineStart: [...empty.inlineStart] }).toEqual({ strings: [''], function: [], inlineStart: [0] })
+    const batch = await addon.symbolize(info.pid, new BigUint64Array([0n, BigInt(info.cFunction)]).subarray(1))
+    expect(batch.function.length).toBe(1)
+    expect(row(batch, 0).function).toBe('snapfix_c_function')
   })
 
   it('throws a TypeError for bad arguments', () => {

@@ -5,8 +5,9 @@
 
 namespace snapscope::procfs::symbols {
 
-// `name` demangled; `name` itself when it is no mangled name (C) or cannot be demangled. Rust's
-// legacy mangling is C++-like with a trailing "::h<16 hex digits>" hash, which is dropped.
+// `name` demangled (C++, Rust v0 and legacy: see rust_demangle.h), without a symbol version
+// (foo@GLIBC_2.2, _ZNSt…@@GLIBCXX_3.4); `name` itself when it is no mangled name (C) or cannot be
+// demangled.
 std::string demangle(const char* name);
 
 }  // namespace snapscope::procfs::symbols

@@ -51,14 +51,36 @@ InlineFrame callSite(Dwarf_Die* inlined, Dwarf_Die* cu) {
 
 using Scopes = std::unique_ptr<Dwarf_Die, decltype(&std::free)>;
 
+// The scopes holding `pc`, innermost first; empty when none (or libdw cannot read their ranges).
+std::vector<Dwarf_Die> scopesAt(Dwarf_Die* cu, Dwarf_Addr pc) {
+  Dwarf_Die* raw = nullptr;
+  const int found = dwarf_getscopes(cu, pc, &raw);
+  Scopes owned(raw, &std::free);
+  return found > 0 ? std::vector<Dwarf_Die>(raw, raw + found) : std::vector<Dwarf_Die>();
+}
+
+// The physical nesting of `die` up to its CU: dwarf_getscopes goes on from an inlined instance into
+// its abstract definition's scopes, while the chain of calls is this one.
+std::vector<Dwarf_Die> nestingOf(Dwfl_Module* module, const Dwarf_Die& innermost) {
+  Dwarf_Addr bias;
+  Dwarf_Die die;
+  Dwarf* dwarf = dwfl_module_getdwarf(module, &bias);
+  if (dwarf == nullptr || dwarf_offdie(dwarf, dwarf_dieoffset(const_cast<Dwarf_Die*>(&innermost)), &die) == nullptr) return {};
+  Dwarf_Die* raw = nullptr;
+  const int depth = dwarf_getscopes_die(&die, &raw);
+  Scopes owned(raw, &std::free);
+  return depth > 0 ? std::vector<Dwarf_Die>(raw, raw + depth) : std::vector<Dwarf_Die>();
+}
+
 }  // namespace
 
 void dwarfFrames(Dwfl_Module* module, Dwarf_Addr address, DwarfFrames& out) {
   std::string lineFile;
   uint32_t lineNumber = 0;
+  Dwarf_Addr rowAddress = address;
   if (Dwfl_Line* line = dwfl_module_getsrc(module, address)) {
     int number = 0;
-    lineFile = absolute(dwfl_lineinfo(line, nullptr, &number, nullptr, nullptr, nullptr), dwfl_line_comp_dir(line));
+    lineFile = absolute(dwfl_lineinfo(line, &rowAddress, &number, nullptr, nullptr, nullptr), dwfl_line_comp_dir(line));
     lineNumber = number > 0 ? static_cast<uint32_t>(number) : 0;
   }
   out.file = lineFile;
@@ -67,33 +89,32 @@ void dwarfFrames(Dwfl_Module* module, Dwarf_Addr address, DwarfFrames& out) {
   Dwarf_Addr bias = 0;
   Dwarf_Die* cu = dwfl_module_addrdie(module, address, &bias);
   if (cu == nullptr) return;
-  Dwarf_Die* raw = nullptr;
-  const int found = dwarf_getscopes(cu, address - bias, &raw);
-  Scopes byPc(raw, &std::free);
-  if (found <= 0) return;
-  // dwarf_getscopes continues from an inlined instance into its abstract definition's scopes; the
-  // chain of calls is the physical nesting of the innermost scope's DIE, as eu-addr2line -i walks it.
-  Dwarf_Die innermost;
-  Dwarf_Die* start = &raw[0];
-  Dwarf* dwarf = dwfl_module_getdwarf(module, &bias);
-  if (dwarf != nullptr && dwarf_offdie(dwarf, dwarf_dieoffset(&raw[0]), &innermost) != nullptr) start = &innermost;
-  Dwarf_Die* chain = nullptr;
-  int depth = dwarf_getscopes_die(start, &chain);
-  Scopes nesting(chain, &std::free);
-  if (depth <= 0) {
-    chain = raw;
-    depth = found;
-  }
-
-  // Frames innermost first: the first function-like scope at the line table's place, then for each
-  // inlined instance its caller at the call site.
+  // As eu-addr2line -i: the innermost function is named at the address itself, the chain of calls
+  // taken at the start of the address's line-table row (libdw can fail to read an inlined instance's
+  // ranges at some addresses inside the row; the row is one statement, so one inlining context).
+  const std::vector<Dwarf_Die> atAddress = scopesAt(cu, address - bias);
+  std::vector<Dwarf_Die> chain = rowAddress == address ? atAddress : scopesAt(cu, rowAddress - bias);
+  if (chain.empty()) chain = atAddress;
+  if (chain.empty()) return;
+  std::vector<Dwarf_Die> nesting = nestingOf(module, chain[0]);
+  if (!nesting.empty()) chain = std::move(nesting);
   std::vector<Dwarf_Die*> functions;
-  for (int i = 0; i < depth; ++i) {
-    if (isFunction(&chain[i])) functions.push_back(&chain[i]);
+  for (Dwarf_Die& scope : chain) {
+    if (isFunction(&scope)) functions.push_back(&scope);
   }
   if (functions.empty()) return;
+
+  std::string innermost;
+  for (const Dwarf_Die& scope : atAddress) {
+    Dwarf_Die die = scope;
+    if (!isFunction(&die)) continue;
+    innermost = dieName(&die);
+    break;
+  }
+  // Frames innermost first: the innermost function at the line table's place, then for each inlined
+  // instance its caller at the call site.
   std::vector<InlineFrame> frames;
-  frames.push_back({dieName(functions[0]), lineFile, lineNumber});
+  frames.push_back({std::move(innermost), lineFile, lineNumber});
   for (size_t i = 0; i + 1 < functions.size(); ++i) {
     if (dwarf_tag(functions[i]) != DW_TAG_inlined_subroutine) continue;
     InlineFrame caller = callSite(functions[i], cu);

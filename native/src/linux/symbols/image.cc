@@ -2,6 +2,8 @@
 
 #include <gelf.h>
 
+#include <atomic>
+
 #include "debuginfo.h"
 #include "demangle.h"
 #include "dwarf_frames.h"
@@ -10,9 +12,12 @@ namespace snapscope::procfs::symbols {
 namespace {
 
 constexpr uint64_t kPage = 4096;
-// Answers kept per image before they are dropped (and recomputed on demand): bounds the memory of a
-// long session that symbolizes ever new addresses.
+// Answers kept per image, and by all images together, before an image drops its own (they are
+// recomputed on demand): bounds the memory of a long session that symbolizes ever new addresses
+// (~100 bytes an answer).
 constexpr size_t kMaxAnswers = 1 << 18;
+constexpr size_t kMaxAllAnswers = 1 << 21;
+std::atomic<size_t> allAnswers{0};
 
 // The image arrives as an open file (find_elf is never asked); nothing is looked up on the network.
 int noElf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
@@ -66,6 +71,7 @@ std::shared_ptr<Image> Image::open(Fd fd, const std::string& fileName, const std
 }
 
 Image::~Image() {
+  allAnswers -= answers_.size();
   if (dwfl_ != nullptr) dwfl_end(dwfl_);
 }
 
@@ -85,8 +91,12 @@ Image::Entry Image::compute(uint64_t moduleOffset) {
   for (InlineFrame& frame : frames.inlined)
     entry.inlined.push_back({pooled(std::move(frame.function)), pooled(std::move(frame.file)), frame.line});
   // A symbol never lies: a sized one holds the address (SymbolIndex returns no other); a sizeless
-  // one (an assembly label, the last symbol before a gap) only when DWARF's function starts there.
-  const bool symbolHolds = symbol != nullptr && (symbol->size > 0 || (frames.hasStart && frames.start == symbol->start));
+  // one (an assembly label) when DWARF's function starts there. Where DWARF knows no function, the
+  // label is named as a guess (exact false): the code after it up to the next symbol is likely its.
+  const bool sized = symbol != nullptr && symbol->size > 0;
+  const bool confirmed = symbol != nullptr && frames.hasStart && frames.start == symbol->start;
+  const bool guess = symbol != nullptr && !sized && frames.function.empty();
+  const bool symbolHolds = sized || confirmed;
   // The symbol's name first (what dladdr, perf and the exports say: malloc, not DWARF's
   // __GI___libc_malloc); DWARF's for code no symbol holds (a stripped .symtab without debug file).
   if (symbolHolds) {
@@ -99,6 +109,10 @@ Image::Entry Image::compute(uint64_t moduleOffset) {
     entry.source = symbolSourceCode("debuginfo");
     entry.offset = frames.hasStart && address >= frames.start ? address - frames.start : 0;
     entry.exact = true;
+  } else if (guess) {
+    entry.at.function = pooled(demangle(symbol->name));
+    entry.source = symbolSourceCode(symbol->table);
+    entry.offset = address - symbol->start;
   }
   return entry;
 }
@@ -108,14 +122,18 @@ void Image::resolve(const std::vector<uint32_t>& indices, uint64_t base, SymbolB
   std::lock_guard<std::mutex> lock(mutex_);
   strings.forget();
   // Dropped only here, never while this batch holds pointers into the pool.
-  if (answers_.size() + indices.size() > kMaxAnswers) {
+  if (answers_.size() + indices.size() > kMaxAnswers || allAnswers + indices.size() > kMaxAllAnswers) {
+    allAnswers -= answers_.size();
     answers_.clear();
     pool_.clear();
   }
   for (const uint32_t i : indices) {
     const uint64_t offset = batch.address[i] - base;
     auto found = answers_.find(offset);
-    if (found == answers_.end()) found = answers_.emplace(offset, compute(offset)).first;
+    if (found == answers_.end()) {
+      found = answers_.emplace(offset, compute(offset)).first;
+      ++allAnswers;
+    }
     const Entry& entry = found->second;
     batch.function[i] = strings.add(entry.at.function);
     batch.offset[i] = entry.offset;

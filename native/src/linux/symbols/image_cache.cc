@@ -1,6 +1,11 @@
 #include "image_cache.h"
 
+#include <elfutils/libdwelf.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include <unordered_map>
 
@@ -30,10 +35,10 @@ struct FileIdHash {
 
 class ImageCache {
  public:
-  std::shared_ptr<Image> get(Fd fd, const std::string& fileName, const std::string& root) {
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return nullptr;
-    const FileId id{st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec};
+  // `open` makes the image on a miss; it runs outside the lock, so other lookups go on meanwhile
+  // (two threads may both open a new file; the first one in wins).
+  template <typename Open>
+  std::shared_ptr<Image> get(const FileId& id, Open open) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto found = byFile_.find(id);
@@ -42,9 +47,7 @@ class ImageCache {
         return found->second.image;
       }
     }
-    // Opened outside the lock: other lookups go on meanwhile (two threads may both open a new
-    // file; the first one in wins).
-    std::shared_ptr<Image> image = Image::open(std::move(fd), fileName, root);
+    std::shared_ptr<Image> image = open();
     std::lock_guard<std::mutex> lock(mutex_);
     if (image && !image->buildId().empty()) {
       auto same = byBuildId_.find(image->buildId());
@@ -81,11 +84,37 @@ class ImageCache {
   std::unordered_map<std::string, std::weak_ptr<Image>> byBuildId_;
 };
 
+ImageCache& cache() {
+  static ImageCache* cache = new ImageCache();  // never destroyed: worker threads may outlive statics
+  return *cache;
+}
+
 }  // namespace
 
 std::shared_ptr<Image> cachedImage(Fd fd, const std::string& fileName, const std::string& root) {
-  static ImageCache* cache = new ImageCache();  // never destroyed: worker threads may outlive statics
-  return cache->get(std::move(fd), fileName, root);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return nullptr;
+  const FileId id{st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec};
+  return cache().get(id, [&] { return Image::open(std::move(fd), fileName, root); });
+}
+
+std::shared_ptr<Image> cachedMemoryImage(const std::string& bytes, const std::string& name) {
+  Elf* elf = elf_memory(const_cast<char*>(bytes.data()), bytes.size());
+  if (elf == nullptr) return nullptr;
+  const void* bits = nullptr;
+  const ssize_t length = dwelf_elf_gnu_build_id(elf, &bits);
+  std::string buildId = length > 0 ? std::string(static_cast<const char*>(bits), static_cast<size_t>(length)) : "";
+  elf_end(elf);
+  if (buildId.size() < 16) return nullptr;
+  // No file: the identity is made of the build-id (device 0 is no filesystem's).
+  FileId id{0, 0, static_cast<off_t>(bytes.size()), 0};
+  std::memcpy(&id.inode, buildId.data(), sizeof id.inode);
+  std::memcpy(&id.mtimeNs, buildId.data() + 8, sizeof id.mtimeNs);
+  return cache().get(id, [&]() -> std::shared_ptr<Image> {
+    Fd fd(::memfd_create("snapscope-image", MFD_CLOEXEC));
+    if (!fd || ::write(fd.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) return nullptr;
+    return Image::open(std::move(fd), name, "");
+  });
 }
 
 }  // namespace snapscope::procfs::symbols

@@ -15,4 +15,8 @@ namespace snapscope::procfs::symbols {
 // of images stay cached; the least recently used go first.
 std::shared_ptr<Image> cachedImage(Fd fd, const std::string& fileName, const std::string& root);
 
+// The image of an ELF file that exists only in memory (the vdso): looked up by its build-id, opened
+// from `bytes` on a miss; nullptr when it has no build-id or is no ELF file.
+std::shared_ptr<Image> cachedMemoryImage(const std::string& bytes, const std::string& name);
+
 }  // namespace snapscope::procfs::symbols

@@ -12,6 +12,7 @@ namespace snapscope::procfs::symbols {
 
 // Bounds for a huge or hostile file: only its last kMaxPerfMapBytes are read, at most
 // kMaxPerfMapEntries entries (the newest) kept, names cut at kMaxPerfMapName bytes.
+// A file that only grew since (a JIT appends as it compiles) is read from where the last read ended.
 constexpr size_t kMaxPerfMapBytes = 64u << 20;
 constexpr size_t kMaxPerfMapEntries = 1u << 20;
 constexpr size_t kMaxPerfMapName = 1024;
@@ -24,8 +25,10 @@ class PerfMap {
     uint32_t line = 0;                    // later lines describe newer code
   };
 
-  // Parses perf map text; lines that do not parse (not hex, size 0, no name, wrapping) are skipped.
-  explicit PerfMap(std::string_view text);
+  // Adds the complete lines of `text`, numbered on after those added before; lines that do not
+  // parse (not hex, size 0, no name, wrapping) are skipped. Returns the bytes it took: up to the
+  // last newline (a JIT may be in the middle of writing the last line).
+  size_t append(std::string_view text);
 
   // The newest entry holding `address`; nullptr when none does.
   const Entry* find(uint64_t address) const;
@@ -35,6 +38,7 @@ class PerfMap {
  private:
   std::vector<Entry> entries_;  // by start
   std::string names_;
+  uint32_t lines_ = 0;          // lines read so far
 };
 
 struct PerfMapFile {

@@ -19,14 +19,16 @@ bool hasSymtab(Elf* elf) {
   return false;
 }
 
-// perf's choice among aliases: sized over sizeless, global over weak over local, fewer leading
-// underscores, then the shorter name.
+// perf's choice among aliases: sized over sizeless, unversioned over versioned (a compatibility alias:
+// foo@GLIBC_2.2), global over weak over local, fewer leading underscores, then the shorter name.
 int rankOf(const GElf_Sym& symbol, const char* name) {
   const int binding = GELF_ST_BIND(symbol.st_info);
   const int bindingRank = binding == STB_GLOBAL ? 2 : binding == STB_WEAK ? 1 : 0;
   const int underscores = static_cast<int>(std::strspn(name, "_"));
   const int length = static_cast<int>(std::min<size_t>(std::strlen(name), 4095));
-  return ((symbol.st_size > 0 ? 1 : 0) << 24) | (bindingRank << 20) | ((15 - std::min(underscores, 15)) << 12) | (4095 - length);
+  const int unversioned = std::strchr(name, '@') == nullptr ? 1 : 0;
+  return ((symbol.st_size > 0 ? 1 : 0) << 25) | (unversioned << 24) | (bindingRank << 20) |
+         ((15 - std::min(underscores, 15)) << 12) | (4095 - length);
 }
 
 }  // namespace
@@ -46,7 +48,10 @@ SymbolIndex::SymbolIndex(Dwfl_Module* module) {
     if (type == STT_SECTION || type == STT_FILE || type == STT_TLS) continue;
     auto known = std::find_if(tables.begin(), tables.end(), [&](const auto& t) { return t.first == file; });
     if (known == tables.end()) known = tables.insert(tables.end(), {file, hasSymtab(file) ? "symtab" : "dynsym"});
-    symbols_.push_back({address, symbol.st_size, name, known->second, rankOf(symbol, name)});
+    GElf_Shdr header;
+    Elf_Scn* scn = elf_getscn(file, section);
+    const uint64_t sectionEnd = scn != nullptr && gelf_getshdr(scn, &header) != nullptr ? header.sh_addr + header.sh_size + bias : 0;
+    symbols_.push_back({address, symbol.st_size, name, known->second, sectionEnd, rankOf(symbol, name)});
   }
   std::sort(symbols_.begin(), symbols_.end(), [](const Symbol& a, const Symbol& b) {
     return a.start != b.start ? a.start < b.start : a.rank > b.rank;
@@ -62,10 +67,12 @@ const SymbolIndex::Symbol* SymbolIndex::find(uint64_t address) const {
   if (after == symbols_.begin()) return nullptr;
   const Symbol* nearest = &*(after - 1);
   const Symbol* first = symbols_.data();
+  bool labelInside = false;  // the nearest symbol is sizeless and lies inside a sized one below it
   for (const Symbol* s = nearest; s >= first && nearest - s < kLookBack; --s) {
     if (s->size > 0 && address - s->start < s->size) return s;
+    labelInside |= s->size > 0 && s->start + s->size > nearest->start;
   }
-  return nearest->size == 0 ? nearest : nullptr;
+  return nearest->size == 0 && !labelInside && address < nearest->sectionEnd ? nearest : nullptr;
 }
 
 }  // namespace snapscope::procfs::symbols

@@ -17,6 +17,7 @@ class SymbolIndex {
     uint64_t size = 0;                 // 0: a sizeless symbol (an assembly label)
     const char* name = nullptr;        // mangled; owned by libelf (lives as long as the module)
     const char* table = nullptr;       // "symtab" or "dynsym"
+    uint64_t sectionEnd = 0;           // where its section ends: a sizeless symbol reaches no further
     int rank = 0;                      // among aliases at one address, the highest wins
   };
 
@@ -25,7 +26,8 @@ class SymbolIndex {
   explicit SymbolIndex(Dwfl_Module* module);
 
   // The innermost sized symbol holding `address`; else the nearest symbol below it when that one is
-  // sizeless (the caller decides whether it holds the address); else nullptr.
+  // sizeless, in the address's section and not a label inside a sized symbol (the caller decides
+  // whether it holds the address); else nullptr.
   const Symbol* find(uint64_t address) const;
 
  private:

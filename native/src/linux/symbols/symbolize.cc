@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <unordered_map>
 
 #include "../maps.h"
@@ -33,13 +34,18 @@ std::vector<int> imageBases(const std::vector<Mapping>& maps) {
   return base;
 }
 
-// "" when the target sees the same root as we do; else /proc/PID/root, through which its files
-// (another mount namespace, a chroot) are reached.
+// "" when the target sees the files we see (the same mount namespace and root); else
+// /proc/PID/root, through which its files (another mount namespace, a chroot) are reached. Both
+// are read through a live thread when the main one has exited (memoryFile).
 std::string rootOf(int pid) {
-  const std::string root = "/proc/" + std::to_string(pid) + "/root";
+  const std::string root = memoryFile(pid, "root");
   struct stat theirs, ours;
-  if (::stat(root.c_str(), &theirs) != 0 || ::stat("/", &ours) != 0) return "";
-  return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino ? "" : root;
+  const bool sameNamespace = ::stat(memoryFile(pid, "ns/mnt").c_str(), &theirs) == 0 &&
+                             ::stat("/proc/self/ns/mnt", &ours) == 0 && theirs.st_ino == ours.st_ino &&
+                             theirs.st_dev == ours.st_dev;
+  const bool sameRoot = ::stat(root.c_str(), &theirs) == 0 && ::stat("/", &ours) == 0 &&
+                        theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
+  return sameNamespace && sameRoot ? "" : root;
 }
 
 std::string baseName(const std::string& path) {
@@ -47,15 +53,28 @@ std::string baseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// The file behind mapping `m`: through map_files (works for deleted files and other namespaces),
-// else by path through the target's root.
+// The file behind mapping `m`: through map_files (deleted files and other namespaces too; root
+// only, and not once the main thread has exited: threads have no map_files), else by path through
+// the target's root when that is still the mapped file (its inode).
 Fd openImage(int pid, const Mapping& m, const std::string& root) {
-  char range[40];
-  std::snprintf(range, sizeof range, "map_files/%lx-%lx", static_cast<unsigned long>(m.start),
+  char file[80];
+  std::snprintf(file, sizeof file, "/proc/%d/map_files/%lx-%lx", pid, static_cast<unsigned long>(m.start),
                 static_cast<unsigned long>(m.end));
-  Fd fd = openAt(AT_FDCWD, memoryFile(pid, range).c_str(), O_RDONLY);
-  if (!fd && !m.deleted) fd = openAt(AT_FDCWD, ((root.empty() ? "" : root) + m.path).c_str(), O_RDONLY);
+  Fd fd = openAt(AT_FDCWD, file, O_RDONLY);
+  if (fd || m.deleted) return fd;
+  fd = openAt(AT_FDCWD, (root + m.path).c_str(), O_RDONLY);
+  struct stat st;
+  if (fd && (::fstat(fd.get(), &st) != 0 || st.st_ino != m.inode)) fd.reset();  // replaced since
   return fd;
+}
+
+// The vdso has no file: its image is read from the process (a page or two).
+std::shared_ptr<symbols::Image> vdsoImage(int pid, const Mapping& m) {
+  constexpr uint64_t kMaxVdso = 1 << 20;
+  if (m.end - m.start > kMaxVdso) return nullptr;
+  std::string bytes(m.end - m.start, '\0');
+  if (!readRemote(memoryTask(pid), m.start, bytes.data(), bytes.size())) return nullptr;
+  return symbols::cachedMemoryImage(bytes, m.path);
 }
 
 // Addresses in no image, named by the process's perf map. The map's addresses are absolute: its
@@ -87,7 +106,7 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
   const std::vector<int> bases = imageBases(maps);
   SymbolBatch batch(addresses.size());
   batch.address = addresses;
-  std::unordered_map<int, std::vector<uint32_t>> byImage;  // base mapping -> indices of its addresses
+  std::vector<std::vector<uint32_t>> byImage(maps.size());  // base mapping -> indices of its addresses
   std::vector<uint32_t> outside;                            // in no image: JIT code, perhaps
   for (uint32_t i = 0; i < addresses.size(); ++i) {
     const uint64_t address = addresses[i];
@@ -98,15 +117,17 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
       outside.push_back(i);
       continue;
     }
-    byImage[bases[at]].push_back(i);
+    byImage[static_cast<size_t>(bases[at])].push_back(i);
   }
   BatchStrings strings(batch);
   if (!outside.empty()) namePerfMapped(pid, outside, batch, strings);
   symbols::PooledStrings pooled(strings);
   symbols::PendingInlines inlines(addresses.size());
-  const std::string root = byImage.empty() ? "" : rootOf(pid);
-  for (const auto& [baseIndex, indices] : byImage) {
-    const Mapping& first = maps[static_cast<size_t>(baseIndex)];
+  const std::string root = outside.size() == addresses.size() ? "" : rootOf(pid);
+  for (size_t baseIndex = 0; baseIndex < maps.size(); ++baseIndex) {
+    const std::vector<uint32_t>& indices = byImage[baseIndex];
+    if (indices.empty()) continue;
+    const Mapping& first = maps[baseIndex];
     const bool vdso = first.inode == 0;
     const uint32_t module = strings.add(vdso ? first.path : baseName(first.path));
     const uint32_t modulePath = strings.add(vdso ? "" : first.path);
@@ -115,10 +136,11 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
       batch.modulePath[i] = modulePath;
       batch.moduleOffset[i] = addresses[i] - first.start;
     }
-    if (vdso) continue;
-    Fd fd = openImage(pid, first, root);
-    if (!fd) continue;
-    std::shared_ptr<symbols::Image> image = symbols::cachedImage(std::move(fd), root + first.path, root);
+    std::shared_ptr<symbols::Image> image = vdso ? vdsoImage(pid, first) : nullptr;
+    if (!vdso) {
+      Fd fd = openImage(pid, first, root);
+      if (fd) image = symbols::cachedImage(std::move(fd), root + first.path, root);
+    }
     if (image) image->resolve(indices, first.start, batch, pooled, inlines);
   }
   for (size_t i = 0; i < addresses.size(); ++i) {
