@@ -21,6 +21,8 @@ export type Verdict =
   | 'clone, with and without its suffix'
   /** we say module+offset where no sized function symbol covers the address, the other names one anyway: "a symbol never lies" */
   | 'refused past a symbol'
+  /** where no sized symbol covers the address we name the sizeless label below it, marked a guess (exact false), the other names nothing */
+  | 'our guess, marked inexact'
   /** we name the function whose symbol covers the address and the other does not name it */
   | 'only ours, as its ELF symbol'
   | 'mismatch: function'
@@ -102,6 +104,7 @@ export function compare(set: AddressSet, ours: Answers, theirs: (Answer | null)[
     else if (o.function !== t.function && !alias && !clone) {
       if (o.function === null && !o.exact && t.function !== null && pick.kind === 'no symbol') verdict = 'refused past a symbol'
       else if (o.function !== null && names.has(o.function) && t.function === null) verdict = 'only ours, as its ELF symbol'
+      else if (o.function !== null && !o.exact && t.function === null && pick.kind === 'no symbol') verdict = 'our guess, marked inexact'
       else verdict = 'mismatch: function'
     } else if (!samePlace(o, t)) verdict = 'mismatch: file:line'
     else if (o.inlined.length !== t.inlined.length || o.inlined.some((f, k) => f.function !== t.inlined[k].function || !samePlace(f, t.inlined[k]))) verdict = 'mismatch: inlined frames'
