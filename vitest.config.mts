@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['scripts/**/*.test.ts', 'src-common/**/*.test.ts', 'src-main/**/*.test.ts', 'native/test/**/*.test.ts'],
+          include: ['scripts/**/*.test.ts', 'src-common/**/*.test.ts', 'src-main/**/*.test.ts', 'native/test/**/*.test.ts', 'bench/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000
         }
