@@ -220,7 +220,7 @@ export interface NativeAllocOptions {
   pid: number
   /** informational (the caller stops the trace); not used by the addon */
   seconds?: number
-  /** bytes of perf ring per CPU; 0 or absent = the default (8 MiB, less on many CPUs) */
+  /** bytes of perf ring per CPU; 0 or absent = the default (32 MiB, less beyond 4 CPUs: 128 MiB in all) */
   ringBytes?: number
   /** bytes of user stack copied with each allocation for the DWARF unwind (default 8192, 512..65528, a multiple of 8) */
   stackBytes?: number

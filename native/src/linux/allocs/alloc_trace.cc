@@ -26,8 +26,11 @@
 namespace snapscope::procfs::allocs {
 namespace {
 
-constexpr uint64_t kDefaultRingBytes = 8ull << 20;
-constexpr uint64_t kDefaultTotalRingBytes = 64ull << 20;
+// Per CPU. An entry sample carries its stack copy (8 KiB by default), so 32 MiB holds ~4,000 of
+// them: ~30 ms of a target allocating at 130,000/s before the reader must have run (8 MiB lost
+// bursts on a loaded 2-CPU machine).
+constexpr uint64_t kDefaultRingBytes = 32ull << 20;
+constexpr uint64_t kDefaultTotalRingBytes = 128ull << 20;
 // How far behind the start of a read an event must be to be processed in it (see alloc_trace.h):
 // a sample is stamped a few microseconds before it is written; this covers a writer preempted there.
 constexpr uint64_t kHorizonNs = 20'000'000;
