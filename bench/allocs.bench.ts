@@ -16,7 +16,6 @@ import type { BenchEntry } from './report'
 const BUILD: FixtureBuild = { flags: ['-O1', '-g'], variant: 'O1g' }
 const PAIRS = 1_000_000     // per timed round (the fixture takes --ops in tens)
 const RATE = 500_000        // allocations per second for the capture round
-const PROBES_PER_PAIR = 3   // malloc entry + malloc return + free
 
 interface Round {
   ns: number
@@ -81,7 +80,7 @@ export async function allocsBench(log: (s: string) => void): Promise<BenchEntry[
   const p = paced.trace!
   const captured = p.totals?.allocations ?? 0
   const share = Math.min(captured, PAIRS) / PAIRS
-  const events = captured * 2 + (p.totals?.frees ?? 0)
+  const events = captured * 2 + (p.totals?.frees ?? 0)  // malloc entry + its return, and free
   const msPer1000 = (paced.cpuMs / Math.max(1, events)) * 1000
   log(`allocs: ${captured.toLocaleString()} of ${PAIRS.toLocaleString()} captured at ${RATE.toLocaleString()}/s, ${p.lost} lost, ` +
       `${p.totals?.unwinds} unwinds, ${p.totals?.unwindCacheHits} cache hits, inspector ${paced.cpuMs.toFixed(0)} ms CPU`)
