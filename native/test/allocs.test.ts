@@ -240,6 +240,21 @@ describe.skipIf(!IS_ROOT)('allocation trace', () => {
 })
 
 describe('allocation trace errors', () => {
+  it.skipIf(!IS_ROOT)('says plainly that a stripped static binary is not supported', async () => {
+    const build: FixtureBuild = { flags: ['-O1', '-static', '-s'], variant: 'static-stripped' }
+    await withFixture('alloc_chains', ['--mode', 'chains'], build, async (f) => {
+      expect(() => addon.startAllocTrace({ pid: f.info.pid }, () => {}, () => {})).toThrow(
+        expect.objectContaining({ code: 'ENOTSUP', scope: 'allocs', message: expect.stringMatching(/no image it maps defines malloc and free.*not supported/) })
+      )
+    })
+  }, 60_000)
+
+  it('refuses to trace the inspector itself', () => {
+    expect(() => addon.startAllocTrace({ pid: process.pid }, () => {}, () => {})).toThrow(
+      expect.objectContaining({ code: 'EINVAL', message: expect.stringMatching(/the inspector itself/) })
+    )
+  })
+
   it('throws TypeErrors for bad options', () => {
     const noop = () => {}
     const start = addon.startAllocTrace as (...args: unknown[]) => unknown

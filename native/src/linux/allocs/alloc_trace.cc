@@ -2,11 +2,13 @@
 
 #include <linux/perf_event.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <memory>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -44,7 +46,7 @@ struct Event {
   uint64_t sp;
   uint64_t a[3];      // entry: the arguments (DI, SI, DX); return: a[0] = the return value
   uint32_t stack;     // entry: its stack id
-  uint32_t copy;      // posix_memalign return: index + 1 into copies_ of its stack, 0 = none
+  std::shared_ptr<const std::vector<unsigned char>> copy;  // posix_memalign return: its stack
 };
 
 struct Pending {
@@ -213,11 +215,10 @@ class UprobeTrace final : public AllocTrace {
       if (word(size) && p + size + 8 <= end) {
         uint64_t dynamic = 0;
         std::memcpy(&dynamic, p + size, 8);
-        copies_.emplace_back(p, p + std::min(size, dynamic));
-        e.copy = static_cast<uint32_t>(copies_.size());
+        e.copy = std::make_shared<const std::vector<unsigned char>>(p, p + std::min(size, dynamic));
       }
     }
-    pending_.push_back(e);
+    pending_.push_back(std::move(e));
   }
 
   // Feeds the events stamped before `now - kHorizonNs` (all when now is UINT64_MAX) in time order.
@@ -227,7 +228,6 @@ class UprobeTrace final : public AllocTrace {
     size_t done = 0;
     while (done < pending_.size() && pending_[done].time <= horizon) apply(pending_[done++]);
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(done));
-    if (pending_.empty()) copies_.clear();
     if (now == UINT64_MAX || pending_.empty()) {
       for (uint32_t tid : exits_) {
         calls_.erase(tid);
@@ -289,7 +289,7 @@ class UprobeTrace final : public AllocTrace {
         if (result != 0) return;  // an error code: nothing allocated
         const uint64_t memptr = call.a[0];
         uint64_t block = 0;
-        const std::vector<unsigned char>* copy = e.copy ? &copies_[e.copy - 1] : nullptr;
+        const std::vector<unsigned char>* copy = e.copy.get();
         if (copy && memptr >= e.sp && memptr - e.sp + 8 <= copy->size()) {
           std::memcpy(&block, copy->data() + (memptr - e.sp), 8);
         } else if (!readRemote(pid_, memptr, &block, sizeof block)) {
@@ -319,7 +319,6 @@ class UprobeTrace final : public AllocTrace {
   uint32_t announced_ = 0;
   uint64_t samples_ = 0, reportedLost_ = 0, lost_ = 0;
   std::vector<Event> pending_;
-  std::vector<std::vector<unsigned char>> copies_;
   std::vector<uint32_t> exits_;
   std::unordered_map<uint32_t, std::vector<Pending>> calls_;
 };
@@ -340,6 +339,8 @@ std::unique_ptr<AllocTrace> startAllocTrace(const AllocTraceRequest& request) {
   const int pid = request.pid;
   const std::string what = "cannot trace the allocations of pid " + std::to_string(pid);
   if (pid <= 0) throw OsError("EINVAL", pid, "allocs", what + ": not a process id");
+  // Its own probes would fire on the trace's own allocations, each event making more.
+  if (pid == ::getpid()) throw OsError("EINVAL", pid, "allocs", what + ": that is the inspector itself");
   try {
     watch::checkTarget(pid);
   } catch (const OsError& e) {
