@@ -68,7 +68,6 @@ class UprobeTrace final : public AllocTrace {
   UprobeTrace(const AllocTraceRequest& request, AllocatorImage image)
       : pid_(request.pid),
         mechanism_(image.mechanism),
-        stackBytes_(request.stackBytes),
         stacks_(request.maxStacks),
         aggregator_(request.maxLiveBlocks),
         unwinder_(request.pid, stacks_),
@@ -306,7 +305,6 @@ class UprobeTrace final : public AllocTrace {
 
   const int pid_;
   const std::string mechanism_;
-  const uint32_t stackBytes_;
   StackTable stacks_;
   Aggregator aggregator_;
   Unwinder unwinder_;
