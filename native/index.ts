@@ -234,8 +234,11 @@ export interface NativeAllocOptions {
 
 /**
  * One delivery: the stacks first seen since the last batch (frames as code addresses, innermost first:
- * frames[0] is the allocator's caller) and per-stack deltas since the last batch, as columns (entry i
- * of every column is stackIds[i]). Stack 0 stands for allocations whose stack was not kept (caps).
+ * frames[0] is in the allocator's caller, e.g. operator new; each is a return address - 1, inside the
+ * call instruction, so symbolize() names the calling line) and per-stack deltas since the last batch,
+ * as columns (entry i of every column is stackIds[i]). Stack 0 stands for allocations whose stack was
+ * not kept (maxStacks reached). Refinements of ALLOCS.md's sketch: totals.bytes / untracked* / unwind*,
+ * options maxStacks / maxLiveBlocks, the handle's mechanism names, error scope 'allocs'.
  */
 export interface NativeAllocBatch {
   newStacks: { id: number; frames: BigUint64Array }[]
