@@ -10,8 +10,9 @@ import { watchBaselineBench } from './watch-baseline.bench'
 import { uiBench } from './ui.bench'
 import { uploadBench } from './upload.bench'
 import { symbolsBench } from './symbols.bench'
+import { allocsBench } from './allocs.bench'
 
-const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, watchBench, watchBaselineBench, symbolsBench, uploadBench, uiBench]
+const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, watchBench, watchBaselineBench, symbolsBench, allocsBench, uploadBench, uiBench]
 
 async function main(): Promise<void> {
   const results: BenchEntry[] = []
