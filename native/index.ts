@@ -54,7 +54,7 @@ export interface NativeThread {
   deltaPriority: number
 }
 
-export type NativeErrorScope = 'process' | 'threads' | 'exePath' | 'cmdline' | 'modules' | 'heaplist' | 'regions' | 'heap' | 'watch'
+export type NativeErrorScope = 'process' | 'threads' | 'exePath' | 'cmdline' | 'modules' | 'heaplist' | 'regions' | 'heap' | 'watch' | 'allocs'
 
 /** Something that could not be read for one process; the snapshot went on without it. */
 export interface NativeError {
@@ -216,6 +216,71 @@ export interface NativeWatchHandle {
   stop(): void
 }
 
+export interface NativeAllocOptions {
+  pid: number
+  /** informational (the caller stops the trace); not used by the addon */
+  seconds?: number
+  /** bytes of perf ring per CPU; 0 or absent = the default (8 MiB, less on many CPUs) */
+  ringBytes?: number
+  /** bytes of user stack copied with each allocation for the DWARF unwind (default 8192, 512..65528, a multiple of 8) */
+  stackBytes?: number
+  /** how often batches are delivered, in ms (default 250) */
+  batchMs?: number
+  /** distinct call stacks kept at most (default 1,000,000); allocations on further stacks count on stack 0 ("other stacks") */
+  maxStacks?: number
+  /** live blocks tracked at most (default 16,000,000); beyond it new blocks are counted but not tracked (`untrackedBlocks`) */
+  maxLiveBlocks?: number
+}
+
+/**
+ * One delivery: the stacks first seen since the last batch (frames as code addresses, innermost first:
+ * frames[0] is the allocator's caller) and per-stack deltas since the last batch, as columns (entry i
+ * of every column is stackIds[i]). Stack 0 stands for allocations whose stack was not kept (caps).
+ */
+export interface NativeAllocBatch {
+  newStacks: { id: number; frames: BigUint64Array }[]
+  stackIds: Uint32Array
+  allocations: Float64Array
+  /** bytes requested by the program (not the allocator's usable size) */
+  bytes: Float64Array
+  /** frees (and reallocs that moved or shrank a block) of blocks allocated on that stack during the trace */
+  frees: Float64Array
+  freedBytes: Float64Array
+  /** allocations freed by the same thread with no other allocation of that thread in between */
+  temporary: Float64Array
+  /** running totals since the trace started */
+  totals: {
+    allocations: number
+    bytes: number
+    frees: number
+    temporary: number
+    liveBlocks: number
+    liveBytes: number
+    peakBytes: number
+    /** frees of blocks allocated before the trace started (not counted in frees) */
+    untrackedFrees: number
+    /** blocks not tracked because maxLiveBlocks was reached */
+    untrackedBlocks: number
+  }
+  /** events the kernel dropped since the last batch (PERF_RECORD_LOST) */
+  lost: number
+}
+
+export interface NativeAllocEnd {
+  reason: 'stopped' | 'target-exited' | 'error'
+  code?: string
+  message?: string
+  /** per stack, what is still live at the end (leaked = allocated during the trace and live at its end) and its peak live bytes */
+  leaked: { stackIds: Uint32Array; blocks: Float64Array; bytes: Float64Array; peakBytes: Float64Array }
+}
+
+export interface NativeAllocHandle {
+  /** e.g. "uprobes-glibc" (the target's libc malloc), "uprobes-exe" (its own exported malloc: static, jemalloc…), "uprobes-lib" */
+  mechanism: string
+  /** detaches (the probes are gone once onEnd runs); onEnd follows after the last batch */
+  stop(): void
+}
+
 /**
  * The names of a batch of code addresses, column by column (100,000 objects would cost more than the
  * lookups): entry i of every per-address array describes addresses[i]. Strings are indexes into
@@ -276,6 +341,12 @@ export interface NativeAddon {
   startWatch(options: NativeWatchOptions, onBatch: (batch: NativeFaultBatch) => void, onEnd: (end: NativeWatchEnd) => void): NativeWatchHandle
   /** Names code addresses of pid on a worker thread; rejects (ESRCH, EACCES) only when the process can't be read at all. */
   symbolize(pid: number, addresses: BigUint64Array): Promise<NativeSymbolBatch>
+  /**
+   * Traces the allocations of a live process (Linux: uprobes on its allocator; Windows: not built, throws
+   * ERROR_NOT_SUPPORTED). Bad options throw a TypeError; throws code ESRCH (no such pid), EACCES / EPERM
+   * (not allowed: the message says what would allow it), ENOTSUP (an allocator it can't probe).
+   */
+  startAllocTrace(options: NativeAllocOptions, onBatch: (batch: NativeAllocBatch) => void, onEnd: (end: NativeAllocEnd) => void): NativeAllocHandle
 }
 
 const ROOT_PACKAGE_NAME = 'snapscope'
