@@ -32,7 +32,6 @@ import { Workbench, type WorkbenchDeps } from './workbench/workbench'
 import type { Call, Handlers } from './call'
 import { Starts } from './starts'
 import { AllocTraces } from './allocs/allocTraces'
-import type { AllocAddon } from './allocs/nativeAllocs'
 
 export interface SessionDeps {
   addon: NativeAddon
@@ -88,7 +87,7 @@ export class Session {
     this.budget = deps.budget ?? hostBudget()
     this.workbench = new Workbench({ ...deps, budget: this.budget })
     this.heapViews = new HeapViews(deps.addon, this.budget)
-    this.traces = new AllocTraces(deps.addon as NativeAddon & AllocAddon, this.budget, this.workbench)
+    this.traces = new AllocTraces(deps.addon, this.budget, this.workbench)
     this.streams = new WatchStreams((update) => this.watches.get(update.watchId)?.call.emit('watch.update', update))
     this.handlers = {
       'app.hello': () => ({ version: deps.version, host: deps.addon.host(), mode: deps.mode, elevated: deps.addon.elevated() }),

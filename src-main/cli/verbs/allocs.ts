@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util'
 import { loadAddon } from '../../../native/index'
 import { AllocTrace } from '../../core/allocs/allocTrace'
-import type { AllocAddon } from '../../core/allocs/nativeAllocs'
 import { encodePprof } from '../../core/allocs/pprof'
 import { UsageError, parsePid } from '../args'
 import { withOutput, writeOutput } from '../output'
@@ -23,7 +22,7 @@ export async function run(args: string[]): Promise<void> {
   // Both outputs are opened before the probes go in: a bad path fails at once, not after the trace.
   await withOutput(values.out, (out) =>
     withOutput(values.pprof, async (pprof) => {
-      const trace = await AllocTrace.start(loadAddon() as unknown as AllocAddon, { pid })
+      const trace = await AllocTrace.start(loadAddon(), { pid })
       say(`attached pid=${pid} mechanism=${trace.mechanism}`)
       const stop = (): void => void trace.stop()
       const timer = setTimeout(stop, seconds * 1000)

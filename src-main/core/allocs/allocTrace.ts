@@ -5,10 +5,12 @@
 // document when it ends. Memory grows with distinct stacks, never with events.
 
 import { EventEmitter } from 'node:events'
-import type { AllocAddon, NativeAllocBatch, NativeAllocEnd, NativeAllocHandle } from './nativeAllocs'
+import type { NativeAddon, NativeAllocBatch, NativeAllocEnd, NativeAllocHandle } from '../../../native/index'
 import { ALLOCS_FORMAT, ALLOC_LIMITS, type AllocFrame, type AllocLiveTotals, type AllocStack, type AllocsDoc } from '../../../src-common/contract/allocTypes'
 import type { SymbolEntry } from '../../../src-common/contract/types'
 import { SymbolService } from '../symbols/symbolService'
+
+export type AllocAddon = Pick<NativeAddon, 'startAllocTrace' | 'symbolize'>
 
 /** new frame addresses are sent to be named at most this often (ms) */
 const NAME_EVERY_MS = 200
@@ -65,11 +67,11 @@ export function framesOf(hex: string, name: SymbolEntry | undefined): AllocFrame
 }
 
 /**
- * The address to name for frame `i` of a stack: a return address (every frame but the innermost) is
- * named one byte back, inside the call, as perf and heaptrack do: the byte after a call may be the next
- * line, or another function when the call ended its caller.
+ * The address to name for frame `i` of a stack. Every frame is a return address (frames[0] is the
+ * allocator's caller): it is named one byte back, inside the call, as perf and heaptrack do, since the
+ * byte after a call may be the next line, or another function when the call ended its caller.
  */
-export const lookupAddress = (frames: BigUint64Array, i: number): bigint => (i === 0 || frames[i] === 0n ? frames[i] : frames[i] - 1n)
+export const lookupAddress = (frames: BigUint64Array, i: number): bigint => (frames[i] === 0n ? 0n : frames[i] - 1n)
 
 export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
   readonly startedAt = new Date()
@@ -138,7 +140,8 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
       s.freedBytes[i] += b.freedBytes[k]
       s.temporary[i] += b.temporary[k]
     }
-    Object.assign(this.totals, b.totals)
+    const t = b.totals
+    Object.assign(this.totals, { allocations: t.allocations, frees: t.frees, temporary: t.temporary, liveBlocks: t.liveBlocks, liveBytes: t.liveBytes, peakBytes: t.peakBytes })
     this.lost += b.lost
     if (this.newAddresses.length > 0 && !this.nameTimer) this.nameTimer = setTimeout(() => this.nameNew(), NAME_EVERY_MS)
   }

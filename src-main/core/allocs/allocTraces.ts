@@ -13,8 +13,7 @@ import { Starts } from '../starts'
 import type { Workbench } from '../workbench/workbench'
 import { plainBytes, stamp, stem } from '../workbench/workbench'
 import { AllocStream } from './allocStream'
-import { AllocTrace } from './allocTrace'
-import type { AllocAddon } from './nativeAllocs'
+import { AllocTrace, type AllocAddon } from './allocTrace'
 import { encodePprof } from './pprof'
 
 /** traces one window may run at once: each holds perf events on every CPU */
