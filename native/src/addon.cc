@@ -218,6 +218,7 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
                              InstanceMethod("processMemory", &SnapscopeAddon::ProcessMemory, napi_enumerable),
                              InstanceMethod("heapWalk", &SnapscopeAddon::HeapWalk, napi_enumerable),
                              InstanceMethod("startWatch", &SnapscopeAddon::StartWatch, napi_enumerable),
+                             InstanceMethod("startAllocTrace", &SnapscopeAddon::StartAllocTrace, napi_enumerable),
                              InstanceMethod("symbolize", &SnapscopeAddon::Symbolize, napi_enumerable),
                          });
   }
@@ -255,6 +256,7 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
   Napi::Value ProcessMemory(const Napi::CallbackInfo& info) { return processMemoryBinding(info, backend_); }
   Napi::Value HeapWalk(const Napi::CallbackInfo& info) { return heapWalkBinding(info, backend_); }
   Napi::Value StartWatch(const Napi::CallbackInfo& info) { return startWatchBinding(info, backend_); }
+  Napi::Value StartAllocTrace(const Napi::CallbackInfo& info) { return startAllocTraceBinding(info, backend_); }
   Napi::Value Symbolize(const Napi::CallbackInfo& info) { return symbolizeBinding(info, backend_); }
 
   std::shared_ptr<Backend> backend_;

@@ -181,6 +181,52 @@ class WsWatch {
   virtual void stop() = 0;                      // wakes a blocked poll(), which then returns false
 };
 
+// ---- allocation trace ----
+struct AllocTraceRequest {
+  int pid = -1;
+  uint64_t ringBytes = 0;            // per ring (per CPU); 0 = the backend's default
+  uint32_t stackBytes = 8192;        // user stack copied per allocation for the unwind
+  uint64_t maxStacks = 1'000'000;    // distinct stacks kept; the rest count on stack 0
+  uint64_t maxLiveBlocks = 16'000'000;  // live blocks tracked; the rest are counted untracked
+};
+
+struct AllocTotals {
+  uint64_t allocations = 0, bytes = 0, frees = 0, temporary = 0, liveBlocks = 0, liveBytes = 0, peakBytes = 0;
+  uint64_t untrackedFrees = 0;       // frees of blocks allocated before the trace
+  uint64_t untrackedBlocks = 0;      // blocks not tracked: maxLiveBlocks reached
+};
+
+// What changed since the last take: stacks first seen (frames innermost first, the allocator's caller
+// first) and per touched stack its deltas, as columns.
+struct AllocBatch {
+  std::vector<std::pair<uint32_t, std::vector<uint64_t>>> newStacks;
+  std::vector<uint32_t> stackIds;
+  std::vector<double> allocations, bytes, frees, freedBytes, temporary;
+  AllocTotals totals;
+  uint64_t lost = 0;                 // events the OS dropped since the last take
+  bool empty() const { return newStacks.empty() && stackIds.empty() && lost == 0; }
+};
+
+// Per stack, what is live now (at the end: leaked) and its peak of live bytes.
+struct AllocLeaks {
+  std::vector<uint32_t> stackIds;
+  std::vector<double> blocks, bytes, peakBytes;
+};
+
+// A live allocation trace. poll() and take() are called from one worker thread only; stop() from any.
+class AllocTrace {
+ public:
+  virtual ~AllocTrace() = default;
+  virtual std::string mechanism() const = 0;    // e.g. "uprobes-glibc"
+  // Reads and aggregates what the OS delivered, waiting up to timeoutMs for it. Returns false once
+  // the target has exited or stop() was called (after taking in everything that was left).
+  virtual bool poll(int timeoutMs) = 0;
+  // Moves what changed since the last take into `batch` (which it clears first).
+  virtual void take(AllocBatch& batch) = 0;
+  virtual AllocLeaks leaks() const = 0;
+  virtual void stop() = 0;                      // wakes a blocked poll(), which then returns false
+};
+
 // ---- symbols ----
 // One frame inlined at an address, innermost first (the outer function is SymbolInfo::function).
 struct InlineFrame {
@@ -356,6 +402,10 @@ class Backend {
   virtual SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
     return toSymbolBatch(symbolize(pid, addresses));
   }
+  // Attaches to a running process's allocator without stopping it; the trace detaches when destroyed.
+  // Throws OsError: ESRCH, EACCES / EPERM (saying what would allow it), ENOTSUP (an allocator it
+  // cannot probe, or an OS where it is not built).
+  virtual std::unique_ptr<AllocTrace> startAllocTrace(const AllocTraceRequest& request) = 0;
 };
 
 std::unique_ptr<Backend> makeBackend();

@@ -28,12 +28,26 @@ function mtimeMs(file: string): number {
   }
 }
 
-/** Compiles native/test/fixtures/NAME.c into fixtures/bin/NAME unless that is up to date; returns its path. */
-export function buildFixture(name: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`bad fixture name: ${name}`)
+/** How a fixture is compiled: flags instead of the default -O2, and a variant name for the binary. */
+export interface FixtureBuild {
+  /** compiler flags replacing -O2 (e.g. ['-O1', '-g'] or ['-static']) */
+  flags?: readonly string[]
+  /** the binary is bin/NAME-VARIANT (builds with other flags side by side) */
+  variant?: string
+}
+
+/**
+ * Compiles native/test/fixtures/NAME.c (NAME.cc: as C++) into fixtures/bin/NAME unless that is up to
+ * date; returns its path.
+ */
+export function buildFixture(name: string, build: FixtureBuild = {}): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(name) || (build.variant !== undefined && !/^[A-Za-z0-9_-]+$/.test(build.variant))) {
+    throw new Error(`bad fixture name: ${name} ${build.variant ?? ''}`)
+  }
   const dir = fixturesDir()
-  const source = path.join(dir, `${name}.c`)
-  const binary = path.join(dir, 'bin', name)
+  const cxx = fs.existsSync(path.join(dir, `${name}.cc`))
+  const source = path.join(dir, cxx ? `${name}.cc` : `${name}.c`)
+  const binary = path.join(dir, 'bin', build.variant ? `${name}-${build.variant}` : name)
   if (!fs.existsSync(source)) throw new Error(`no fixture source ${source}`)
   // The fixtures share headers, so a header change rebuilds them too.
   const inputs = [source, ...fs.readdirSync(dir).filter((f) => f.endsWith('.h')).map((f) => path.join(dir, f))]
@@ -44,7 +58,9 @@ export function buildFixture(name: string): string {
   // run (or overwrite) a half-written binary.
   const temporary = `${binary}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
   try {
-    execFileSync('cc', ['-O2', '-pthread', '-Wall', '-o', temporary, source], { stdio: ['ignore', 'pipe', 'pipe'] })
+    execFileSync(cxx ? 'c++' : 'cc', [...(build.flags ?? ['-O2']), '-pthread', '-Wall', '-o', temporary, source], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     fs.renameSync(temporary, binary)
   } catch (error) {
     fs.rmSync(temporary, { force: true })
@@ -62,11 +78,13 @@ export function buildFixture(name: string): string {
 export async function startFixture<T>(
   name: string,
   args: readonly string[] = [],
-  options: { env?: Record<string, string>; link?: string } = {}
+  options: { env?: Record<string, string>; link?: string; build?: FixtureBuild; wrapper?: readonly string[] } = {}
 ): Promise<RunningFixture<T>> {
-  const binary = buildFixture(name)
+  const binary = buildFixture(name, options.build)
   if (options.link) fs.symlinkSync(binary, options.link)
-  const proc = spawn(options.link ?? binary, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...options.env } })
+  // `wrapper`: a launcher the fixture runs under (e.g. ['heaptrack', '-o', FILE]).
+  const command = [...(options.wrapper ?? []), options.link ?? binary, ...args]
+  const proc = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...options.env } })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
   // The fixture may exit before reading stdin: closing it then must not raise EPIPE.
   proc.stdin!.on('error', () => {})

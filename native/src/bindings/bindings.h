@@ -29,6 +29,21 @@ inline int pidArgument(const Napi::CallbackInfo& info, const char* call) {
   return static_cast<int>(pid);
 }
 
+// options[name] as a number in [min, max] (an integer when asked), `fallback` when absent; a TypeError
+// saying the range otherwise.
+inline double optionalNumber(const Napi::Object& options, const char* name, double fallback, double min, double max,
+                      bool integer) {
+  Napi::Value value = options.Get(name);
+  if (value.IsUndefined() || value.IsNull()) return fallback;
+  double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : NAN;
+  if (!(number >= min && number <= max) || (integer && std::floor(number) != number)) {
+    throw Napi::TypeError::New(options.Env(), std::string("options.") + name + " must be a number from " +
+                                                  std::to_string(static_cast<long long>(min)) + " to " +
+                                                  std::to_string(static_cast<long long>(max)));
+  }
+  return number;
+}
+
 // A whole-call failure as a JS Error carrying the OS code, the pid (null when none) and the scope.
 Napi::Error toJsError(Napi::Env env, const OsError& error);
 
@@ -44,6 +59,9 @@ Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_pt
 
 // startWatch(options, onBatch, onEnd) -> {mechanism, stop(): void} (watch_binding.cc)
 Napi::Value startWatchBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+
+// startAllocTrace(options, onBatch, onEnd) -> {mechanism, stop(): void} (allocs_binding.cc)
+Napi::Value startAllocTraceBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
 
 // symbolize(pid, BigUint64Array) -> Promise<NativeSymbolBatch> (symbols_binding.cc)
 Napi::Value symbolizeBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);

@@ -296,19 +296,6 @@ void deliverToJs(Napi::Env env, Napi::Function, WatchSession* session, void*) {
   session->deliver(env);
 }
 
-double optionalNumber(const Napi::Object& options, const char* name, double fallback, double min, double max,
-                      bool integer) {
-  Napi::Value value = options.Get(name);
-  if (value.IsUndefined() || value.IsNull()) return fallback;
-  double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : NAN;
-  if (!(number >= min && number <= max) || (integer && std::floor(number) != number)) {
-    throw Napi::TypeError::New(options.Env(), std::string("options.") + name + " must be a number from " +
-                                                  std::to_string(static_cast<long long>(min)) + " to " +
-                                                  std::to_string(static_cast<long long>(max)));
-  }
-  return number;
-}
-
 WatchRequest parseRequest(const Napi::CallbackInfo& info, double& batchMs) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsObject() || !info[1].IsFunction() || !info[2].IsFunction()) {

@@ -32,6 +32,9 @@ class LinuxBackend final : public Backend {
   }
 
   std::unique_ptr<WsWatch> startWatch(const WatchRequest& request) override { return procfs::startWatch(request); }
+  std::unique_ptr<AllocTrace> startAllocTrace(const AllocTraceRequest& request) override {
+    return procfs::allocs::startAllocTrace(request);
+  }
 
   std::vector<SymbolInfo> symbolize(int pid, const std::vector<uint64_t>& addresses) override {
     return fromSymbolBatch(procfs::symbolizeBatch(pid, addresses));

@@ -33,4 +33,9 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses);
 // watch/: the working-set watch (perf_event page faults, with fallbacks).
 std::unique_ptr<WsWatch> startWatch(const WatchRequest& request);
 
+// allocs/: allocation tracing with uprobes on the target's allocator.
+namespace allocs {
+std::unique_ptr<AllocTrace> startAllocTrace(const AllocTraceRequest& request);
+}
+
 }  // namespace snapscope::procfs

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -197,6 +198,22 @@ void Mapping::reset() noexcept {
     address_ = nullptr;
     length_ = 0;
   }
+}
+
+// The tids in /proc/PID/task, the leader first. Empty when the process is gone.
+std::vector<int> listThreads(int pid) {
+  std::vector<int> tids;
+  const std::string path = "/proc/" + std::to_string(pid) + "/task";
+  Fd dir = openAt(AT_FDCWD, path.c_str(), O_RDONLY | O_DIRECTORY);
+  if (!dir) return tids;
+  std::vector<char> buffer(32 * 1024);
+  DirReader reader(dir.get(), buffer);
+  while (const char* name = reader.next()) {
+    if (name[0] < '0' || name[0] > '9') continue;
+    tids.push_back(std::atoi(name));
+  }
+  std::sort(tids.begin(), tids.end(), [pid](int a, int b) { return (a == pid) != (b == pid) ? a == pid : a < b; });
+  return tids;
 }
 
 }  // namespace snapscope::procfs::watch

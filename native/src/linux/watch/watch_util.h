@@ -66,6 +66,9 @@ TaskState taskState(int pid);
 // The page faults of the whole process so far (minflt + majflt of /proc/PID/stat), 0 when unreadable.
 uint64_t processFaults(int pid);
 
+// The tids in /proc/PID/task, the leader first. Empty when the process is gone.
+std::vector<int> listThreads(int pid);
+
 // /proc/sys/kernel/perf_event_paranoid, or INT32_MIN when it can't be read.
 int perfParanoid();
 
