@@ -53,6 +53,8 @@ function scriptedAddon(py: LibcPython, stacks: ScriptedStack[], reason: NativeAl
   const addon = loadAddon()
   return {
     symbolize: (pid, a) => addon.symbolize(pid, a),
+    snapshot: (o) => addon.snapshot(o),
+    memoryRegions: (pid) => addon.memoryRegions(pid),
     startAllocTrace: (_options, onBatch, onEnd) => {
       const col = (f: (s: ScriptedStack) => number, part: number) => Float64Array.from(stacks, (s) => (part === 0 ? Math.floor(f(s) / 2) : f(s) - Math.floor(f(s) / 2)))
       const sum = (f: (s: ScriptedStack) => number) => stacks.reduce((n, s) => n + f(s), 0)

@@ -117,7 +117,7 @@ export class AddressMap {
   private regions = new RangeIndex<RegionInfo>([])
 
   constructor(
-    private readonly addon: NativeAddon,
+    private readonly addon: Pick<NativeAddon, 'snapshot' | 'memoryRegions'>,
     private readonly pid: number
   ) {}
 

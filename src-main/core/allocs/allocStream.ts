@@ -2,7 +2,7 @@
 // stacks with the most live bytes, their code addresses as ids into a table each update extends
 // (an address is sent when first met, and again once its name arrives). Bounded whatever the rate.
 import { MAX_LIVE_STACKS, type AllocUpdate, type LiveAllocStack } from '../../../src-common/contract/allocTypes'
-import { framesOf, lookupAddress, type AllocTrace } from './allocTrace'
+import { lookupAddress, type AllocTrace } from './allocTrace'
 
 export const UPDATE_MS = 250
 
@@ -43,7 +43,7 @@ export class AllocStream {
       if (!entry) this.ids.set(address, (entry = { id: this.ids.size, sent: null }))
       const news = name ? entry.sent !== 'name' : entry.sent === null
       if (news) {
-        addresses.push({ id: entry.id, frames: framesOf('0x' + address.toString(16), name) })
+        addresses.push({ id: entry.id, frames: t.frameAt(frames, k) })
         entry.sent = name ? 'name' : 'address'
       }
       return entry.id

@@ -1,19 +1,22 @@
 // An allocation trace of one live process: starts the addon's tracer (uprobes on the allocator),
 // folds its batches (new stacks, per-stack deltas in typed arrays) into per-stack counts, names the
 // stacks' frames with the symbol service while the target's modules are still mapped (each distinct
-// address once, off the batch path, at most every NAME_EVERY_MS), and builds the snapscope.allocs/1
-// document when it ends. Memory grows with distinct stacks, never with events.
+// address once, asked as soon as it arrives: a target may exit right after it allocated), and builds
+// the snapscope.allocs/1 document when it ends. A frame whose name never came (the target exited
+// first) keeps the module and offset its address had in the module map read while it ran. Memory grows
+// with distinct stacks, never with events.
 
 import { EventEmitter } from 'node:events'
 import type { NativeAddon, NativeAllocBatch, NativeAllocEnd, NativeAllocHandle } from '../../../native/index'
 import { ALLOCS_FORMAT, ALLOC_LIMITS, type AllocFrame, type AllocLiveTotals, type AllocStack, type AllocsDoc } from '../../../src-common/contract/allocTypes'
 import type { SymbolEntry } from '../../../src-common/contract/types'
 import { SymbolService } from '../symbols/symbolService'
+import { AddressMap } from '../addressMap'
 
-export type AllocAddon = Pick<NativeAddon, 'startAllocTrace' | 'symbolize'>
+export type AllocAddon = Pick<NativeAddon, 'startAllocTrace' | 'symbolize' | 'snapshot' | 'memoryRegions'>
 
-/** new frame addresses are sent to be named at most this often (ms) */
-const NAME_EVERY_MS = 200
+/** the module map is read again at most this often (ms) while frames land outside it (a library loaded) */
+const MAP_EVERY_MS = 250
 /** stacks a document keeps at most (those that leaked most); the totals count them all */
 export const MAX_DOC_STACKS = 100_000
 
@@ -58,8 +61,8 @@ function grow(a: Float64Array): Float64Array<ArrayBuffer> {
  * The frames of one code address (`hex`, as the stack has it): the functions inlined there (innermost
  * first), then the function holding it.
  */
-export function framesOf(hex: string, name: SymbolEntry | undefined): AllocFrame[] {
-  if (!name) return [{ address: hex, module: null, function: null, file: null, line: null }]
+export function framesOf(hex: string, name: SymbolEntry | undefined, mapped?: { module: string; moduleOffset: number }): AllocFrame[] {
+  if (!name || name.module === null) return [{ address: hex, module: mapped?.module ?? null, function: null, file: null, line: null, ...(mapped && { moduleOffset: mapped.moduleOffset }) }]
   const module = name.module
   const moduleOffset = name.moduleOffset === null ? {} : { moduleOffset: name.moduleOffset }
   const inlined = name.inlined.map((i): AllocFrame => ({ address: hex, module, function: i.function, file: i.file, line: i.line, ...moduleOffset }))
@@ -84,7 +87,10 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
   private readonly handle: NativeAllocHandle
   private readonly asked = new Set<bigint>()
   private readonly newAddresses: bigint[] = []
-  private nameTimer: NodeJS.Timeout | undefined
+  /** the target's modules, for frames whose names never came */
+  private readonly map: AddressMap
+  private mapTimer: NodeJS.Timeout | undefined
+  private lastMapLoad = 0
   private readonly naming = new Set<Promise<unknown>>()
   private doc: AllocsDoc | undefined
   private ended = false
@@ -97,6 +103,7 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
   ) {
     super()
     this.symbols = new SymbolService(addon, pid)
+    this.map = new AddressMap(addon, pid)
     this.done = new Promise((ok) => (this.finishDoc = ok))
     this.handle = addon.startAllocTrace(
       { pid },
@@ -108,7 +115,16 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
 
   /** Starts tracing; throws (ESRCH, EACCES, ENOTSUP …) when the pid can't be traced. The probes are live when it resolves. */
   static async start(addon: AllocAddon, options: { pid: number }): Promise<AllocTrace> {
-    return new AllocTrace(addon, options.pid)
+    const trace = new AllocTrace(addon, options.pid)
+    await trace.loadMap()
+    return trace
+  }
+
+  private loadMap(): Promise<boolean> {
+    clearTimeout(this.mapTimer)
+    this.mapTimer = undefined
+    this.lastMapLoad = performance.now()
+    return this.map.load()
   }
 
   get running(): boolean {
@@ -127,10 +143,16 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
 
   private onBatch(b: NativeAllocBatch): void {
     const s = this.stacks
+    let unmapped = false
     for (const { id, frames } of b.newStacks) {
       s.add(id, frames)
-      for (let i = 0; i < frames.length; i++) this.ask(lookupAddress(frames, i))
+      for (let i = 0; i < frames.length; i++) {
+        this.ask(lookupAddress(frames, i))
+        unmapped ||= !this.map.moduleAt(Number(frames[i]))
+      }
     }
+    if (unmapped && !this.mapTimer && !this.ended)
+      this.mapTimer = setTimeout(() => void this.loadMap(), Math.max(0, this.lastMapLoad + MAP_EVERY_MS - performance.now()))
     for (let k = 0; k < b.stackIds.length; k++) {
       const i = s.ids.get(b.stackIds[k])
       if (i === undefined) continue // the addon sends a stack before its first delta
@@ -143,7 +165,7 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
     const t = b.totals
     Object.assign(this.totals, { allocations: t.allocations, frees: t.frees, temporary: t.temporary, liveBlocks: t.liveBlocks, liveBytes: t.liveBytes, peakBytes: t.peakBytes })
     this.lost += b.lost
-    if (this.newAddresses.length > 0 && !this.nameTimer) this.nameTimer = setTimeout(() => this.nameNew(), NAME_EVERY_MS)
+    this.nameNew()
   }
 
   private ask(address: bigint): void {
@@ -152,9 +174,8 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
     this.newAddresses.push(address)
   }
 
+  /** Asks the names of the addresses met since the last ask (the symbol service batches asks made while one runs). */
   private nameNew(): void {
-    clearTimeout(this.nameTimer)
-    this.nameTimer = undefined
     const addresses = this.newAddresses.splice(0)
     if (addresses.length === 0) return
     // exited, or can't be read: those frames keep their address only
@@ -169,12 +190,18 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
     const out: AllocFrame[] = []
     // the document gives the stack's own addresses; the names are of the bytes inside the calls
     for (let k = 0; k < frames.length && out.length < ALLOC_LIMITS.frames; k++)
-      out.push(...framesOf('0x' + frames[k].toString(16), this.symbols.cached(lookupAddress(frames, k))))
+      out.push(...this.frameAt(frames, k))
     return out.slice(0, ALLOC_LIMITS.frames)
+  }
+
+  /** The frames of address k of a stack, with its name if it has come, else its module. */
+  frameAt(frames: BigUint64Array, k: number): AllocFrame[] {
+    return framesOf('0x' + frames[k].toString(16), this.symbols.cached(lookupAddress(frames, k)), this.map.moduleAt(Number(frames[k])))
   }
 
   private onEnd(end: NativeAllocEnd): void {
     this.ended = true
+    clearTimeout(this.mapTimer)
     this.nameNew()
     void this.namesSettled().then(() => this.build(end))
   }
