@@ -36,7 +36,7 @@ export const AllocsView = memo(function AllocsView({ pid, allocs }: AllocsViewPr
   const hits = useMemo(() => (query ? searchStacks(stacks, query) : undefined), [stacks, query, allocs.version])
   const root = useMemo(() => buildCallTree(stacks, direction, metric, hits), [stacks, direction, metric, hits, allocs.version])
   // A tree opens along its heaviest path until the user opens or closes a node.
-  const open = expanded ?? new Set(heaviestPath(root, 6))
+  const open = expanded ?? new Set(heaviestPath(root, 64))
   const toggle = (id: string) => {
     const next = new Set(open)
     if (next.has(id)) next.delete(id)
