@@ -64,7 +64,7 @@ export interface TargetChange {
   heapUsedBlocks: Change | null
 }
 
-export type SuspectKind = 'size-class' | 'private-bytes' | 'working-set' | 'heap-bytes' | 'thread-count' | 'module-count'
+export type SuspectKind = 'size-class' | 'alloc-stack' | 'private-bytes' | 'working-set' | 'heap-bytes' | 'thread-count' | 'module-count'
 
 export interface Suspect {
   kind: SuspectKind
