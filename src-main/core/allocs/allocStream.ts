@@ -27,9 +27,8 @@ export class AllocStream {
   /** The stacks with the most live bytes (then bytes), as indexes. */
   private top(): number[] {
     const s = this.trace.stacks
-    const order = Array.from({ length: s.size }, (_, i) => i).filter((i) => s.allocations[i] > 0)
-    order.sort((a, b) => s.liveBytes(b) - s.liveBytes(a) || s.bytes[b] - s.bytes[a])
-    return order.slice(0, MAX_LIVE_STACKS)
+    const before = (a: number, b: number) => s.liveBytes(b) - s.liveBytes(a) || s.bytes[b] - s.bytes[a]
+    return topK(s.size, MAX_LIVE_STACKS, (i) => s.allocations[i] > 0, before)
   }
 
   update(): AllocUpdate {
@@ -70,4 +69,19 @@ export class AllocStream {
   close(): void {
     clearInterval(this.timer)
   }
+}
+
+/**
+ * The first k of the indexes 0..n-1 that `keep` in `before` order, without sorting all n (an update
+ * runs every UPDATE_MS over up to a million stacks): a bounded buffer, cut back to k whenever it
+ * holds 4k.
+ */
+export function topK(n: number, k: number, keep: (i: number) => boolean, before: (a: number, b: number) => number): number[] {
+  let out: number[] = []
+  for (let i = 0; i < n; i++) {
+    if (!keep(i)) continue
+    out.push(i)
+    if (out.length >= 4 * k) out = out.sort(before).slice(0, k)
+  }
+  return out.sort(before).slice(0, k)
 }
