@@ -1,5 +1,5 @@
 // The JSON recorded from the fixture programs by recorded/record.ts, typed.
-import type { AllocEnd, AllocUpdate, HeapBlockPage, HeapProgress, HeapView, HeapWalksDoc, ModuleEntry, Snapshot, WatchQueryResult, WatchUpdate, WsWatchDoc } from '../../../src-common/contract/contract'
+import type { AllocEnd, AllocUpdate, AllocsDoc, HeapBlockPage, HeapProgress, HeapView, HeapWalksDoc, ModuleEntry, Snapshot, WatchQueryResult, WatchUpdate, WsWatchDoc } from '../../../src-common/contract/contract'
 import heapviewJson from './recorded/heapview.json'
 import heapwalksJson from './recorded/heapwalks.json'
 import snapshotJson from './recorded/snapshot.json'
@@ -32,12 +32,15 @@ export const watchUpdates = watchUpdatesJson as unknown as {
   moduleQuery: WatchQueryResult
 }
 /** an allocation trace of alloc_chains (300 leaks of 200 B from leak_a > leak_b > leak_c, 500 temporary
- *  ones): its live updates, its end (the document, kept as a file), its snapshot and a walk of its main arena */
+ *  ones): its live updates, its end (the document, kept as a file), a later trace of two rounds, its
+ *  snapshot and a walk of its main arena */
 export const allocs = allocsJson as unknown as {
   pid: number
   started: { traceId: number; mechanism: string }
   updates: AllocUpdate[]
   end: AllocEnd
+  /** a later trace of two rounds */
+  later: AllocsDoc
   snapshot: Snapshot
   view: HeapView
   firstPage: HeapBlockPage

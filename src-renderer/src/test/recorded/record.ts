@@ -104,7 +104,8 @@ async function recordWatch(): Promise<void> {
 }
 
 /** A trace of alloc_chains (300 leaks of 200 B from leak_a > leak_b > leak_c, 500 temporary ones) as a
- *  renderer gets it, and a walk of the same process's main arena (for the size class link). */
+ *  renderer gets it, the document of a later trace of two such rounds, and a walk of the same
+ *  process's main arena (for the size class link). */
 async function recordAllocs(): Promise<void> {
   const fixture = await startFixture<{ pid: number }>('alloc_chains', ['--mode', 'chains', '--leaks', '300', '--temps', '500'], { build: { flags: ['-O1', '-g'], variant: 'O1g' } })
   try {
@@ -118,11 +119,19 @@ async function recordAllocs(): Promise<void> {
     await sleep(1200)
     const end = await ask(session, 'allocs.stop', { traceId: started.traceId })
     const updates = events.filter((e) => e.event === 'allocs.update').map((e) => e.payload as AllocUpdate)
+    // a later trace of two rounds: its leak stack left twice as many blocks (for the compare)
+    const again = await ask(session, 'allocs.start', { pid })
+    await sleep(400)
+    process.kill(pid, 'SIGUSR1')
+    await sleep(600)
+    process.kill(pid, 'SIGUSR1')
+    await sleep(1200)
+    const later = await ask(session, 'allocs.stop', { traceId: again.traceId })
     const main = snap.heapLists.find((h) => h.kind === 'main-arena')!
     const view = await ask(session, 'heap.open', { viewId: 1, pid, heapId: main.heapId, stopTarget: true })
     const firstPage = await ask(session, 'heap.blocks', { viewId: 1, offset: 0, limit: 100 })
     const snapshot = { ...snap, processes: snap.processes.filter((p) => p.pid === pid), threads: snap.threads.filter((t) => t.ownerPid === pid), errors: [] }
-    out('allocs.json', { pid, started, updates, end, snapshot, view, firstPage })
+    out('allocs.json', { pid, started, updates, end, later: later.file!.items[0], snapshot, view, firstPage })
     session.close()
   } finally {
     await fixture.stop()
