@@ -74,6 +74,8 @@ describe('Allocations tab on the recorded trace of alloc_chains', { timeout: 90_
     expect(totals.textContent).toMatch(/Live/)
     expect(screen.getByTestId('allocs-lost').dataset.lost).toBe('0')
     expect(screen.getByTestId('allocs-status').dataset.phase).toBe('running')
+    expect(Number(screen.getByTestId('allocs-live-chart').dataset.points)).toBe(new Set(allocs.updates.map((u) => u.nowMs)).size)
+    expect(screen.getByTestId('allocs-live-chart').querySelectorAll('.recharts-line').length).toBe(2)
     fireEvent.click(screen.getByTestId('allocs-stop'))
     await settle()
     expect(h.calls).toContainEqual(['allocs.stop', { traceId: allocs.started.traceId }])

@@ -1,5 +1,5 @@
-// The Allocations tab: trace the selected process's allocator live (uprobes: no restart), then read
-// its call stacks as a call tree (top-down or bottom-up) and a flame graph, by leaked bytes,
+// The Allocations tab: trace the selected process's allocator live (uprobes: no restart), its live
+// bytes and allocation rate charted as it runs, then read its call stacks as a call tree (top-down or bottom-up) and a flame graph, by leaked bytes,
 // allocations or bytes, searched by function, module or file. A finished trace can be saved as pprof.
 import { memo, useDeferredValue, useMemo, useState } from 'react'
 import type { AllocStack } from '../../../src-common/contract/allocTypes'
@@ -10,6 +10,7 @@ import { fmtBytes, fmtCount } from '../../../src-common/model/format/format'
 import { EmptyState, ErrorNotice } from '../common/Notice'
 import { CallTreeTable } from './CallTreeTable'
 import { FlameGraph } from './FlameGraph'
+import { LiveChart } from './LiveChart'
 import type { AllocsController } from './useAllocsController'
 
 interface AllocsViewProps {
@@ -152,6 +153,7 @@ export const AllocsView = memo(function AllocsView({ pid, allocs }: AllocsViewPr
       </div>
       <div className="allocs-body">
         <div className="allocs-main">
+          {mine && allocs.live && allocs.live.history.length > 1 && <LiveChart history={allocs.live.history} version={allocs.version} />}
           <FlameGraph root={root} metric={metric} query={query} picked={picked?.id ?? null} onPick={setPicked} />
           <CallTreeTable root={root} metric={metric} expanded={open} onToggle={toggle} picked={picked?.id ?? null} onPick={setPicked} />
         </div>
