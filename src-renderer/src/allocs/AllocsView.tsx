@@ -11,6 +11,7 @@ import { EmptyState, ErrorNotice } from '../common/Notice'
 import { CallTreeTable } from './CallTreeTable'
 import { FlameGraph } from './FlameGraph'
 import { LiveChart } from './LiveChart'
+import { PPROF_HINT } from './PprofButton'
 import type { AllocsController } from './useAllocsController'
 
 interface AllocsViewProps {
@@ -71,7 +72,7 @@ export const AllocsView = memo(function AllocsView({ pid, allocs }: AllocsViewPr
       <Totals allocs={allocs} pid={pid} />
       <span className="spacer" />
       {!live && finished && (
-        <button type="button" data-testid="allocs-pprof" disabled={finished.fileId === null} onClick={() => allocs.savePprof(finished)} title="profile.proto (gzip): go tool pprof, Pyroscope, speedscope">
+        <button type="button" data-testid="allocs-pprof" disabled={finished.fileId === null} onClick={() => allocs.savePprof(finished)} title={PPROF_HINT}>
           Save pprof
         </button>
       )}

@@ -19,7 +19,7 @@ export const LiveChart = memo(function LiveChart({ history }: { history: readonl
       <div className="heap-chart-plot" ref={ref}>
         <LineChart width={size.width} height={size.height} data={history as LivePoint[]} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={palette.grid} vertical={false} />
-          <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} stroke={palette.axis} tick={{ fontSize: 10, fill: palette.axis }} tickFormatter={(t: number) => fmtSeconds(t, 0)} height={18} />
+          <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} stroke={palette.axis} tick={{ fontSize: 10, fill: palette.axis }} tickFormatter={(t: number) => fmtSeconds(t, 1)} height={18} />
           <YAxis yAxisId="bytes" width={60} stroke={palette.axis} tick={{ fontSize: 10, fill: palette.axis }} tickFormatter={(v: number) => fmtBytes(v)} />
           <YAxis yAxisId="rate" orientation="right" width={48} stroke={palette.axis} tick={{ fontSize: 10, fill: palette.axis }} tickFormatter={(v: number) => `${fmtCompact(v)}/s`} />
           <Tooltip

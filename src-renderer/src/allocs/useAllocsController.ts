@@ -7,7 +7,7 @@ import { toErrorPayload } from '../../../src-common/contract/errors'
 import { LiveStacks } from '../../../src-common/model/allocs/liveStacks'
 import type { ConnectedApi } from '../api/connectedApi'
 import type { Problem } from '../common/problems'
-import { offerDownload } from '../files/transfer'
+import { downloadPprof } from './PprofButton'
 
 export type AllocsPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'ended' | 'failed'
 
@@ -90,7 +90,7 @@ export function useAllocsController(api: ConnectedApi): AllocsController {
   const savePprof = useCallback(
     (trace: FinishedTrace) => {
       if (trace.fileId === null) return
-      api.invoke('allocs.pprof', { fileId: trace.fileId }).then(offerDownload, (error: unknown) => setState((s) => ({ ...s, problem: toErrorPayload(error) })))
+      downloadPprof(api, { fileId: trace.fileId }).catch((error: unknown) => setState((s) => ({ ...s, problem: toErrorPayload(error) })))
     },
     [api]
   )
