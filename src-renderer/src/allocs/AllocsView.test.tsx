@@ -85,6 +85,18 @@ describe('Allocations tab on the recorded trace of alloc_chains', { timeout: 90_
     expect(names.indexOf('leak_a')).toBeLessThan(names.indexOf('leak_b'))
     expect(names.indexOf('leak_b')).toBeLessThan(names.indexOf('leak_c'))
     expect(screen.getByTestId('flame-graph').querySelectorAll('[data-testid="flame-rect"][data-name="leak_c"]')).toHaveLength(1)
+    // by allocations, leak_a has 300 of 800; a double click zooms to it, and back
+    fireEvent.change(screen.getByTestId('allocs-metric'), { target: { value: 'allocations' } })
+    await settle()
+    const rect = (name: string) => document.querySelector<HTMLElement>(`[data-testid="flame-rect"][data-name="${name}"]`)
+    expect(Number(rect('leak_a')!.dataset.width)).toBeCloseTo(300 / 800)
+    expect(rect('temp_a')).not.toBeNull()
+    fireEvent.doubleClick(rect('leak_a')!)
+    expect(Number(rect('leak_a')!.dataset.width)).toBe(1)
+    expect(Number(rect('leak_c')!.dataset.width)).toBe(1)
+    expect(rect('temp_a')).toBeNull()
+    fireEvent.click(screen.getByTestId('flame-unzoom'))
+    expect(rect('temp_a')).not.toBeNull()
   })
 
   it('turns the tree bottom-up, measures by temporary allocations, searches, and saves pprof', async () => {
