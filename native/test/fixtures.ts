@@ -78,13 +78,11 @@ export function buildFixture(name: string, build: FixtureBuild = {}): string {
 export async function startFixture<T>(
   name: string,
   args: readonly string[] = [],
-  options: { env?: Record<string, string>; link?: string; build?: FixtureBuild; wrapper?: readonly string[] } = {}
+  options: { env?: Record<string, string>; link?: string; build?: FixtureBuild } = {}
 ): Promise<RunningFixture<T>> {
   const binary = buildFixture(name, options.build)
   if (options.link) fs.symlinkSync(binary, options.link)
-  // `wrapper`: a launcher the fixture runs under (e.g. ['heaptrack', '-o', FILE]).
-  const command = [...(options.wrapper ?? []), options.link ?? binary, ...args]
-  const proc = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...options.env } })
+  const proc = spawn(options.link ?? binary, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...options.env } })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
   // The fixture may exit before reading stdin: closing it then must not raise EPIPE.
   proc.stdin!.on('error', () => {})

@@ -235,8 +235,12 @@ class UprobeTrace final : public AllocTrace {
   void apply(const Event& e) {
     std::vector<Pending>& calls = calls_[e.tid];
     if (!e.isReturn) {
-      // Frames at or below this call's stack pointer have returned: their returns were lost.
-      while (!calls.empty() && calls.back().sp <= e.sp) calls.pop_back();
+      // Calls whose frames lie below this one's have returned (their returns were lost). At the
+      // same stack pointer: a tail call from another allocator function (glibc's reallocarray jumps
+      // to realloc) is nested in it; the same function again means the first call's return was lost.
+      while (!calls.empty() && (calls.back().sp < e.sp || (calls.back().sp == e.sp && calls.back().fn == e.fn))) {
+        calls.pop_back();
+      }
       if (e.fn == AllocFn::Free) {
         if (calls.empty()) aggregator_.freed(e.tid, e.a[0]);
         return;
@@ -317,11 +321,12 @@ class UprobeTrace final : public AllocTrace {
 
 bool notAllowed(int err) { return err == EACCES || err == EPERM; }
 
-std::string advice(int pid) {
+// What would allow a refused trace (the reason itself is in the message before it).
+std::string advice() {
   const int paranoid = watch::perfParanoid();
-  const std::string now = paranoid == INT_MIN ? "" : " (perf_event_paranoid is " + std::to_string(paranoid) + " now)";
-  return "uprobes need root, or CAP_PERFMON and CAP_SYS_ADMIN (the kernel places a uprobe only for "
-         "CAP_SYS_ADMIN, whatever perf_event_paranoid says" + now + "); " + accessAdvice(pid);
+  const std::string now = paranoid == INT_MIN ? "" : "; perf_event_paranoid is " + std::to_string(paranoid);
+  return "tracing allocations needs root, or CAP_SYS_ADMIN (to define uprobes in tracefs) with CAP_PERFMON (to "
+         "sample them, or perf_event_paranoid <= 1 for a process of your own user)" + now;
 }
 
 }  // namespace
@@ -335,13 +340,19 @@ std::unique_ptr<AllocTrace> startAllocTrace(const AllocTraceRequest& request) {
   } catch (const OsError& e) {
     throw OsError(e.code, pid, "allocs", what + (e.code == "ESRCH" ? ": no such process" : std::string(": ") + e.what()));
   }
-  AllocatorImage image = findAllocator(pid);
+  AllocatorImage image;
+  try {
+    image = findAllocator(pid);
+  } catch (const OsError& e) {
+    if (e.code != "EACCES" && e.code != "EPERM") throw;
+    throw OsError(e.code, pid, "allocs", what + ": " + e.what() + ". " + advice());
+  }
   try {
     return std::make_unique<UprobeTrace>(request, std::move(image));
   } catch (const watch::SysError& e) {
     if (e.err == ESRCH) throw OsError("ESRCH", pid, "allocs", what + ": no such process (it exited)");
     std::string message = what + ": " + e.what();
-    if (notAllowed(e.err)) message += ". " + advice(pid);
+    if (notAllowed(e.err)) message += ". " + advice();
     throw OsError(errnoName(e.err == ENOTSUP ? ENOTSUP : e.err), pid, "allocs", message);
   }
 }

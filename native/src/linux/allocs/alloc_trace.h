@@ -10,7 +10,8 @@
 // Entries are paired with their returns per thread by the stack pointer (a return's sp is its
 // entry's + 8, the return address popped). An allocator call made inside another (glibc's realloc
 // calling malloc or free, memalign calling malloc) is nested: only the outer call counts, as an
-// LD_PRELOAD tracer sees it. An entry whose frame is gone (its return was lost) is dropped when a
+// LD_PRELOAD tracer sees it; so is a tail call from one to another (same stack pointer; both
+// uretprobes then fire at the one return, the inner first). An entry whose frame is gone (its return was lost) is dropped when a
 // call at or above its stack pointer comes.
 #pragma once
 

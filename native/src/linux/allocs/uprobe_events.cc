@@ -17,16 +17,6 @@
 namespace snapscope::procfs::allocs {
 namespace {
 
-// The uprobe PMU's type number; throws ENOTSUP when the kernel has none (CONFIG_UPROBE_EVENTS off).
-uint32_t uprobeType() {
-  Fd fd = openAt(AT_FDCWD, "/sys/bus/event_source/devices/uprobe/type", O_RDONLY);
-  char text[32] = {};
-  if (!fd || ::read(fd.get(), text, sizeof text - 1) <= 0) {
-    watch::throwSys(ENOTSUP, "this kernel has no uprobe PMU (/sys/bus/event_source/devices/uprobe/type)");
-  }
-  return static_cast<uint32_t>(std::strtoul(text, nullptr, 10));
-}
-
 bool needsStack(AllocFn fn, bool isReturn) {
   // Entries carry the stack to unwind; posix_memalign's return carries it too, to read the pointer
   // it stored through its first argument.
@@ -36,7 +26,7 @@ bool needsStack(AllocFn fn, bool isReturn) {
 }  // namespace
 
 UprobeEvents::UprobeEvents(int pid, const AllocatorImage& image, uint64_t ringBytes, uint32_t stackBytes)
-    : pid_(pid), image_(image), stackBytes_(stackBytes), ringBytes_(ringBytes), cpus_(watch::onlineCpus()) {
+    : pid_(pid), image_(image), probes_(pid, image), stackBytes_(stackBytes), ringBytes_(ringBytes), cpus_(watch::onlineCpus()) {
   // One ring per CPU, owned by a dummy event of our own thread that is never enabled (see the
   // watch's createRings: no target event waits, disabled, while a ring is allocated).
   for (int cpu : cpus_) {
@@ -60,16 +50,14 @@ UprobeEvents::UprobeEvents(int pid, const AllocatorImage& image, uint64_t ringBy
   if (rings_.empty()) watch::throwSys(ENODEV, "perf_event_open: no online CPU");
 }
 
-long UprobeEvents::open(const ProbeSite& site, bool isReturn, bool task, int tid, int cpu) {
-  static const uint32_t type = uprobeType();
+long UprobeEvents::open(size_t index, bool isReturn, bool task, int tid, int cpu) {
+  const ProbeSite& site = image_.sites[index];
   for (;;) {
     perf_event_attr attr;
     std::memset(&attr, 0, sizeof attr);
     attr.size = sizeof attr;
-    attr.type = type;
-    attr.config = isReturn ? 1 : 0;  // bit 0 of the uprobe PMU's config: a return probe
-    attr.config1 = reinterpret_cast<uint64_t>(image_.probePath.c_str());
-    attr.config2 = site.fileOffset;
+    attr.type = PERF_TYPE_TRACEPOINT;
+    attr.config = probes_.id(index, isReturn);
     attr.sample_period = 1;
     attr.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_REGS_USER;
     if (isReturn) {
@@ -89,8 +77,6 @@ long UprobeEvents::open(const ProbeSite& site, bool isReturn, bool task, int tid
     attr.task = task ? 1 : 0;
     attr.use_clockid = 1;
     attr.clockid = CLOCK_MONOTONIC;
-    attr.exclude_kernel = 1;  // uprobes fire in user mode only; allowed at perf_event_paranoid 2
-    attr.exclude_hv = 1;
     long fd = ::syscall(SYS_perf_event_open, &attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
     if (fd >= 0) return fd;
     if (errno == EINVAL && inheritThread_) {
@@ -105,9 +91,10 @@ bool UprobeEvents::openThread(int tid) {
   for (size_t r = 0; r < rings_.size(); ++r) {
     bool first = true;
     for (const bool isReturn : {true, false}) {
-      for (const ProbeSite& site : image_.sites) {
+      for (size_t index = 0; index < image_.sites.size(); ++index) {
+        const ProbeSite& site = image_.sites[index];
         if (isReturn && site.fn == AllocFn::Free) continue;
-        long result = open(site, isReturn, first, tid, cpus_[r]);
+        long result = open(index, isReturn, first, tid, cpus_[r]);
         if (result < 0) {
           const int err = static_cast<int>(-result);
           if (err == ESRCH) return false;

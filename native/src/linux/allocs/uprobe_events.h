@@ -10,8 +10,10 @@
 // it inherited them. The uretprobes of a thread are enabled before its uprobes, so an entry seen
 // always has its return seen (unless the kernel drops it).
 //
-// Closing the fds removes the probes from the target (the kernel restores the original
-// instructions); nothing is stopped or restarted to attach or detach.
+// The probes are trace events defined in tracefs (tracefs_probes.h says why not the uprobe PMU).
+// Closing the fds takes the breakpoints out of the target (the kernel restores the original
+// instructions), then the definitions are removed; nothing is stopped or restarted to attach or
+// detach.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@
 
 #include "../watch/perf_ring.h"
 #include "allocator_image.h"
+#include "tracefs_probes.h"
 
 namespace snapscope::procfs::allocs {
 
@@ -58,10 +61,11 @@ class UprobeEvents {
 
  private:
   bool openThread(int tid);  // false: it exited meanwhile
-  long open(const ProbeSite& site, bool isReturn, bool task, int tid, int cpu);
+  long open(size_t site, bool isReturn, bool task, int tid, int cpu);
 
   int pid_;
   AllocatorImage image_;
+  TracefsProbes probes_;  // declared before the events: removed after they are closed
   uint32_t stackBytes_;
   uint64_t ringBytes_;
   bool inheritThread_ = true;
