@@ -123,6 +123,19 @@ describe('snapscope allocs', () => {
     expect(gone.stderr.trim().split('\n')).toHaveLength(1)
   })
 
+  it.skipIf(process.getuid?.() !== 0)('refuses another user without privileges, saying what would allow it', async () => {
+    const f = await startFixture<Fixture>('alloc_chains', ['--mode', 'chains'], { build: BUILD })
+    try {
+      const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, ...CLI, '--pid', String(f.info.pid), '--seconds', '1'], { encoding: 'utf8' })
+      expect(r.status).toBe(1)
+      expect(r.stderr).toMatch(/^snapscope allocs: .*EACCES/)
+      expect(r.stderr).toMatch(/as root|CAP_SYS_ADMIN/)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    } finally {
+      await f.stop()
+    }
+  })
+
   it('exits 2 on bad usage', () => {
     for (const args of [['--seconds', '5'], ['--pid', '1'], ['--pid', '1', '--seconds', '0'], ['--pid', 'x', '--seconds', '1'], ['--pid', '1', '--seconds', '1', '--bogus']]) {
       const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8' })
