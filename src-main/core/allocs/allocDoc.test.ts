@@ -19,6 +19,7 @@ import { diffReport, fileReport } from '../report/build'
 import { exportReport } from '../report/export'
 import { findChromium } from '../report/pdf'
 import { PPROF_SAMPLE_TYPES, encodePprof } from './pprof'
+import { Library, VIEW_ALLOC_STACKS } from '../workbench/library'
 
 let py: LibcPython
 let doc: AllocsDoc
@@ -103,6 +104,28 @@ describe('an allocations document', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  }, 60_000)
+
+  it('reaches the views with its most leaking stacks only, the rest counted; its stacks share their frames', async () => {
+    const fns = ['qsort', 'bsearch', 'strtol', 'getenv', 'rand', 'abs'] as const
+    // 6^5 distinct five-frame stacks, each leaking its index in bytes
+    const many: ScriptedStack[] = Array.from({ length: VIEW_ALLOC_STACKS + 100 }, (_, i) => ({
+      frames: [0, 1, 2, 3, 4].map((d) => fns[Math.floor(i / 6 ** d) % 6]),
+      allocations: 1,
+      bytes: i + 1,
+      leakedBlocks: 1,
+      leakedBytes: i + 1
+    }))
+    const big = await scriptedDoc(py, many)
+    expect(big.stacks).toHaveLength(many.length)
+    // one frame object per address, whichever stacks hold it
+    const [first] = big.stacks
+    const other = big.stacks.find((s) => s !== first && s.frames[1].address === first.frames[1].address)!
+    expect(other.frames[1]).toBe(first.frames[1])
+    const view = new Library().add(makeFile([big], HOST), 'big.snapscope', 0).items[0] as AllocsDoc
+    expect(view.stacks).toEqual(big.stacks.slice(0, VIEW_ALLOC_STACKS))
+    expect(view.stacks[0].leaked.bytes).toBe(many.length)
+    expect(view.omittedStacks).toBe(100)
   }, 60_000)
 
   it('compares with a later trace: the stacks that leaked more, in the compare and its report', async () => {
