@@ -163,4 +163,18 @@ describe('Allocations tab on the recorded trace of alloc_chains', { timeout: 90_
     await settle()
     expect(within(screen.getByTestId('size-class-stacks')).getByTestId('stack-item').textContent).toMatch(/^temp_c/)
   })
+
+  it('says how many stacks a trace that ended by itself left out of the view', async () => {
+    const h = shown()
+    await openTab(h, '5')
+    await traced(h)
+    expect(screen.queryByTestId('allocs-omitted')).toBeNull()
+    // the host ends it (the target exited) and its view of the document was cut (library.ts: VIEW_ALLOC_STACKS)
+    const file = { ...allocs.end.file!, items: [{ ...doc, omittedStacks: 7 }] }
+    h.emit('allocs.ended', { ...allocs.end, endReason: 'target-exited', file })
+    await settle()
+    expect(screen.getByTestId('allocs-status').dataset.phase).toBe('ended')
+    expect(screen.getByTestId('allocs-status').textContent).toContain('ended: target-exited')
+    expect(screen.getByTestId('allocs-omitted').textContent).toMatch(/^7 stacks that leaked less are not shown/)
+  })
 })

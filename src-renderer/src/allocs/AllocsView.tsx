@@ -151,6 +151,11 @@ export const AllocsView = memo(function AllocsView({ pid, allocs }: AllocsViewPr
             live: the {fmtCount(stacks.length)} stacks with the most live bytes of {fmtCount(live.stackCount)}
           </span>
         )}
+        {!live && finished?.doc.omittedStacks ? (
+          <span className="muted small" data-testid="allocs-omitted">
+            {fmtCount(finished.doc.omittedStacks)} stacks that leaked less are not shown (the totals count them; a save or report keeps those the trace kept)
+          </span>
+        ) : null}
       </div>
       <div className="allocs-body">
         <div className="allocs-main">
