@@ -9,8 +9,9 @@ import { heapBaselineBench } from './heap-baseline.bench'
 import { watchBaselineBench } from './watch-baseline.bench'
 import { uiBench } from './ui.bench'
 import { uploadBench } from './upload.bench'
+import { allocsBench } from './allocs.bench'
 
-const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, watchBench, watchBaselineBench, uploadBench, uiBench]
+const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, watchBench, watchBaselineBench, allocsBench, uploadBench, uiBench]
 
 async function main(): Promise<void> {
   const results: BenchEntry[] = []

@@ -261,6 +261,9 @@ export interface NativeAllocBatch {
     untrackedFrees: number
     /** blocks not tracked because maxLiveBlocks was reached */
     untrackedBlocks: number
+    /** stacks unwound by a DWARF walk, and those answered by the unwind cache (a repeated call chain) */
+    unwinds: number
+    unwindCacheHits: number
   }
   /** events the kernel dropped since the last batch (PERF_RECORD_LOST) */
   lost: number

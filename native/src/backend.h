@@ -194,6 +194,8 @@ struct AllocTotals {
   uint64_t allocations = 0, bytes = 0, frees = 0, temporary = 0, liveBlocks = 0, liveBytes = 0, peakBytes = 0;
   uint64_t untrackedFrees = 0;       // frees of blocks allocated before the trace
   uint64_t untrackedBlocks = 0;      // blocks not tracked: maxLiveBlocks reached
+  uint64_t unwinds = 0;              // stacks unwound by a DWARF walk
+  uint64_t unwindCacheHits = 0;      // stacks answered by the unwind cache
 };
 
 // What changed since the last take: stacks first seen (frames innermost first, the allocator's caller

@@ -228,7 +228,8 @@ class AllocSession {
     const std::pair<const char*, uint64_t> fields[] = {
         {"allocations", t.allocations}, {"bytes", t.bytes},         {"frees", t.frees},
         {"temporary", t.temporary},     {"liveBlocks", t.liveBlocks}, {"liveBytes", t.liveBytes},
-        {"peakBytes", t.peakBytes},     {"untrackedFrees", t.untrackedFrees}, {"untrackedBlocks", t.untrackedBlocks}};
+        {"peakBytes", t.peakBytes},     {"untrackedFrees", t.untrackedFrees}, {"untrackedBlocks", t.untrackedBlocks},
+        {"unwinds", t.unwinds},         {"unwindCacheHits", t.unwindCacheHits}};
     for (const auto& [name, value] : fields) totals.Set(name, Napi::Number::New(env, static_cast<double>(value)));
     batch.Set("totals", totals);
     batch.Set("lost", Napi::Number::New(env, static_cast<double>(b.lost)));

@@ -103,6 +103,8 @@ class UprobeTrace final : public AllocTrace {
     for (uint32_t id = announced_; id < stacks_.size(); ++id) batch.newStacks.push_back({id, stacks_.frames(id)});
     announced_ = static_cast<uint32_t>(stacks_.size());
     aggregator_.take(batch);
+    batch.totals.unwinds = unwinder_.stats().walks;
+    batch.totals.unwindCacheHits = unwinder_.stats().hits;
     batch.lost = lost_;
     lost_ = 0;
   }
