@@ -67,7 +67,9 @@ function scriptedAddon(py: LibcPython, stacks: ScriptedStack[], reason: NativeAl
         liveBytes: sum((s) => s.leakedBytes ?? 0),
         peakBytes: sum((s) => s.bytes),
         untrackedFrees: 0,
-        untrackedBlocks: 0
+        untrackedBlocks: 0,
+        unwinds: 0,
+        unwindCacheHits: 0
       }
       const batch = (part: number): NativeAllocBatch => ({
         newStacks: part === 0 ? stacks.map((s, i) => ({ id: i + 1, frames: BigUint64Array.from(s.frames, (f) => py.at[f]) })) : [],
