@@ -74,7 +74,10 @@ export const AllocsDocSchema = def(
     totals: AllocTotalsSchema,
     stacks: Type.Array(AllocStackSchema, { maxItems: ALLOC_LIMITS.stacks }),
     /** stacks left out of `stacks` (those that leaked least); the totals count them */
-    omittedStacks: Type.Optional(Size)
+    omittedStacks: Type.Optional(Size),
+    /** frees of blocks allocated before the trace (not in `frees`), and blocks allocated past the tracer's
+     *  live-block cap, counted but not followed to their free (absent in older documents) */
+    untracked: Type.Optional(Type.Object({ frees: Size, blocks: Size }))
   })
 )
 export type AllocsDoc = Static<typeof AllocsDocSchema>

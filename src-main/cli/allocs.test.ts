@@ -68,6 +68,8 @@ describe('snapscope allocs', () => {
       expect(r.stdout).toBe('')
       const doc = JSON.parse(readFileSync(out, 'utf8')) as AllocsDoc
       expect(doc).toMatchObject({ format: 'snapscope.allocs/1', pid: f.info.pid, lost: 0, endReason: 'stopped' })
+      // every block allocated during the trace was followed to its free or to the end
+      expect(doc.untracked).toMatchObject({ blocks: 0 })
       const leak = doc.stacks.find((s) => names(s).includes('leak_c'))!
       expect(names(leak).slice(0, 3)).toEqual(['leak_c', 'leak_b', 'leak_a'])
       expect(leak).toMatchObject({ allocations: LEAKS, bytes: LEAKS * f.info.leakSize, leaked: { blocks: LEAKS, bytes: LEAKS * f.info.leakSize } })

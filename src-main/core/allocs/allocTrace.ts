@@ -84,6 +84,7 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
   readonly stacks = new StackCounts()
   readonly totals: AllocLiveTotals = { allocations: 0, frees: 0, temporary: 0, liveBlocks: 0, liveBytes: 0, peakBytes: 0 }
   lost = 0
+  untracked = { frees: 0, blocks: 0 }
   private readonly handle: NativeAllocHandle
   private readonly asked = new Set<bigint>()
   private readonly newAddresses: bigint[] = []
@@ -163,6 +164,7 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
       s.temporary[i] += b.temporary[k]
     }
     const t = b.totals
+    this.untracked = { frees: t.untrackedFrees, blocks: t.untrackedBlocks }
     Object.assign(this.totals, { allocations: t.allocations, frees: t.frees, temporary: t.temporary, liveBlocks: t.liveBlocks, liveBytes: t.liveBytes, peakBytes: t.peakBytes })
     this.lost += b.lost
     this.nameNew()
@@ -260,7 +262,8 @@ export class AllocTrace extends EventEmitter<{ end: [AllocsDoc] }> {
         peakBytes: this.totals.peakBytes
       },
       stacks,
-      omittedStacks: order.length - kept.length
+      omittedStacks: order.length - kept.length,
+      untracked: this.untracked
     }
     this.emit('end', this.doc)
     this.finishDoc(this.doc)

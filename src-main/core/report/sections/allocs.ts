@@ -26,7 +26,13 @@ export function allocsSection(doc: AllocsDoc, id: string): Section {
       { label: 'Peak', value: fmtBytes(t.peakBytes) },
       { label: 'Lost events', value: fmtCount(doc.lost), tone: doc.lost ? 'warn' : 'ok' }
     ],
-    findings: doc.lost ? [{ tone: 'warn', text: `${fmtCount(doc.lost)} events were lost: the counts are short by as many` }] : [],
+    findings: [
+      ...(doc.lost ? [{ tone: 'warn' as const, text: `${fmtCount(doc.lost)} events were lost: the counts are short by as many` }] : []),
+      ...(doc.untracked?.blocks
+        ? [{ tone: 'warn' as const, text: `${fmtCount(doc.untracked.blocks)} blocks were allocated past the tracer's live-block cap: counted, but not followed to their free (leaks may be fewer)` }]
+        : []),
+      ...(doc.untracked?.frees ? [{ tone: 'info' as const, text: `${fmtCount(doc.untracked.frees)} frees were of blocks allocated before the trace (not counted as frees)` }] : [])
+    ],
     charts: leaking.length
       ? [
           {
