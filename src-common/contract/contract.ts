@@ -23,6 +23,8 @@ import { ContractError, STRICT, compile, described, type Check } from './validat
 export * from './types'
 export { ContractError } from './validate'
 import type { DiffDoc } from './diffTypes'
+import type { AllocTotals, AllocUpdate } from './allocTypes'
+export * from './allocTypes'
 import type { CaptureEndedEvent, CaptureSampleEvent, Download, OpenedFile } from './workbenchTypes'
 export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, OpenedFile }
 
@@ -89,6 +91,12 @@ export const requestSchemas = {
   // pid 0 is no process to watch (the addon refuses it with a TypeError, which would surface as EINTERNAL)
   'watch.start': object({ pid: int(1, MAX_PID), mechanism: optional(oneOf(WATCH_MECHANISMS)) }),
   'watch.stop': object({ watchId: int(0, Number.MAX_SAFE_INTEGER) }),
+  // Allocation traces: uprobes on the target's allocator; live totals and stacks while it runs, the
+  // document kept as a file of the session when it ends (allocs.stop's answer, or allocs.ended).
+  'allocs.start': object({ pid: int(1, MAX_PID) }),
+  'allocs.stop': object({ traceId: ID }),
+  /** a kept allocations document (a file's item) as pprof (profile.proto, gzip) */
+  'allocs.pprof': itemRef,
   'process.details': object({ pid: int(0, MAX_PID) }),
   /** walks one heap completely and keeps it in the main process as view `viewId` (progress to the request, cancel by its id) */
   'heap.open': object({ viewId: ID, pid: int(0, MAX_PID), heapId, stopTarget: optional(bool) }),
@@ -133,6 +141,9 @@ export interface Responses {
   'heap.walk': HeapWalksDoc
   'watch.start': { watchId: number; mechanism: string }
   'watch.stop': WatchEnd
+  'allocs.start': { traceId: number; mechanism: string }
+  'allocs.stop': AllocEnd
+  'allocs.pprof': Download
   'process.details': ProcessExtras
   'heap.open': HeapView
   'heap.blocks': HeapBlockPage
@@ -154,6 +165,10 @@ export interface Events {
   'watch.update': WatchUpdate
   /** the watch ended by itself (the target exited, or an error): how, and its totals */
   'watch.ended': { watchId: number } & WatchEnd
+  /** a live trace, folded by the main process into totals and its top stacks (at most 4 a second) */
+  'allocs.update': AllocUpdate
+  /** the trace ended by itself (the target exited, or an error): how, its totals and its file */
+  'allocs.ended': AllocEnd
   /** bytes of an upload the host has taken so far: the sender may run UPLOAD_WINDOW_BYTES ahead */
   'file.progress': { received: number }
 }
@@ -164,6 +179,17 @@ export interface WatchEnd {
   durationMs: number
   total: number
   lost: number
+}
+
+/** How an allocation trace ended: its totals, and its document kept as a file of the session (null: no room for it). */
+export interface AllocEnd {
+  traceId: number
+  pid: number
+  endReason: string
+  durationMs: number
+  lost: number
+  totals: AllocTotals
+  file: OpenedFile | null
 }
 
 export type EventName = keyof Events
@@ -180,11 +206,12 @@ export const CHANNEL_EVENTS = {
   'heap.walk': ['heap.progress'],
   'heap.open': ['heap.progress'],
   'watch.start': ['watch.update', 'watch.ended'],
+  'allocs.start': ['allocs.update', 'allocs.ended'],
   'capture.start': ['capture.sample', 'capture.ended'],
   'file.upload': ['file.progress']
 } as const satisfies { [C in Channel]?: readonly EventName[] }
 /** Channels whose answer opens a subscription (the events go on after it). */
-export const SUBSCRIPTION_CHANNELS: readonly Channel[] = ['processes.watch', 'watch.start', 'capture.start']
+export const SUBSCRIPTION_CHANNELS: readonly Channel[] = ['processes.watch', 'watch.start', 'capture.start', 'allocs.start']
 
 type ChannelEvents = typeof CHANNEL_EVENTS
 /** One event of a request on channel C, as its listener gets it. */

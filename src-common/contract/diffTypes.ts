@@ -1,5 +1,7 @@
 // The compare document (snapscope.diff/1): two observations of a machine or a process side by side,
 // and the leak suspects read from them. Type-only, free of Node imports.
+import type { AllocFrame } from './allocTypes'
+
 /** What a number counts: bytes, or things (blocks, threads, modules). */
 export type Quantity = 'bytes' | 'count'
 
@@ -62,7 +64,7 @@ export interface TargetChange {
   heapUsedBlocks: Change | null
 }
 
-export type SuspectKind = 'size-class' | 'private-bytes' | 'working-set' | 'heap-bytes' | 'thread-count' | 'module-count'
+export type SuspectKind = 'size-class' | 'alloc-stack' | 'private-bytes' | 'working-set' | 'heap-bytes' | 'thread-count' | 'module-count'
 
 export interface Suspect {
   kind: SuspectKind
@@ -80,6 +82,32 @@ export interface Suspect {
   sizeClass?: { minSize: number; maxSize: number }
   /** the same in one line, with the numbers */
   evidence: string
+}
+
+/** One call stack (matched by its named frames) in both allocation traces, or in one of them. */
+export interface AllocStackChange {
+  /** B's frames (A's when B does not have it), innermost first */
+  frames: AllocFrame[]
+  leakedBytes: Change
+  leakedBlocks: Change
+  allocations: Change
+  bytes: Change
+}
+
+/** Two allocation traces side by side: totals, and the stacks whose leaked bytes grew most. */
+export interface AllocsChange {
+  pid: { a: number; b: number }
+  durationMs: Change
+  leakedBytes: Change
+  leakedBlocks: Change
+  allocations: Change
+  temporary: Change
+  peakBytes: Change
+  /** stacks whose leaked bytes grew, most first (at most MAX_CHANGED_ROWS) */
+  grew: AllocStackChange[]
+  /** stacks in B and not in A, and the reverse */
+  newStacks: number
+  goneStacks: number
 }
 
 export interface DiffDoc {
@@ -112,6 +140,8 @@ export interface DiffDoc {
     freeBytes: Change
     sizeClasses: SizeClassChange[]
   } | null
+  /** both sides hold an allocation trace */
+  allocs: AllocsChange | null
   /** things to know when reading it: different pids, B older than A, nothing comparable in a part */
   notes: string[]
 }

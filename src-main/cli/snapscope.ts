@@ -4,6 +4,7 @@
 import { errorInfo, hasOwnAdvice, toErrorPayload } from '../../src-common/contract/errors'
 import { UsageError } from './args'
 import { say } from './terminal'
+import * as allocs from './verbs/allocs'
 import * as capture from './verbs/capture'
 import * as diff from './verbs/diff'
 import * as heap from './verbs/heap'
@@ -19,7 +20,7 @@ interface Verb {
   run(args: string[]): Promise<void>
 }
 
-const VERBS: Record<string, Verb> = { snapshot, heap, watch, symbolize, diff, report, capture, serve }
+const VERBS: Record<string, Verb> = { snapshot, heap, watch, allocs, symbolize, diff, report, capture, serve }
 
 const USAGE = `usage: snapscope <verb> [options]
 ${Object.values(VERBS)

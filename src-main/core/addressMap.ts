@@ -120,7 +120,7 @@ export class AddressMap {
   private regions = new RangeIndex<RegionInfo>([])
 
   constructor(
-    private readonly addon: NativeAddon,
+    private readonly addon: Pick<NativeAddon, 'snapshot' | 'memoryRegions'>,
     private readonly pid: number,
     private readonly replaced: (start: number, end: number) => void = () => {}
   ) {}

@@ -15,7 +15,7 @@ import { codedError } from '../../src-common/contract/errors'
 
 const MiB = 1 << 20
 
-export type BudgetKind = 'heap view' | 'heap walk' | 'watch' | 'capture' | 'PDF export'
+export type BudgetKind = 'heap view' | 'heap walk' | 'watch' | 'capture' | 'allocation trace' | 'PDF export'
 
 /** What freeing each kind takes: the refusal names the kinds holding memory. */
 const ADVICE: Record<BudgetKind, string> = {
@@ -23,6 +23,7 @@ const ADVICE: Record<BudgetKind, string> = {
   'heap walk': 'wait for a heap walk to end',
   watch: 'stop a watch',
   capture: 'stop a capture',
+  'allocation trace': 'stop an allocation trace',
   'PDF export': 'wait for the PDF export to finish'
 }
 
@@ -146,3 +147,5 @@ export const WATCH_BYTES = (1 << 20) * 33 + 10_000 * 28 + 64 * MiB + MAX_NAMED_P
 /** a capture: its document, and each sample (~1.4 kB as JSON with its heap histogram, about twice that as objects) */
 export const CAPTURE_BASE_BYTES = 1 * MiB
 export const CAPTURE_SAMPLE_BYTES = 4096
+/** an allocation trace: its stacks (frames and counts, ~1 KiB each) for up to its document's 100,000, and their names */
+export const ALLOC_TRACE_BYTES = 128 * MiB

@@ -31,6 +31,7 @@ import { codedError, toErrorPayload } from '../../src-common/contract/errors'
 import { Workbench, type WorkbenchDeps } from './workbench/workbench'
 import type { Call, Handlers } from './call'
 import { Starts } from './starts'
+import { AllocTraces } from './allocs/allocTraces'
 
 export interface SessionDeps {
   addon: NativeAddon
@@ -72,6 +73,7 @@ export class Session {
   private readonly heapViews: HeapViews
   private readonly streams: WatchStreams
   private readonly handlers: Handlers
+  private readonly traces: AllocTraces
   private runningWalks = 0
   private nextWatchId = 1
   private readonly watchStarts = new Starts(MAX_WATCHES, 'watch', 'watches')
@@ -85,10 +87,12 @@ export class Session {
     this.budget = deps.budget ?? hostBudget()
     this.workbench = new Workbench({ ...deps, budget: this.budget })
     this.heapViews = new HeapViews(deps.addon, this.budget)
+    this.traces = new AllocTraces(deps.addon, this.budget, this.workbench)
     this.streams = new WatchStreams((update) => this.watches.get(update.watchId)?.call.emit('watch.update', update))
     this.handlers = {
       'app.hello': () => ({ version: deps.version, host: deps.addon.host(), mode: deps.mode, elevated: deps.addon.elevated() }),
       ...this.workbench.handlers,
+      ...this.traces.handlers,
       'snapshot.take': (p) => takeSnapshot(deps.addon, p),
       'processes.watch': (p, call) => {
         const subscriber: ProcessSubscriber = { delta: (d) => call.emit('processes.delta', d), error: (e) => call.emit('processes.error', e) }
@@ -236,6 +240,7 @@ export class Session {
     this.closed = true
     // Every request and subscription ends: walks are cancelled, watches and captures stopped.
     for (const controller of [...this.calls.values()]) controller.abort(codedError('ECANCELED', 'the window closed'))
+    this.traces.close()
     this.workbench.close()
     this.streams.close()
     this.heapViews.closeAll()

@@ -1,6 +1,6 @@
 // The window: problems on top, process tree over the selected process's inspector (or the inspector
-// alone, maximized), status bar below. The working-set watch lives here so it outlives tab and
-// selection changes.
+// alone, maximized), status bar below. The working-set watch and the allocation trace live here so
+// they outlive tab and selection changes.
 import { useEffect, useState } from 'react'
 import type { Hello } from '../../src-common/contract/contract'
 import type { ConnectedApi } from './api/connectedApi'
@@ -14,11 +14,13 @@ import { useProcessStore } from './processes/useProcessStore'
 import { Problems } from './status/Problems'
 import { StatusBar } from './status/StatusBar'
 import { useWatchController } from './watch/useWatchController'
+import { useAllocsController } from './allocs/useAllocsController'
 
 export function App({ api }: { api: ConnectedApi }) {
   const { store, problem } = useProcessStore(api)
   const connection = useConnectionState(api)
   const watch = useWatchController(api)
+  const allocs = useAllocsController(api)
   const [hello, setHello] = useState<Hello | null>(null)
   const [selectedPid, setSelectedPid] = useState<number | null>(null)
   const [maximized, setMaximized] = useState(false)
@@ -45,6 +47,7 @@ export function App({ api }: { api: ConnectedApi }) {
       exited={selectedPid !== null && store.marks.get(selectedPid)?.kind === 'removed'}
       parentName={selected && store.processes.get(selected.parentPid)?.exeFile}
       watch={watch}
+      allocs={allocs}
       maximized={maximized}
       onToggleMaximized={() => setMaximized((m) => !m)}
     />

@@ -8,6 +8,7 @@ import type { Quantity } from '../../contract/diffTypes'
 import type { SnapscopeFile } from '../../contract/fileTypes'
 import { observe, type Observation } from './observation'
 import { findSuspects } from './suspects'
+import { diffAllocs } from '../allocs/allocsDiff'
 import { DIFF_FORMAT, type Change, type DiffDoc, type ModuleBrief, type ProcessBrief, type ProcessChange, type SizeClassChange, type TargetChange } from '../../contract/diffTypes'
 
 /** Rows kept for the per-process tables (most change first); the counts cover them all. */
@@ -153,6 +154,7 @@ export function diffObservations(a: Observation, b: Observation): DiffDoc {
       ? { pid: pid!, count: change(a.modules!.length, b.modules!.length), loaded: onlyIn(b.modules!, a.modules!, moduleKey), unloaded: onlyIn(a.modules!, b.modules!, moduleKey) }
       : null,
     heap: heap(a, b),
+    allocs: a.allocs && b.allocs ? diffAllocs(a.allocs, b.allocs) : null,
     notes: notes(a, b, elapsedMs)
   }
   doc.suspects = findSuspects(doc, [...a.timelines, ...b.timelines])

@@ -8,6 +8,7 @@ import { sumHeaps } from '../capture/heapTotals'
 import type { HeapTotals, TimelineDoc } from '../../contract/timelineTypes'
 import type { FileItem, SnapscopeFile } from '../../contract/fileTypes'
 import type { ModuleBrief, SideInfo } from '../../contract/diffTypes'
+import type { AllocsDoc } from '../../contract/allocTypes'
 
 export type Side = 'a' | 'b'
 
@@ -23,6 +24,8 @@ export interface Observation {
   threadCount: number | null
   /** timelines read for this side: their samples give the trends */
   timelines: TimelineDoc[]
+  /** the first allocation trace of this side */
+  allocs: AllocsDoc | null
 }
 
 export class NothingToCompare extends Error {
@@ -35,7 +38,8 @@ const ITEM_KIND: Record<FileItem['format'], string> = {
   'snapscope.heapwalk/1': 'heap walk',
   'snapscope.wswatch/1': 'working-set watch',
   'snapscope.timeline/1': 'timeline',
-  'snapscope.symbols/1': 'symbols'
+  'snapscope.symbols/1': 'symbols',
+  'snapscope.allocs/1': 'allocation trace'
 }
 
 export const itemKind = (item: FileItem): string => ITEM_KIND[item.format]
@@ -50,7 +54,8 @@ function empty(label: string): Observation {
     workingSetBytes: null,
     privateBytes: null,
     threadCount: null,
-    timelines: []
+    timelines: [],
+    allocs: null
   }
 }
 
@@ -104,6 +109,14 @@ function add(o: Observation, item: FileItem, side: Side): void {
       info.kinds.push(`timeline (${side === 'a' ? 'first' : 'last'} of ${item.samples.length} samples)`)
       return
     }
+    case 'snapscope.allocs/1': {
+      if (!pidOk(item.pid) || o.allocs) return
+      info.pid = item.pid
+      if (item.startedAt) info.takenAt ??= item.startedAt
+      o.allocs = item
+      info.kinds.push(itemKind(item))
+      return
+    }
     case 'snapscope.wswatch/1':
     case 'snapscope.symbols/1':
       return // faults by time and place, names of code: nothing that grows between two observations
@@ -116,7 +129,7 @@ export function observeItems(items: readonly FileItem[], label: string, side: Si
   for (const item of items) add(o, item, side)
   if (o.info.kinds.length === 0)
     throw new NothingToCompare(
-      `${label}: nothing to compare (it holds ${items.map(itemKind).join(', ') || 'no items'}; compare reads snapshots, heap walks and timelines)`
+      `${label}: nothing to compare (it holds ${items.map(itemKind).join(', ') || 'no items'}; compare reads snapshots, heap walks, timelines and allocation traces)`
     )
   return o
 }

@@ -1,5 +1,5 @@
-// Leak suspects: what grew between A and B by more than noise (a size class of heap blocks, private
-// bytes, heap bytes, threads, modules of the target), and anything a timeline on either side shows
+// Leak suspects: what grew between A and B by more than noise (a size class of heap blocks, the
+// blocks an allocation stack left live, private bytes, heap bytes, threads, modules of the target), and anything a timeline on either side shows
 // growing steadily. With a timeline the verdict rests on its samples (rising in most steps, the slope);
 // with two points only, on the size of the change. Steady ones come first, then the biggest.
 
@@ -9,13 +9,15 @@ import type { TimelineDoc, TimelineSample } from '../../contract/timelineTypes'
 import { fmtPercent, fmtQuantity, fmtSigned } from '../format/format'
 import type { Quantity } from '../../contract/diffTypes'
 import type { Change, DiffDoc, Suspect, SuspectKind } from '../../contract/diffTypes'
+import { siteText } from '../allocs/stackText'
 
 /** A two-point change must also be this large relative to A (percent) to count. */
 const MIN_PERCENT = 2
 const MAX_SIZE_CLASS_SUSPECTS = 5
+const MAX_STACK_SUSPECTS = 3
 /** Two points closer than this give no rate: a change over half a second says little about a minute. */
 const MIN_RATE_SPAN_MS = 60_000
-const KIND_ORDER: SuspectKind[] = ['size-class', 'private-bytes', 'heap-bytes', 'thread-count', 'module-count', 'working-set']
+const KIND_ORDER: SuspectKind[] = ['size-class', 'alloc-stack', 'private-bytes', 'heap-bytes', 'thread-count', 'module-count', 'working-set']
 
 interface Candidate {
   kind: SuspectKind
@@ -84,6 +86,9 @@ export function findSuspects(doc: DiffDoc, timelines: readonly TimelineDoc[]): S
       bytes: r.bytes.delta
     })
   }
+  // the stacks that left most more blocks live (the compare lists them by leaked bytes grown)
+  for (const r of doc.allocs?.grew.slice(0, MAX_STACK_SUSPECTS) ?? [])
+    consider({ kind: 'alloc-stack', subject: `Blocks left live by ${siteText(r.frames)}`, unit: 'count', growth: 'blocks', change: r.leakedBlocks })
   const t = doc.target
   if (t) {
     const who = `${t.pid}${t.exeFile ? ` (${t.exeFile})` : ''}`

@@ -162,7 +162,8 @@ function toFile(value: unknown): SnapscopeFile {
 const UNKNOWN_HOST = { os: '', hostname: '', arch: '', backend: '' }
 
 function wrap(item: FileItem): SnapscopeFile {
-  const createdAt = 'takenAt' in item ? item.takenAt : item.startedAt
+  // an allocations document of an older writer may not say when it started: it was written after it ended
+  const createdAt = 'takenAt' in item ? item.takenAt : (item.startedAt ?? new Date().toISOString())
   const host = 'host' in item ? item.host : UNKNOWN_HOST
   return { format: FILE_FORMAT, createdAt, generator: 'snapscope (plain JSON)', host, redacted: false, items: [item] }
 }

@@ -211,6 +211,12 @@ class Redactor {
         }
       case 'snapscope.symbols/1':
         return { ...item, symbols: this.symbols(item.symbols) }
+      case 'snapscope.allocs/1':
+        return {
+          ...item,
+          endReason: item.endReason === undefined ? undefined : this.text(item.endReason),
+          stacks: item.stacks.map((s) => ({ ...s, frames: s.frames.map((f) => (f.file === null ? f : { ...f, file: this.text(f.file) })) }))
+        }
       case 'snapscope.timeline/1':
         return {
           ...item,

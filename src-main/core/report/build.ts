@@ -6,6 +6,7 @@ import { addRedactions } from '../files/redact'
 import type { FileItem, RedactionSummary, SnapscopeFile } from '../../../src-common/contract/fileTypes'
 import { fmtCount, fmtTime } from '../../../src-common/model/format/format'
 import { columns, REPORT_FORMAT, type ReportModel, type Section } from '../../../src-common/model/report/model'
+import { allocsSection } from './sections/allocs'
 import { diffSections } from './sections/diff'
 import { heapSection } from './sections/heap'
 import { snapshotSection } from './sections/snapshot'
@@ -26,6 +27,8 @@ function itemSection(item: FileItem, id: string): Section {
       return timelineSection(item, id)
     case 'snapscope.symbols/1':
       return symbolsSection(item, id)
+    case 'snapscope.allocs/1':
+      return allocsSection(item, id)
   }
 }
 

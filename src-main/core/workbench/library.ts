@@ -5,13 +5,16 @@ import type { OpenedFile } from '../../../src-common/contract/workbenchTypes'
 import { codedError } from '../../../src-common/contract/errors'
 
 export const MAX_OPEN_FILES = 8
+/** stacks of an allocation trace the views get (most leaked first); saves and exports keep them all */
+export const VIEW_ALLOC_STACKS = 5_000
 
 export interface OpenEntry {
   file: SnapscopeFile
   view: OpenedFile
 }
 
-/** The item as the views get it: block lists and fault records left out (counted in `omitted`). */
+/** The item as the views get it: block lists and fault records left out (counted in `omitted`), an
+ *  allocation trace's least-leaking stacks past VIEW_ALLOC_STACKS (counted in its `omittedStacks`). */
 function lighten(item: FileItem, omitted: OpenedFile['omitted']): FileItem {
   switch (item.format) {
     case 'snapscope.heapwalks/1':
@@ -24,6 +27,10 @@ function lighten(item: FileItem, omitted: OpenedFile['omitted']): FileItem {
       omitted.faults += item.faults.length
       // the views show the top pcs, which carry their names; the names of every record stay in the file
       return { ...item, faults: [], symbols: undefined }
+    case 'snapscope.allocs/1':
+      return item.stacks.length <= VIEW_ALLOC_STACKS
+        ? item
+        : { ...item, stacks: item.stacks.slice(0, VIEW_ALLOC_STACKS), omittedStacks: (item.omittedStacks ?? 0) + item.stacks.length - VIEW_ALLOC_STACKS }
     default:
       return item
   }

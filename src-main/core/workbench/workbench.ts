@@ -12,7 +12,8 @@ import { addonSampler } from '../capture/sampler'
 import { compare, type DiffSide } from '../../../src-common/model/diff/diff'
 import { redactFile } from '../files/redact'
 import { encodeFile, makeFile } from '../files/snapshotFile'
-import type { SnapscopeFile } from '../../../src-common/contract/fileTypes'
+import type { FileItem, SnapscopeFile } from '../../../src-common/contract/fileTypes'
+import type { AllocsDoc } from '../../../src-common/contract/allocTypes'
 import { openInWorker } from '../files/workerLoader'
 import { FILE_EXTENSION } from '../../../src-common/contract/fileTypes'
 import { diffReport, fileReport } from '../report/build'
@@ -51,7 +52,7 @@ export const MAX_CAPTURES = 4
  * The bytes as a plain Uint8Array of their own: the WebSocket framing sends it as a binary frame (a
  * Buffer's toJSON would run first), and Electron's structured clone would carry a view's whole ArrayBuffer.
  */
-const plainBytes = (b: Buffer): Uint8Array => new Uint8Array(b)
+export const plainBytes = (b: Buffer): Uint8Array => new Uint8Array(b)
 
 const toDownload = (f: ReportFile): Download => ({
   name: f.name,
@@ -60,8 +61,8 @@ const toDownload = (f: ReportFile): Download => ({
 })
 
 /** "leak.snapscope" -> "leak": download names are built from it. */
-const stem = (name: string): string => name.replace(/\.(snapscope|json|gz)$/i, '') || 'snapscope'
-const stamp = (iso: string): string => iso.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')
+export const stem = (name: string): string => name.replace(/\.(snapscope|json|gz)$/i, '') || 'snapscope'
+export const stamp = (iso: string): string => iso.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')
 
 export class Workbench {
   private readonly library = new Library()
@@ -106,6 +107,19 @@ export class Workbench {
       await capture.stop()
       return { stopped: true }
     }
+  }
+
+  /** A document made in this session (an allocation trace) kept as a file of it, like a finished capture's timeline. */
+  keep(items: FileItem[], createdAt: string, name: string): OpenedFile {
+    return this.library.add(makeFile(items, this.deps.addon.host(), createdAt), name, 0)
+  }
+
+  /** The allocation trace of an open file (item `ref.item`, or its first). */
+  allocsOf(ref: { fileId: number; item?: number }): { doc: AllocsDoc; name: string } {
+    const { file, view } = this.library.get(ref.fileId)
+    const doc = (ref.item === undefined ? file.items : [file.items[ref.item]]).find((i) => i?.format === 'snapscope.allocs/1')
+    if (!doc) throw codedError('ENOENT', `${view.name}${ref.item === undefined ? '' : ` #${ref.item}`} holds no allocation trace`)
+    return { doc, name: view.name }
   }
 
   /** A piece of an upload's body (see Uploads.piece). */

@@ -7,6 +7,8 @@ import { HOST, at, heapWalksDoc, proc, snapshotDoc } from '../../../test-support
 import { fakeApi, settle } from '../test/fakeApi'
 import { LeakWorkbench } from '../files/LeakWorkbench'
 import { CHARTS_TIMEOUT, openedFile } from '../test/testFiles'
+import { allocs } from '../test/recorded'
+import type { AllocsDoc } from '../../../src-common/contract/allocTypes'
 
 afterEach(cleanup)
 
@@ -49,5 +51,29 @@ describe('compare', () => {
     fireEvent.click(screen.getByTestId('compare-run'))
     await settle()
     expect(host.calls).toContainEqual(['diff.run', { a: { fileId: 1, item: 1 }, b: { fileId: 2, item: 1 } }])
+  })
+
+  it('compares two recorded allocation traces of alloc_chains: the leak stack that left more blocks, as a suspect and a table', { timeout: CHARTS_TIMEOUT }, async () => {
+    const first = allocs.end.file!.items[0] as AllocsDoc
+    const files = [openedFile(1, 'first.snapscope', [first]), openedFile(2, 'later.snapscope', [allocs.later])]
+    let opened = 0
+    const host = fakeApi({
+      'file.upload': () => files[opened++],
+      'diff.run': (p) => compare({ file: makeFile(files[p.a.fileId - 1].items, HOST), name: 'a' }, { file: makeFile(files[p.b.fileId - 1].items, HOST), name: 'b' })
+    })
+    render(<LeakWorkbench api={host.api} />)
+    fireEvent.change(screen.getByTestId('file-input'), { target: { files: [new File(['a'], 'first.snapscope'), new File(['b'], 'later.snapscope')] } })
+    await vi.waitFor(() => expect(screen.getAllByTestId('open-file')).toHaveLength(2))
+    fireEvent.click(screen.getByTestId('tab-wb-compare'))
+    fireEvent.click(screen.getByTestId('compare-run'))
+    await settle()
+    await vi.waitFor(() => expect(screen.getByTestId('diff-result')).toBeTruthy())
+    const suspect = screen.getAllByTestId('suspect')[0]
+    expect(suspect.dataset.kind).toBe('alloc-stack')
+    expect(suspect.textContent).toMatch(/^Blocks left live by leak_c \(alloc_chains\.c:\d+\): 300 → 600 \(\+300, \+100%/)
+    const row = screen.getAllByTestId('diff-alloc-stacks-row')[0]
+    expect(row.textContent).toMatch(/^leak_c \(alloc_chains\.c:\d+\)/)
+    expect(row.textContent).toContain('leak_c ← leak_b ← leak_a')
+    expect(screen.getAllByTestId('diff-alloc-stacks-row')).toHaveLength(1)
   })
 })

@@ -1,6 +1,6 @@
 // Compare any two open files, or items of them, side by side: the leak suspects with their numbers,
-// the target's figures, heap size classes A against B, processes started and exited, thread and
-// module changes. The same compare exports as a report.
+// the target's figures, heap size classes A against B, the allocation stacks that leaked more,
+// processes started and exited, thread and module changes. The same compare exports as a report.
 import { useEffect, useState } from 'react'
 import type { DiffDoc, OpenedFile } from '../../../src-common/contract/contract'
 import { targetMetrics } from '../../../src-common/model/diff/diff'
@@ -10,6 +10,7 @@ import { fmtBytes, fmtCount, fmtPercent, fmtQuantity, fmtSigned, fmtTime } from 
 import type { Quantity } from '../../../src-common/contract/diffTypes'
 import { formatDuration } from '../../../src-common/model/capture/duration'
 import { sizeClassLabel } from '../../../src-common/model/capture/series'
+import { chainText, siteText } from '../../../src-common/model/allocs/stackText'
 import type { ConnectedApi } from '../api/connectedApi'
 import { showControls } from '../common/Name'
 import { ExportBar, type ItemRef } from '../files/ExportBar'
@@ -118,6 +119,20 @@ function DiffResult({ diff }: { diff: DiffDoc }) {
             ]}
           />
         </>
+      )}
+      {diff.allocs && (
+        <SimpleTable
+          caption={`Allocation stacks that leaked more (${fmtCount(diff.allocs.newStacks)} stacks new in B, ${fmtCount(diff.allocs.goneStacks)} only in A)`}
+          testId="diff-alloc-stacks"
+          rows={diff.allocs.grew}
+          max={50}
+          cols={[
+            { label: 'Allocated at', value: (r) => siteText(r.frames) },
+            ...changeCols<(typeof diff.allocs.grew)[number]>('Leaked bytes', () => 'bytes', (r) => r.leakedBytes),
+            ...changeCols<(typeof diff.allocs.grew)[number]>('Leaked blocks', () => 'count', (r) => r.leakedBlocks),
+            { label: 'Call chain', mono: true, value: (r) => chainText(r.frames) }
+          ]}
+        />
       )}
       {diff.processes && (
         <>

@@ -7,6 +7,7 @@ import { ApiError } from '../api/connectedApi'
 import { fakeApi, settle } from '../test/fakeApi'
 import { LeakWorkbench } from './LeakWorkbench'
 import { CHARTS_TIMEOUT, catchDownloads, openedFile } from '../test/testFiles'
+import { allocs } from '../test/recorded'
 
 afterEach(() => {
   cleanup()
@@ -89,5 +90,23 @@ describe('files', () => {
     expect(host.calls).toContainEqual(['report.export', { a: { fileId: 3 }, b: undefined, format: 'html', redact: false }])
     expect(downloads.map((d) => d.name)).toEqual(['pid-42-redacted.snapscope', 'pid-42.html'])
     expect(await downloads[1].text).toBe('<html>report</html>')
+  })
+
+  it('shows a recorded allocation trace of alloc_chains and saves it as pprof', { timeout: CHARTS_TIMEOUT }, async () => {
+    const downloads = catchDownloads()
+    const host = fakeApi({
+      'file.upload': (p) => openedFile(3, p.name, allocs.end.file!.items),
+      'allocs.pprof': (p) => ({ name: `trace-${p.fileId}.pb.gz`, mime: 'application/gzip', bytes: new TextEncoder().encode('pprof') })
+    })
+    render(<LeakWorkbench api={host.api} />)
+    choose([new File(['x'], 'trace.snapscope')])
+    await settle()
+    await vi.waitFor(() => expect(screen.getAllByTestId('file-item')).toHaveLength(1))
+    const rows = screen.getAllByTestId('item-alloc-stacks-row')
+    expect(rows[0].textContent).toMatch(/^leak_c \(alloc_chains\.c:\d+\)58\.6 KiB300leak_c ← leak_b ← leak_a/)
+    fireEvent.click(screen.getByTestId('file-pprof'))
+    await settle()
+    expect(host.calls).toContainEqual(['allocs.pprof', { fileId: 3 }])
+    expect(downloads.map((d) => d.name)).toEqual(['trace-3.pb.gz'])
   })
 })

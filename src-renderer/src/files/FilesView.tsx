@@ -7,6 +7,7 @@ import { fmtBytes, fmtTime } from '../../../src-common/model/format/format'
 import type { ConnectedApi } from '../api/connectedApi'
 import { Name, showControls } from '../common/Name'
 import { ExportBar, REDACT_HINT } from './ExportBar'
+import { PprofButton } from '../allocs/PprofButton'
 import { ItemSummary } from './ItemSummary'
 import { offerDownload } from './transfer'
 import type { Library } from './useLibrary'
@@ -156,6 +157,7 @@ export function FilesView({ api, library }: { api: ConnectedApi; library: Librar
                 )}
                 <div className="wb-actions">
                   <SaveButton api={api} file={file} />
+                  <PprofButton api={api} file={file} />
                   <ExportBar api={api} a={{ fileId: file.fileId }} testId="file-export" />
                 </div>
               </header>

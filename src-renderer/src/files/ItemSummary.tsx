@@ -1,5 +1,6 @@
 // One item of an open file, summarized: a snapshot's biggest processes and the target's modules, heap
-// walks' size classes, a timeline's charts and trend flags, a watch's faults by module and code, code names.
+// walks' size classes, a timeline's charts and trend flags, a watch's faults by module and code, code names,
+// an allocation trace's stacks.
 import type { FileItem } from '../../../src-common/contract/fileTypes'
 import { itemKind } from '../../../src-common/model/diff/observation'
 import { sumHeaps } from '../../../src-common/model/capture/heapTotals'
@@ -10,6 +11,7 @@ import { SimpleTable } from './SimpleTable'
 import { SizeClassBars } from './SizeClassBars'
 import { codeText, fileLineText } from '../../../src-common/model/symbols/symbolText'
 import { Name } from '../common/Name'
+import { chainText, siteText } from '../../../src-common/model/allocs/stackText'
 
 const Stats = ({ items }: { items: [string, string][] }) => (
   <div className="wb-stats">
@@ -131,6 +133,33 @@ function Body({ item }: { item: FileItem }) {
           />
         </>
       )
+    case 'snapscope.allocs/1':
+      return (
+        <>
+          <Stats
+            items={[
+              ['Allocations', fmtCount(item.totals.allocations)],
+              ['Temporary', fmtCount(item.totals.temporary)],
+              ['Leaked', `${fmtBytes(item.totals.leakedBytes)} in ${fmtCount(item.totals.leakedBlocks)} blocks`],
+              ['Peak', fmtBytes(item.totals.peakBytes)],
+              ['Lost events', fmtCount(item.lost)],
+              ['Traced', formatDuration(item.durationMs)]
+            ]}
+          />
+          <SimpleTable
+            caption="Stacks, most leaked first"
+            testId="item-alloc-stacks"
+            rows={item.stacks}
+            max={20}
+            cols={[
+              { label: 'Allocated at', value: (s) => siteText(s.frames) },
+              { label: 'Leaked', value: (s) => fmtBytes(s.leaked.bytes), numeric: true },
+              { label: 'Allocations', value: (s) => fmtCount(s.allocations), numeric: true },
+              { label: 'Call chain', value: (s) => chainText(s.frames) }
+            ]}
+          />
+        </>
+      )
     case 'snapscope.symbols/1':
       return (
         <>
@@ -157,7 +186,7 @@ function Body({ item }: { item: FileItem }) {
   }
 }
 
-const when = (item: FileItem) => ('takenAt' in item ? item.takenAt : item.startedAt)
+const when = (item: FileItem) => ('takenAt' in item ? item.takenAt : (item.startedAt ?? ''))
 
 export function ItemSummary({ item, index }: { item: FileItem; index: number }) {
   return (

@@ -1,4 +1,5 @@
-// A finished walk of one heap: its totals, size classes and map, and the filterable block table.
+// A finished walk of one heap: its totals, size classes and map, and the filterable block table; a
+// picked size class also shows the allocation stacks that made blocks of that size.
 import { memo, useRef, useState } from 'react'
 import type { HeapBlockFilter, HeapView } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
@@ -11,14 +12,17 @@ import { BlockFilters } from './BlockFilters'
 import { BlockTable } from './BlockTable'
 import { HeapMap } from './HeapMap'
 import { SizeHistogram } from './SizeHistogram'
+import { SizeClassStacks, type SizeClassLink } from '../allocs/SizeClassStacks'
 
 interface HeapWalkViewProps {
   api: ConnectedApi
   view: HeapView
+  /** the allocation stacks of a picked size class (absent: the walk alone) */
+  sizeClassLink?: SizeClassLink
 }
 
 // Memoized: the process list refreshes every second and re-renders what holds this.
-export const HeapWalkView = memo(function HeapWalkView({ api, view }: HeapWalkViewProps) {
+export const HeapWalkView = memo(function HeapWalkView({ api, view, sizeClassLink }: HeapWalkViewProps) {
   const [filter, setFilter] = useState<HeapBlockFilter>({})
   const [selected, setSelected] = useState<number | null>(null)
   const [note, setNote] = useState<string | null>(null)
@@ -67,6 +71,9 @@ export const HeapWalkView = memo(function HeapWalkView({ api, view }: HeapWalkVi
         <SizeHistogram histogram={summary.histogram} minSize={filter.minSize} maxSize={filter.maxSize} onPick={(b) => applyFilter({ ...filter, minSize: b.minSize, maxSize: b.maxSize })} />
         <HeapMap cells={view.map} onPick={goTo} />
       </div>
+      {sizeClassLink && filter.minSize !== undefined && filter.maxSize !== undefined && (
+        <SizeClassStacks link={sizeClassLink} pid={view.pid} minSize={filter.minSize} maxSize={filter.maxSize} />
+      )}
       <BlockFilters filter={filter} onFilter={applyFilter} onGoTo={goTo} />
       {note && (
         <p className="muted small" data-testid="goto-note">

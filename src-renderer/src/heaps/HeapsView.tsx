@@ -9,16 +9,18 @@ import { HeapWalkView } from './HeapWalkView'
 import { useHeapSummaries } from './useHeapSummaries'
 import { useHeapWalk } from './useHeapWalk'
 import { WalkProgress } from './WalkProgress'
+import type { SizeClassLink } from '../allocs/SizeClassStacks'
 
 interface HeapsViewProps {
   api: ConnectedApi
   pid: number
   snapshot: PidSnapshot
   active: boolean
+  sizeClassLink?: SizeClassLink
 }
 
 // Memoized: the process list refreshes every second and re-renders what holds this.
-export const HeapsView = memo(function HeapsView({ api, pid, snapshot, active }: HeapsViewProps) {
+export const HeapsView = memo(function HeapsView({ api, pid, snapshot, active, sizeClassLink }: HeapsViewProps) {
   const [round, setRound] = useState(0)
   const heapLists = snapshot.snapshot?.heapLists
   const walkable = heapLists?.some((h) => h.walkable) ?? false
@@ -78,7 +80,7 @@ export const HeapsView = memo(function HeapsView({ api, pid, snapshot, active }:
       {state.phase === 'walking' && <WalkProgress heapId={state.heapId} progress={state.progress} onCancel={cancel} />}
       {state.phase === 'failed' && <ErrorNotice what={`Walking heap ${state.heapId}`} problem={state.problem} testId="walk-error" onRetry={start} />}
       {state.phase === 'idle' && <EmptyState testId="walk-empty">Select a heap and walk it (Enter or double-click) to see every block, its size classes and a map of used and free memory.</EmptyState>}
-      {state.phase === 'done' && <HeapWalkView key={state.view.viewId} api={api} view={state.view} />}
+      {state.phase === 'done' && <HeapWalkView key={state.view.viewId} api={api} view={state.view} sizeClassLink={sizeClassLink} />}
     </section>
   )
 })

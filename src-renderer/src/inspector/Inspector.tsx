@@ -1,7 +1,7 @@
-// The selected process, tab by tab: general details and threads, modules, heaps, working set.
+// The selected process, tab by tab: general details and threads, modules, heaps, working set, allocations.
 // Tabs stay mounted once visited (a walk or a filter survives a look elsewhere); hidden ones don't
-// redraw. Alt+1…4 switch tabs from anywhere.
-import { useCallback, useEffect, useState, type ReactNode } from 'react'
+// redraw. Alt+1…5 switch tabs from anywhere.
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react'
 import type { ProcessEntry, ThreadEntry } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { Name } from '../common/Name'
@@ -14,13 +14,16 @@ import { useProcessExtras } from '../process-details/useProcessExtras'
 import type { WatchController } from '../watch/useWatchController'
 import { WatchView } from '../watch/WatchView'
 import { usePidSnapshot } from './usePidSnapshot'
+import { AllocsView } from '../allocs/AllocsView'
+import type { AllocsController } from '../allocs/useAllocsController'
 
-export type InspectorTab = 'general' | 'modules' | 'heaps' | 'watch'
+export type InspectorTab = 'general' | 'modules' | 'heaps' | 'watch' | 'allocs'
 const TABS: readonly TabSpec<InspectorTab>[] = [
   { id: 'general', label: 'General' },
   { id: 'modules', label: 'Modules' },
   { id: 'heaps', label: 'Heaps' },
-  { id: 'watch', label: 'Working set' }
+  { id: 'watch', label: 'Working set' },
+  { id: 'allocs', label: 'Allocations' }
 ]
 
 interface InspectorProps {
@@ -31,6 +34,7 @@ interface InspectorProps {
   exited: boolean
   parentName: string | undefined
   watch: WatchController
+  allocs: AllocsController
   maximized: boolean
   onToggleMaximized(): void
 }
@@ -51,7 +55,7 @@ export function Inspector(props: InspectorProps) {
   return (
     <section className="inspector" aria-label="Process inspector">
       <div className="inspector-head">
-        <Tabs<InspectorTab> tabs={TABS} active={tab} onChange={setTab} label="Process views (Alt+1 to Alt+4)" />
+        <Tabs<InspectorTab> tabs={TABS} active={tab} onChange={setTab} label="Process views (Alt+1 to Alt+5)" />
         <span className="inspector-title" data-testid="inspector-title">
           {entry ? (
             <>
@@ -70,7 +74,7 @@ export function Inspector(props: InspectorProps) {
   )
 }
 
-function PidPanels({ api, pid, entry, threads, exited, parentName, watch, tab, onTab }: InspectorProps & { tab: InspectorTab; onTab(tab: InspectorTab): void }) {
+function PidPanels({ api, pid, entry, threads, exited, parentName, watch, allocs, tab, onTab }: InspectorProps & { tab: InspectorTab; onTab(tab: InspectorTab): void }) {
   const [visited, setVisited] = useState<ReadonlySet<InspectorTab>>(new Set([tab]))
   if (!visited.has(tab)) setVisited(new Set([...visited, tab]))
   const snapshot = usePidSnapshot(api, pid ?? 0, pid !== null && (tab === 'modules' || tab === 'heaps'))
@@ -79,7 +83,7 @@ function PidPanels({ api, pid, entry, threads, exited, parentName, watch, tab, o
   const panel = (id: InspectorTab, content: () => ReactNode) =>
     visited.has(id) && (
       <div key={id} role="tabpanel" id={panelId(id)} aria-labelledby={tabId(id)} className="tab-panel" hidden={tab !== id}>
-        {pid === null && id !== 'general' ? <EmptyState>Select a process in the tree (click it, or use ↑/↓) to see its {id === 'watch' ? 'working set' : id}.</EmptyState> : content()}
+        {pid === null && id !== 'general' ? <EmptyState>Select a process in the tree (click it, or use ↑/↓) to see its {id === 'watch' ? 'working set' : id === 'allocs' ? 'allocations' : id}.</EmptyState> : content()}
       </div>
     )
   // Stable, so the memoized views below skip the once-a-second refreshes of the process list.
@@ -89,12 +93,25 @@ function PidPanels({ api, pid, entry, threads, exited, parentName, watch, tab, o
     onTab('watch')
     start(pid, 'auto')
   }, [pid, onTab, start])
+  const { start: startTrace } = allocs
+  const sizeClassLink = useMemo(
+    () => ({
+      allocs,
+      onTrace: () => {
+        if (pid === null) return
+        onTab('allocs')
+        startTrace(pid)
+      }
+    }),
+    [allocs, pid, onTab, startTrace]
+  )
   return (
     <>
       {panel('general', () => <ProcessDetails pid={pid} entry={entry} threads={threads} exited={exited} parentName={parentName} extras={extras} />)}
       {panel('modules', () => <ModulesView api={api} pid={pid!} snapshot={snapshot} watch={watch} active={tab === 'modules'} onStartWatch={startWatch} />)}
-      {panel('heaps', () => <HeapsView api={api} pid={pid!} snapshot={snapshot} active={tab === 'heaps'} />)}
+      {panel('heaps', () => <HeapsView api={api} pid={pid!} snapshot={snapshot} active={tab === 'heaps'} sizeClassLink={sizeClassLink} />)}
       {panel('watch', () => <WatchView api={api} pid={pid!} watch={watch} active={tab === 'watch'} />)}
+      {panel('allocs', () => <AllocsView pid={pid!} allocs={allocs} active={tab === 'allocs'} />)}
     </>
   )
 }

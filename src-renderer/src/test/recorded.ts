@@ -1,10 +1,11 @@
 // The JSON recorded from the fixture programs by recorded/record.ts, typed.
-import type { HeapBlockPage, HeapProgress, HeapView, HeapWalksDoc, ModuleEntry, Snapshot, WatchQueryResult, WatchUpdate, WsWatchDoc } from '../../../src-common/contract/contract'
+import type { AllocEnd, AllocUpdate, AllocsDoc, HeapBlockPage, HeapProgress, HeapView, HeapWalksDoc, ModuleEntry, Snapshot, WatchQueryResult, WatchUpdate, WsWatchDoc } from '../../../src-common/contract/contract'
 import heapviewJson from './recorded/heapview.json'
 import heapwalksJson from './recorded/heapwalks.json'
 import snapshotJson from './recorded/snapshot.json'
 import watchUpdatesJson from './recorded/watch-updates.json'
 import wswatchJson from './recorded/wswatch.json'
+import allocsJson from './recorded/allocs.json'
 
 /** heap_fixture --blocks 2000: its process, threads, modules and heap list */
 export const snapshot = snapshotJson as unknown as Snapshot
@@ -29,4 +30,18 @@ export const watchUpdates = watchUpdatesJson as unknown as {
   updates: WatchUpdate[]
   query: WatchQueryResult
   moduleQuery: WatchQueryResult
+}
+/** an allocation trace of alloc_chains (300 leaks of 200 B from leak_a > leak_b > leak_c, 500 temporary
+ *  ones): its live updates, its end (the document, kept as a file), a later trace of two rounds, its
+ *  snapshot and a walk of its main arena */
+export const allocs = allocsJson as unknown as {
+  pid: number
+  started: { traceId: number; mechanism: string }
+  updates: AllocUpdate[]
+  end: AllocEnd
+  /** a later trace of two rounds */
+  later: AllocsDoc
+  snapshot: Snapshot
+  view: HeapView
+  firstPage: HeapBlockPage
 }

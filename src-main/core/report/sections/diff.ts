@@ -1,5 +1,5 @@
 // A compare in a report: the suspects first, then the target's numbers, heap size classes side by
-// side, processes started and exited, thread and module changes.
+// side, the allocation stacks that leaked more, processes started and exited, thread and module changes.
 import { formatDuration } from '../../../../src-common/model/capture/duration'
 import { sizeClassLabel } from '../../../../src-common/model/capture/series'
 import { targetMetrics } from '../../../../src-common/model/diff/diff'
@@ -9,6 +9,7 @@ import type { Quantity } from '../../../../src-common/contract/diffTypes'
 import { columns, type Card, type CellKind, type Section, type Table } from '../../../../src-common/model/report/model'
 import { histogramChart } from './heap'
 import { suspectFindings, suspectTable } from './suspects'
+import { chainText, siteText } from '../../../../src-common/model/allocs/stackText'
 
 const changeCols = (prefix: string, label: string, kind: 'count' | 'bytes'): [string, string, CellKind][] => [
   [`${prefix}A`, `${label} A`, kind],
@@ -101,6 +102,34 @@ export function diffSections(diff: DiffDoc): Section[] {
           columns: columns(['sizeClass', 'Size class', 'text'], ...changeCols('count', 'Blocks', 'count'), ['countPct', '%', 'percent'], ...changeCols('bytes', 'Bytes', 'bytes')),
           rows: classes.map((r) => ({ sizeClass: sizeClassLabel(r.minSize, r.maxSize), ...changeCells('count', r.count), countPct: r.count.pct, ...changeCells('bytes', r.bytes) })),
           marked: classes.flatMap((r, i) => (suspected.has(r.minSize) ? [i] : []))
+        }
+      ]
+    })
+  }
+  if (diff.allocs) {
+    const al = diff.allocs
+    sections.push({
+      id: 'allocs',
+      title: 'Allocation stacks',
+      subtitle: 'stacks matched by their named frames; those whose leaked bytes grew, most first',
+      cards: [
+        ...card('Leaked bytes', al.leakedBytes, 'bytes', true),
+        ...card('Leaked blocks', al.leakedBlocks, 'count', true),
+        ...card('Allocations', al.allocations, 'count'),
+        { label: 'Stacks', value: `+${fmtCount(al.newStacks)} new`, detail: `${fmtCount(al.goneStacks)} only in A` }
+      ],
+      tables: [
+        {
+          id: 'diff-alloc-stacks',
+          title: 'Stacks that leaked more in B',
+          columns: columns(['site', 'Allocated at', 'mono'], ...changeCols('leaked', 'Leaked bytes', 'bytes'), ...changeCols('blocks', 'Leaked blocks', 'count'), ...changeCols('allocs', 'Allocations', 'count'), ['chain', 'Call chain', 'mono']),
+          rows: al.grew.map((r) => ({
+            site: siteText(r.frames),
+            ...changeCells('leaked', r.leakedBytes),
+            ...changeCells('blocks', r.leakedBlocks),
+            ...changeCells('allocs', r.allocations),
+            chain: chainText(r.frames, 16)
+          }))
         }
       ]
     })

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { findRepoRoot, loadAddon } from '../../../../native/index'
 import { startFixture } from '../../../../native/test/fixtures'
 import { Session } from '../../../../src-main/core/session'
-import type { Channel, EventName, Events, HeapWalksDoc, Requests, Responses, Snapshot, WatchUpdate, WsWatchDoc } from '../../../../src-common/contract/contract'
+import type { AllocUpdate, Channel, EventName, Events, HeapWalksDoc, Requests, Responses, Snapshot, WatchUpdate, WsWatchDoc } from '../../../../src-common/contract/contract'
 
 const root = findRepoRoot()
 const out = (name: string, value: unknown) => writeFileSync(join(__dirname, name), JSON.stringify(value, null, 1) + '\n')
@@ -103,9 +103,47 @@ async function recordWatch(): Promise<void> {
   }
 }
 
+/** A trace of alloc_chains (300 leaks of 200 B from leak_a > leak_b > leak_c, 500 temporary ones) as a
+ *  renderer gets it, the document of a later trace of two such rounds, and a walk of the same
+ *  process's main arena (for the size class link). */
+async function recordAllocs(): Promise<void> {
+  const fixture = await startFixture<{ pid: number }>('alloc_chains', ['--mode', 'chains', '--leaks', '300', '--temps', '500'], { build: { flags: ['-O1', '-g'], variant: 'O1g' } })
+  try {
+    const { pid } = fixture.info
+    const events: { event: EventName; payload: Events[EventName] }[] = []
+    const session = new Session({ addon: loadAddon(), mode: 'browser', version: 'recorded' }, (m) => void ('event' in m && events.push({ event: m.event, payload: m.payload as never })))
+    const snap = await ask(session, 'snapshot.take', { include: ['process', 'thread', 'module', 'heaplist'], pid })
+    const started = await ask(session, 'allocs.start', { pid })
+    await sleep(400)
+    process.kill(pid, 'SIGUSR1')
+    await sleep(1200)
+    const end = await ask(session, 'allocs.stop', { traceId: started.traceId })
+    const updates = events.filter((e) => e.event === 'allocs.update').map((e) => e.payload as AllocUpdate)
+    // a later trace of two rounds: its leak stack left twice as many blocks (for the compare)
+    const again = await ask(session, 'allocs.start', { pid })
+    await sleep(400)
+    process.kill(pid, 'SIGUSR1')
+    await sleep(600)
+    process.kill(pid, 'SIGUSR1')
+    await sleep(1200)
+    const later = await ask(session, 'allocs.stop', { traceId: again.traceId })
+    const main = snap.heapLists.find((h) => h.kind === 'main-arena')!
+    const view = await ask(session, 'heap.open', { viewId: 1, pid, heapId: main.heapId, stopTarget: true })
+    const firstPage = await ask(session, 'heap.blocks', { viewId: 1, offset: 0, limit: 100 })
+    const snapshot = { ...snap, processes: snap.processes.filter((p) => p.pid === pid), threads: snap.threads.filter((t) => t.ownerPid === pid), errors: [] }
+    out('allocs.json', { pid, started, updates, end, later: later.file!.items[0], snapshot, view, firstPage })
+    session.close()
+  } finally {
+    await fixture.stop()
+  }
+}
+
 async function main(): Promise<void> {
+  // `record.ts allocs`: only the allocation trace
+  if (process.argv[2] === 'allocs') return recordAllocs()
   await recordHeap()
   await recordWatch()
+  await recordAllocs()
 }
 
 main().catch((err) => {
