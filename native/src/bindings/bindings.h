@@ -32,6 +32,9 @@ inline int pidArgument(const Napi::CallbackInfo& info, const char* call) {
 // A whole-call failure as a JS Error carrying the OS code, the pid (null when none) and the scope.
 Napi::Error toJsError(Napi::Env env, const OsError& error);
 
+// One entry of a result's `errors` (heap_binding.cc).
+Napi::Object convertError(Napi::Env env, const SnapshotErrorInfo& e);
+
 // memoryRegions(pid) -> Promise<[{start, end, perms, kind, path, tid}]> (regions_binding.cc)
 Napi::Value memoryRegionsBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
 
@@ -41,6 +44,11 @@ Napi::Value processMemoryBinding(const Napi::CallbackInfo& info, const std::shar
 
 // heapWalk(options, onProgress?) -> {result: Promise<…>, cancel(): void} (heap_binding.cc)
 Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+
+// leakScan(options, onProgress?) -> {result: Promise<…>, cancel(): void}; readMemory(pid, address, length)
+// -> Promise<Uint8Array> (leaks_binding.cc)
+Napi::Value leakScanBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+Napi::Value readMemoryBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
 
 // startWatch(options, onBatch, onEnd) -> {mechanism, stop(): void} (watch_binding.cc)
 Napi::Value startWatchBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);

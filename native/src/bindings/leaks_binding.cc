@@ -1,0 +1,176 @@
+// leakScan(options, onProgress?) -> {result: Promise<NativeLeakScan>, cancel(): void}
+// readMemory(pid, address, length) -> Promise<Uint8Array> (a block's preview)
+//
+// The scan runs on one libuv pool thread from start to end (it is the thread that forks the ptrace
+// helper), as heap walks do; blocks come back as columns (typed arrays), never as objects.
+#include <atomic>
+#include <climits>
+#include <cmath>
+#include <memory>
+
+#include "bindings.h"
+#include "promise_worker.h"
+#include "walk_progress.h"
+
+namespace snapscope {
+namespace {
+
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+constexpr double kMaxPreview = 64 * 1024;
+
+LeakScanRequest parseRequest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "leakScan(options, onProgress?): options is {pid, blocks}");
+  Napi::Object options = info[0].As<Napi::Object>();
+  LeakScanRequest request;
+  Napi::Value pid = options.Get("pid");
+  double pidValue = pid.IsNumber() ? pid.As<Napi::Number>().DoubleValue() : -1;
+  if (!(pidValue >= 0 && pidValue <= INT_MAX && std::floor(pidValue) == pidValue))
+    throw Napi::TypeError::New(env, "leakScan: options.pid must be a non-negative integer");
+  request.pid = static_cast<int>(pidValue);
+  Napi::Value blocks = options.Get("blocks");
+  if (!blocks.IsUndefined() && !blocks.IsBoolean()) throw Napi::TypeError::New(env, "leakScan: options.blocks must be a boolean");
+  request.blocks = blocks.IsBoolean() && blocks.As<Napi::Boolean>().Value();
+  return request;
+}
+
+Napi::Float64Array float64s(Napi::Env env, const std::vector<uint64_t>& values) {
+  Napi::Float64Array out = Napi::Float64Array::New(env, values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = static_cast<double>(values[i]);  // addresses < 2^47: exact
+  return out;
+}
+
+Napi::Object totals(Napi::Env env, const LeakTotals& t) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("blocks", static_cast<double>(t.blocks));
+  o.Set("bytes", static_cast<double>(t.bytes));
+  return o;
+}
+
+Napi::Object convertScan(Napi::Env env, const LeakScanResult& r, bool withBlocks) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", r.pid);
+  o.Set("stopped", r.stopped);
+  o.Set("stoppedMs", r.stoppedMs);
+  Napi::Object roots = Napi::Object::New(env);
+  roots.Set("threads", static_cast<double>(r.roots.threads));
+  roots.Set("registers", static_cast<double>(r.roots.registers));
+  roots.Set("stackBytes", static_cast<double>(r.roots.stackBytes));
+  roots.Set("staticBytes", static_cast<double>(r.roots.staticBytes));
+  roots.Set("otherBytes", static_cast<double>(r.roots.otherBytes));
+  o.Set("roots", roots);
+  Napi::Object summary = Napi::Object::New(env);
+  summary.Set("definitelyLost", totals(env, r.totals[0]));
+  summary.Set("indirectlyLost", totals(env, r.totals[1]));
+  summary.Set("possiblyLost", totals(env, r.totals[2]));
+  summary.Set("reachable", totals(env, r.totals[3]));
+  o.Set("summary", summary);
+  Napi::Array types = Napi::Array::New(env, r.types.size());
+  for (uint32_t i = 0; i < r.types.size(); ++i) types.Set(i, r.types[i]);
+  o.Set("types", types);
+  Napi::Array groups = Napi::Array::New(env, r.groups.size());
+  for (uint32_t i = 0; i < r.groups.size(); ++i) {
+    const LeakGroup& g = r.groups[i];
+    Napi::Object group = Napi::Object::New(env);
+    group.Set("kind", static_cast<uint32_t>(g.kind));
+    group.Set("type", g.type);
+    group.Set("blockSize", static_cast<double>(g.blockSize));
+    group.Set("count", static_cast<double>(g.count));
+    group.Set("bytes", static_cast<double>(g.bytes));
+    group.Set("examples", float64s(env, g.examples));
+    groups.Set(i, group);
+  }
+  o.Set("groups", groups);
+  if (withBlocks) {
+    Napi::Object blocks = Napi::Object::New(env);
+    blocks.Set("addresses", float64s(env, r.address));
+    blocks.Set("sizes", float64s(env, r.size));
+    Napi::Uint8Array kinds = Napi::Uint8Array::New(env, r.kind.size());
+    std::copy(r.kind.begin(), r.kind.end(), kinds.Data());
+    Napi::Uint32Array typeOf = Napi::Uint32Array::New(env, r.type.size());
+    std::copy(r.type.begin(), r.type.end(), typeOf.Data());
+    blocks.Set("kinds", kinds);
+    blocks.Set("types", typeOf);
+    o.Set("blocks", blocks);
+  } else {
+    o.Set("blocks", env.Null());
+  }
+  Napi::Array errors = Napi::Array::New(env, r.errors.size());
+  for (uint32_t i = 0; i < r.errors.size(); ++i) errors.Set(i, convertError(env, r.errors[i]));
+  o.Set("errors", errors);
+  return o;
+}
+
+class LeakScanWorker final : public PromiseWorker<LeakScanResult> {
+ public:
+  LeakScanWorker(Napi::Env env, std::shared_ptr<Backend> backend, LeakScanRequest request, std::shared_ptr<std::atomic<bool>> cancel,
+                 Napi::Value onProgress)
+      : PromiseWorker(env, "snapscope.leakScan"),
+        backend_(std::move(backend)),
+        request_(request),
+        cancel_(std::move(cancel)),
+        progress_(env, onProgress, "leakScan") {}
+
+ protected:
+  LeakScanResult run() override { return backend_->scanLeaks(request_, progress_.fn(), *cancel_); }
+  void afterRun() override { progress_.release(); }
+  void beforeSettle() override { progress_.settle(); }
+  Napi::Value convert(Napi::Env env, LeakScanResult& result) override {
+    Napi::Object converted = convertScan(env, result, request_.blocks);
+    result = LeakScanResult();
+    return converted;
+  }
+
+ private:
+  std::shared_ptr<Backend> backend_;
+  LeakScanRequest request_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+  WalkProgressPoster progress_;
+};
+
+class ReadMemoryWorker final : public PromiseWorker<std::vector<uint8_t>> {
+ public:
+  ReadMemoryWorker(Napi::Env env, std::shared_ptr<Backend> backend, int pid, uint64_t address, size_t size)
+      : PromiseWorker(env, "snapscope.readMemory"), backend_(std::move(backend)), pid_(pid), address_(address), size_(size) {}
+
+ protected:
+  std::vector<uint8_t> run() override { return backend_->readMemory(pid_, address_, size_); }
+  Napi::Value convert(Napi::Env env, std::vector<uint8_t>& bytes) override {
+    Napi::Uint8Array out = Napi::Uint8Array::New(env, bytes.size());
+    std::copy(bytes.begin(), bytes.end(), out.Data());
+    return out;
+  }
+
+ private:
+  std::shared_ptr<Backend> backend_;
+  int pid_;
+  uint64_t address_;
+  size_t size_;
+};
+
+}  // namespace
+
+Napi::Value leakScanBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {
+  Napi::Env env = info.Env();
+  LeakScanRequest request = parseRequest(info);  // bad options throw synchronously
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
+  auto* worker = new LeakScanWorker(env, backend, request, cancel, info.Length() > 1 ? info[1] : env.Undefined());
+  handle.Set("result", worker->start());
+  return handle;
+}
+
+Napi::Value readMemoryBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {
+  Napi::Env env = info.Env();
+  const int pid = pidArgument(info, "readMemory(pid, address, length)");
+  const double address = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : -1;
+  const double length = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : -1;
+  if (!(address >= 0 && address <= kMaxSafeInteger && std::floor(address) == address))
+    throw Napi::TypeError::New(env, "readMemory: address must be a non-negative integer (a number)");
+  if (!(length >= 0 && length <= kMaxPreview && std::floor(length) == length))
+    throw Napi::TypeError::New(env, "readMemory: length must be an integer from 0 to 65536");
+  return (new ReadMemoryWorker(env, backend, pid, static_cast<uint64_t>(address), static_cast<size_t>(length)))->start();
+}
+
+}  // namespace snapscope

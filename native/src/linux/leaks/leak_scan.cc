@@ -1,0 +1,185 @@
+// scanLeaks and readMemory (parts.h): the leak scan of a stopped target, and the bytes of a block.
+//
+// Memory is bounded by the blocks: about 60 bytes per used block while the target is stopped (the
+// walk's blocks, the index, the verdicts, two words of each block, the mark stack), plus 1 MiB of
+// read buffer; --blocks adds 21 bytes per block for the columns. Time is linear in the bytes: each
+// block is read at most three times (possibly reachable, reachable, then in a clique), roots once.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include "../parts.h"
+#include "../heap/target_stopper.h"
+#include "../heap/walk_heaps.h"
+#include "block_index.h"
+#include "block_types.h"
+#include "reachability.h"
+#include "root_set.h"
+
+namespace snapscope::procfs {
+
+using namespace heap;
+using namespace leaks;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr uint64_t kMaxBlocks = uint64_t{1} << 28;  // BlockIndex uses 32-bit indexes
+constexpr size_t kExamples = 5;
+
+// The used blocks of the walk, without the allocator's own (tcache structs), sorted by address.
+BlockIndex indexBlocks(HeapWalkResult& walked, const std::vector<uint64_t>& tcaches) {
+  std::vector<uint64_t> starts, sizes;
+  size_t used = 0;
+  for (const HeapWalk& w : walked.heaps) used += w.summary.usedBlocks;
+  if (used >= kMaxBlocks)
+    throw OsError("E2BIG", walked.pid, "leaks", "process " + std::to_string(walked.pid) + " has " + std::to_string(used) +
+                                                    " used heap blocks: more than a leak scan takes (" + std::to_string(kMaxBlocks) + ")");
+  starts.reserve(used);
+  sizes.reserve(used);
+  std::vector<std::pair<uint64_t, uint64_t>> blocks;
+  for (HeapWalk& w : walked.heaps) {
+    for (const HeapBlock& b : w.blocks) {
+      if (b.flag == BlockFlag::Free || std::binary_search(tcaches.begin(), tcaches.end(), b.address - glibc::kChunkHdr)) continue;
+      starts.push_back(b.address);
+      sizes.push_back(b.size);
+    }
+    w.blocks = {};  // let go of them as they are indexed
+  }
+  // Heaps come one after another, each in address order; arenas' heaps need not be in order.
+  if (!std::is_sorted(starts.begin(), starts.end())) {
+    std::vector<uint32_t> order(starts.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return starts[a] < starts[b]; });
+    std::vector<uint64_t> s(starts.size()), z(sizes.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      s[i] = starts[order[i]];
+      z[i] = sizes[order[i]];
+    }
+    starts.swap(s);
+    sizes.swap(z);
+  }
+  return BlockIndex(std::move(starts), std::move(sizes));
+}
+
+void groupLost(LeakScanResult& out, const std::vector<uint32_t>& lost, const BlockIndex& index, const std::vector<uint8_t>& kinds,
+               const std::vector<uint32_t>& types) {
+  // Key: kind, type, and the size for untyped blocks (0 for typed ones: their sizes may differ).
+  std::map<std::tuple<uint8_t, uint32_t, uint64_t>, size_t> slots;
+  for (size_t k = 0; k < lost.size(); ++k) {
+    const uint32_t b = lost[k];
+    const uint64_t size = index.bytes(b);
+    auto [slot, added] = slots.emplace(std::make_tuple(kinds[k], types[k], types[k] ? 0 : size), out.groups.size());
+    if (added) {
+      LeakGroup g;
+      g.kind = static_cast<LeakKind>(kinds[k]);
+      g.type = types[k];
+      g.blockSize = size;
+      out.groups.push_back(g);
+    }
+    LeakGroup& g = out.groups[slot->second];
+    if (g.blockSize != size) g.blockSize = 0;
+    ++g.count;
+    g.bytes += size;
+    if (g.examples.size() < kExamples) g.examples.push_back(index.start(b));
+  }
+  std::stable_sort(out.groups.begin(), out.groups.end(), [](const LeakGroup& a, const LeakGroup& b) { return a.bytes > b.bytes; });
+}
+
+}  // namespace
+
+LeakScanResult scanLeaks(const LeakScanRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+  const int pid = request.pid;
+  const Cancel cancelled(cancel, pid);
+  cancelled.check();
+  requireHeaps(pid, "leaks");
+
+  LeakScanResult out;
+  out.pid = pid;
+  RemoteMemory memory(pid, "leaks", "during the leak scan");
+  std::vector<Mapping> maps;
+  std::vector<uint8_t> states;
+  std::vector<uint64_t> heads;
+  std::optional<BlockIndex> index;
+  {
+    // Everything between here and the end of this scope sees the target stopped; the stopper lets
+    // it go on every path out (and the kernel does, should the inspector die).
+    const Clock::time_point stopAt = Clock::now();
+    TargetStopper stopper(pid, cancelled, true);
+    out.stopped = stopper.allStopped();
+    if (!out.stopped) out.errors.push_back({pid, "leaks", "ETIMEDOUT", stopper.problem() + ": the scan went on, and may be wrong"});
+
+    HeapWalkRequest walkRequest;
+    walkRequest.pid = pid;
+    walkRequest.stopTarget = true;
+    HeapWalkResult walked;
+    walked.pid = pid;
+    WalkDetail detail;
+    walkHeapsOf(walkRequest, progress, cancelled, memory, walked, detail);
+    out.errors.insert(out.errors.end(), walked.errors.begin(), walked.errors.end());
+    index.emplace(indexBlocks(walked, detail.tcaches));
+
+    RootPlan roots = planRoots(detail.maps, detail.layout, stopper.registers());
+    out.roots = roots.counts;
+    uint64_t total = out.roots.stackBytes + out.roots.staticBytes + out.roots.otherBytes;
+    for (uint32_t i = 0; i < index->size(); ++i) total += index->bytes(i);
+    Reachability reach(*index, memory, cancelled, progress, total);
+    reach.scanRootWords(roots.registerWords.data(), roots.registerWords.size());
+    for (const RootRange& r : roots.ranges) reach.scanRootRange(r.start, r.end);
+    reach.finish();
+    if (reach.unreadableBlocks() > 0)
+      out.errors.push_back({pid, "leaks", "EFAULT", std::to_string(reach.unreadableBlocks()) +
+                                                        " used blocks could not be read in full: what they point at may be reported lost"});
+    states.resize(index->size());
+    for (uint32_t i = 0; i < index->size(); ++i) states[i] = static_cast<uint8_t>(verdict(reach.state(i)));
+    heads.assign(reach.head(0), reach.head(0) + 2 * index->size());
+    maps = std::move(detail.maps);
+    out.stoppedMs = std::chrono::duration<double, std::milli>(Clock::now() - stopAt).count();
+  }
+
+  // Types, after the target runs again: they come from read-only image data and from lost blocks,
+  // which nothing in the target can reach to change.
+  TypeNamer namer(pid, memory, maps, out.types);
+  std::vector<uint32_t> lost;
+  for (uint32_t i = 0; i < index->size(); ++i) {
+    LeakTotals& t = out.totals[states[i]];
+    ++t.blocks;
+    t.bytes += index->bytes(i);
+    if (states[i] != static_cast<uint8_t>(LeakKind::Reachable)) lost.push_back(i);
+    if (request.blocks || states[i] != static_cast<uint8_t>(LeakKind::Reachable)) namer.consider(&heads[2 * size_t{i}]);
+  }
+  namer.resolve();
+  std::vector<uint8_t> lostKinds(lost.size());
+  std::vector<uint32_t> lostTypes(lost.size());
+  for (size_t k = 0; k < lost.size(); ++k) {
+    lostKinds[k] = states[lost[k]];
+    lostTypes[k] = namer.typeOf(&heads[2 * size_t{lost[k]}], index->bytes(lost[k]));
+  }
+  groupLost(out, lost, *index, lostKinds, lostTypes);
+  if (request.blocks) {
+    const size_t n = index->size();
+    out.address.resize(n);
+    out.size.resize(n);
+    out.kind = states;
+    out.type.resize(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      out.address[i] = index->start(i);
+      out.size[i] = index->bytes(i);
+      out.type[i] = namer.typeOf(&heads[2 * size_t{i}], index->bytes(i));
+    }
+  }
+  return out;
+}
+
+std::vector<uint8_t> readMemory(int pid, uint64_t address, size_t size) {
+  if (pid <= 0 || !hasUserMemory(pid, "memory")) throw OsError("ESRCH", pid, "memory", "process " + std::to_string(pid) + " has no user memory to read");
+  RemoteMemory memory(pid, "memory", "while its memory was read");
+  std::vector<uint8_t> bytes(size);
+  bytes.resize(memory.readSome(address, bytes.data(), size, "a block preview"));
+  return bytes;
+}
+
+}  // namespace snapscope::procfs
