@@ -25,11 +25,16 @@ class BlockIndex {
   uint64_t bytes(uint32_t i) const { return size_[i]; }
 
   // The block that holds `word` (its start or inside), kNone when none does.
+  //
+  // Not its last word: a glibc block's usable size runs 8 bytes into the next chunk's header (its
+  // prev_size field), and that is where the allocator's own chunk pointers point (malloc leaves them
+  // in registers and stack slots, the bins hold them). memcheck never sees them (it replaces malloc):
+  // counted, they would make the block before a freshly allocated one "possibly lost".
   uint32_t find(uint64_t word) const {
     if (word - lo_ >= hi_ - lo_) return kNone;  // one compare rejects most words (not pointers into the heaps)
     auto it = std::upper_bound(start_.begin(), start_.end(), word);
     const uint32_t i = static_cast<uint32_t>(it - start_.begin()) - 1;
-    return word - start_[i] < size_[i] ? i : kNone;
+    return word - start_[i] < size_[i] - 8 ? i : kNone;
   }
 
  private:
