@@ -28,11 +28,12 @@ function mtimeMs(file: string): number {
   }
 }
 
-/** Compiles native/test/fixtures/NAME.c into fixtures/bin/NAME unless that is up to date; returns its path. */
+/** Compiles native/test/fixtures/NAME.c (or NAME.cc, as C++) into fixtures/bin/NAME unless that is up to date; returns its path. */
 export function buildFixture(name: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`bad fixture name: ${name}`)
   const dir = fixturesDir()
-  const source = path.join(dir, `${name}.c`)
+  const cplusplus = fs.existsSync(path.join(dir, `${name}.cc`))
+  const source = path.join(dir, cplusplus ? `${name}.cc` : `${name}.c`)
   const binary = path.join(dir, 'bin', name)
   if (!fs.existsSync(source)) throw new Error(`no fixture source ${source}`)
   // The fixtures share headers, so a header change rebuilds them too.
@@ -44,7 +45,7 @@ export function buildFixture(name: string): string {
   // run (or overwrite) a half-written binary.
   const temporary = `${binary}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
   try {
-    execFileSync('cc', ['-O2', '-pthread', '-Wall', '-o', temporary, source], { stdio: ['ignore', 'pipe', 'pipe'] })
+    execFileSync(cplusplus ? 'c++' : 'cc', ['-O2', '-pthread', '-Wall', '-o', temporary, source], { stdio: ['ignore', 'pipe', 'pipe'] })
     fs.renameSync(temporary, binary)
   } catch (error) {
     fs.rmSync(temporary, { force: true })

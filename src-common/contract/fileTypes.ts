@@ -4,6 +4,7 @@
 // free of Node imports; resources/snapscope-file.schema.json is generated from them.
 import { Type, type Static } from '@sinclair/typebox'
 import { HeapWalkDocSchema, HeapWalksDocSchema, HostInfoSchema, SCHEMA_LIMITS, SnapshotSchema, Time, WsWatchDocSchema, def } from './types'
+import { LeaksDocSchema } from './leakTypes'
 import { TimelineDocSchema } from './timelineTypes'
 import { described } from './validate'
 
@@ -16,6 +17,7 @@ export const ITEM_DEFINITIONS = {
   'snapscope.heapwalks/1': HeapWalksDocSchema,
   'snapscope.heapwalk/1': HeapWalkDocSchema,
   'snapscope.wswatch/1': WsWatchDocSchema,
+  'snapscope.leaks/1': LeaksDocSchema,
   'snapscope.timeline/1': TimelineDocSchema
 } as const
 

@@ -198,6 +198,8 @@ class Redactor {
         return { ...item, errors: this.errors(item.errors) }
       case 'snapscope.wswatch/1':
         return { ...item, endReason: this.text(item.endReason) }
+      case 'snapscope.leaks/1':
+        return { ...item, errors: this.errors(item.errors) }
       case 'snapscope.timeline/1':
         return {
           ...item,

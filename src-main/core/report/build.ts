@@ -8,6 +8,7 @@ import { fmtCount, fmtTime } from '../../../src-common/model/format/format'
 import { columns, REPORT_FORMAT, type ReportModel, type Section } from '../../../src-common/model/report/model'
 import { diffSections } from './sections/diff'
 import { heapSection } from './sections/heap'
+import { leaksSection } from './sections/leaks'
 import { snapshotSection } from './sections/snapshot'
 import { timelineSection } from './sections/timeline'
 import { watchSection } from './sections/watch'
@@ -23,6 +24,8 @@ function itemSection(item: FileItem, id: string): Section {
       return watchSection(item, id)
     case 'snapscope.timeline/1':
       return timelineSection(item, id)
+    case 'snapscope.leaks/1':
+      return leaksSection(item, id)
   }
 }
 
