@@ -84,6 +84,12 @@ function memcheckCounts(log: string) {
 }
 
 describe('leak scan', () => {
+  it("codes: the addon's kLeakKinds are LEAK_KINDS, in order", () => {
+    const text = fs.readFileSync(path.join(__dirname, '..', 'src', 'backend.h'), 'utf8')
+    const m = /kLeakKinds\[\] = \{([^}]*)\}/.exec(text)
+    expect(m?.[1].split(',').map((s) => s.trim().replaceAll('"', ''))).toEqual([...LEAK_KINDS])
+  })
+
   it('gives every block of the fixture its kind, never calls a reachable block lost, and names the classes', async () => {
     const { fixture, truth, pid } = await scanFixture(['--arenas', '2'])
     try {
