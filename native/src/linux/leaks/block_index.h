@@ -24,6 +24,10 @@ class BlockIndex {
   uint64_t start(uint32_t i) const { return start_[i]; }
   uint64_t bytes(uint32_t i) const { return size_[i]; }
 
+  // Words outside [lo, lo + span) point at no block: the one compare the scan's hot loops make.
+  uint64_t lo() const { return lo_; }
+  uint64_t span() const { return hi_ - lo_; }
+
   // The block that holds `word` (its start or inside), kNone when none does.
   //
   // Not its last word: a glibc block's usable size runs 8 bytes into the next chunk's header (its

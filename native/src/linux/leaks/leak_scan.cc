@@ -135,7 +135,7 @@ LeakScanResult scanLeaks(const LeakScanRequest& request, const ProgressFn& progr
                                                         " used blocks could not be read in full: what they point at may be reported lost"});
     states.resize(index->size());
     for (uint32_t i = 0; i < index->size(); ++i) states[i] = static_cast<uint8_t>(verdict(reach.state(i)));
-    heads.assign(reach.head(0), reach.head(0) + 2 * index->size());
+    heads = reach.takeHeads();
     maps = std::move(detail.maps);
     out.stoppedMs = std::chrono::duration<double, std::milli>(Clock::now() - stopAt).count();
   }

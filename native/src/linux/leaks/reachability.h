@@ -48,7 +48,8 @@ class Reachability {
 
   Reach state(uint32_t block) const { return static_cast<Reach>(state_[block]); }
   // The first two words of each block (0 where it is shorter or could not be read).
-  const uint64_t* head(uint32_t block) const { return &heads_[2 * size_t{block}]; }
+  // All of them, block i's at [2 i, 2 i + 2) (moved out: the scan is over).
+  std::vector<uint64_t> takeHeads() { return std::move(heads_); }
   uint64_t scannedBytes() const { return scanned_; }
   uint64_t unreadableBlocks() const { return unreadable_; }
 
