@@ -3,6 +3,7 @@
 //
 // The scan runs on one libuv pool thread from start to end (it is the thread that forks the ptrace
 // helper), as heap walks do; blocks come back as columns (typed arrays), never as objects.
+#include <algorithm>
 #include <atomic>
 #include <climits>
 #include <cmath>

@@ -96,28 +96,67 @@ void Reachability::scanWords(uint32_t block, const uint64_t* words, size_t n, ui
   }
 }
 
+size_t Reachability::readBatch(const std::vector<uint32_t>& batch, std::vector<char>& buffer, std::vector<size_t>& offsets) {
+  addresses_.clear();
+  sizes_.clear();
+  offsets.clear();
+  size_t used = 0, taken = 0;
+  for (; taken < batch.size(); ++taken) {
+    const uint64_t start = index_.start(batch[taken]);
+    const size_t n = static_cast<size_t>(index_.bytes(batch[taken]));
+    const uint64_t end = addresses_.empty() ? 0 : addresses_.back() + sizes_.back();
+    const bool merge = !addresses_.empty() && start >= end && start - end <= kMergeGap;
+    const size_t grow = merge ? static_cast<size_t>(start + n - end) : n;
+    if (used + grow > buffer.size() || (!merge && addresses_.size() == heap::RemoteMemory::kMaxPieces)) break;
+    if (merge) {
+      sizes_.back() += grow;
+    } else {
+      addresses_.push_back(start);
+      sizes_.push_back(n);
+    }
+    offsets.push_back(used + grow - n);
+    used += grow;
+  }
+  const size_t got = memory_.readRanges(addresses_.data(), sizes_.data(), addresses_.size(), buffer.data(), "heap blocks");
+  if (got < used) {  // the read stopped early (a block freed and unmapped?): read the rest block by block
+    for (size_t k = 0; k < taken; ++k) {
+      const size_t n = static_cast<size_t>(index_.bytes(batch[k]));
+      if (offsets[k] + n <= got) continue;
+      const size_t one = memory_.readSome(index_.start(batch[k]), buffer.data() + offsets[k], n, "heap blocks");
+      if (one < n) {
+        ++unreadable_;
+        std::memset(buffer.data() + offsets[k] + one, 0, n - one);
+      }
+    }
+  }
+  scanned_ += used;
+  return taken;
+}
+
+void Reachability::scanLarge(uint32_t block, uint32_t leader) {
+  const uint64_t base = index_.start(block), bytes = index_.bytes(block);
+  for (uint64_t off = 0; off < bytes; off += buffer_.size()) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(buffer_.size(), bytes - off));
+    const size_t got = memory_.readSome(base + off, buffer_.data(), want, "heap blocks");
+    if (got < want) ++unreadable_;
+    // The head is the block's first words: only the first window has them.
+    if (off == 0) scanBlock(block, buffer_.data(), got, leader);
+    else scanWords(block, reinterpret_cast<const uint64_t*>(buffer_.data()), got / 8, leader);
+    scanned_ += want;
+  }
+  ++blocksScanned_;
+  tick();
+}
+
 void Reachability::drain(uint32_t leader) {
-  std::vector<uint64_t> addresses;
-  std::vector<size_t> sizes, offsets;  // the ranges to read; each block's place in the buffer
   std::vector<uint32_t> batch;
+  std::vector<size_t> offsets;  // each block's place in the buffer
   while (!stack_.empty()) {
     cancel_.check();
-    const uint32_t top = stack_.back();
-    const uint64_t topBytes = index_.bytes(top);
-    if (topBytes > kBatchBytes) {  // a big block: alone, in windows (its own buffer would be unbounded)
+    if (index_.bytes(stack_.back()) > kBatchBytes) {  // a big block: alone, in windows (its own buffer would be unbounded)
+      const uint32_t top = stack_.back();
       stack_.pop_back();
-      const uint64_t base = index_.start(top);
-      for (uint64_t off = 0; off < topBytes; off += kBatchBytes) {
-        const size_t want = static_cast<size_t>(std::min<uint64_t>(kBatchBytes, topBytes - off));
-        const size_t got = memory_.readSome(base + off, buffer_.data(), want, "heap blocks");
-        if (got < want) ++unreadable_;
-        // The head is the block's first words: only the first window has them.
-        if (off == 0) scanBlock(top, buffer_.data(), got, leader);
-        else scanWords(top, reinterpret_cast<const uint64_t*>(buffer_.data()), got / 8, leader);
-        scanned_ += want;
-      }
-      ++blocksScanned_;
-      tick();
+      scanLarge(top, leader);
       continue;
     }
     // A batch of small blocks in one system call: sorted, neighbours merged into one range.
@@ -131,52 +170,48 @@ void Reachability::drain(uint32_t leader) {
       bytes += static_cast<size_t>(n);
     }
     std::sort(batch.begin(), batch.end());  // block order is address order
-    addresses.clear();
-    sizes.clear();
-    offsets.clear();
-    size_t used = 0, taken = 0;
-    for (; taken < batch.size(); ++taken) {
-      const uint64_t start = index_.start(batch[taken]);
-      const size_t n = static_cast<size_t>(index_.bytes(batch[taken]));
-      const bool merge = !addresses.empty() && start >= addresses.back() + sizes.back() && start - (addresses.back() + sizes.back()) <= kMergeGap;
-      const size_t grow = merge ? static_cast<size_t>(start + n - (addresses.back() + sizes.back())) : n;
-      if (used + grow > kBatchBytes || (!merge && addresses.size() == heap::RemoteMemory::kMaxPieces)) break;
-      if (merge) {
-        sizes.back() += grow;
-      } else {
-        addresses.push_back(start);
-        sizes.push_back(n);
-      }
-      offsets.push_back(used + grow - n);
-      used += grow;
-    }
+    const size_t taken = readBatch(batch, buffer_, offsets);
     for (size_t k = batch.size(); k > taken; --k) stack_.push_back(batch[k - 1]);  // for the next batch
-    batch.resize(taken);
-    size_t got = memory_.readRanges(addresses.data(), sizes.data(), addresses.size(), buffer_.data(), "heap blocks");
-    if (got < used) {  // the read stopped early (a block freed and unmapped?): read the rest block by block
-      for (size_t k = 0; k < batch.size(); ++k) {
-        const size_t n = static_cast<size_t>(index_.bytes(batch[k]));
-        if (offsets[k] + n <= got) continue;
-        const size_t one = memory_.readSome(index_.start(batch[k]), buffer_.data() + offsets[k], n, "heap blocks");
-        if (one < n) {
-          ++unreadable_;
-          std::memset(buffer_.data() + offsets[k] + one, 0, n - one);
-        }
-      }
-    }
-    for (size_t k = 0; k < batch.size(); ++k) scanBlock(batch[k], buffer_.data() + offsets[k], static_cast<size_t>(index_.bytes(batch[k])), leader);
-    scanned_ += used;
-    blocksScanned_ += batch.size();
+    for (size_t k = 0; k < taken; ++k) scanBlock(batch[k], buffer_.data() + offsets[k], static_cast<size_t>(index_.bytes(batch[k])), leader);
+    blocksScanned_ += taken;
     tick();
   }
 }
 
+// The cliques, leader by leader in address order. The unreached blocks are read ahead in batches
+// (their contents do not change): a leader that reaches nothing costs no system call of its own.
 void Reachability::finish() {
   drain(BlockIndex::kNone);
-  for (uint32_t i = 0; i < index_.size(); ++i) {
-    if (state_[i] != static_cast<uint8_t>(Reach::kUnreached)) continue;
-    stack_.push_back(i);
-    drain(i);
+  std::vector<uint32_t> ahead;
+  std::vector<size_t> offsets;
+  std::vector<char> leaders(kBatchBytes);  // drain() reuses buffer_ meanwhile
+  const uint32_t n = static_cast<uint32_t>(index_.size());
+  for (uint32_t i = 0; i < n;) {
+    ahead.clear();
+    size_t bytes = 0;
+    for (; i < n && ahead.size() < heap::RemoteMemory::kMaxPieces; ++i) {
+      if (state_[i] != static_cast<uint8_t>(Reach::kUnreached)) continue;
+      const uint64_t size = index_.bytes(i);
+      if (size > kBatchBytes) {
+        if (!ahead.empty()) break;  // after this batch
+        scanLarge(i, i);  // the leader itself; then what it reached
+        drain(i);
+        continue;
+      }
+      if (bytes + size > kBatchBytes) break;
+      ahead.push_back(i);
+      bytes += size;
+    }
+    const size_t taken = readBatch(ahead, leaders, offsets);
+    if (taken < ahead.size()) i = ahead[taken];  // the rest in the next round
+    for (size_t k = 0; k < taken; ++k) {
+      const uint32_t b = ahead[k];
+      if (state_[b] != static_cast<uint8_t>(Reach::kUnreached)) continue;  // an earlier leader took it in
+      scanBlock(b, leaders.data() + offsets[k], static_cast<size_t>(index_.bytes(b)), b);
+      drain(b);
+    }
+    blocksScanned_ += taken;
+    tick();
   }
   if (progress_) progress_({total_, total_, blocksScanned_});
 }

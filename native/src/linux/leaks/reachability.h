@@ -61,6 +61,11 @@ class Reachability {
   void scanBlock(uint32_t block, const char* data, size_t size, uint32_t leader);
   void scanWords(uint32_t block, const uint64_t* words, size_t count, uint32_t leader);
   void tick();
+  // Reads a prefix of `batch` (blocks in address order, none bigger than the buffer) into `buffer`,
+  // neighbours merged into one range; returns how many blocks it took, offsets[k] = where block k is.
+  size_t readBatch(const std::vector<uint32_t>& batch, std::vector<char>& buffer, std::vector<size_t>& offsets);
+  // A block bigger than the buffer, window by window.
+  void scanLarge(uint32_t block, uint32_t leader);
 
   const BlockIndex& index_;
   const heap::RemoteMemory& memory_;
@@ -71,6 +76,8 @@ class Reachability {
   std::vector<uint64_t> heads_;
   std::vector<uint32_t> stack_;
   std::vector<char> buffer_;
+  std::vector<uint64_t> addresses_;  // readBatch's ranges
+  std::vector<size_t> sizes_;
   uint64_t scanned_ = 0, nextTick_ = 0, blocksScanned_ = 0, unreadable_ = 0;
 };
 
