@@ -6,13 +6,13 @@
 // and the inspector's peak memory against the scan's stated bound: 64 bytes per used block (the walk's
 // 24 and the index's 16 while it is built, then two words and a verdict per block and the mark stack,
 // with room for the allocator's slack) + 1/64 of the heap's bytes (the walker's chunk bit sets) + 8 MiB.
-import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { loadAddon, type NativeWalkProgress } from '../native/index'
 import { startFixture } from '../native/test/fixtures'
 import { timeRuns, type BenchResult } from './result'
+import { buildVmReadv, copyRanges } from './vmReadv'
 
 const TARGET_RATIO = 0.25
 const WINDOWS = [64 << 10, 256 << 10, 1 << 20]
@@ -23,8 +23,7 @@ const MAX_RANGES = 256 // what vm_readv takes
 export async function leaksBench(log: (s: string) => void): Promise<BenchResult[]> {
   const addon = loadAddon()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapscope-bench-'))
-  const readv = path.join(dir, 'vm_readv')
-  execFileSync('cc', ['-O2', '-o', readv, path.join(__dirname, 'baselines', 'vm_readv.c')], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const readv = buildVmReadv(dir)
   const fixture = await startFixture<{ pid: number }>('leak_fixture', ['--truth', path.join(dir, 'truth.txt'), '--bulk', '1000000', '--bulk-size', '448', '--pad-mb', '512'])
   try {
     const { pid } = fixture.info
@@ -43,19 +42,12 @@ export async function leaksBench(log: (s: string) => void): Promise<BenchResult[
     const heapBytes = (await addon.snapshot({ processes: false, threads: false, heapLists: true, pid })).heapLists.reduce((n, h) => n + h.size, 0)
     const boundMb = (blocks * BYTES_PER_BLOCK_BOUND + heapBytes / 64 + FIXED_BOUND) / 1048576
 
-    const regions = (await addon.memoryRegions(pid)).filter((r) => r.perms.startsWith('rw') && !r.path.startsWith('/dev/'))
-    regions.sort((a, b) => b.end - b.start - (a.end - a.start))
+    const regions = (await addon.memoryRegions(pid))
+      .filter((r) => r.perms.startsWith('rw') && !r.path.startsWith('/dev/'))
+      .map((r) => ({ start: BigInt(r.start), end: BigInt(r.end) }))
+    regions.sort((a, b) => Number(b.end - b.start - (a.end - a.start))) // the largest, if there are more than vm_readv takes
     const ranges = regions.slice(0, MAX_RANGES).map((r) => `${r.start.toString(16)}-${r.end.toString(16)}`)
-    const copies = WINDOWS.map(
-      (window) =>
-        JSON.parse(execFileSync(readv, [String(pid), ...ranges, '--repeat', '3', '--window', String(window)], { encoding: 'utf8' })) as {
-          bytes: number
-          bestNs: number
-          bytesPerSecond: number
-          window: number
-        }
-    )
-    const raw = copies.reduce((best, c) => (c.bytesPerSecond > best.bytesPerSecond ? c : best))
+    const { fastest: raw } = copyRanges(readv, pid, ranges, WINDOWS, 3)
     const rate = scanned / (scanMs / 1000)
     const ratio = rate / raw.bytesPerSecond
     const mbs = (bytesPerSecond: number) => Math.round(bytesPerSecond / 1e6)

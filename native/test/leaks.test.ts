@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { loadAddon, type NativeLeakScan, type NativeOsError } from '../index'
-import { buildFixture, startFixture } from './fixtures'
+import { buildFixture, rejection as rejectionOf, startFixture } from './fixtures'
 import { LEAK_KINDS, type LeakKind } from '../../src-common/contract/leakTypes'
 
 const addon = loadAddon()
@@ -33,21 +33,13 @@ function readTruth(file: string): Truth {
   return truth
 }
 
+const rejection = (promise: Promise<unknown>) => rejectionOf<NativeOsError>(promise)
 const truthFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'snapscope-leaks-')), 'truth.txt')
 
 async function scanFixture(args: string[], env: Record<string, string> = {}) {
   const truth = truthFile()
   const fixture = await startFixture<{ pid: number }>('leak_fixture', ['--truth', truth, ...args], { env })
   return { fixture, truth, pid: fixture.info.pid }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NativeOsError> {
-  try {
-    await promise
-  } catch (error) {
-    return error as NativeOsError
-  }
-  throw new Error('expected the promise to reject')
 }
 
 /** Each truth block's verdict and type in the scan. */

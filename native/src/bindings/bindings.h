@@ -29,6 +29,15 @@ inline int pidArgument(const Napi::CallbackInfo& info, const char* call) {
   return static_cast<int>(pid);
 }
 
+// options.pid of a call's options object; a TypeError "<call>: options.pid must be …" otherwise.
+inline int pidOption(const Napi::Object& options, const char* call) {
+  Napi::Value pid = options.Get("pid");
+  double value = pid.IsNumber() ? pid.As<Napi::Number>().DoubleValue() : -1;
+  if (!(value >= 0 && value <= INT_MAX && std::floor(value) == value))
+    throw Napi::TypeError::New(options.Env(), std::string(call) + ": options.pid must be a non-negative integer");
+  return static_cast<int>(value);
+}
+
 // A whole-call failure as a JS Error carrying the OS code, the pid (null when none) and the scope.
 Napi::Error toJsError(Napi::Env env, const OsError& error);
 

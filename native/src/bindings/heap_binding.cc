@@ -40,11 +40,7 @@ HeapWalkRequest parseRequest(const Napi::CallbackInfo& info) {
   Napi::Object options = info[0].As<Napi::Object>();
   HeapWalkRequest request;
 
-  Napi::Value pid = options.Get("pid");
-  double pidValue = pid.IsNumber() ? pid.As<Napi::Number>().DoubleValue() : -1;
-  if (!(pidValue >= 0 && pidValue <= INT_MAX && std::floor(pidValue) == pidValue))
-    throw Napi::TypeError::New(env, "heapWalk: options.pid must be a non-negative integer");
-  request.pid = static_cast<int>(pidValue);
+  request.pid = pidOption(options, "heapWalk");
 
   Napi::Value heapId = options.Get("heapId");
   if (heapId.IsString()) {

@@ -24,11 +24,7 @@ LeakScanRequest parseRequest(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "leakScan(options, onProgress?): options is {pid, blocks}");
   Napi::Object options = info[0].As<Napi::Object>();
   LeakScanRequest request;
-  Napi::Value pid = options.Get("pid");
-  double pidValue = pid.IsNumber() ? pid.As<Napi::Number>().DoubleValue() : -1;
-  if (!(pidValue >= 0 && pidValue <= INT_MAX && std::floor(pidValue) == pidValue))
-    throw Napi::TypeError::New(env, "leakScan: options.pid must be a non-negative integer");
-  request.pid = static_cast<int>(pidValue);
+  request.pid = pidOption(options, "leakScan");
   Napi::Value blocks = options.Get("blocks");
   if (!blocks.IsUndefined() && !blocks.IsBoolean()) throw Napi::TypeError::New(env, "leakScan: options.blocks must be a boolean");
   request.blocks = blocks.IsBoolean() && blocks.As<Napi::Boolean>().Value();
