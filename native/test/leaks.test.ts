@@ -2,7 +2,7 @@
 // writes each block's address and expected verdict; the scan must agree with it block by block, and
 // with valgrind's memcheck on the same program, count by count.
 import { describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -36,9 +36,9 @@ function readTruth(file: string): Truth {
 const rejection = (promise: Promise<unknown>) => rejectionOf<NativeOsError>(promise)
 const truthFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'snapscope-leaks-')), 'truth.txt')
 
-async function scanFixture(args: string[], env: Record<string, string> = {}) {
+async function scanFixture(args: string[], env: Record<string, string> = {}, binary?: string) {
   const truth = truthFile()
-  const fixture = await startFixture<{ pid: number }>('leak_fixture', ['--truth', truth, ...args], { env })
+  const fixture = await startFixture<{ pid: number }>('leak_fixture', ['--truth', truth, ...args], { env, binary })
   return { fixture, truth, pid: fixture.info.pid }
 }
 
@@ -116,6 +116,24 @@ describe('leak scan', () => {
       const text = t.blocks.find((b) => b.type === 'string')!
       const preview = await addon.readMemory(pid, text.address, 21)
       expect(Buffer.from(preview).toString('latin1')).toBe('a lost string of text')
+      // let go: running (or sleeping), traced by no one
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+      expect(status).toMatch(/^TracerPid:\s+0$/m)
+      expect(status).toMatch(/^State:\s+[SR]/m)
+    } finally {
+      await fixture.stop()
+    }
+  })
+
+  it('names the classes of a program built without RTTI from the symbols of their vtables', async () => {
+    const binary = path.join(path.dirname(truthFile()), 'leak_fixture_nortti')
+    execFileSync('c++', ['-O2', '-fno-rtti', '-pthread', '-o', binary, path.join(__dirname, 'fixtures', 'leak_fixture.cc')], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const { fixture, truth, pid } = await scanFixture([], {}, binary)
+    try {
+      const scan = await addon.leakScan({ pid, blocks: true }).result
+      const checked = verdicts(scan, readTruth(truth))
+      expect(checked.filter((c) => c.got !== c.expected)).toEqual([])
+      expect(scan.types).toEqual(expect.arrayContaining(['Widget', 'shapes::Circle']))
     } finally {
       await fixture.stop()
     }
