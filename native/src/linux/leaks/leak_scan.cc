@@ -6,6 +6,8 @@
 // 2 MiB of read buffers; --blocks adds 21 bytes per block. bench/leaks.bench.ts checks the peak
 // against 64 bytes per block + heap/64 + 8 MiB (1 M blocks of 448 bytes: 64 MB measured). Time is linear in the bytes: each
 // block is read at most three times (possibly reachable, reachable, then in a clique), roots once.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -91,6 +93,8 @@ LeakScanResult scanLeaks(const LeakScanRequest& request, const ProgressFn& progr
   const int pid = request.pid;
   const Cancel cancelled(cancel, pid);
   cancelled.check();
+  if (pid == static_cast<int>(::getpid()))
+    throw OsError("EPERM", pid, "leaks", "a leak scan stops its target, so it can't scan the inspector's own process " + std::to_string(pid) + "; scan another process");
   requireHeaps(pid, "leaks");
 
   LeakScanResult out;
