@@ -186,6 +186,21 @@ export interface NativeLeakScanOptions {
   pid: number
   /** also return every used block with its verdict and type (columns) */
   blocks?: boolean
+  /** up to 64 addresses (in blocks): list every word found pointing at or into their blocks ("who points at it") */
+  referrersOf?: number[]
+}
+
+/** One word pointing at (or into) a block of options.referrersOf. */
+export interface NativeLeakReferrer {
+  /** the start of the block pointed at */
+  target: number
+  /** the word's address; 0 for a register */
+  from: number
+  /** the start of the block holding the word; 0 for a root */
+  fromBlock: number
+  source: 'register' | 'stack' | 'static' | 'other' | 'block'
+  /** it points inside the block, not at its start */
+  interior: boolean
 }
 
 export interface NativeLeakTotals {
@@ -221,6 +236,8 @@ export interface NativeLeakScan {
   groups: NativeLeakGroup[]
   /** with options.blocks: every used block in address order; kinds index LEAK_KINDS, types index `types` */
   blocks: { addresses: Float64Array; sizes: Float64Array; kinds: Uint8Array; types: Uint32Array } | null
+  /** of options.referrersOf, by target then address (at most 4,096) */
+  referrers: NativeLeakReferrer[]
   errors: NativeError[]
 }
 

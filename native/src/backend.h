@@ -164,6 +164,20 @@ inline constexpr const char* kLeakKinds[] = {"definitely-lost", "indirectly-lost
 struct LeakScanRequest {
   int pid = -1;
   bool blocks = false;               // also return every used block with its verdict and type
+  std::vector<uint64_t> referrersOf; // addresses (in blocks) whose referrers to list: "who points at it"
+};
+
+// Where a referrer is; kReferrerSources of native/index.ts's NativeLeakReferrer, in order.
+enum class ReferrerSource : uint8_t { Register = 0, Stack = 1, Static = 2, Other = 3, Block = 4 };
+inline constexpr const char* kReferrerSources[] = {"register", "stack", "static", "other", "block"};
+
+// One word that points at (or into) a block of LeakScanRequest::referrersOf.
+struct LeakReferrer {
+  uint64_t target = 0;               // the start of the block pointed at
+  uint64_t from = 0;                 // the address of the word (0 for a register)
+  uint64_t fromBlock = 0;            // the start of the block holding the word (0 for a root)
+  ReferrerSource source = ReferrerSource::Register;
+  bool interior = false;             // it points inside the block, not at its start
 };
 
 // What was scanned as roots.
@@ -200,7 +214,9 @@ struct LeakScanResult {
   std::vector<uint64_t> address, size;
   std::vector<uint8_t> kind;         // LeakKind
   std::vector<uint32_t> type;        // index into types
+  std::vector<LeakReferrer> referrers;  // of request.referrersOf, by target then address (at most kMaxReferrers)
   std::vector<SnapshotErrorInfo> errors;
+  static constexpr size_t kMaxReferrers = 4096;
 };
 
 // ---- working-set watch ----

@@ -125,6 +125,27 @@ describe('leak scan', () => {
     }
   })
 
+  it('lists who points at a block: a global, a block, a lost block, an interior pointer', async () => {
+    const { fixture, truth, pid } = await scanFixture([])
+    try {
+      // make_main_cases' order: 3 plain lost, the string, the lost parent and its 2 children, the cycle,
+      // the global's block and its child, the reachable Widget, the block kept by an interior pointer
+      const b = readTruth(truth).blocks
+      const [parent, child, kept, keptChild, inner] = [b[4], b[5], b[9], b[10], b[12]]
+      expect([parent.kind, child.kind, kept.kind, keptChild.kind, inner.kind]).toEqual(['definitely-lost', 'indirectly-lost', 'reachable', 'reachable', 'possibly-lost'])
+      const scan = await addon.leakScan({ pid, referrersOf: [parent.address, child.address, kept.address, keptChild.address + 8, inner.address] }).result
+      const of = (block: { address: number }) => scan.referrers.filter((r) => r.target === block.address).map(({ source, fromBlock, from, interior }) => ({ source, fromBlock, from, interior }))
+      expect(of(parent)).toEqual([])
+      expect(of(child)).toEqual([{ source: 'block', fromBlock: parent.address, from: parent.address, interior: false }])
+      expect(of(kept)).toEqual([expect.objectContaining({ source: 'static', fromBlock: 0, interior: false })])
+      expect(of(keptChild)).toEqual([{ source: 'block', fromBlock: kept.address, from: kept.address, interior: false }])
+      expect(of(inner)).toEqual([expect.objectContaining({ source: 'static', fromBlock: 0, interior: true })])
+      expect(() => addon.leakScan({ pid, referrersOf: ['0x10' as unknown as number] })).toThrow(/referrersOf must be an array of at most 64 addresses/)
+    } finally {
+      await fixture.stop()
+    }
+  })
+
   it('names the classes of a program built without RTTI from the symbols of their vtables', async () => {
     const binary = path.join(path.dirname(truthFile()), 'leak_fixture_nortti')
     execFileSync('c++', ['-O2', '-fno-rtti', '-pthread', '-o', binary, path.join(__dirname, 'fixtures', 'leak_fixture.cc')], { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -18,16 +18,29 @@ namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;
 constexpr double kMaxPreview = 64 * 1024;
+constexpr uint32_t kMaxReferrersOf = 64;
 
 LeakScanRequest parseRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "leakScan(options, onProgress?): options is {pid, blocks}");
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "leakScan(options, onProgress?): options is {pid, blocks, referrersOf}");
   Napi::Object options = info[0].As<Napi::Object>();
   LeakScanRequest request;
   request.pid = pidOption(options, "leakScan");
   Napi::Value blocks = options.Get("blocks");
   if (!blocks.IsUndefined() && !blocks.IsBoolean()) throw Napi::TypeError::New(env, "leakScan: options.blocks must be a boolean");
   request.blocks = blocks.IsBoolean() && blocks.As<Napi::Boolean>().Value();
+  Napi::Value referrersOf = options.Get("referrersOf");
+  if (!referrersOf.IsUndefined()) {
+    const char* bad = "leakScan: options.referrersOf must be an array of at most 64 addresses (non-negative integers)";
+    if (!referrersOf.IsArray() || referrersOf.As<Napi::Array>().Length() > kMaxReferrersOf) throw Napi::TypeError::New(env, bad);
+    Napi::Array list = referrersOf.As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      Napi::Value v = list.Get(i);
+      const double a = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+      if (!(a >= 0 && a <= kMaxSafeInteger && std::floor(a) == a)) throw Napi::TypeError::New(env, bad);
+      request.referrersOf.push_back(static_cast<uint64_t>(a));
+    }
+  }
   return request;
 }
 
@@ -92,6 +105,18 @@ Napi::Object convertScan(Napi::Env env, const LeakScanResult& r, bool withBlocks
   } else {
     o.Set("blocks", env.Null());
   }
+  Napi::Array referrers = Napi::Array::New(env, r.referrers.size());
+  for (uint32_t i = 0; i < r.referrers.size(); ++i) {
+    const LeakReferrer& f = r.referrers[i];
+    Napi::Object referrer = Napi::Object::New(env);
+    referrer.Set("target", static_cast<double>(f.target));
+    referrer.Set("from", static_cast<double>(f.from));
+    referrer.Set("fromBlock", static_cast<double>(f.fromBlock));
+    referrer.Set("source", kReferrerSources[static_cast<uint8_t>(f.source)]);
+    referrer.Set("interior", f.interior);
+    referrers.Set(i, referrer);
+  }
+  o.Set("referrers", referrers);
   Napi::Array errors = Napi::Array::New(env, r.errors.size());
   for (uint32_t i = 0; i < r.errors.size(); ++i) errors.Set(i, convertError(env, r.errors[i]));
   o.Set("errors", errors);

@@ -63,6 +63,31 @@ BlockIndex indexBlocks(HeapWalkResult& walked, const std::vector<uint64_t>& tcac
   return BlockIndex(std::move(starts), std::move(sizes));
 }
 
+ReferrerSource sourceOf(RootRange::Kind kind) {
+  return kind == RootRange::kStack ? ReferrerSource::Stack : kind == RootRange::kStatic ? ReferrerSource::Static : ReferrerSource::Other;
+}
+
+// The blocks holding the addresses asked about (an address in no block is left out).
+std::vector<uint32_t> watchedBlocks(const BlockIndex& index, const std::vector<uint64_t>& addresses) {
+  std::vector<uint32_t> blocks;
+  for (uint64_t a : addresses) {
+    const uint32_t b = index.find(a);
+    if (b != BlockIndex::kNone) blocks.push_back(b);
+  }
+  std::sort(blocks.begin(), blocks.end());
+  blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
+  return blocks;
+}
+
+// By target and address, each once (a block scanned twice, as possibly then definitely reached, sees its words twice).
+std::vector<LeakReferrer> referrersOf(Reachability& reach) {
+  std::vector<LeakReferrer> r = std::move(reach.referrers());
+  auto key = [](const LeakReferrer& x) { return std::make_tuple(x.target, x.from, x.fromBlock, static_cast<int>(x.source)); };
+  std::sort(r.begin(), r.end(), [&](const LeakReferrer& a, const LeakReferrer& b) { return key(a) < key(b); });
+  r.erase(std::unique(r.begin(), r.end(), [&](const LeakReferrer& a, const LeakReferrer& b) { return key(a) == key(b); }), r.end());
+  return r;
+}
+
 void groupLost(LeakScanResult& out, const std::vector<uint32_t>& lost, const BlockIndex& index, const std::vector<uint8_t>& kinds,
                const std::vector<uint32_t>& types) {
   // Key: kind, type, and the size for untyped blocks (0 for typed ones: their sizes may differ).
@@ -127,9 +152,14 @@ LeakScanResult scanLeaks(const LeakScanRequest& request, const ProgressFn& progr
     uint64_t total = out.roots.stackBytes + out.roots.staticBytes + out.roots.otherBytes;
     for (uint32_t i = 0; i < index->size(); ++i) total += index->bytes(i);
     Reachability reach(*index, memory, cancelled, progress, total);
-    reach.scanRootWords(roots.registerWords.data(), roots.registerWords.size());
-    for (const RootRange& r : roots.ranges) reach.scanRootRange(r.start, r.end);
+    if (!request.referrersOf.empty()) reach.watch(watchedBlocks(*index, request.referrersOf), LeakScanResult::kMaxReferrers);
+    reach.scanRootWords(roots.registerWords.data(), roots.registerWords.size(), 0, ReferrerSource::Register);
+    for (const RootRange& r : roots.ranges) reach.scanRootRange(r.start, r.end, sourceOf(r.kind));
     reach.finish();
+    out.referrers = referrersOf(reach);
+    if (reach.referrersDropped() > 0)
+      out.errors.push_back({pid, "leaks", "E2BIG", std::to_string(reach.referrersDropped()) + " more referrers than the " +
+                                                       std::to_string(LeakScanResult::kMaxReferrers) + " listed"});
     if (reach.unreadableBlocks() > 0)
       out.errors.push_back({pid, "leaks", "EFAULT", std::to_string(reach.unreadableBlocks()) +
                                                         " used blocks could not be read in full: what they point at may be reported lost"});

@@ -36,9 +36,25 @@ void Reachability::tick() {
   if (progress_) progress_({std::min(scanned_, total_), total_, blocksScanned_});
 }
 
-void Reachability::markWord(uint64_t word, bool definite) {
+void Reachability::noteReferrer(uint32_t block, uint64_t word, uint64_t from) {
+  if (!std::binary_search(watched_.begin(), watched_.end(), block)) return;
+  if (referrers_.size() >= mostReferrers_) {
+    ++referrersDropped_;
+    return;
+  }
+  LeakReferrer r;
+  r.target = index_.start(block);
+  r.from = from;
+  r.fromBlock = sourceBlock_ == BlockIndex::kNone ? 0 : index_.start(sourceBlock_);
+  r.source = source_;
+  r.interior = word != r.target;
+  referrers_.push_back(r);
+}
+
+void Reachability::markWord(uint64_t word, bool definite, uint64_t from) {
   const uint32_t j = index_.find(word);
   if (j == BlockIndex::kNone) return;
+  if (!watched_.empty()) noteReferrer(j, word, from);
   uint8_t& s = state_[j];
   if (s == static_cast<uint8_t>(Reach::kReachable)) return;
   if (definite && word == index_.start(j)) {
@@ -50,27 +66,31 @@ void Reachability::markWord(uint64_t word, bool definite) {
   }
 }
 
-void Reachability::cliqueWord(uint64_t word, uint32_t leader) {
+void Reachability::cliqueWord(uint64_t word, uint32_t leader, uint64_t from) {
   const uint32_t j = index_.find(word);
-  if (j == BlockIndex::kNone || j == leader || state_[j] != static_cast<uint8_t>(Reach::kUnreached)) return;
+  if (j == BlockIndex::kNone) return;
+  if (!watched_.empty()) noteReferrer(j, word, from);
+  if (j == leader || state_[j] != static_cast<uint8_t>(Reach::kUnreached)) return;
   state_[j] = static_cast<uint8_t>(Reach::kIndirect);
   stack_.push_back(j);
 }
 
-void Reachability::scanRootWords(const uint64_t* words, size_t count) {
+void Reachability::scanRootWords(const uint64_t* words, size_t count, uint64_t base, ReferrerSource source) {
+  source_ = source;
+  sourceBlock_ = BlockIndex::kNone;
   const uint64_t lo = index_.lo(), span = index_.span();
   for (size_t i = 0; i < count; ++i) {
-    if (words[i] - lo < span) markWord(words[i], true);
+    if (words[i] - lo < span) markWord(words[i], true, base ? base + 8 * i : 0);
   }
 }
 
-void Reachability::scanRootRange(uint64_t start, uint64_t end) {
+void Reachability::scanRootRange(uint64_t start, uint64_t end, ReferrerSource source) {
   for (uint64_t at = start; at < end;) {
     const size_t want = static_cast<size_t>(std::min<uint64_t>(kWindow, end - at));
     const size_t got = memory_.readSome(at, buffer_.data(), want, "roots");
     // An unreadable page (a guard page inside a writable mapping, PROT_NONE'd since the maps were read) is skipped.
     const size_t used = got == 0 ? std::min<size_t>(want, 4096 - (at & 4095)) : got;
-    scanRootWords(reinterpret_cast<const uint64_t*>(buffer_.data()), got / 8);
+    scanRootWords(reinterpret_cast<const uint64_t*>(buffer_.data()), got / 8, at, source);
     at += used;
     scanned_ += used;
     tick();
@@ -79,19 +99,21 @@ void Reachability::scanRootRange(uint64_t start, uint64_t end) {
 
 void Reachability::scanBlock(uint32_t block, const char* data, size_t size, uint32_t leader) {
   if (size >= 8) std::memcpy(&heads_[2 * size_t{block}], data, std::min<size_t>(size, 16) & ~size_t{7});
-  scanWords(block, reinterpret_cast<const uint64_t*>(data), size / 8, leader);
+  scanWords(block, reinterpret_cast<const uint64_t*>(data), size / 8, leader, index_.start(block));
 }
 
-void Reachability::scanWords(uint32_t block, const uint64_t* words, size_t n, uint32_t leader) {
+void Reachability::scanWords(uint32_t block, const uint64_t* words, size_t n, uint32_t leader, uint64_t base) {
+  source_ = ReferrerSource::Block;
+  sourceBlock_ = block;
   const uint64_t lo = index_.lo(), span = index_.span();
   if (leader == BlockIndex::kNone) {
     const bool definite = state_[block] == static_cast<uint8_t>(Reach::kReachable);
     for (size_t i = 0; i < n; ++i) {
-      if (words[i] - lo < span) markWord(words[i], definite);
+      if (words[i] - lo < span) markWord(words[i], definite, base + 8 * i);
     }
   } else {
     for (size_t i = 0; i < n; ++i) {
-      if (words[i] - lo < span) cliqueWord(words[i], leader);
+      if (words[i] - lo < span) cliqueWord(words[i], leader, base + 8 * i);
     }
   }
 }
@@ -141,7 +163,7 @@ void Reachability::scanLarge(uint32_t block, uint32_t leader) {
     if (got < want) ++unreadable_;
     // The head is the block's first words: only the first window has them.
     if (off == 0) scanBlock(block, buffer_.data(), got, leader);
-    else scanWords(block, reinterpret_cast<const uint64_t*>(buffer_.data()), got / 8, leader);
+    else scanWords(block, reinterpret_cast<const uint64_t*>(buffer_.data()), got / 8, leader, base + off);
     scanned_ += want;
   }
   ++blocksScanned_;

@@ -39,10 +39,17 @@ class Reachability {
   Reachability(const BlockIndex& index, const heap::RemoteMemory& memory, const heap::Cancel& cancel, const ProgressFn& progress,
                uint64_t totalBytes);
 
-  // Root words (registers, or memory already read).
-  void scanRootWords(const uint64_t* words, size_t count);
+  // Root words: the registers (`base` 0), or memory at `base` already read.
+  void scanRootWords(const uint64_t* words, size_t count, uint64_t base, ReferrerSource source);
   // A root range of the target, read in windows.
-  void scanRootRange(uint64_t start, uint64_t end);
+  void scanRootRange(uint64_t start, uint64_t end, ReferrerSource source);
+  // Every word found pointing into these blocks (sorted block indexes) is kept, up to `most`.
+  void watch(std::vector<uint32_t> blocks, size_t most) {
+    watched_ = std::move(blocks);
+    mostReferrers_ = most;
+  }
+  std::vector<LeakReferrer>& referrers() { return referrers_; }
+  uint64_t referrersDropped() const { return referrersDropped_; }
   // Follows everything the roots reached, then forms the cliques of what is left.
   void finish();
 
@@ -54,12 +61,15 @@ class Reachability {
   uint64_t unreadableBlocks() const { return unreadable_; }
 
  private:
-  void markWord(uint64_t word, bool definite);
-  void cliqueWord(uint64_t word, uint32_t leader);
+  // `from`: the word's address (0 for a register); the source is source_.
+  void markWord(uint64_t word, bool definite, uint64_t from);
+  void cliqueWord(uint64_t word, uint32_t leader, uint64_t from);
+  void noteReferrer(uint32_t block, uint64_t word, uint64_t from);
   // Scans the blocks on the stack until it is empty; `leader` = kNone for the marking from roots.
   void drain(uint32_t leader);
   void scanBlock(uint32_t block, const char* data, size_t size, uint32_t leader);
-  void scanWords(uint32_t block, const uint64_t* words, size_t count, uint32_t leader);
+  // words[i] is at `base` + 8 i of `block`.
+  void scanWords(uint32_t block, const uint64_t* words, size_t count, uint32_t leader, uint64_t base);
   void tick();
   // Reads a prefix of `batch` (blocks in address order, none bigger than the buffer) into `buffer`,
   // neighbours merged into one range; returns how many blocks it took, offsets[k] = where block k is.
@@ -76,6 +86,12 @@ class Reachability {
   std::vector<uint64_t> heads_;
   std::vector<uint32_t> stack_;
   std::vector<char> buffer_;
+  std::vector<uint32_t> watched_;
+  std::vector<LeakReferrer> referrers_;
+  size_t mostReferrers_ = 0;
+  uint64_t referrersDropped_ = 0;
+  ReferrerSource source_ = ReferrerSource::Register;
+  uint32_t sourceBlock_ = BlockIndex::kNone;
   std::vector<uint64_t> addresses_;  // readBatch's ranges
   std::vector<size_t> sizes_;
   uint64_t scanned_ = 0, nextTick_ = 0, blocksScanned_ = 0, unreadable_ = 0;
