@@ -12,7 +12,7 @@ import { redactFile } from '../files/redact'
 import { fileSchema } from '../files/schema'
 import { fileReport } from '../report/build'
 import { renderText } from '../report/text'
-import { hexPreview, scanLeaks } from './leakScan'
+import { blockReferrers, hexPreview, scanLeaks } from './leakScan'
 
 describe('leak scan documents', () => {
   it('are file items that load, redact and report; a lost string previews as its text', async () => {
@@ -27,6 +27,13 @@ describe('leak scan documents', () => {
       expect(text).toMatch(/definitely-lost\s+Widget/)
 
       const strings = doc.groups.find((g) => g.type === 'string')!
+      expect(await blockReferrers(addon, fixture.info.pid, [strings.examples[0]])).toEqual([]) // lost: nothing points at it
+      // the reachable Widget is held by a global (g_widget), at its start
+      const full = await scanLeaks(addon, { pid: fixture.info.pid, blocks: true }).result
+      const kept = full.blocks!.find((b) => b.type === 'Widget' && b.kind === 'reachable')!
+      expect(await blockReferrers(addon, fixture.info.pid, ['0x1', kept.address])).toEqual([
+        { target: kept.address, from: expect.stringMatching(/^0x[0-9a-f]+$/), fromBlock: null, source: 'static', interior: false }
+      ])
       const address = Number(strings.examples[0])
       const preview = hexPreview(address, await addon.readMemory(fixture.info.pid, address, 21))
       expect(preview.split('\n')).toEqual([

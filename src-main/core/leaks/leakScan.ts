@@ -1,6 +1,6 @@
 // Leak scans as documents of the data contract (snapscope.leaks/1). The addon hands blocks over as
 // columns; they become objects only when the document asks for them (--blocks).
-import type { NativeAddon, NativeLeakScan, NativeWalkProgress } from '../../../native/index'
+import type { NativeAddon, NativeLeakReferrer, NativeLeakScan, NativeWalkProgress } from '../../../native/index'
 import { LEAK_KINDS, LOST_KINDS, type LeakBlock, type LeakGroup, type LeaksDoc } from '../../../src-common/contract/leakTypes'
 import { hex } from '../addressMap'
 
@@ -58,6 +58,30 @@ export function scanLeaks(addon: NativeAddon, options: LeakScanOptions, onProgre
   const takenAt = new Date().toISOString()
   const handle = addon.leakScan({ pid: options.pid, blocks: options.blocks ?? false }, onProgress)
   return { result: handle.result.then((scan) => leaksDoc(scan, takenAt)), cancel: () => handle.cancel() }
+}
+
+/** Who points at a block: one word each, from a register, a root mapping or another block. */
+export interface LeakReferrerEntry {
+  /** the block pointed at (its start) */
+  target: string
+  /** the word's address; null for a register */
+  from: string | null
+  /** the block holding the word; null for a root */
+  fromBlock: string | null
+  source: NativeLeakReferrer['source']
+  interior: boolean
+}
+
+/** Scans `pid` (stopped meanwhile) for the words that point at the blocks holding `addresses` ("0x…", at most 64). */
+export async function blockReferrers(addon: NativeAddon, pid: number, addresses: string[]): Promise<LeakReferrerEntry[]> {
+  const scan = await addon.leakScan({ pid, referrersOf: addresses.map(Number) }).result
+  return scan.referrers.map((r) => ({
+    target: hex(r.target),
+    from: r.from ? hex(r.from) : null,
+    fromBlock: r.fromBlock ? hex(r.fromBlock) : null,
+    source: r.source,
+    interior: r.interior
+  }))
 }
 
 /** A hex/ASCII preview of `bytes` read at `address`: 16 bytes a line, as `xxd` prints them. */
