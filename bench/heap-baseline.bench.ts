@@ -4,13 +4,13 @@
 // the memory at all. The main arena of heap_fixture --blocks 1000000 (~32 MiB, one [heap] mapping)
 // is walked alone (heapId), summary only (limit 0: the native walk, no JS objects), not stopped
 // (the fixture is idle, and the copy does not stop it either); best of 5 each.
-import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { loadAddon, type NativeWalkProgress } from '../native/index'
 import { startFixture } from '../native/test/fixtures'
 import { timeRuns, type BenchResult } from './result'
+import { buildVmReadv, copyRanges } from './vmReadv'
 
 /** The walk may cost at most 10x a plain copy of the same bytes (ratio = walk speed / copy speed). */
 const TARGET_RATIO = 0.1
@@ -21,8 +21,7 @@ const kib = (bytes: number) => `${bytes >> 10} KiB`
 export async function heapBaselineBench(log: (s: string) => void): Promise<BenchResult[]> {
   const addon = loadAddon()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapscope-bench-'))
-  const readv = path.join(dir, 'vm_readv')
-  execFileSync('cc', ['-O2', '-o', readv, path.join(__dirname, 'baselines', 'vm_readv.c')], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const readv = buildVmReadv(dir)
   const fixture = await startFixture<{ pid: number }>('heap_fixture', ['--blocks', '1000000'])
   try {
     const { pid } = fixture.info
@@ -43,16 +42,7 @@ export async function heapBaselineBench(log: (s: string) => void): Promise<Bench
     const fullMs = Math.min(...(await timeRuns(3, () => walk(Number.MAX_SAFE_INTEGER))))
 
     // As fast as the copy goes here: the best of several windows (small ones stay in the L2 cache).
-    const copies = WINDOWS.map(
-      (window) =>
-        JSON.parse(execFileSync(readv, [String(pid), range, '--repeat', '5', '--window', String(window)], { encoding: 'utf8' })) as {
-          bytes: number
-          bestNs: number
-          bytesPerSecond: number
-          window: number
-        }
-    )
-    const raw = copies.reduce((best, c) => (c.bytesPerSecond > best.bytesPerSecond ? c : best))
+    const { copies, fastest: raw } = copyRanges(readv, pid, [range], WINDOWS, 5)
     const walkRate = scanned / (walkMs / 1000)
     const ratio = walkRate / raw.bytesPerSecond
     const mbs = (bytesPerSecond: number) => Math.round(bytesPerSecond / 1e6)

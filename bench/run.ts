@@ -6,13 +6,14 @@ import { snapshotBench } from './snapshot.bench'
 import { heapBench } from './heap.bench'
 import { watchBench } from './watch.bench'
 import { heapBaselineBench } from './heap-baseline.bench'
+import { leaksBench } from './leaks.bench'
 import { watchBaselineBench } from './watch-baseline.bench'
 import { uiBench } from './ui.bench'
 import { uploadBench } from './upload.bench'
 import { symbolsBench } from './symbols.bench'
 import { allocsBench } from './allocs.bench'
 
-const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, watchBench, watchBaselineBench, symbolsBench, allocsBench, uploadBench, uiBench]
+const benches: ((log: (s: string) => void) => Promise<BenchEntry[]>)[] = [snapshotBench, heapBench, heapBaselineBench, leaksBench, watchBench, watchBaselineBench, symbolsBench, allocsBench, uploadBench, uiBench]
 
 async function main(): Promise<void> {
   const results: BenchEntry[] = []

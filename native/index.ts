@@ -182,6 +182,71 @@ export interface NativeHeapWalkHandle {
   cancel(): void
 }
 
+export interface NativeLeakScanOptions {
+  pid: number
+  /** also return every used block with its verdict and type (columns) */
+  blocks?: boolean
+  /** up to 64 addresses (in blocks): list every word found pointing at or into their blocks ("who points at it") */
+  referrersOf?: number[]
+}
+
+/** One word pointing at (or into) a block of options.referrersOf. */
+export interface NativeLeakReferrer {
+  /** the start of the block pointed at */
+  target: number
+  /** the word's address; 0 for a register */
+  from: number
+  /** the start of the block holding the word; 0 for a root */
+  fromBlock: number
+  source: 'register' | 'stack' | 'static' | 'other' | 'block'
+  /** it points inside the block, not at its start */
+  interior: boolean
+}
+
+export interface NativeLeakTotals {
+  blocks: number
+  bytes: number
+}
+
+export interface NativeLeakGroup {
+  /** an index into LEAK_KINDS (lost kinds only: 0..2) */
+  kind: number
+  /** an index into NativeLeakScan.types; 0 = unknown */
+  type: number
+  /** the blocks' exact size; 0 when they differ */
+  blockSize: number
+  count: number
+  bytes: number
+  /** a few block addresses */
+  examples: Float64Array
+}
+
+/** A leak scan (Backend::scanLeaks): memcheck's verdicts for every used block of every walkable heap. */
+export interface NativeLeakScan {
+  pid: number
+  /** every thread was stopped during the scan */
+  stopped: boolean
+  /** how long the target was stopped, ms */
+  stoppedMs: number
+  roots: { threads: number; registers: number; stackBytes: number; staticBytes: number; otherBytes: number }
+  summary: { definitelyLost: NativeLeakTotals; indirectlyLost: NativeLeakTotals; possiblyLost: NativeLeakTotals; reachable: NativeLeakTotals }
+  /** type names; [0] = "" (unknown). C++ classes ("Widget"), or "string" */
+  types: string[]
+  /** lost blocks by kind and type (exact size where no type), largest bytes first */
+  groups: NativeLeakGroup[]
+  /** with options.blocks: every used block in address order; kinds index LEAK_KINDS, types index `types` */
+  blocks: { addresses: Float64Array; sizes: Float64Array; kinds: Uint8Array; types: Uint32Array } | null
+  /** of options.referrersOf, by target then address (at most 4,096) */
+  referrers: NativeLeakReferrer[]
+  errors: NativeError[]
+}
+
+export interface NativeLeakScanHandle {
+  /** rejects with code ESRCH (gone, or exited during the scan) / EPERM / ENOTSUP (allocator not supported; Windows) / ECANCELED */
+  result: Promise<NativeLeakScan>
+  cancel(): void
+}
+
 export interface NativeWatchOptions {
   pid: number
   /** bytes per ring buffer; 0 or absent = the backend's default */
@@ -351,6 +416,10 @@ export interface NativeAddon {
   /** Reads on a worker thread; rejects with code ESRCH (a process that does not exist, or a zombie; ERROR_INVALID_PARAMETER on Windows), EACCES / ERROR_ACCESS_DENIED … */
   processMemory(pid: number): Promise<NativeProcessMemory>
   heapWalk(options: NativeHeapWalkOptions, onProgress?: (progress: NativeWalkProgress) => void): NativeHeapWalkHandle
+  /** Conservative leak scan with the target stopped (always resumed). Bad option types throw a TypeError synchronously. */
+  leakScan(options: NativeLeakScanOptions, onProgress?: (progress: NativeWalkProgress) => void): NativeLeakScanHandle
+  /** Up to `length` (<= 65536) bytes of pid's memory at `address` (fewer where readable memory ends): a block's preview. */
+  readMemory(pid: number, address: number, length: number): Promise<Uint8Array>
   /** Throws (code ESRCH, EACCES, …) when no mechanism can watch the pid. */
   startWatch(options: NativeWatchOptions, onBatch: (batch: NativeFaultBatch) => void, onEnd: (end: NativeWatchEnd) => void): NativeWatchHandle
   /** Names code addresses of pid on a worker thread; rejects (ESRCH, EACCES) only when the process can't be read at all. */

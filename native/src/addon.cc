@@ -217,6 +217,8 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
                              InstanceMethod("memoryRegions", &SnapscopeAddon::MemoryRegions, napi_enumerable),
                              InstanceMethod("processMemory", &SnapscopeAddon::ProcessMemory, napi_enumerable),
                              InstanceMethod("heapWalk", &SnapscopeAddon::HeapWalk, napi_enumerable),
+                             InstanceMethod("leakScan", &SnapscopeAddon::LeakScan, napi_enumerable),
+                             InstanceMethod("readMemory", &SnapscopeAddon::ReadMemory, napi_enumerable),
                              InstanceMethod("startWatch", &SnapscopeAddon::StartWatch, napi_enumerable),
                              InstanceMethod("startAllocTrace", &SnapscopeAddon::StartAllocTrace, napi_enumerable),
                              InstanceMethod("symbolize", &SnapscopeAddon::Symbolize, napi_enumerable),
@@ -255,6 +257,8 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
   Napi::Value MemoryRegions(const Napi::CallbackInfo& info) { return memoryRegionsBinding(info, backend_); }
   Napi::Value ProcessMemory(const Napi::CallbackInfo& info) { return processMemoryBinding(info, backend_); }
   Napi::Value HeapWalk(const Napi::CallbackInfo& info) { return heapWalkBinding(info, backend_); }
+  Napi::Value LeakScan(const Napi::CallbackInfo& info) { return leakScanBinding(info, backend_); }
+  Napi::Value ReadMemory(const Napi::CallbackInfo& info) { return readMemoryBinding(info, backend_); }
   Napi::Value StartWatch(const Napi::CallbackInfo& info) { return startWatchBinding(info, backend_); }
   Napi::Value StartAllocTrace(const Napi::CallbackInfo& info) { return startAllocTraceBinding(info, backend_); }
   Napi::Value Symbolize(const Napi::CallbackInfo& info) { return symbolizeBinding(info, backend_); }

@@ -156,6 +156,69 @@ struct WalkProgress {
 };
 using ProgressFn = std::function<void(const WalkProgress&)>;
 
+// ---- leak scan ----
+// Verdicts as valgrind's memcheck defines them; LEAK_KINDS of src-common/contract/leakTypes.ts, in order.
+enum class LeakKind : uint8_t { DefinitelyLost = 0, IndirectlyLost = 1, PossiblyLost = 2, Reachable = 3 };
+inline constexpr const char* kLeakKinds[] = {"definitely-lost", "indirectly-lost", "possibly-lost", "reachable"};
+
+struct LeakScanRequest {
+  int pid = -1;
+  bool blocks = false;               // also return every used block with its verdict and type
+  std::vector<uint64_t> referrersOf; // addresses (in blocks) whose referrers to list: "who points at it"
+};
+
+// Where a referrer is; kReferrerSources of native/index.ts's NativeLeakReferrer, in order.
+enum class ReferrerSource : uint8_t { Register = 0, Stack = 1, Static = 2, Other = 3, Block = 4 };
+inline constexpr const char* kReferrerSources[] = {"register", "stack", "static", "other", "block"};
+
+// One word that points at (or into) a block of LeakScanRequest::referrersOf.
+struct LeakReferrer {
+  uint64_t target = 0;               // the start of the block pointed at
+  uint64_t from = 0;                 // the address of the word (0 for a register)
+  uint64_t fromBlock = 0;            // the start of the block holding the word (0 for a root)
+  ReferrerSource source = ReferrerSource::Register;
+  bool interior = false;             // it points inside the block, not at its start
+};
+
+// What was scanned as roots.
+struct LeakRoots {
+  uint64_t threads = 0;              // threads whose registers and stack were scanned
+  uint64_t registers = 0;            // register words scanned
+  uint64_t stackBytes = 0;           // thread stacks from the stack pointer (minus the red zone) to the end
+  uint64_t staticBytes = 0;          // writable image data: .data, .bss, GOT
+  uint64_t otherBytes = 0;           // other writable mappings that are not heaps (TLS of the main thread, mmaps)
+};
+
+struct LeakTotals {
+  uint64_t blocks = 0, bytes = 0;
+};
+
+// Lost blocks of one kind and one type (or, untyped, one exact size).
+struct LeakGroup {
+  LeakKind kind = LeakKind::DefinitelyLost;
+  uint32_t type = 0;                 // index into LeakScanResult::types (0 = unknown)
+  uint64_t blockSize = 0;            // the blocks' size when they all have it, else 0
+  uint64_t count = 0, bytes = 0;
+  std::vector<uint64_t> examples;    // a few block addresses
+};
+
+struct LeakScanResult {
+  int pid = -1;
+  bool stopped = false;              // every thread was stopped for the scan
+  double stoppedMs = 0;              // how long the target was stopped
+  LeakRoots roots;
+  LeakTotals totals[4];              // by LeakKind
+  std::vector<std::string> types{""};  // type names; [0] = "" (unknown)
+  std::vector<LeakGroup> groups;     // sorted by bytes, largest first
+  // request.blocks: every used block in address order, as columns
+  std::vector<uint64_t> address, size;
+  std::vector<uint8_t> kind;         // LeakKind
+  std::vector<uint32_t> type;        // index into types
+  std::vector<LeakReferrer> referrers;  // of request.referrersOf, by target then address (at most kMaxReferrers)
+  std::vector<SnapshotErrorInfo> errors;
+  static constexpr size_t kMaxReferrers = 4096;
+};
+
 // ---- working-set watch ----
 struct FaultRecord {
   uint64_t pc = 0;                   // 0 when the mechanism cannot see it (pagemap diffs)
@@ -377,6 +440,15 @@ void readPerProcessList(SystemSnapshot& snap, int pid, const char* scope, Read r
   }
 }
 
+// The OS's name for "not supported", for the defaults of calls a backend does not implement.
+inline const char* notSupportedCode() {
+#ifdef _WIN32
+  return "ERROR_NOT_SUPPORTED";
+#else
+  return "ENOTSUP";
+#endif
+}
+
 // Implementations must be reentrant: snapshot() runs concurrently on several worker threads.
 class Backend {
  public:
@@ -393,6 +465,20 @@ class Backend {
   // Throws OsError (ESRCH, EACCES, ENOTSUP for an allocator it cannot walk, ECANCELED).
   virtual HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress,
                                    const std::atomic<bool>& cancel) = 0;
+  // Conservative reachability scan of the used heap blocks with the target stopped (and always
+  // resumed). Throws OsError (ESRCH, EACCES/EPERM, ENOTSUP for an allocator it cannot walk, ECANCELED).
+  virtual LeakScanResult scanLeaks(const LeakScanRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+    (void)progress;
+    (void)cancel;
+    throw OsError(notSupportedCode(), request.pid, "leaks",
+                  "leak scans are not implemented on this platform yet (Linux only); walk the heap instead");
+  }
+  // Up to `size` bytes of the target's memory at `address` (a block preview); fewer where it ends.
+  virtual std::vector<uint8_t> readMemory(int pid, uint64_t address, size_t size) {
+    (void)address;
+    (void)size;
+    throw OsError(notSupportedCode(), pid, "memory", "reading process memory is not implemented on this platform yet (Linux only)");
+  }
   // Throws OsError when no mechanism works (the message says which were tried and why).
   virtual std::unique_ptr<WsWatch> startWatch(const WatchRequest& request) = 0;
   // One SymbolInfo per address, in order. Reentrant (worker threads); caches per module image (Linux:

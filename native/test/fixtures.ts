@@ -135,3 +135,13 @@ export async function startFixture<T>(
   }
   return { proc, info, stop }
 }
+
+/** The error a promise rejects with; fails when it resolves. */
+export async function rejection<E = Error>(promise: Promise<unknown>): Promise<E> {
+  try {
+    await promise
+  } catch (error) {
+    return error as E
+  }
+  throw new Error('expected the promise to reject')
+}

@@ -4,6 +4,7 @@
 // free of Node imports; resources/snapscope-file.schema.json is generated from them.
 import { Type, type Static } from '@sinclair/typebox'
 import { HeapWalkDocSchema, HeapWalksDocSchema, HostInfoSchema, SCHEMA_LIMITS, SnapshotSchema, Time, WsWatchDocSchema, def } from './types'
+import { LeaksDocSchema } from './leakTypes'
 import { TimelineDocSchema } from './timelineTypes'
 import { SymbolsDocSchema } from './symbolTypes'
 import { AllocsDocSchema } from './allocTypes'
@@ -18,6 +19,7 @@ export const ITEM_DEFINITIONS = {
   'snapscope.heapwalks/1': HeapWalksDocSchema,
   'snapscope.heapwalk/1': HeapWalkDocSchema,
   'snapscope.wswatch/1': WsWatchDocSchema,
+  'snapscope.leaks/1': LeaksDocSchema,
   'snapscope.timeline/1': TimelineDocSchema,
   'snapscope.symbols/1': SymbolsDocSchema,
   'snapscope.allocs/1': AllocsDocSchema

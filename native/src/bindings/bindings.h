@@ -44,8 +44,20 @@ inline double optionalNumber(const Napi::Object& options, const char* name, doub
   return number;
 }
 
+// options.pid of a call's options object; a TypeError "<call>: options.pid must be …" otherwise.
+inline int pidOption(const Napi::Object& options, const char* call) {
+  Napi::Value pid = options.Get("pid");
+  double value = pid.IsNumber() ? pid.As<Napi::Number>().DoubleValue() : -1;
+  if (!(value >= 0 && value <= INT_MAX && std::floor(value) == value))
+    throw Napi::TypeError::New(options.Env(), std::string(call) + ": options.pid must be a non-negative integer");
+  return static_cast<int>(value);
+}
+
 // A whole-call failure as a JS Error carrying the OS code, the pid (null when none) and the scope.
 Napi::Error toJsError(Napi::Env env, const OsError& error);
+
+// One entry of a result's `errors` (heap_binding.cc).
+Napi::Object convertError(Napi::Env env, const SnapshotErrorInfo& e);
 
 // memoryRegions(pid) -> Promise<[{start, end, perms, kind, path, tid}]> (regions_binding.cc)
 Napi::Value memoryRegionsBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
@@ -56,6 +68,11 @@ Napi::Value processMemoryBinding(const Napi::CallbackInfo& info, const std::shar
 
 // heapWalk(options, onProgress?) -> {result: Promise<…>, cancel(): void} (heap_binding.cc)
 Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+
+// leakScan(options, onProgress?) -> {result: Promise<…>, cancel(): void}; readMemory(pid, address, length)
+// -> Promise<Uint8Array> (leaks_binding.cc)
+Napi::Value leakScanBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+Napi::Value readMemoryBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
 
 // startWatch(options, onBatch, onEnd) -> {mechanism, stop(): void} (watch_binding.cc)
 Napi::Value startWatchBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);

@@ -12,13 +12,11 @@
 #include <optional>
 
 #include "bindings.h"
-#include "promise_worker.h"
+#include "walk_worker.h"
 
 namespace snapscope {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
 
 const char* const kUsage = "heapWalk(options, onProgress?): options is {pid, heapId, offset, limit, stopTarget}";
@@ -41,11 +39,7 @@ HeapWalkRequest parseRequest(const Napi::CallbackInfo& info) {
   Napi::Object options = info[0].As<Napi::Object>();
   HeapWalkRequest request;
 
-  Napi::Value pid = options.Get("pid");
-  double pidValue = pid.IsNumber() ? pid.As<Napi::Number>().DoubleValue() : -1;
-  if (!(pidValue >= 0 && pidValue <= INT_MAX && std::floor(pidValue) == pidValue))
-    throw Napi::TypeError::New(env, "heapWalk: options.pid must be a non-negative integer");
-  request.pid = static_cast<int>(pidValue);
+  request.pid = pidOption(options, "heapWalk");
 
   Napi::Value heapId = options.Get("heapId");
   if (heapId.IsString()) {
@@ -64,15 +58,6 @@ HeapWalkRequest parseRequest(const Napi::CallbackInfo& info) {
   if (!stop.IsUndefined() && !stop.IsBoolean()) throw Napi::TypeError::New(env, "heapWalk: options.stopTarget must be a boolean");
   request.stopTarget = stop.IsBoolean() && stop.As<Napi::Boolean>().Value();
   return request;
-}
-
-Napi::Object convertError(Napi::Env env, const SnapshotErrorInfo& e) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("pid", e.pid);
-  o.Set("scope", e.scope);
-  o.Set("code", e.code);
-  o.Set("message", e.message);
-  return o;
 }
 
 Napi::Object convertWalk(Napi::Env env, const HeapWalk& walk) {
@@ -133,92 +118,27 @@ Napi::Object convertResult(Napi::Env env, const HeapWalkResult& result) {
   return o;
 }
 
-class HeapWalkWorker final : public PromiseWorker<HeapWalkResult> {
- public:
-  HeapWalkWorker(Napi::Env env, std::shared_ptr<Backend> backend, HeapWalkRequest request,
-                 std::shared_ptr<std::atomic<bool>> cancel, std::optional<Napi::ThreadSafeFunction> progress)
-      : PromiseWorker(env, "snapscope.heapWalk"),
-        backend_(std::move(backend)),
-        request_(std::move(request)),
-        cancel_(std::move(cancel)),
-        progress_(std::move(progress)),
-        settled_(std::make_shared<std::atomic<bool>>(false)) {}
+Napi::Object convertWalkResult(Napi::Env env, const HeapWalkResult& result, const HeapWalkRequest&) { return convertResult(env, result); }
 
- protected:
-  // One pool thread from start to end: the ptrace tracer (stopTarget) is this thread.
-  HeapWalkResult run() override {
-    ProgressFn onProgress;
-    if (progress_) onProgress = [this](const WalkProgress& p) { post(p); };
-    return backend_->walkHeaps(request_, onProgress, *cancel_);
-  }
-
-  void afterRun() override {
-    if (progress_) progress_->Release();  // no more calls from this thread
-  }
-
-  void beforeSettle() override { settled_->store(true); }  // progress still queued is not delivered after the result
-
-  Napi::Value convert(Napi::Env env, HeapWalkResult& result) override {
-    Napi::Object converted = convertResult(env, result);
-    result = HeapWalkResult();  // the blocks can be large: let go of them now
-    return converted;
-  }
-
- private:
-  // Called by the walk about every 64 k blocks; forwards at most one call per kProgressInterval.
-  void post(const WalkProgress& p) {
-    const Clock::time_point now = Clock::now();
-    if (posted_ && now - lastPost_ < kProgressInterval) return;
-    auto* data = new WalkProgress(p);
-    napi_status status = progress_->NonBlockingCall(
-        data, [settled = settled_](Napi::Env env, Napi::Function callback, WalkProgress* raw) {
-          std::unique_ptr<WalkProgress> owned(raw);
-          if (env == nullptr || settled->load()) return;
-          Napi::Object o = Napi::Object::New(env);
-          o.Set("scannedBytes", static_cast<double>(owned->scannedBytes));
-          o.Set("totalBytes", static_cast<double>(owned->totalBytes));
-          o.Set("blocks", static_cast<double>(owned->blocks));
-          try {
-            callback.Call({o});
-          } catch (const Napi::Error&) {
-            // A throwing onProgress must not take the process down; the walk goes on.
-          }
-        });
-    if (status != napi_ok) {
-      delete data;  // queue full (the JS thread is busy): this update is dropped
-      return;
-    }
-    posted_ = true;
-    lastPost_ = now;
-  }
-
-  std::shared_ptr<Backend> backend_;
-  HeapWalkRequest request_;
-  std::shared_ptr<std::atomic<bool>> cancel_;
-  std::optional<Napi::ThreadSafeFunction> progress_;
-  std::shared_ptr<std::atomic<bool>> settled_;
-  bool posted_ = false;
-  Clock::time_point lastPost_;
-};
+const WalkCalls<HeapWalkRequest, HeapWalkResult> kHeapWalk{
+    "heapWalk", [](Backend& backend, const HeapWalkRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+      return backend.walkHeaps(request, progress, cancel);
+    },
+    convertWalkResult};
 
 }  // namespace
 
+Napi::Object convertError(Napi::Env env, const SnapshotErrorInfo& e) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", e.pid);
+  o.Set("scope", e.scope);
+  o.Set("code", e.code);
+  o.Set("message", e.message);
+  return o;
+}
+
 Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {
-  Napi::Env env = info.Env();
-  HeapWalkRequest request = parseRequest(info);  // bad options throw synchronously
-  if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull() && !info[1].IsFunction())
-    throw Napi::TypeError::New(env, "heapWalk: onProgress must be a function");
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("cancel", Napi::Function::New(
-                           env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
-  std::optional<Napi::ThreadSafeFunction> progress;
-  if (info.Length() > 1 && info[1].IsFunction()) {
-    progress = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "snapscope.heapWalk.progress",
-                                             4 /* queued calls at most */, 1 /* the worker */);
-  }
-  handle.Set("result", (new HeapWalkWorker(env, backend, std::move(request), cancel, std::move(progress)))->start());
-  return handle;
+  return startWalk(info, kHeapWalk, backend, parseRequest(info));
 }
 
 }  // namespace snapscope

@@ -39,6 +39,10 @@ class LinuxBackend final : public Backend {
   std::vector<SymbolInfo> symbolize(int pid, const std::vector<uint64_t>& addresses) override {
     return fromSymbolBatch(procfs::symbolizeBatch(pid, addresses));
   }
+  LeakScanResult scanLeaks(const LeakScanRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel) override {
+    return procfs::scanLeaks(request, progress, cancel);
+  }
+  std::vector<uint8_t> readMemory(int pid, uint64_t address, size_t size) override { return procfs::readMemory(pid, address, size); }
   SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) override {
     return procfs::symbolizeBatch(pid, addresses);
   }

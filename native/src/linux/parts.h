@@ -27,6 +27,10 @@ ProcessMemory readProcessMemory(int pid);
 std::vector<HeapListInfo> listHeaps(int pid);
 HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel);
 
+// leaks/: the conservative reachability scan of the used heap blocks; a block's bytes for its preview.
+LeakScanResult scanLeaks(const LeakScanRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel);
+std::vector<uint8_t> readMemory(int pid, uint64_t address, size_t size);
+
 // symbols/: names of code addresses (libdwfl), cached per image across calls and processes.
 SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses);
 

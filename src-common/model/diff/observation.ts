@@ -39,7 +39,8 @@ const ITEM_KIND: Record<FileItem['format'], string> = {
   'snapscope.wswatch/1': 'working-set watch',
   'snapscope.timeline/1': 'timeline',
   'snapscope.symbols/1': 'symbols',
-  'snapscope.allocs/1': 'allocation trace'
+  'snapscope.allocs/1': 'allocation trace',
+  'snapscope.leaks/1': 'leak scan'
 }
 
 export const itemKind = (item: FileItem): string => ITEM_KIND[item.format]
@@ -88,6 +89,13 @@ function add(o: Observation, item: FileItem, side: Side): void {
       info.pid = item.pid
       info.takenAt ??= item.takenAt
       o.heap ??= sumHeaps(item.format === 'snapscope.heapwalks/1' ? item.heaps.map((h) => h.summary) : [item.summary])
+      info.kinds.push(itemKind(item))
+      return
+    }
+    case 'snapscope.leaks/1': {
+      if (!pidOk(item.pid)) return
+      info.pid = item.pid
+      info.takenAt ??= item.takenAt
       info.kinds.push(itemKind(item))
       return
     }

@@ -217,6 +217,8 @@ class Redactor {
           endReason: item.endReason === undefined ? undefined : this.text(item.endReason),
           stacks: item.stacks.map((s) => ({ ...s, frames: s.frames.map((f) => (f.file === null ? f : { ...f, file: this.text(f.file) })) }))
         }
+      case 'snapscope.leaks/1':
+        return { ...item, errors: this.errors(item.errors) }
       case 'snapscope.timeline/1':
         return {
           ...item,

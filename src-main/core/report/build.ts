@@ -9,6 +9,7 @@ import { columns, REPORT_FORMAT, type ReportModel, type Section } from '../../..
 import { allocsSection } from './sections/allocs'
 import { diffSections } from './sections/diff'
 import { heapSection } from './sections/heap'
+import { leaksSection } from './sections/leaks'
 import { snapshotSection } from './sections/snapshot'
 import { symbolsSection } from './sections/symbols'
 import { timelineSection } from './sections/timeline'
@@ -29,6 +30,8 @@ function itemSection(item: FileItem, id: string): Section {
       return symbolsSection(item, id)
     case 'snapscope.allocs/1':
       return allocsSection(item, id)
+    case 'snapscope.leaks/1':
+      return leaksSection(item, id)
   }
 }
 

@@ -13,6 +13,7 @@
 #include "heap_layout.h"
 #include "remote_memory.h"
 #include "target_stopper.h"
+#include "walk_heaps.h"
 
 namespace snapscope::procfs {
 
@@ -128,15 +129,19 @@ std::vector<HeapListInfo> listHeaps(int pid) {
   return out;
 }
 
+void heap::requireHeaps(int pid, const char* scope) {
+  if (pid <= 0) throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " does not exist");
+  // Before stopping: ptrace refuses kernel threads (EPERM) and a zombie has nothing left to walk.
+  if (!hasUserMemory(pid, scope)) throw kernelThreadHasNoHeaps(pid);
+}
+
 HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel) {
   const int pid = request.pid;
   HeapWalkResult result;
   result.pid = pid;
   const Cancel cancelled(cancel, pid);
   cancelled.check();
-  if (pid <= 0) throw OsError("ESRCH", pid, "heap", "process " + std::to_string(pid) + " does not exist");
-  // Before stopping: ptrace refuses kernel threads (EPERM) and a zombie has nothing left to walk.
-  if (!hasUserMemory(pid, "heap")) throw kernelThreadHasNoHeaps(pid);
+  requireHeaps(pid, "heap");
 
   // Stop first, then read the layout: everything below sees one state of the heap. The stopper
   // lets the target go when this function returns or throws.
@@ -147,12 +152,22 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
     if (!result.stopped)
       result.errors.push_back({pid, "heap", "ETIMEDOUT", stopper->problem() + ": the walk went on, and may be torn"});
   }
-
-  std::vector<Mapping> maps = readTargetMaps(pid, "heap");
-  if (maps.empty()) throw kernelThreadHasNoHeaps(pid);
   RemoteMemory memory(pid, "heap", "during the heap walk");
-  HeapLayout layout = discoverHeapsSettled(pid, memory, maps, "heap", cancelled);
-  if (!layout.walkable) throw OsError("ENOTSUP", pid, "heap", layout.why);
+  WalkDetail detail;
+  walkHeapsOf(request, progress, cancelled, memory, result, detail);
+  return result;
+}
+
+void heap::walkHeapsOf(const HeapWalkRequest& request, const ProgressFn& progress, const Cancel& cancelled, const RemoteMemory& memory,
+                 HeapWalkResult& result, WalkDetail& detail) {
+  const int pid = request.pid;
+  const char* scope = memory.scope().c_str();
+  std::vector<Mapping>& maps = detail.maps;
+  maps = readTargetMaps(pid, scope);
+  if (maps.empty()) throw kernelThreadHasNoHeaps(pid);
+  detail.layout = discoverHeapsSettled(pid, memory, maps, scope, cancelled);
+  const HeapLayout& layout = detail.layout;
+  if (!layout.walkable) throw OsError("ENOTSUP", pid, scope, layout.why);
   for (const std::string& warning : layout.warnings) result.errors.push_back({pid, "heap", "EIO", warning});
 
   std::vector<const HeapPlan*> selected;
@@ -246,7 +261,9 @@ HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progr
   ctx.report(totalBytes);
   result.heaps.reserve(runs.size());
   for (HeapRun& run : runs) result.heaps.push_back(std::move(run.walk));
-  return result;
+  detail.tcaches = lists.tcaches();
+  std::sort(detail.tcaches.begin(), detail.tcaches.end());
 }
+
 
 }  // namespace snapscope::procfs

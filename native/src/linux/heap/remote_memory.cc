@@ -44,6 +44,24 @@ size_t RemoteMemory::readPieces(const uint64_t* addresses, size_t count, size_t 
   return failed(addresses[0], what);
 }
 
+size_t RemoteMemory::readRanges(const uint64_t* addresses, const size_t* sizes, size_t count, void* out, const char* what) const {
+  count = std::min(count, kMaxPieces);
+  if (count == 0) return 0;
+  iovec remote[kMaxPieces];
+  size_t total = 0;
+  for (size_t i = 0; i < count; ++i) {
+    remote[i] = {reinterpret_cast<void*>(addresses[i]), sizes[i]};
+    total += sizes[i];
+  }
+  iovec local{out, total};
+  ssize_t n;
+  do {
+    n = ::process_vm_readv(task_, &local, 1, remote, count, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0) return static_cast<size_t>(n);
+  return failed(addresses[0], what);
+}
+
 size_t RemoteMemory::failed(uint64_t address, const char* what) const {
   int err = errno;
   switch (err) {

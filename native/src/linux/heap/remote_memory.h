@@ -42,6 +42,9 @@ class RemoteMemory {
   // the first unreadable one.
   size_t readPieces(const uint64_t* addresses, size_t count, size_t each, void* out, const char* what) const;
   static constexpr size_t kMaxPieces = 1024;  // IOV_MAX
+  // The bytes of `count` ranges (at most kMaxPieces), back to back into `out`, in one system call.
+  // Returns the bytes read: the read stops at the first unreadable byte.
+  size_t readRanges(const uint64_t* addresses, const size_t* sizes, size_t count, void* out, const char* what) const;
 
   // The error for "the process exited" in this call's words.
   [[noreturn]] void throwExited() const;

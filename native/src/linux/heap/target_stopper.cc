@@ -3,14 +3,19 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <elf.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
 #include <algorithm>
 #include <cstring>
@@ -44,7 +49,23 @@ struct Report {
   int32_t threads = 0;        // kStopped: threads in a ptrace-stop
   int32_t notStopped = 0;     // kStopped: a thread that did not stop in time (0: none)
   int32_t keptAppearing = 0;  // kStopped: the thread list never settled
+  int32_t captured = 0;       // register slots written (captureRegisters)
 };
+
+// One thread's registers, written by the helper into memory shared with the inspector.
+struct RegisterSlot {
+  int32_t tid;
+  int32_t bytes;  // what PTRACE_GETREGSET filled in
+  uint64_t words[64];
+};
+#if defined(__x86_64__)
+constexpr size_t kSpWord = offsetof(user_regs_struct, rsp) / 8;
+#elif defined(__aarch64__)
+constexpr size_t kSpWord = 31;  // user_pt_regs: regs[31], sp, pc, pstate
+#else
+#error "the stack pointer's place in NT_PRSTATUS is not known for this architecture"
+#endif
+constexpr size_t kRegisterMapBytes = kMaxThreads * sizeof(RegisterSlot);
 
 struct Tracee {
   pid_t tid;
@@ -60,6 +81,7 @@ struct HelperMemory {
   std::vector<pid_t> listed = std::vector<pid_t>(kMaxThreads);
   std::vector<char> dirBuffer = std::vector<char>(32 * 1024);
   size_t count = 0;
+  RegisterSlot* registers = nullptr;  // shared with the inspector (captureRegisters), else null
 };
 
 // ---- the helper (system calls only from here to runHelper) ----
@@ -259,6 +281,18 @@ void closeOtherFds(int a, int b) {
   closeOtherFds(reportFd, controlFd);         // hold none of the inspector's pipes and sockets open
 
   Report report = seizeAll(pid, m);
+  if (report.outcome == Report::kStopped && m.registers) {
+    for (size_t k = 0; k < m.count; ++k) {
+      const Tracee& t = m.tracees[k];
+      if (!t.stopped || t.gone) continue;
+      RegisterSlot& slot = m.registers[report.captured];
+      iovec io{slot.words, sizeof slot.words};
+      if (::ptrace(PTRACE_GETREGSET, t.tid, reinterpret_cast<void*>(NT_PRSTATUS), &io) != 0) continue;
+      slot.tid = t.tid;
+      slot.bytes = static_cast<int32_t>(io.iov_len);
+      ++report.captured;
+    }
+  }
   const char* out = reinterpret_cast<const char*>(&report);
   for (size_t done = 0; done < sizeof report;) {
     ssize_t n = ::write(reportFd, out + done, sizeof report - done);
@@ -318,9 +352,28 @@ bool readReport(int fd, Report& report, const Cancel& cancel) {
   return true;
 }
 
+// The shared mapping the helper writes registers into (pages touched only for the threads there are).
+class RegisterMap {
+ public:
+  explicit RegisterMap(bool wanted) {
+    if (!wanted) return;
+    void* at = ::mmap(nullptr, kRegisterMapBytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (at != MAP_FAILED) slots_ = static_cast<RegisterSlot*>(at);
+  }
+  ~RegisterMap() {
+    if (slots_) ::munmap(slots_, kRegisterMapBytes);
+  }
+  RegisterMap(const RegisterMap&) = delete;
+  RegisterMap& operator=(const RegisterMap&) = delete;
+  RegisterSlot* slots() const { return slots_; }
+
+ private:
+  RegisterSlot* slots_ = nullptr;
+};
+
 }  // namespace
 
-TargetStopper::TargetStopper(int pid, const Cancel& cancel) : pid_(pid) {
+TargetStopper::TargetStopper(int pid, const Cancel& cancel, bool captureRegisters) : pid_(pid) {
   const std::string who = "process " + std::to_string(pid);
   if (pid == static_cast<int>(::getpid())) {
     throw OsError("EPERM", pid, "heap", "stopTarget is impossible for the inspector's own process (it would stop itself); walk it without stopTarget");
@@ -328,6 +381,10 @@ TargetStopper::TargetStopper(int pid, const Cancel& cancel) : pid_(pid) {
   if (::kill(pid, 0) != 0 && errno == ESRCH) throw OsError("ESRCH", pid, "heap", who + " does not exist");
 
   HelperMemory memory;
+  RegisterMap registerMap(captureRegisters);
+  if (captureRegisters && !registerMap.slots())
+    throw OsError("ENOMEM", pid, "heap", "cannot map memory for the registers of " + who);
+  memory.registers = registerMap.slots();
   int reportPipe[2], controlPipe[2];
   if (::pipe2(reportPipe, O_CLOEXEC) != 0) {
     int err = errno;
@@ -370,6 +427,14 @@ TargetStopper::TargetStopper(int pid, const Cancel& cancel) : pid_(pid) {
   switch (report.outcome) {
     case Report::kStopped:
       allStopped_ = report.notStopped == 0 && report.keptAppearing == 0;
+      for (int32_t i = 0; captureRegisters && i < report.captured && i < static_cast<int32_t>(kMaxThreads); ++i) {
+        const RegisterSlot& slot = registerMap.slots()[i];
+        ThreadRegisters regs;
+        regs.tid = slot.tid;
+        regs.words.assign(slot.words, slot.words + std::min<size_t>(slot.bytes / 8, sizeof slot.words / 8));
+        regs.sp = kSpWord < regs.words.size() ? regs.words[kSpWord] : 0;
+        registers_.push_back(std::move(regs));
+      }
       if (report.notStopped != 0) {
         problem_ = "thread " + std::to_string(report.notStopped) + " of " + who + " did not stop within " +
                    std::to_string(kStopTimeoutMs / 1000) + " s";

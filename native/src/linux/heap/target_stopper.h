@@ -21,6 +21,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,13 +31,22 @@
 
 namespace snapscope::procfs::heap {
 
+// One thread's general registers as the kernel saves them (PTRACE_GETREGSET NT_PRSTATUS).
+struct ThreadRegisters {
+  pid_t tid = 0;
+  std::vector<uint64_t> words;  // user_regs_struct (x86-64) / user_pt_regs (arm64), word by word
+  uint64_t sp = 0;              // the stack pointer among them
+};
+
 class TargetStopper {
  public:
   // Returns once every thread of `pid` is in a ptrace-stop (or could not be stopped in time: see
   // allStopped). Throws OsError: EPERM when the process can't be traced (traced by a debugger
   // already, not ours, or the inspector itself), ESRCH when it is gone, ECANCELED when `cancel`
   // is set meanwhile (every thread stopped so far is let go).
-  TargetStopper(int pid, const Cancel& cancel);
+  // With `captureRegisters`, the helper (the tracer: only it may) also reads every stopped thread's
+  // registers before it reports, for registers() (the roots of a leak scan).
+  TargetStopper(int pid, const Cancel& cancel, bool captureRegisters = false);
   ~TargetStopper();  // every thread is detached and runs on
 
   TargetStopper(const TargetStopper&) = delete;
@@ -46,6 +56,8 @@ class TargetStopper {
   bool allStopped() const { return allStopped_; }
   // Why allStopped() is false ("" when it is true).
   const std::string& problem() const { return problem_; }
+  // The registers of every stopped thread (empty without captureRegisters).
+  const std::vector<ThreadRegisters>& registers() const { return registers_; }
 
  private:
   void release() noexcept;
@@ -55,6 +67,7 @@ class TargetStopper {
   Fd control_;       // write end: closing it tells the helper to detach and exit
   bool allStopped_ = false;
   std::string problem_;
+  std::vector<ThreadRegisters> registers_;
 };
 
 }  // namespace snapscope::procfs::heap

@@ -1,0 +1,29 @@
+// A leak scan in a report: what is lost, and the groups of lost blocks by type or size.
+import type { LeaksDoc } from '../../../../src-common/contract/leakTypes'
+import { fmtBytes, fmtCount } from '../../../../src-common/model/format/format'
+import { columns, type Section } from '../../../../src-common/model/report/model'
+
+export function leaksSection(doc: LeaksDoc, id: string): Section {
+  const s = doc.summary
+  const lostBlocks = s.definitelyLost.blocks + s.indirectlyLost.blocks
+  return {
+    id,
+    title: `Leak scan of pid ${doc.pid}`,
+    subtitle: `${doc.stopped ? 'target stopped' : 'target NOT fully stopped: may be wrong'} for ${Math.round(doc.stoppedMs)} ms`,
+    cards: [
+      { label: 'Definitely lost', value: `${fmtBytes(s.definitelyLost.bytes)} in ${fmtCount(s.definitelyLost.blocks)}`, tone: s.definitelyLost.blocks ? 'warn' : 'ok' },
+      { label: 'Indirectly lost', value: `${fmtBytes(s.indirectlyLost.bytes)} in ${fmtCount(s.indirectlyLost.blocks)}`, tone: lostBlocks ? 'warn' : 'ok' },
+      { label: 'Possibly lost', value: `${fmtBytes(s.possiblyLost.bytes)} in ${fmtCount(s.possiblyLost.blocks)}` },
+      { label: 'Reachable', value: `${fmtBytes(s.reachable.bytes)} in ${fmtCount(s.reachable.blocks)}` }
+    ],
+    charts: [],
+    tables: [
+      {
+        id: `${id}-groups`,
+        title: 'Lost blocks by type or size',
+        columns: columns(['kind', 'Kind', 'text'], ['type', 'Type', 'text'], ['blockSize', 'Block size', 'bytes'], ['count', 'Blocks', 'count'], ['bytes', 'Bytes', 'bytes'], ['example', 'Example', 'mono']),
+        rows: doc.groups.map((g) => ({ kind: g.kind, type: g.type ?? '', blockSize: g.blockSize ?? 0, count: g.count, bytes: g.bytes, example: g.examples[0] ?? '' }))
+      }
+    ]
+  }
+}
