@@ -145,3 +145,31 @@ export async function rejection<E = Error>(promise: Promise<unknown>): Promise<E
   }
   throw new Error('expected the promise to reject')
 }
+
+export interface Zombie {
+  pid: number
+  /** ends the holder, which takes its zombie child with it */
+  stop(): void
+}
+
+/**
+ * A zombie process: the child of a python3 that never reaps it (a shell's background job would not
+ * do: the shell may reap it before it execs). Resolves once /proc says Z.
+ */
+export async function startZombie(): Promise<Zombie> {
+  const holder = spawn('/usr/bin/python3', ['-c', 'import os, sys\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\nsys.stdin.read()'], {
+    stdio: ['pipe', 'pipe', 'inherit']
+  })
+  const zombie: Zombie = { pid: 0, stop: () => holder.stdin!.end() }
+  zombie.pid = await new Promise<number>((resolve, reject) => {
+    holder.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString())))
+    holder.once('exit', (code) => reject(new Error(`the zombie's holder exited (${code})`)))
+  })
+  const state = () => {
+    const stat = fs.readFileSync(`/proc/${zombie.pid}/stat`, 'utf8')
+    return stat[stat.lastIndexOf(')') + 2]
+  }
+  for (let i = 0; i < 250 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20))
+  if (state() !== 'Z') throw new Error(`process ${zombie.pid} did not become a zombie`)
+  return zombie
+}

@@ -1,11 +1,11 @@
 // processMemory(pid): the details pane's private bytes, peak working set and virtual size, against
 // psutil and the process's own /proc/PID/status read apart from the addon, on a fixture that touches
 // a known number of pages on command (watch_toucher); and its errors.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAddon, type NativeProcessMemory } from '../index'
-import { buildFixture, startFixture, type RunningFixture } from './fixtures'
+import { buildFixture, startFixture, startZombie, type RunningFixture } from './fixtures'
 
 const addon = loadAddon()
 // Above the kernel's largest possible pid_max (2^22), so no process can have it.
@@ -159,22 +159,15 @@ describe('processMemory errors', () => {
   })
 
   it('ESRCH for a zombie: it has exited, its parent has not reaped it, no memory remains', async () => {
-    // A parent that never reaps its child: the child stays a zombie until the parent exits.
-    const holder = spawn(PYTHON, ['-c', 'import os, sys\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\nsys.stdin.read()'], {
-      stdio: ['pipe', 'pipe', 'inherit']
-    })
+    const { pid: zombie, stop } = await startZombie()
     try {
-      const zombie = await new Promise<number>((resolve) => holder.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString()))))
-      const state = () => execFileSync('ps', ['-o', 'stat=', '-p', String(zombie)], { encoding: 'utf8' }).trim()
-      for (let i = 0; i < 100 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20))
-      expect(state()).toBe('Z')
       await expect(addon.processMemory(zombie)).rejects.toMatchObject({
         code: 'ESRCH',
         pid: zombie,
         message: expect.stringMatching(new RegExp(`^process ${zombie} is a zombie`))
       })
     } finally {
-      holder.stdin!.end()
+      stop()
     }
   })
 

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { loadAddon, type NativeSymbolBatch } from '../index'
 import { SYMBOL_SOURCES } from '../../src-common/contract/types'
 import { addr2line, addr2lineFile, type Addr2lineAnswer, type Addr2lineFrame } from '../../test-support/addr2line'
-import { startFixture, type RunningFixture } from './fixtures'
+import { startFixture, startZombie, type RunningFixture } from './fixtures'
 
 const addon = loadAddon()
 const FIXTURES = path.join(__dirname, 'fixtures')
@@ -551,14 +551,11 @@ describe('symbolize: errors', () => {
   })
 
   it('rejects with ESRCH for a zombie: it has no memory left to name', async () => {
-    // The background job exits at once; its parent becomes `sleep`, which never reaps it.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const { pid: zombie, stop } = await startZombie()
     try {
-      const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString()))))
-      await expect.poll(() => fs.readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]![0]).toBe('Z')
       await expect(addon.symbolize(zombie, new BigUint64Array([1n]))).rejects.toMatchObject({ code: 'ESRCH', pid: zombie, scope: 'symbols' })
     } finally {
-      parent.kill('SIGKILL')
+      stop()
     }
   })
 

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startFixture } from '../../native/test/fixtures'
+import { startFixture, startZombie } from '../../native/test/fixtures'
 import { addr2line } from '../../test-support/addr2line'
 import { ERROR_CODES } from '../../src-common/contract/errors'
 import type { HeapWalkDoc, HeapWalksDoc, Snapshot, WsWatchDoc } from '../../src-common/contract/types'
@@ -191,14 +191,8 @@ describe('processes without user memory', () => {
     spawnSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8' }).stdout.trim()
 
   it('a zombie: its module and heap lists are ESRCH errors saying it is a zombie, and so is a walk', async () => {
-    // A parent that never reaps its child: the child stays a zombie until the parent exits.
-    const holder = spawn('/usr/bin/python3', ['-c', 'import os, sys\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\nsys.stdin.read()'], {
-      stdio: ['pipe', 'pipe', 'inherit']
-    })
+    const { pid: zombie, stop } = await startZombie()
     try {
-      const zombie = await new Promise<number>((resolve) => holder.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString()))))
-      for (let i = 0; i < 100 && psField(zombie, 'stat') !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20))
-      expect(psField(zombie, 'stat')).toBe('Z')
       const said = expect.stringMatching(new RegExp(`^process ${zombie} is a zombie: it has exited and no memory remains`))
 
       const r = cli('snapshot', '--pid', String(zombie), '--include', 'module,heaplist')
@@ -216,7 +210,7 @@ describe('processes without user memory', () => {
         expect(walk.stderr).toMatch(/is a zombie: it has exited and no memory remains.*\(ESRCH\)/)
       }
     } finally {
-      holder.stdin!.end()
+      stop()
     }
   })
 
