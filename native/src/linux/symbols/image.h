@@ -56,9 +56,19 @@ class Image {
 
   const std::string& buildId() const { return buildId_; }  // raw bytes; "" when it has none
 
-  // For each i of `indices`: batch.address[i] lies in this image loaded at `base`; fills the
+  // A file-backed PT_LOAD: file bytes [offset, offset + size) are ELF addresses from `address`.
+  struct Segment {
+    uint64_t offset, size, address;
+  };
+  // Where the byte at `fileOffset` of the file lies from the image's base (its first page as loaded):
+  // the module offset of an address in ANY mapping of the file (a program may map its code again
+  // elsewhere, as node does), through the PT_LOAD segment that holds that file offset.
+  // `mappingOffset`: the file offset of the mapping holding the address.
+  uint64_t moduleOffsetOf(uint64_t fileOffset, uint64_t mappingOffset) const;
+
+  // For each i of `indices`: batch.moduleOffset[i] (moduleOffsetOf) lies in this image; fills the
   // batch's function, offset, file, line, source and exact at i, and its inlined frames into `inlines`.
-  void resolve(const std::vector<uint32_t>& indices, uint64_t base, SymbolBatch& batch, PooledStrings& strings,
+  void resolve(const std::vector<uint32_t>& indices, SymbolBatch& batch, PooledStrings& strings,
                PendingInlines& inlines);
 
  private:
@@ -89,6 +99,7 @@ class Image {
   Dwfl* dwfl_ = nullptr;
   Dwfl_Module* module_ = nullptr;
   uint64_t loadAddress_ = 0;          // the ELF address of the image's first page (its base)
+  std::vector<Segment> segments_;
   std::string buildId_;
   std::unique_ptr<SymbolIndex> symbols_;             // built on the first lookup
   std::unordered_map<uint64_t, Entry> answers_;       // by offset from the base
