@@ -39,6 +39,30 @@ uint64_t loadSegments(Elf* elf, std::vector<Image::Segment>& segments) {
 
 }  // namespace
 
+PooledStrings::PooledStrings(SymbolBatch& batch, size_t expected) : batch_(batch) {
+  size_t slots = 64;
+  while (slots < 2 * expected) slots *= 2;
+  size(slots);
+}
+
+void PooledStrings::size(size_t slots) {
+  slots_.assign(slots, Slot{});
+  mask_ = slots - 1;
+  shift_ = 64;
+  for (size_t s = slots; s > 1; s /= 2) --shift_;  // the hash's top log2(slots) bits
+}
+
+void PooledStrings::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  size(old.size() * 2);
+  for (const Slot& slot : old) {
+    if (slot.key == nullptr) continue;
+    size_t at = slotOf(slot.key);
+    while (slots_[at].key != nullptr) at = (at + 1) & mask_;
+    slots_[at] = slot;
+  }
+}
+
 std::shared_ptr<Image> Image::open(Fd fd, const std::string& fileName, const std::string& root) {
   std::shared_ptr<Image> image(new Image());
   image->root_ = root;
@@ -96,7 +120,7 @@ Image::~Image() {
 }
 
 const std::string* Image::pooled(std::string text) {
-  return text.empty() ? nullptr : &*pool_.insert(std::move(text)).first;
+  return text.empty() ? nullptr : &*pool_->insert(std::move(text)).first;
 }
 
 Image::Entry Image::compute(uint64_t moduleOffset) {
@@ -140,13 +164,12 @@ Image::Entry Image::compute(uint64_t moduleOffset) {
 void Image::resolve(const std::vector<uint32_t>& indices, SymbolBatch& batch, PooledStrings& strings,
                     PendingInlines& inlines) {
   std::lock_guard<std::mutex> lock(mutex_);
-  strings.forget();
-  // Dropped only here, never while this batch holds pointers into the pool.
   if (answers_.size() + indices.size() > kMaxAnswers || allAnswers + indices.size() > kMaxAllAnswers) {
     allAnswers -= answers_.size();
     answers_.clear();
-    pool_.clear();
+    pool_ = std::make_shared<std::unordered_set<std::string>>();  // the old one lives on in its batches
   }
+  batch.pools.push_back(pool_);
   for (const uint32_t i : indices) {
     const uint64_t offset = batch.moduleOffset[i];
     auto found = answers_.find(offset);

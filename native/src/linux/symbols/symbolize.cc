@@ -125,7 +125,7 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
   }
   BatchStrings strings(batch);
   if (!outside.empty()) namePerfMapped(pid, outside, batch, strings);
-  symbols::PooledStrings pooled(strings);
+  symbols::PooledStrings pooled(batch, addresses.size());
   symbols::PendingInlines inlines(addresses.size());
   const std::string root = outside.size() == addresses.size() ? "" : rootOf(pid);
   for (size_t baseIndex = 0; baseIndex < maps.size(); ++baseIndex) {
