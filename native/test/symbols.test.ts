@@ -341,6 +341,17 @@ describe('symbolize: libraries', () => {
     for (const s of ours) expect(s).toMatchObject({ module: 'libsymfix.so', modulePath: library, source: 'symtab', exact: true })
   })
 
+  it('gives names and paths that are not ASCII as they are (UTF-8), beside ASCII ones', async () => {
+    const fixture = await start(program)
+    const folder = path.join(dir, 'bibliothèque-日本')
+    fs.mkdirSync(folder, { recursive: true })
+    const copy = path.join(folder, 'libsymfix-é.so')
+    fs.copyFileSync(library, copy)
+    const loaded = await command<Loaded>(fixture, `load ${copy}`)
+    const [ours] = await symbolize(fixture.info.pid, [BigInt(loaded.function)])
+    expect(ours).toMatchObject({ module: 'libsymfix-é.so', modulePath: copy, function: 'symfix_late_function', exact: true })
+  })
+
   it('reads a deleted library through /proc/PID/map_files: the answers of the file before it went', async () => {
     const fixture = await start(program)
     const copy = path.join(dir, 'libsymfix-deleted.so')
