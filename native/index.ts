@@ -366,7 +366,13 @@ export interface NativeSymbolBatch {
    */
   module: Uint32Array
   modulePath: Uint32Array
-  /** address - module base (its offset-0 mapping); a perf map's addresses are absolute: base 0 */
+  /**
+   * where the address lies from the module's base (its first page as loaded, the offset-0 mapping), in
+   * the image's own layout: the same for the same code in any mapping of the file (a program may map
+   * its code again elsewhere, as node does), so the ELF's first PT_LOAD page address + moduleOffset is
+   * its file address (what llvm-symbolizer --obj takes). Unreadable image: address - the first mapping
+   * of the file. A perf map's addresses are absolute: base 0
+   */
   moduleOffset: Float64Array
   /** demangled function name ("" = unknown): the symbol's (malloc), DWARF's where no symbol holds the code */
   function: Uint32Array

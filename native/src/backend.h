@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -331,7 +332,11 @@ inline uint8_t symbolSourceCode(std::string_view source) {
 // Many SymbolInfo as columns with each distinct string once (what the addon hands to JS): a batch of
 // 100k addresses in a few modules is a few thousand strings, not half a million.
 struct SymbolBatch {
-  std::vector<std::string> strings{""};  // strings[0] = ""; the columns below index it
+  // strings[0] = ""; the columns below index it. Views, not copies: into `owned`, or into the string
+  // pools of images (Linux), which `pools` keeps alive as long as the batch.
+  std::vector<std::string_view> strings{""};
+  std::deque<std::string> owned;  // a deque: its strings stay put as it grows
+  std::vector<std::shared_ptr<const void>> pools;
   std::vector<uint64_t> address;
   std::vector<uint32_t> module, modulePath;
   std::vector<uint64_t> moduleOffset;
@@ -347,23 +352,28 @@ struct SymbolBatch {
         exact(n) {
     inlineStart.reserve(n + 1);
   }
+  SymbolBatch(SymbolBatch&&) = default;  // views into `owned` survive a move, not a copy
+  SymbolBatch& operator=(SymbolBatch&&) = default;
   size_t size() const { return address.size(); }
 };
 
-// Interns strings into a batch by content.
+// Interns strings into a batch by content, copied into it.
 class BatchStrings {
  public:
   explicit BatchStrings(SymbolBatch& batch) : batch_(batch) {}
-  uint32_t add(const std::string& text) {
+  uint32_t add(std::string_view text) {
     if (text.empty()) return 0;
-    auto [slot, added] = index_.emplace(text, static_cast<uint32_t>(batch_.strings.size()));
-    if (added) batch_.strings.push_back(text);
-    return slot->second;
+    auto found = index_.find(text);
+    if (found != index_.end()) return found->second;
+    const uint32_t id = static_cast<uint32_t>(batch_.strings.size());
+    batch_.strings.push_back(batch_.owned.emplace_back(text));
+    index_.emplace(batch_.strings.back(), id);
+    return id;
   }
 
  private:
   SymbolBatch& batch_;
-  std::unordered_map<std::string, uint32_t> index_;
+  std::unordered_map<std::string_view, uint32_t> index_;
 };
 
 inline SymbolBatch toSymbolBatch(const std::vector<SymbolInfo>& symbols) {
@@ -396,17 +406,18 @@ inline std::vector<SymbolInfo> fromSymbolBatch(const SymbolBatch& batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     SymbolInfo& s = symbols[i];
     s.address = batch.address[i];
-    s.module = batch.strings[batch.module[i]];
-    s.modulePath = batch.strings[batch.modulePath[i]];
+    s.module = std::string(batch.strings[batch.module[i]]);
+    s.modulePath = std::string(batch.strings[batch.modulePath[i]]);
     s.moduleOffset = batch.moduleOffset[i];
-    s.function = batch.strings[batch.function[i]];
+    s.function = std::string(batch.strings[batch.function[i]]);
     s.offset = batch.offset[i];
-    s.file = batch.strings[batch.file[i]];
+    s.file = std::string(batch.strings[batch.file[i]]);
     s.line = batch.line[i];
     s.source = batch.source[i] ? kSymbolSources[batch.source[i] - 1] : "";
     s.exact = batch.exact[i] != 0;
     for (uint32_t k = batch.inlineStart[i]; k < batch.inlineStart[i + 1]; ++k)
-      s.inlined.push_back({batch.strings[batch.inlineFunction[k]], batch.strings[batch.inlineFile[k]], batch.inlineLine[k]});
+      s.inlined.push_back({std::string(batch.strings[batch.inlineFunction[k]]), std::string(batch.strings[batch.inlineFile[k]]),
+                           batch.inlineLine[k]});
   }
   return symbols;
 }

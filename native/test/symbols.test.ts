@@ -287,6 +287,28 @@ describe('symbolize: the program itself', () => {
     expect(ours[0]).toMatchObject({ function: 'snapfix_c_function', module: 'symbols_fixture.nopie', exact: true })
   })
 
+  it('names code in a second mapping of the executable (mapped again elsewhere, as node does) like the original', async () => {
+    const fixture = await start(program)
+    const { cFunction: copy } = await command<{ cFunction: string }>(fixture, 'remap')
+    const original = BigInt(fixture.info.cFunction)
+    const mapsText = fs.readFileSync(`/proc/${fixture.info.pid}/maps`, 'utf8')
+    const holder = (a: bigint) => mapsText.split('\n').find((l) => {
+      const [start, end] = l.split(/\s+/)[0]!.split('-').map((x) => BigInt('0x' + x))
+      return a >= start! && a < end!
+    })!
+    expect(holder(BigInt(copy)).split(/\s+/)[5]).toBe(program) // a file mapping of the program...
+    expect(holder(BigInt(copy))).not.toBe(holder(original)) // ...that is not the one the loader made
+    const addresses = [original, BigInt(copy), original + 4n, BigInt(copy) + 4n]
+    const [cFunction, inCopy, inside, insideCopy] = await symbolize(fixture.info.pid, addresses)
+    expect(cFunction).toMatchObject({ function: 'snapfix_c_function', exact: true })
+    expect(inCopy).toEqual(cFunction) // moduleOffset too: the place in the image, whichever mapping
+    expect(insideCopy).toEqual(inside)
+    // llvm-symbolizer, given the file address that moduleOffset names, agrees.
+    const fileAddress = BigInt(inCopy!.moduleOffset) + firstLoad(program)
+    const llvm = execFileSync('/usr/bin/llvm-symbolizer', [`--obj=${program}`, `0x${fileAddress.toString(16)}`], { encoding: 'utf8' })
+    expect(llvm.split('\n')[0]).toBe('snapfix_c_function')
+  })
+
   it('reads a process whose main thread has exited (its leader a zombie) through a live thread', async () => {
     const fixture = await startFixture<{ pid: number; tid: number }>('leader_exit')
     running.push(fixture as unknown as RunningFixture<FixtureInfo>)
@@ -317,6 +339,17 @@ describe('symbolize: libraries', () => {
     expect(ours.map(oracleView)).toEqual(theirs.map(withoutAddress))
     expect(ours.map((s) => s.function)).toEqual(['symfix_late_function', 'symfix_hidden'])
     for (const s of ours) expect(s).toMatchObject({ module: 'libsymfix.so', modulePath: library, source: 'symtab', exact: true })
+  })
+
+  it('gives names and paths that are not ASCII as they are (UTF-8), beside ASCII ones', async () => {
+    const fixture = await start(program)
+    const folder = path.join(dir, 'bibliothèque-日本')
+    fs.mkdirSync(folder, { recursive: true })
+    const copy = path.join(folder, 'libsymfix-é.so')
+    fs.copyFileSync(library, copy)
+    const loaded = await command<Loaded>(fixture, `load ${copy}`)
+    const [ours] = await symbolize(fixture.info.pid, [BigInt(loaded.function)])
+    expect(ours).toMatchObject({ module: 'libsymfix-é.so', modulePath: copy, function: 'symfix_late_function', exact: true })
   })
 
   it('reads a deleted library through /proc/PID/map_files: the answers of the file before it went', async () => {

@@ -21,6 +21,16 @@ Napi::Float64Array doubles(Napi::Env env, const std::vector<uint64_t>& values) {
   return array;
 }
 
+// Names are nearly all ASCII: made as latin1 (a plain copy, no UTF-8 decoding), the rest as UTF-8.
+Napi::Value jsString(Napi::Env env, std::string_view text) {
+  bool ascii = true;
+  for (const char c : text) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (!ascii) return Napi::String::New(env, text.data(), text.size());
+  napi_value value;
+  NAPI_THROW_IF_FAILED(env, napi_create_string_latin1(env, text.data(), text.size(), &value), Napi::Value());
+  return Napi::Value(env, value);
+}
+
 class SymbolsWorker final : public PromiseWorker<SymbolBatch> {
  public:
   SymbolsWorker(Napi::Env env, std::shared_ptr<Backend> backend, int pid, std::vector<uint64_t> addresses)
@@ -31,7 +41,7 @@ class SymbolsWorker final : public PromiseWorker<SymbolBatch> {
 
   Napi::Value convert(Napi::Env env, SymbolBatch& batch) override {
     Napi::Array strings = Napi::Array::New(env, batch.strings.size());
-    for (uint32_t i = 0; i < batch.strings.size(); ++i) strings.Set(i, Napi::String::New(env, batch.strings[i]));
+    for (uint32_t i = 0; i < batch.strings.size(); ++i) strings.Set(i, jsString(env, batch.strings[i]));
     Napi::Object out = Napi::Object::New(env);
     out.Set("strings", strings);
     out.Set("module", typedArray<Napi::Uint32Array>(env, batch.module));

@@ -22,20 +22,46 @@ std::atomic<size_t> allAnswers{0};
 // The image arrives as an open file (find_elf is never asked); nothing is looked up on the network.
 int noElf(Dwfl_Module*, void**, const char*, Dwarf_Addr, char**, Elf**) { return -1; }
 
-// The page-aligned address of the first PT_LOAD: what the base (the file's offset-0 mapping) maps.
-uint64_t firstLoad(Elf* elf) {
+// The PT_LOAD segments, and the page-aligned address of the first: what the base (the file's
+// offset-0 mapping) maps.
+uint64_t loadSegments(Elf* elf, std::vector<Image::Segment>& segments) {
   size_t count = 0;
   if (elf == nullptr || elf_getphdrnum(elf, &count) != 0) return 0;
   uint64_t lowest = UINT64_MAX;
   for (size_t i = 0; i < count; ++i) {
     GElf_Phdr header;
-    if (gelf_getphdr(elf, static_cast<int>(i), &header) != nullptr && header.p_type == PT_LOAD)
-      lowest = std::min<uint64_t>(lowest, header.p_vaddr & ~(kPage - 1));
+    if (gelf_getphdr(elf, static_cast<int>(i), &header) == nullptr || header.p_type != PT_LOAD) continue;
+    lowest = std::min<uint64_t>(lowest, header.p_vaddr & ~(kPage - 1));
+    segments.push_back({header.p_offset, header.p_filesz, header.p_vaddr});
   }
   return lowest == UINT64_MAX ? 0 : lowest;
 }
 
 }  // namespace
+
+PooledStrings::PooledStrings(SymbolBatch& batch, size_t expected) : batch_(batch) {
+  size_t slots = 64;
+  while (slots < 2 * expected) slots *= 2;
+  size(slots);
+}
+
+void PooledStrings::size(size_t slots) {
+  slots_.assign(slots, Slot{});
+  mask_ = slots - 1;
+  shift_ = 64;
+  for (size_t s = slots; s > 1; s /= 2) --shift_;  // the hash's top log2(slots) bits
+}
+
+void PooledStrings::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  size(old.size() * 2);
+  for (const Slot& slot : old) {
+    if (slot.key == nullptr) continue;
+    size_t at = slotOf(slot.key);
+    while (slots_[at].key != nullptr) at = (at + 1) & mask_;
+    slots_[at] = slot;
+  }
+}
 
 std::shared_ptr<Image> Image::open(Fd fd, const std::string& fileName, const std::string& root) {
   std::shared_ptr<Image> image(new Image());
@@ -60,7 +86,7 @@ std::shared_ptr<Image> Image::open(Fd fd, const std::string& fileName, const std
   dwfl_module_info(image->module_, &userdata, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
   if (userdata != nullptr) *userdata = &image->root_;
   GElf_Addr bias = 0;
-  image->loadAddress_ = firstLoad(dwfl_module_getelf(image->module_, &bias));
+  image->loadAddress_ = loadSegments(dwfl_module_getelf(image->module_, &bias), image->segments_);
   const unsigned char* bits = nullptr;
   GElf_Addr where;
   const int length = dwfl_module_build_id(image->module_, &bits, &where);
@@ -70,13 +96,31 @@ std::shared_ptr<Image> Image::open(Fd fd, const std::string& fileName, const std
   return image;
 }
 
+uint64_t Image::moduleOffsetOf(uint64_t fileOffset, uint64_t mappingOffset) const {
+  // A segment's pages hold the file around it too (from the page below p_offset to the page past its
+  // end), so neighbours may share a page. Best: the segment the loader mapped there (its first page
+  // is the mapping's offset); then the one that holds the offset itself; then one whose pages do.
+  const Segment* best = nullptr;
+  int bestRank = 0;
+  for (const Segment& segment : segments_) {
+    const uint64_t pageStart = segment.offset & ~(kPage - 1);
+    const uint64_t pageEnd = (segment.offset + segment.size + kPage - 1) & ~(kPage - 1);
+    if (fileOffset < pageStart || fileOffset >= pageEnd) continue;
+    const bool holds = fileOffset >= segment.offset && fileOffset - segment.offset < segment.size;
+    const int rank = pageStart == mappingOffset ? 3 : holds ? 2 : 1;
+    if (rank > bestRank) best = &segment, bestRank = rank;
+  }
+  if (best == nullptr) return fileOffset;  // in no segment's pages: as the file lies
+  return best->address + fileOffset - best->offset - loadAddress_;
+}
+
 Image::~Image() {
   allAnswers -= answers_.size();
   if (dwfl_ != nullptr) dwfl_end(dwfl_);
 }
 
 const std::string* Image::pooled(std::string text) {
-  return text.empty() ? nullptr : &*pool_.insert(std::move(text)).first;
+  return text.empty() ? nullptr : &*pool_->insert(std::move(text)).first;
 }
 
 Image::Entry Image::compute(uint64_t moduleOffset) {
@@ -117,18 +161,17 @@ Image::Entry Image::compute(uint64_t moduleOffset) {
   return entry;
 }
 
-void Image::resolve(const std::vector<uint32_t>& indices, uint64_t base, SymbolBatch& batch, PooledStrings& strings,
+void Image::resolve(const std::vector<uint32_t>& indices, SymbolBatch& batch, PooledStrings& strings,
                     PendingInlines& inlines) {
   std::lock_guard<std::mutex> lock(mutex_);
-  strings.forget();
-  // Dropped only here, never while this batch holds pointers into the pool.
   if (answers_.size() + indices.size() > kMaxAnswers || allAnswers + indices.size() > kMaxAllAnswers) {
     allAnswers -= answers_.size();
     answers_.clear();
-    pool_.clear();
+    pool_ = std::make_shared<std::unordered_set<std::string>>();  // the old one lives on in its batches
   }
+  batch.pools.push_back(pool_);
   for (const uint32_t i : indices) {
-    const uint64_t offset = batch.address[i] - base;
+    const uint64_t offset = batch.moduleOffset[i];
     auto found = answers_.find(offset);
     if (found == answers_.end()) {
       found = answers_.emplace(offset, compute(offset)).first;

@@ -25,23 +25,40 @@ struct PendingInlines {
   std::vector<uint32_t> frames;               // function, file, line: three per frame
 };
 
-// Puts an image's pooled strings into a batch: by pointer (a probe of 8 bytes per field), by content
-// once per distinct pointer.
+// Puts images' pooled strings into a batch by pointer, without copying them: each image hands the
+// batch its pool to keep (Image::resolve), so within a batch a pointer is one string for good. A flat
+// table (open addressing), sized to the batch: a probe or two per field, no allocation per string.
 class PooledStrings {
  public:
-  explicit PooledStrings(BatchStrings& strings) : strings_(strings) {}
+  PooledStrings(SymbolBatch& batch, size_t expected);
   uint32_t add(const std::string* pooled) {
     if (pooled == nullptr) return 0;
-    auto [slot, added] = byPointer_.emplace(pooled, 0);
-    if (added) slot->second = strings_.add(*pooled);
-    return slot->second;
+    for (size_t at = slotOf(pooled);; at = (at + 1) & mask_) {
+      Slot& slot = slots_[at];
+      if (slot.key == pooled) return slot.id;
+      if (slot.key != nullptr) continue;
+      slot = {pooled, static_cast<uint32_t>(batch_.strings.size())};
+      batch_.strings.push_back(*pooled);
+      if (++used_ * 2 > slots_.size()) grow();
+      return static_cast<uint32_t>(batch_.strings.size() - 1);
+    }
   }
-  // Before another image's strings: a pointer seen earlier may since have been freed and reused.
-  void forget() { byPointer_.clear(); }
 
  private:
-  BatchStrings& strings_;
-  std::unordered_map<const std::string*, uint32_t> byPointer_;
+  struct Slot {
+    const std::string* key = nullptr;
+    uint32_t id = 0;
+  };
+  size_t slotOf(const std::string* key) const {
+    return static_cast<size_t>((reinterpret_cast<uintptr_t>(key) >> 3) * 0x9E3779B97F4A7C15ull >> shift_) & mask_;
+  }
+  void grow();
+  void size(size_t slots);  // a power of two
+
+  SymbolBatch& batch_;
+  std::vector<Slot> slots_;
+  size_t mask_ = 0, used_ = 0;
+  unsigned shift_ = 0;
 };
 
 class Image {
@@ -56,9 +73,19 @@ class Image {
 
   const std::string& buildId() const { return buildId_; }  // raw bytes; "" when it has none
 
-  // For each i of `indices`: batch.address[i] lies in this image loaded at `base`; fills the
+  // A file-backed PT_LOAD: file bytes [offset, offset + size) are ELF addresses from `address`.
+  struct Segment {
+    uint64_t offset, size, address;
+  };
+  // Where the byte at `fileOffset` of the file lies from the image's base (its first page as loaded):
+  // the module offset of an address in ANY mapping of the file (a program may map its code again
+  // elsewhere, as node does), through the PT_LOAD segment that holds that file offset.
+  // `mappingOffset`: the file offset of the mapping holding the address.
+  uint64_t moduleOffsetOf(uint64_t fileOffset, uint64_t mappingOffset) const;
+
+  // For each i of `indices`: batch.moduleOffset[i] (moduleOffsetOf) lies in this image; fills the
   // batch's function, offset, file, line, source and exact at i, and its inlined frames into `inlines`.
-  void resolve(const std::vector<uint32_t>& indices, uint64_t base, SymbolBatch& batch, PooledStrings& strings,
+  void resolve(const std::vector<uint32_t>& indices, SymbolBatch& batch, PooledStrings& strings,
                PendingInlines& inlines);
 
  private:
@@ -89,10 +116,12 @@ class Image {
   Dwfl* dwfl_ = nullptr;
   Dwfl_Module* module_ = nullptr;
   uint64_t loadAddress_ = 0;          // the ELF address of the image's first page (its base)
+  std::vector<Segment> segments_;
   std::string buildId_;
   std::unique_ptr<SymbolIndex> symbols_;             // built on the first lookup
   std::unordered_map<uint64_t, Entry> answers_;       // by offset from the base
-  std::unordered_set<std::string> pool_;              // the answers' strings, each once
+  // The answers' strings, each once; batches keep a pool alive, so a full one is replaced, not cleared.
+  std::shared_ptr<std::unordered_set<std::string>> pool_ = std::make_shared<std::unordered_set<std::string>>();
 };
 
 }  // namespace snapscope::procfs::symbols

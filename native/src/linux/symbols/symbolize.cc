@@ -13,8 +13,10 @@
 namespace snapscope::procfs {
 namespace {
 
-// Where each mapping's image begins: the offset-0 mapping of the same file at or below it (a loader
-// maps an image's first page first); -1 for a mapping of no file.
+// Which mappings are one image: each one's group is the offset-0 mapping of the same file at or below
+// it (a loader maps an image's first page first), else itself; -1 for a mapping of no file. An
+// address's place in the image comes from its own mapping (Image::moduleOffsetOf): a file may be
+// mapped again elsewhere (node remaps its code).
 std::vector<int> imageBases(const std::vector<Mapping>& maps) {
   std::vector<int> base(maps.size(), -1);
   std::unordered_map<uint64_t, int> lastStart;  // by inode: the latest offset-0 mapping seen
@@ -106,7 +108,8 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
   const std::vector<int> bases = imageBases(maps);
   SymbolBatch batch(addresses.size());
   batch.address = addresses;
-  std::vector<std::vector<uint32_t>> byImage(maps.size());  // base mapping -> indices of its addresses
+  std::vector<std::vector<uint32_t>> byImage(maps.size());  // group mapping -> indices of its addresses
+  std::vector<uint32_t> mappingOf(addresses.size());       // the mapping holding each address
   std::vector<uint32_t> outside;                            // in no image: JIT code, perhaps
   for (uint32_t i = 0; i < addresses.size(); ++i) {
     const uint64_t address = addresses[i];
@@ -118,10 +121,11 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
       continue;
     }
     byImage[static_cast<size_t>(bases[at])].push_back(i);
+    mappingOf[i] = static_cast<uint32_t>(at);
   }
   BatchStrings strings(batch);
   if (!outside.empty()) namePerfMapped(pid, outside, batch, strings);
-  symbols::PooledStrings pooled(strings);
+  symbols::PooledStrings pooled(batch, addresses.size());
   symbols::PendingInlines inlines(addresses.size());
   const std::string root = outside.size() == addresses.size() ? "" : rootOf(pid);
   for (size_t baseIndex = 0; baseIndex < maps.size(); ++baseIndex) {
@@ -131,17 +135,20 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
     const bool vdso = first.inode == 0;
     const uint32_t module = strings.add(vdso ? first.path : baseName(first.path));
     const uint32_t modulePath = strings.add(vdso ? "" : first.path);
-    for (const uint32_t i : indices) {
-      batch.module[i] = module;
-      batch.modulePath[i] = modulePath;
-      batch.moduleOffset[i] = addresses[i] - first.start;
-    }
     std::shared_ptr<symbols::Image> image = vdso ? vdsoImage(pid, first) : nullptr;
     if (!vdso) {
       Fd fd = openImage(pid, first, root);
       if (fd) image = symbols::cachedImage(std::move(fd), root + first.path, root);
     }
-    if (image) image->resolve(indices, first.start, batch, pooled, inlines);
+    for (const uint32_t i : indices) {
+      const Mapping& m = maps[mappingOf[i]];
+      batch.module[i] = module;
+      batch.modulePath[i] = modulePath;
+      // Unreadable image: its offset from the group's first mapping is all there is.
+      batch.moduleOffset[i] = image ? image->moduleOffsetOf(addresses[i] - m.start + m.offset, m.offset)
+                                    : addresses[i] - first.start;
+    }
+    if (image) image->resolve(indices, batch, pooled, inlines);
   }
   for (size_t i = 0; i < addresses.size(); ++i) {
     const uint32_t* frame = inlines.frames.data() + 3 * static_cast<size_t>(inlines.first[i]);
