@@ -20,6 +20,11 @@ function lighten(item: FileItem, omitted: OpenedFile['omitted']): FileItem {
     case 'snapscope.heapwalk/1':
       omitted.blocks += item.blocks.length
       return { ...item, blocks: [] }
+    case 'snapscope.leaks/1': {
+      const { blocks, ...rest } = item
+      omitted.blocks += blocks?.length ?? 0
+      return rest
+    }
     case 'snapscope.wswatch/1':
       omitted.faults += item.faults.length
       return { ...item, faults: [] }

@@ -24,6 +24,7 @@ import { Uploads } from './uploads'
 import { codedError } from '../../../src-common/contract/errors'
 import type { Call, Handlers } from '../call'
 import { Starts } from '../starts'
+import { leakHandlers, type LeakChannel } from '../leaks/leakService'
 
 export type WorkbenchChannel =
   | 'file.upload'
@@ -34,6 +35,7 @@ export type WorkbenchChannel =
   | 'report.export'
   | 'capture.start'
   | 'capture.stop'
+  | LeakChannel
 
 
 export interface WorkbenchDeps {
@@ -105,7 +107,8 @@ export class Workbench {
       if (!capture) return { stopped: false }
       await capture.stop()
       return { stopped: true }
-    }
+    },
+    ...leakHandlers(() => this.deps.addon, this.library)
   }
 
   /** A piece of an upload's body (see Uploads.piece). */
