@@ -12,8 +12,7 @@
 #include <optional>
 
 #include "bindings.h"
-#include "promise_worker.h"
-#include "walk_progress.h"
+#include "walk_worker.h"
 
 namespace snapscope {
 namespace {
@@ -119,36 +118,13 @@ Napi::Object convertResult(Napi::Env env, const HeapWalkResult& result) {
   return o;
 }
 
-class HeapWalkWorker final : public PromiseWorker<HeapWalkResult> {
- public:
-  HeapWalkWorker(Napi::Env env, std::shared_ptr<Backend> backend, HeapWalkRequest request,
-                 std::shared_ptr<std::atomic<bool>> cancel, Napi::Value onProgress)
-      : PromiseWorker(env, "snapscope.heapWalk"),
-        backend_(std::move(backend)),
-        request_(std::move(request)),
-        cancel_(std::move(cancel)),
-        progress_(env, onProgress, "heapWalk") {}
+Napi::Object convertWalkResult(Napi::Env env, const HeapWalkResult& result, const HeapWalkRequest&) { return convertResult(env, result); }
 
- protected:
-  // One pool thread from start to end: the ptrace tracer (stopTarget) is this thread.
-  HeapWalkResult run() override { return backend_->walkHeaps(request_, progress_.fn(), *cancel_); }
-
-  void afterRun() override { progress_.release(); }  // no more calls from this thread
-
-  void beforeSettle() override { progress_.settle(); }  // progress still queued is not delivered after the result
-
-  Napi::Value convert(Napi::Env env, HeapWalkResult& result) override {
-    Napi::Object converted = convertResult(env, result);
-    result = HeapWalkResult();  // the blocks can be large: let go of them now
-    return converted;
-  }
-
- private:
-  std::shared_ptr<Backend> backend_;
-  HeapWalkRequest request_;
-  std::shared_ptr<std::atomic<bool>> cancel_;
-  WalkProgressPoster progress_;
-};
+const WalkCalls<HeapWalkRequest, HeapWalkResult> kHeapWalk{
+    "heapWalk", [](Backend& backend, const HeapWalkRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+      return backend.walkHeaps(request, progress, cancel);
+    },
+    convertWalkResult};
 
 }  // namespace
 
@@ -162,15 +138,7 @@ Napi::Object convertError(Napi::Env env, const SnapshotErrorInfo& e) {
 }
 
 Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {
-  Napi::Env env = info.Env();
-  HeapWalkRequest request = parseRequest(info);  // bad options throw synchronously
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("cancel", Napi::Function::New(
-                           env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
-  auto* worker = new HeapWalkWorker(env, backend, std::move(request), cancel, info.Length() > 1 ? info[1] : env.Undefined());
-  handle.Set("result", worker->start());
-  return handle;
+  return startWalk(info, kHeapWalk, backend, parseRequest(info));
 }
 
 }  // namespace snapscope

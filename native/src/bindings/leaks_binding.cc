@@ -11,7 +11,7 @@
 
 #include "bindings.h"
 #include "promise_worker.h"
-#include "walk_progress.h"
+#include "walk_worker.h"
 
 namespace snapscope {
 namespace {
@@ -123,32 +123,15 @@ Napi::Object convertScan(Napi::Env env, const LeakScanResult& r, bool withBlocks
   return o;
 }
 
-class LeakScanWorker final : public PromiseWorker<LeakScanResult> {
- public:
-  LeakScanWorker(Napi::Env env, std::shared_ptr<Backend> backend, LeakScanRequest request, std::shared_ptr<std::atomic<bool>> cancel,
-                 Napi::Value onProgress)
-      : PromiseWorker(env, "snapscope.leakScan"),
-        backend_(std::move(backend)),
-        request_(request),
-        cancel_(std::move(cancel)),
-        progress_(env, onProgress, "leakScan") {}
+Napi::Object convertLeakScan(Napi::Env env, const LeakScanResult& result, const LeakScanRequest& request) {
+  return convertScan(env, result, request.blocks);
+}
 
- protected:
-  LeakScanResult run() override { return backend_->scanLeaks(request_, progress_.fn(), *cancel_); }
-  void afterRun() override { progress_.release(); }
-  void beforeSettle() override { progress_.settle(); }
-  Napi::Value convert(Napi::Env env, LeakScanResult& result) override {
-    Napi::Object converted = convertScan(env, result, request_.blocks);
-    result = LeakScanResult();
-    return converted;
-  }
-
- private:
-  std::shared_ptr<Backend> backend_;
-  LeakScanRequest request_;
-  std::shared_ptr<std::atomic<bool>> cancel_;
-  WalkProgressPoster progress_;
-};
+const WalkCalls<LeakScanRequest, LeakScanResult> kLeakScan{
+    "leakScan", [](Backend& backend, const LeakScanRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+      return backend.scanLeaks(request, progress, cancel);
+    },
+    convertLeakScan};
 
 class ReadMemoryWorker final : public PromiseWorker<std::vector<uint8_t>> {
  public:
@@ -173,14 +156,7 @@ class ReadMemoryWorker final : public PromiseWorker<std::vector<uint8_t>> {
 }  // namespace
 
 Napi::Value leakScanBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {
-  Napi::Env env = info.Env();
-  LeakScanRequest request = parseRequest(info);  // bad options throw synchronously
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
-  auto* worker = new LeakScanWorker(env, backend, request, cancel, info.Length() > 1 ? info[1] : env.Undefined());
-  handle.Set("result", worker->start());
-  return handle;
+  return startWalk(info, kLeakScan, backend, parseRequest(info));
 }
 
 Napi::Value readMemoryBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {

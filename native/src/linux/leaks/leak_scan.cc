@@ -139,9 +139,9 @@ LeakScanResult scanLeaks(const LeakScanRequest& request, const ProgressFn& progr
 
     HeapWalkRequest walkRequest;
     walkRequest.pid = pid;
-    walkRequest.stopTarget = true;
     HeapWalkResult walked;
     walked.pid = pid;
+    walked.stopped = out.stopped;  // words the walk's errors
     WalkDetail detail;
     walkHeapsOf(walkRequest, progress, cancelled, memory, walked, detail);
     out.errors.insert(out.errors.end(), walked.errors.begin(), walked.errors.end());
