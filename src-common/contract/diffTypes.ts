@@ -1,5 +1,7 @@
 // The compare document (snapscope.diff/1): two observations of a machine or a process side by side,
 // and the leak suspects read from them. Type-only, free of Node imports.
+import type { LeakGroup } from './leakTypes'
+
 /** What a number counts: bytes, or things (blocks, threads, modules). */
 export type Quantity = 'bytes' | 'count'
 
@@ -78,8 +80,16 @@ export interface Suspect {
   rising: { steps: number; of: number } | null
   /** the size class of a size-class suspect */
   sizeClass?: { minSize: number; maxSize: number }
+  /** a size-class suspect where B carries a leak scan: its lost blocks of that size class (lost since A when A has a scan too) */
+  lost?: { blocks: number; bytes: number; groups: LeakGroup[] }
   /** the same in one line, with the numbers */
   evidence: string
+}
+
+export interface LostTotals {
+  definitelyLost: { blocks: number; bytes: number }
+  indirectlyLost: { blocks: number; bytes: number }
+  possiblyLost: { blocks: number; bytes: number }
 }
 
 export interface DiffDoc {
@@ -112,6 +122,8 @@ export interface DiffDoc {
     freeBytes: Change
     sizeClasses: SizeClassChange[]
   } | null
+  /** both sides carry leak scans of the same process: the blocks lost in B that A did not have */
+  lostSince: { pid: number; totals: LostTotals; groups: LeakGroup[] } | null
   /** things to know when reading it: different pids, B older than A, nothing comparable in a part */
   notes: string[]
 }

@@ -8,6 +8,8 @@ import type { Quantity } from '../../contract/diffTypes'
 import type { SnapscopeFile } from '../../contract/fileTypes'
 import { observe, type Observation } from './observation'
 import { findSuspects } from './suspects'
+import { groupLeakBlocks, leakBlocks, lostTotals } from '../leaks/leakBlocks'
+import { LOST_KINDS } from '../../contract/leakTypes'
 import { DIFF_FORMAT, type Change, type DiffDoc, type ModuleBrief, type ProcessBrief, type ProcessChange, type SizeClassChange, type TargetChange } from '../../contract/diffTypes'
 
 /** Rows kept for the per-process tables (most change first); the counts cover them all. */
@@ -110,8 +112,17 @@ function heap(a: Observation, b: Observation): DiffDoc['heap'] {
   }
 }
 
+/** Blocks lost in B's scan that A's scan of the same process did not have (same address and size). */
+function lostSince(a: Observation, b: Observation): DiffDoc['lostSince'] {
+  if (!a.leaks || !b.leaks || a.leaks.pid !== b.leaks.pid || !a.leaks.blocks || !b.leaks.blocks) return null
+  const groups = groupLeakBlocks(LOST_KINDS.flatMap((kind) => leakBlocks(b.leaks!, { kind }, a.leaks!)))
+  return { pid: b.leaks.pid, totals: lostTotals(groups), groups }
+}
+
 function notes(a: Observation, b: Observation, elapsedMs: number | null): string[] {
   const out: string[] = []
+  if (a.leaks && b.leaks && a.leaks.pid === b.leaks.pid && (!a.leaks.blocks || !b.leaks.blocks))
+    out.push(`Only ${a.leaks.blocks ? 'A' : b.leaks.blocks ? 'B' : 'neither'} of the leak scans lists its blocks: what is lost since A is not known (scan from the app, or with leaks --blocks).`)
   if (a.info.pid !== null && b.info.pid !== null && a.info.pid !== b.info.pid)
     out.push(`A is process ${a.info.pid} and B is process ${b.info.pid}: the target's numbers compare two different processes.`)
   if (elapsedMs !== null && elapsedMs < 0) out.push('B was taken before A: growth reads as shrinkage.')
@@ -153,9 +164,10 @@ export function diffObservations(a: Observation, b: Observation): DiffDoc {
       ? { pid: pid!, count: change(a.modules!.length, b.modules!.length), loaded: onlyIn(b.modules!, a.modules!, moduleKey), unloaded: onlyIn(a.modules!, b.modules!, moduleKey) }
       : null,
     heap: heap(a, b),
+    lostSince: lostSince(a, b),
     notes: notes(a, b, elapsedMs)
   }
-  doc.suspects = findSuspects(doc, [...a.timelines, ...b.timelines])
+  doc.suspects = findSuspects(doc, [...a.timelines, ...b.timelines], b.leaks)
   return doc
 }
 

@@ -7,6 +7,7 @@ import type { ProcessEntry, ThreadEntry } from '../../contract/types'
 import { sumHeaps } from '../capture/heapTotals'
 import type { HeapTotals, TimelineDoc } from '../../contract/timelineTypes'
 import type { FileItem, SnapscopeFile } from '../../contract/fileTypes'
+import type { LeaksDoc } from '../../contract/leakTypes'
 import type { ModuleBrief, SideInfo } from '../../contract/diffTypes'
 
 export type Side = 'a' | 'b'
@@ -23,6 +24,8 @@ export interface Observation {
   threadCount: number | null
   /** timelines read for this side: their samples give the trends */
   timelines: TimelineDoc[]
+  /** the first leak scan of the side's process */
+  leaks: LeaksDoc | null
 }
 
 export class NothingToCompare extends Error {
@@ -50,7 +53,8 @@ function empty(label: string): Observation {
     workingSetBytes: null,
     privateBytes: null,
     threadCount: null,
-    timelines: []
+    timelines: [],
+    leaks: null
   }
 }
 
@@ -90,6 +94,7 @@ function add(o: Observation, item: FileItem, side: Side): void {
       if (!pidOk(item.pid)) return
       info.pid = item.pid
       info.takenAt ??= item.takenAt
+      o.leaks ??= item
       info.kinds.push(itemKind(item))
       return
     }

@@ -9,6 +9,7 @@ import type { TimelineDoc, TimelineSample } from '../../contract/timelineTypes'
 import { fmtPercent, fmtQuantity, fmtSigned } from '../format/format'
 import type { Quantity } from '../../contract/diffTypes'
 import type { Change, DiffDoc, Suspect, SuspectKind } from '../../contract/diffTypes'
+import type { LeakGroup, LeaksDoc } from '../../contract/leakTypes'
 
 /** A two-point change must also be this large relative to A (percent) to count. */
 const MIN_PERCENT = 2
@@ -63,7 +64,14 @@ function toSuspect(c: Candidate, elapsedMs: number | null): Suspect {
   }
 }
 
-export function findSuspects(doc: DiffDoc, timelines: readonly TimelineDoc[]): Suspect[] {
+/** The lost blocks of a size class: of B's scan, or lost since A's where both have one. Groups of a type with blocks of several sizes have no one size and are left out. */
+function lostIn(groups: readonly LeakGroup[], { minSize, maxSize }: { minSize: number; maxSize: number }): NonNullable<Suspect['lost']> {
+  const of = groups.filter((g) => g.blockSize !== null && g.blockSize >= minSize && g.blockSize <= maxSize)
+  return { blocks: of.reduce((n, g) => n + g.count, 0), bytes: of.reduce((n, g) => n + g.bytes, 0), groups: of }
+}
+
+/** `leaks`: B's leak scan, whose lost blocks size-class suspects link to. */
+export function findSuspects(doc: DiffDoc, timelines: readonly TimelineDoc[], leaks: LeaksDoc | null = null): Suspect[] {
   const series = new Map(timelineSeries({ samples: mergedSamples(timelines, doc.target?.pid ?? null) }).map((s) => [s.key, s]))
   const candidates: Candidate[] = []
   const consider = (c: Candidate) => {
@@ -103,7 +111,11 @@ export function findSuspects(doc: DiffDoc, timelines: readonly TimelineDoc[]): S
     .filter((c) => c.kind === 'size-class')
     .sort((x, y) => y.bytes! - x.bytes!)
     .slice(0, MAX_SIZE_CLASS_SUSPECTS)
+  const lostGroups = doc.lostSince?.groups ?? leaks?.groups ?? null
   return [...sizeClasses, ...candidates.filter((c) => c.kind !== 'size-class')]
-    .map((c) => toSuspect(c, doc.elapsedMs))
+    .map((c) => {
+      const s = toSuspect(c, doc.elapsedMs)
+      return lostGroups && s.sizeClass ? { ...s, lost: lostIn(lostGroups, s.sizeClass) } : s
+    })
     .sort((x, y) => Number(y.steady === true) - Number(x.steady === true) || KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind))
 }
