@@ -7,6 +7,8 @@ import { HOST, at, heapWalksDoc, proc, snapshotDoc } from '../../../test-support
 import { fakeApi, settle } from '../test/fakeApi'
 import { LeakWorkbench } from '../files/LeakWorkbench'
 import { CHARTS_TIMEOUT, openedFile } from '../test/testFiles'
+import { leaks } from '../test/recorded'
+import type { LeaksDoc } from '../../../src-common/contract/leakTypes'
 
 afterEach(cleanup)
 
@@ -49,5 +51,30 @@ describe('compare', () => {
     fireEvent.click(screen.getByTestId('compare-run'))
     await settle()
     expect(host.calls).toContainEqual(['diff.run', { a: { fileId: 1, item: 1 }, b: { fileId: 2, item: 1 } }])
+  })
+})
+
+describe('compare of two leak scans', () => {
+  it('lists the blocks lost in B that A did not have', { timeout: CHARTS_TIMEOUT }, async () => {
+    // The recorded scan of leak_fixture: A held its reachable blocks only, B has its lost Widgets too.
+    const scan = leaks.file.items[0] as LeaksDoc
+    const a: LeaksDoc = { ...scan, blocks: leaks.reachable.blocks }
+    const b: LeaksDoc = { ...scan, takenAt: at(60_000), blocks: [...leaks.reachable.blocks, ...leaks.widgets.blocks] }
+    const files = [openedFile(1, 'a.snapscope', [a]), openedFile(2, 'b.snapscope', [b])]
+    let opened = 0
+    const host = fakeApi({
+      'file.upload': () => files[opened++],
+      'diff.run': () => compare({ file: makeFile([a], HOST), name: 'a.snapscope' }, { file: makeFile([b], HOST), name: 'b.snapscope' })
+    })
+    render(<LeakWorkbench api={host.api} />)
+    fireEvent.change(screen.getByTestId('file-input'), { target: { files: [new File(['a'], 'a.snapscope'), new File(['b'], 'b.snapscope')] } })
+    await vi.waitFor(() => expect(screen.getAllByTestId('open-file')).toHaveLength(2))
+    fireEvent.click(screen.getByTestId('tab-wb-compare'))
+    fireEvent.click(screen.getByTestId('compare-run'))
+    await vi.waitFor(() => expect(screen.getByTestId('lost-since')).toBeTruthy())
+    expect(Number(screen.getByTestId('lost-since').dataset.blocks)).toBe(leaks.widgets.total)
+    const rows = screen.getAllByTestId('diff-lost-since-row')
+    expect(rows).toHaveLength(1)
+    expect(rows[0].textContent).toMatch(new RegExp(`^definitely-lostWidget40 B${leaks.widgets.total}`))
   })
 })
