@@ -12,6 +12,8 @@ import { compare } from '../../../src-common/model/diff/diff'
 import { groupLeakBlocks } from '../../../src-common/model/leaks/leakBlocks'
 import { HOST } from '../../../test-support/testDocs'
 import { captureNow } from '../capture/fullCapture'
+import { diffReport } from '../report/build'
+import { renderText } from '../report/text'
 import { makeFile } from '../files/snapshotFile'
 import { scanLeaks } from './leakScan'
 
@@ -41,6 +43,10 @@ describe('compares of leak scans', () => {
     expect(diff.lostSince!.groups.flatMap((g) => g.examples).every((x) => later.has(x))).toBe(true)
     expect(diff.lostSince!.groups.reduce((n, g) => n + g.count, 0)).toBe(later.size)
     expect(diff.lostSince!.totals.definitelyLost.blocks + diff.lostSince!.totals.indirectlyLost.blocks + diff.lostSince!.totals.possiblyLost.blocks).toBe(later.size)
+    // and in the compare's report
+    const text = renderText(diffReport(diff, [makeFile([a], HOST), makeFile([b], HOST)]))
+    expect(text).toContain(`Lost since A (pid ${b.pid})`)
+    expect(text).toMatch(/definitely-lost\s+Widget/)
     // the same scan on both sides: nothing is new
     expect(compare({ file: makeFile([b], HOST), name: 'a' }, { file: makeFile([b], HOST), name: 'b' }).lostSince).toEqual({ pid: b.pid, totals: expect.anything(), groups: [] })
     // a scan without its blocks cannot say: a note, no lostSince

@@ -4,11 +4,12 @@ import { formatDuration } from '../../../../src-common/model/capture/duration'
 import { sizeClassLabel } from '../../../../src-common/model/capture/series'
 import { targetMetrics } from '../../../../src-common/model/diff/diff'
 import type { Change, DiffDoc, ProcessBrief, ProcessChange } from '../../../../src-common/contract/diffTypes'
-import { fmtCount, fmtQuantity, fmtSigned } from '../../../../src-common/model/format/format'
+import { fmtBytes, fmtCount, fmtQuantity, fmtSigned } from '../../../../src-common/model/format/format'
 import type { Quantity } from '../../../../src-common/contract/diffTypes'
 import { columns, type Card, type CellKind, type Section, type Table } from '../../../../src-common/model/report/model'
 import { histogramChart } from './heap'
 import { suspectFindings, suspectTable } from './suspects'
+import { leakGroupTable } from './leaks'
 
 const changeCols = (prefix: string, label: string, kind: 'count' | 'bytes'): [string, string, CellKind][] => [
   [`${prefix}A`, `${label} A`, kind],
@@ -58,6 +59,20 @@ export function diffSections(diff: DiffDoc): Section[] {
       tables: [suspectTable('diff', diff.suspects)]
     }
   ]
+  if (diff.lostSince) {
+    const l = diff.lostSince.totals
+    sections.push({
+      id: 'lost-since',
+      title: `Lost since A (pid ${diff.lostSince.pid})`,
+      subtitle: 'blocks lost in B that did not exist in A',
+      cards: [
+        { label: 'Definitely lost', value: `${fmtBytes(l.definitelyLost.bytes)} in ${fmtCount(l.definitelyLost.blocks)}`, tone: l.definitelyLost.blocks ? 'warn' : 'ok' },
+        { label: 'Indirectly lost', value: `${fmtBytes(l.indirectlyLost.bytes)} in ${fmtCount(l.indirectlyLost.blocks)}` },
+        { label: 'Possibly lost', value: `${fmtBytes(l.possiblyLost.bytes)} in ${fmtCount(l.possiblyLost.blocks)}` }
+      ],
+      tables: [leakGroupTable('diff-lost-since', 'Blocks lost in B that did not exist in A', diff.lostSince.groups)]
+    })
+  }
   if (t) {
     sections.push({
       id: 'target',
