@@ -46,11 +46,20 @@ export interface ModuleBrief {
   exePath: string
 }
 
+/** One exact block size: how many used blocks had it in A and B. */
+export interface ExactSizeChange {
+  size: number
+  count: Change
+  bytes: Change
+}
+
 export interface SizeClassChange {
   minSize: number
   maxSize: number
   count: Change
   bytes: Change
+  /** where both sides list their blocks: the exact sizes of the class that grew, most bytes first (at most 5) */
+  grewBySize?: ExactSizeChange[]
 }
 
 export interface TargetChange {
@@ -80,6 +89,8 @@ export interface Suspect {
   rising: { steps: number; of: number } | null
   /** the size class of a size-class suspect */
   sizeClass?: { minSize: number; maxSize: number }
+  /** the exact block sizes of that class that grew, where both sides list their blocks */
+  grewBySize?: ExactSizeChange[]
   /** a size-class suspect where B carries a leak scan: its lost blocks of that size class (lost since A when A has a scan too) */
   lost?: { blocks: number; bytes: number; groups: LeakGroup[] }
   /** the same in one line, with the numbers */

@@ -10,7 +10,7 @@ import { observe, type Observation } from './observation'
 import { findSuspects } from './suspects'
 import { groupLeakBlocks, leakBlocks, lostTotals } from '../leaks/leakBlocks'
 import { LOST_KINDS } from '../../contract/leakTypes'
-import { DIFF_FORMAT, type Change, type DiffDoc, type ModuleBrief, type ProcessBrief, type ProcessChange, type SizeClassChange, type TargetChange } from '../../contract/diffTypes'
+import { DIFF_FORMAT, type Change, type DiffDoc, type ExactSizeChange, type ModuleBrief, type ProcessBrief, type ProcessChange, type SizeClassChange, type TargetChange } from '../../contract/diffTypes'
 
 /** Rows kept for the per-process tables (most change first); the counts cover them all. */
 export const MAX_CHANGED_ROWS = 200
@@ -88,6 +88,20 @@ function threads(a: ProcessEntry[], b: ProcessEntry[], oa: Observation, ob: Obse
   }
 }
 
+/** exact sizes a size class names at most */
+const MAX_GREW_BY_SIZE = 5
+
+/** The exact sizes in [minSize, maxSize] whose blocks grew in bytes, most first. */
+function grewBySize(a: NonNullable<Observation['exactSizes']>, b: NonNullable<Observation['exactSizes']>, minSize: number, maxSize: number): ExactSizeChange[] {
+  const out: ExactSizeChange[] = []
+  for (const [size, after] of b) {
+    if (size < minSize || size > maxSize) continue
+    const before = a.get(size) ?? { count: 0, bytes: 0 }
+    if (after.bytes > before.bytes) out.push({ size, count: change(before.count, after.count), bytes: change(before.bytes, after.bytes) })
+  }
+  return out.sort((x, y) => y.bytes.delta - x.bytes.delta || x.size - y.size).slice(0, MAX_GREW_BY_SIZE)
+}
+
 function heap(a: Observation, b: Observation): DiffDoc['heap'] {
   if (!a.heap || !b.heap) return null
   const classes = new Map<string, SizeClassChange>()
@@ -103,6 +117,9 @@ function heap(a: Observation, b: Observation): DiffDoc['heap'] {
     r.count = change(r.count.a, x.count)
     r.bytes = change(r.bytes.a, x.bytes)
   }
+  const sa = a.exactSizes
+  const sb = b.exactSizes
+  if (sa && sb) for (const r of classes.values()) r.grewBySize = grewBySize(sa, sb, r.minSize, r.maxSize)
   return {
     usedBlocks: change(a.heap.usedBlocks, b.heap.usedBlocks),
     usedBytes: change(a.heap.usedBytes, b.heap.usedBytes),

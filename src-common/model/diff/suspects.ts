@@ -6,9 +6,9 @@
 import { timelineSeries, sizeClassLabel, type Series } from '../capture/series'
 import { MIN_GROWTH, type GrowthKind } from '../capture/trends'
 import type { TimelineDoc, TimelineSample } from '../../contract/timelineTypes'
-import { fmtPercent, fmtQuantity, fmtSigned } from '../format/format'
+import { fmtCount, fmtPercent, fmtQuantity, fmtSigned } from '../format/format'
 import type { Quantity } from '../../contract/diffTypes'
-import type { Change, DiffDoc, Suspect, SuspectKind } from '../../contract/diffTypes'
+import type { Change, DiffDoc, ExactSizeChange, Suspect, SuspectKind } from '../../contract/diffTypes'
 import type { LeakGroup, LeaksDoc } from '../../contract/leakTypes'
 
 /** A two-point change must also be this large relative to A (percent) to count. */
@@ -26,6 +26,7 @@ interface Candidate {
   change: Change
   series?: Series
   sizeClass?: { minSize: number; maxSize: number }
+  grewBySize?: ExactSizeChange[]
   /** bytes it grew by, to rank size classes */
   bytes?: number
 }
@@ -40,11 +41,16 @@ function mergedSamples(timelines: readonly TimelineDoc[], pid: number | null): T
 const grewEnough = (c: Change, growth: GrowthKind): boolean =>
   c.delta >= MIN_GROWTH[growth] && (c.pct === null || c.pct >= MIN_PERCENT)
 
+/** "200 B (+1,800 blocks), 4,008 B (+3 blocks)": the exact sizes that grew, in bytes exactly (a block size is no rounded figure) */
+export const exactSizesText = (sizes: readonly ExactSizeChange[]): string =>
+  sizes.map((x) => `${fmtCount(x.size)} B (${fmtSigned(x.count.delta, 'count')} blocks)`).join(', ')
+
 function evidence(c: Candidate, perMinute: number | null): string {
   const t = c.series?.trend
   const parts = [`${fmtSigned(c.change.delta, c.unit)}, ${fmtPercent(c.change.pct)}`]
   if (t && t.steps > 0) parts.push(`rising in ${t.rising} of ${t.steps} steps`)
   if (perMinute !== null) parts.push(`${fmtSigned(Math.round(perMinute), c.unit)}/min`)
+  if (c.grewBySize?.length) parts.push(`grew at ${exactSizesText(c.grewBySize)}`)
   return `${c.subject}: ${fmtQuantity(c.change.a, c.unit)} → ${fmtQuantity(c.change.b, c.unit)} (${parts.join('; ')})`
 }
 
@@ -60,6 +66,7 @@ function toSuspect(c: Candidate, elapsedMs: number | null): Suspect {
     steady: t ? t.steady : null,
     rising: t ? { steps: t.rising, of: t.steps } : null,
     ...(c.sizeClass ? { sizeClass: c.sizeClass } : {}),
+    ...(c.grewBySize?.length ? { grewBySize: c.grewBySize } : {}),
     evidence: evidence({ ...c, series: t ? c.series : undefined }, perMinute)
   }
 }
@@ -89,6 +96,7 @@ export function findSuspects(doc: DiffDoc, timelines: readonly TimelineDoc[], le
       change: r.count,
       series: series.get(`class:${r.minSize}-${r.maxSize}`),
       sizeClass: { minSize: r.minSize, maxSize: r.maxSize },
+      grewBySize: r.grewBySize,
       bytes: r.bytes.delta
     })
   }

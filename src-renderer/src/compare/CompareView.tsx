@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react'
 import type { DiffDoc, OpenedFile } from '../../../src-common/contract/contract'
 import { targetMetrics } from '../../../src-common/model/diff/diff'
+import { exactSizesText } from '../../../src-common/model/diff/suspects'
 import { itemKind } from '../../../src-common/model/diff/observation'
 import type { Change, ProcessBrief, Suspect } from '../../../src-common/contract/diffTypes'
 import type { LeakGroup } from '../../../src-common/contract/leakTypes'
@@ -174,7 +175,9 @@ function DiffResult({ diff }: { diff: DiffDoc }) {
             cols={[
               { label: 'Size class', value: (c) => sizeClassLabel(c.minSize, c.maxSize) },
               ...changeCols<(typeof classes)[number]>('Blocks', () => 'count', (c) => c.count),
-              ...changeCols<(typeof classes)[number]>('Bytes', () => 'bytes', (c) => c.bytes)
+              ...changeCols<(typeof classes)[number]>('Bytes', () => 'bytes', (c) => c.bytes),
+              // where both sides listed their blocks: which exact sizes grew
+              ...(classes.some((c) => c.grewBySize) ? [{ label: 'Grew at', value: (c: (typeof classes)[number]) => exactSizesText(c.grewBySize ?? []) }] : [])
             ]}
           />
         </>

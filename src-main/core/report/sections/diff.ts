@@ -9,6 +9,7 @@ import type { Quantity } from '../../../../src-common/contract/diffTypes'
 import { columns, type Card, type CellKind, type Section, type Table } from '../../../../src-common/model/report/model'
 import { histogramChart } from './heap'
 import { suspectFindings, suspectTable } from './suspects'
+import { exactSizesText } from '../../../../src-common/model/diff/suspects'
 import { leakGroupTable } from './leaks'
 
 const changeCols = (prefix: string, label: string, kind: 'count' | 'bytes'): [string, string, CellKind][] => [
@@ -91,6 +92,7 @@ export function diffSections(diff: DiffDoc): Section[] {
     const classes = diff.heap.sizeClasses.filter((r) => r.count.a || r.count.b)
     const suspected = new Set(diff.suspects.flatMap((s) => (s.sizeClass ? [s.sizeClass.minSize] : [])))
     const asBuckets = classes.map((r) => ({ minSize: r.minSize, maxSize: r.maxSize, count: 0, bytes: 0 }))
+    const exact = classes.some((r) => r.grewBySize !== undefined)
     sections.push({
       id: 'heap',
       title: 'Heap blocks per size class',
@@ -113,8 +115,21 @@ export function diffSections(diff: DiffDoc): Section[] {
         {
           id: 'diff-size-classes',
           title: 'Size classes',
-          columns: columns(['sizeClass', 'Size class', 'text'], ...changeCols('count', 'Blocks', 'count'), ['countPct', '%', 'percent'], ...changeCols('bytes', 'Bytes', 'bytes')),
-          rows: classes.map((r) => ({ sizeClass: sizeClassLabel(r.minSize, r.maxSize), ...changeCells('count', r.count), countPct: r.count.pct, ...changeCells('bytes', r.bytes) })),
+          columns: columns(
+            ['sizeClass', 'Size class', 'text'],
+            ...changeCols('count', 'Blocks', 'count'),
+            ['countPct', '%', 'percent'],
+            ...changeCols('bytes', 'Bytes', 'bytes'),
+            // only where both sides listed their blocks
+            ...(exact ? [['grewAt', 'Grew at exact sizes', 'text'] as [string, string, CellKind]] : [])
+          ),
+          rows: classes.map((r) => ({
+            sizeClass: sizeClassLabel(r.minSize, r.maxSize),
+            ...changeCells('count', r.count),
+            countPct: r.count.pct,
+            ...changeCells('bytes', r.bytes),
+            ...(exact ? { grewAt: exactSizesText(r.grewBySize ?? []) } : {})
+          })),
           marked: classes.flatMap((r, i) => (suspected.has(r.minSize) ? [i] : []))
         }
       ]

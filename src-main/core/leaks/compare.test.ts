@@ -1,6 +1,7 @@
-// Compares with leak scans, on real scans of leak_fixture: "lost since A" lists exactly the lost blocks
-// B has and A had not, grouped as the scan groups them; and a size class that grew links to its lost
-// blocks when B carries a scan.
+// Compares with leak scans and block lists, on real scans of leak_fixture: "lost since A" lists exactly
+// the lost blocks B has and A had not, grouped as the scan groups them; a size class that grew links to
+// its lost blocks when B carries a scan; and names the exact block sizes that grew where both sides list
+// their blocks.
 import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +17,7 @@ import { diffReport } from '../report/build'
 import { renderText } from '../report/text'
 import { makeFile } from '../files/snapshotFile'
 import { scanLeaks } from './leakScan'
+import { walkHeaps } from '../heapWalk'
 
 const addon = loadAddon()
 const running: RunningFixture<{ pid: number }>[] = []
@@ -68,5 +70,26 @@ describe('compares of leak scans', () => {
     expect(bulk.reduce((n, g) => n + g.count, 0)).toBeGreaterThanOrEqual(2000) // every 10th of 20,000
     expect(suspect.lost!.groups).toEqual(expect.arrayContaining(bulk))
     expect(suspect.lost!.blocks).toBe(suspect.lost!.groups.reduce((n, g) => n + g.count, 0))
+  })
+
+  it('a size class that grew names the exact block sizes that grew, from complete block lists', async () => {
+    const walk = async (pid: number) => makeFile([await walkHeaps(addon, { pid }).result], HOST)
+    const before = await walk(await fixture([]))
+    const after = await walk(await fixture(['--bulk', '3000', '--bulk-size', '200']))
+    const diff = compare({ file: before, name: 'before' }, { file: after, name: 'after' })
+    const row = diff.heap!.sizeClasses.find((r) => r.minSize <= 200 && 200 <= r.maxSize)!
+    // 200 bytes asked for: a block of 200 to 216 usable bytes (glibc's chunk rounding), 3,000 more of them
+    const top = row.grewBySize![0]
+    expect(top.size).toBeGreaterThanOrEqual(200)
+    expect(top.size).toBeLessThanOrEqual(216)
+    expect(top.count.delta).toBeGreaterThanOrEqual(3000)
+    const suspect = diff.suspects.find((s) => s.sizeClass?.minSize === row.minSize)!
+    expect(suspect.grewBySize![0]).toEqual(top)
+    expect(suspect.evidence).toContain(`grew at ${top.size} B (+${top.count.delta.toLocaleString('en-US')} blocks)`)
+    // the report's size-class table names them too
+    expect(renderText(diffReport(diff, [before, after]))).toContain(`${top.size} B (+${top.count.delta.toLocaleString('en-US')} blocks)`)
+    // without block lists (summaries only) no exact size is claimed
+    const bare = compare({ file: await captureNow(addon, await fixture([]), { heap: true }), name: 'a' }, { file: after, name: 'b' })
+    expect(bare.heap!.sizeClasses.every((r) => r.grewBySize === undefined)).toBe(true)
   })
 })
