@@ -49,6 +49,7 @@ describe('LeaksView on a recorded scan of leak_fixture', { timeout: 30_000 }, ()
     fireEvent.click(screen.getByTestId('leak-scan'))
     await settle()
     expect(screen.getByTestId('leak-progress').textContent).toContain('stopping the process')
+    expect(h.subscribed('leaks.scan')).toBe(1)
     h.finish()
     await settle()
     expect(h.calls).toContainEqual(['leaks.scan', { pid }])
@@ -94,6 +95,16 @@ describe('LeaksView on a recorded scan of leak_fixture', { timeout: 30_000 }, ()
     await settle()
     expect(h.calls).toContainEqual(['leaks.referrers', { pid, address: leaks.kept }])
     expect(screen.getAllByTestId('leak-referrer').map((r) => r.dataset.source)).toEqual(leaks.referrers.referrers.map((r) => r.source))
+  })
+
+  it('stops a running scan on request', async () => {
+    const h = host()
+    render(<LeaksView api={h.api} pid={pid} active />)
+    fireEvent.click(screen.getByTestId('leak-scan'))
+    await settle()
+    expect(h.subscribed('leaks.scan')).toBe(1)
+    fireEvent.click(screen.getByTestId('leak-cancel'))
+    expect(h.subscribed('leaks.scan')).toBe(0) // the request's signal aborted: the host cancels the scan
   })
 
   it('says what to do when the scan is refused, and closes the scan it replaces', async () => {
