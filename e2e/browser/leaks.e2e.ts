@@ -21,7 +21,7 @@ test.afterAll(async () => {
   await server?.stop()
 })
 
-test('a leak scan of leak_fixture from the app: the lost Widgets by name, a preview, who points at a kept one', async ({ page }) => {
+test('a leak scan of leak_fixture from the app: the lost Widgets by name, a preview, who points at a kept one, lost since an earlier scan', async ({ page }) => {
   const errors = pageErrors(page)
   const truthFile = join(mkdtempSync(join(tmpdir(), 'snapscope-leaks-')), 'truth.txt')
   fixture = await startFixture<{ pid: number }>('leak_fixture', ['--truth', truthFile])
@@ -66,5 +66,14 @@ test('a leak scan of leak_fixture from the app: the lost Widgets by name, a prev
   await page.getByTestId('leak-referrers-ask').click()
   await expect(page.locator('[data-testid="leak-referrer"][data-source="static"]')).toHaveCount(1, { timeout: 20_000 })
   await page.screenshot({ path: 'e2e-results/leaks.png' })
+
+  // each scan is a file of the window: two scans of one process compare as "lost since A" (nothing new here)
+  await page.getByTestId('leak-scan').click()
+  await expect(page.getByTestId('leak-stopped')).toBeVisible({ timeout: 30_000 })
+  await page.getByTestId('tab-main-leaks').click()
+  await expect(page.locator('[data-testid="open-file"][data-name^="leaks-pid-"]')).toHaveCount(2)
+  await page.getByTestId('tab-wb-compare').click()
+  await page.getByTestId('compare-run').click()
+  await expect(page.getByTestId('lost-since')).toHaveAttribute('data-blocks', '0')
   expect(errors).toEqual([])
 })

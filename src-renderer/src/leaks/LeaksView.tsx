@@ -1,7 +1,8 @@
 // The Leaks tab of the selected process: a conservative scan with the target stopped, its verdicts as
 // a chart, the lost blocks grouped by what they are, the blocks of a group, a block's bytes and who
-// points at it. The scan stays in the host as a file of the session: it can be saved.
-import { memo, useState } from 'react'
+// points at it. The scan stays in the host as a file of the session: it can be saved, and compared
+// with another in Leaks & reports.
+import { memo, useContext, useState } from 'react'
 import type { LeakGroup } from '../../../src-common/contract/leakTypes'
 import { toErrorPayload } from '../../../src-common/contract/errors'
 import { fmtBytes, fmtCount } from '../../../src-common/model/format/format'
@@ -9,6 +10,7 @@ import type { ConnectedApi } from '../api/connectedApi'
 import { DataTable, type Column } from '../common/DataTable'
 import { EmptyState, ErrorNotice } from '../common/Notice'
 import { offerDownload } from '../files/transfer'
+import { LibraryContext } from '../files/useLibrary'
 import { LeakBlocks, type BlockListing } from './LeakBlocks'
 import { LeakSummary } from './LeakSummary'
 import { useLeakScan } from './useLeakScan'
@@ -39,7 +41,9 @@ interface Props {
 }
 
 export const LeaksView = memo(function LeaksView({ api, pid }: Props) {
-  const { state, scan, cancel } = useLeakScan(api, pid)
+  // Each scan is a file of the window's library too (Leaks & reports): compare two for "lost since A".
+  const library = useContext(LibraryContext)
+  const { state, scan, cancel } = useLeakScan(api, pid, library?.adopt ?? null)
   const [group, setGroup] = useState<number | null>(null)
   const [listing, setListing] = useState<BlockListing | null>(null)
   const [saveProblem, setSaveProblem] = useState<string | null>(null)

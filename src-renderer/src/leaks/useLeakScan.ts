@@ -16,17 +16,20 @@ export type ScanState =
 /** progress redraws at most this often */
 const PROGRESS_MS = 100
 
-export function useLeakScan(api: ConnectedApi, pid: number) {
+/** `keep`: where the window has a library, each scan is handed to it (which then owns and closes the file). */
+export function useLeakScan(api: ConnectedApi, pid: number, keep: ((file: OpenedFile) => void) | null) {
   const [state, setState] = useState<ScanState>({ phase: 'idle' })
   const current = useRef(state)
   current.current = state
+  const keepRef = useRef(keep)
+  keepRef.current = keep
 
   useEffect(
     () => () => {
       const s = current.current
       if (s.phase === 'scanning') s.cancel.abort()
-      // The host keeps the scan as a file until told: a scan the view no longer shows is closed.
-      if (s.phase === 'done') void api.invoke('file.close', { fileId: s.file.fileId }).catch(() => {})
+      // The host keeps the scan as a file until told: a scan nobody shows any more is closed.
+      if (s.phase === 'done' && !keepRef.current) void api.invoke('file.close', { fileId: s.file.fileId }).catch(() => {})
     },
     [api]
   )
@@ -34,7 +37,7 @@ export function useLeakScan(api: ConnectedApi, pid: number) {
   const scan = useCallback(() => {
     const previous = current.current
     if (previous.phase === 'scanning') return
-    if (previous.phase === 'done') void api.invoke('file.close', { fileId: previous.file.fileId }).catch(() => {})
+    if (previous.phase === 'done' && !keepRef.current) void api.invoke('file.close', { fileId: previous.file.fileId }).catch(() => {})
     const cancel = new AbortController()
     setState({ phase: 'scanning', progress: null, cancel })
     let last = 0
@@ -46,7 +49,10 @@ export function useLeakScan(api: ConnectedApi, pid: number) {
       setState({ ...s, progress })
     }
     api.invoke('leaks.scan', { pid }, { signal: cancel.signal, onEvent }).then(
-      (file) => setState({ phase: 'done', file, doc: file.items[0] as LeaksDoc }),
+      (file) => {
+        keepRef.current?.(file)
+        setState({ phase: 'done', file, doc: file.items[0] as LeaksDoc })
+      },
       (error: unknown) => setState({ phase: 'failed', problem: toErrorPayload(error) })
     )
   }, [api, pid])
