@@ -89,6 +89,15 @@ describe('leaks channels', () => {
     const { session, call } = open([])
     try {
       await expect(call('leaks.scan', { pid: process.pid })).rejects.toMatchObject({ code: 'EPERM' })
+      // another allocator: said plainly, as the Leaks tab shows it
+      const jemalloc = await startFixture<{ pid: number }>('leak_fixture', ['--truth', join(mkdtempSync(join(tmpdir(), 'snapscope-leaks-')), 'truth.txt')], {
+        env: { LD_PRELOAD: '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2' }
+      })
+      try {
+        await expect(call('leaks.scan', { pid: jemalloc.info.pid })).rejects.toMatchObject({ code: 'ENOTSUP', message: expect.stringMatching(/jemalloc is not supported/) })
+      } finally {
+        await jemalloc.stop()
+      }
       const timeline = await call<OpenedFile>('file.take', { pid: fixture.info.pid })
       await expect(call('leaks.blocks', { fileId: timeline.fileId, item: 0, kind: 'reachable', offset: 0, limit: 1 })).rejects.toThrow(/not a leak scan/)
       await expect(call('leaks.blocks', { fileId: 99, item: 0, kind: 'reachable', offset: 0, limit: 1 })).rejects.toMatchObject({ code: 'ENOENT' })

@@ -7,6 +7,7 @@ import { ApiError } from '../api/connectedApi'
 import { fakeApi, settle, type Handlers } from '../test/fakeApi'
 import { leaks } from '../test/recorded'
 import { LeaksView } from './LeaksView'
+import { LibraryContext, type Library } from '../files/useLibrary'
 
 afterEach(cleanup)
 
@@ -122,5 +123,22 @@ describe('LeaksView on a recorded scan of leak_fixture', { timeout: 30_000 }, ()
     fireEvent.click(screen.getByTestId('leak-scan'))
     await settle()
     expect(h.calls).toContainEqual(['file.close', { fileId: leaks.file.fileId }])
+  })
+
+  it('hands each scan to the window’s library, which then owns the file', async () => {
+    const h = host({ 'leaks.scan': () => leaks.file })
+    const adopted: number[] = []
+    const library = { adopt: (f: { fileId: number }) => adopted.push(f.fileId) } as unknown as Library
+    render(
+      <LibraryContext.Provider value={library}>
+        <LeaksView api={h.api} pid={pid} active />
+      </LibraryContext.Provider>
+    )
+    fireEvent.click(screen.getByTestId('leak-scan'))
+    await settle()
+    fireEvent.click(screen.getByTestId('leak-scan'))
+    await settle()
+    expect(adopted).toEqual([leaks.file.fileId, leaks.file.fileId])
+    expect(h.channels()).not.toContain('file.close') // the library closes its files
   })
 })
