@@ -5,7 +5,7 @@ import type { NativeAddon } from '../../../native/index'
 import type { Requests, Responses } from '../../../src-common/contract/contract'
 import { codedError } from '../../../src-common/contract/errors'
 import { FILE_EXTENSION } from '../../../src-common/contract/fileTypes'
-import type { LeaksDoc } from '../../../src-common/contract/leakTypes'
+import type { LeakBlock, LeaksDoc } from '../../../src-common/contract/leakTypes'
 import { leakBlocks } from '../../../src-common/model/leaks/leakBlocks'
 import type { Call, Handlers } from '../call'
 import { makeFile } from '../files/snapshotFile'
@@ -40,13 +40,24 @@ async function scan(addon: NativeAddon, library: Library, p: Requests['leaks.sca
 
 /** `addon` is asked for on each request: the workbench builds its handlers before its dependencies are set. */
 export function leakHandlers(addonOf: () => NativeAddon, library: Library): Handlers<LeakChannel> {
+  // The last listing of each scan: the view asks for it a page at a time, and filtering a million
+  // blocks again for each page would cost more than the page. Gone with the file.
+  const listings = new WeakMap<LeaksDoc, { key: string; blocks: LeakBlock[] }>()
+  const listing = (doc: LeaksDoc, p: Requests['leaks.blocks'], since: LeaksDoc | undefined): LeakBlock[] => {
+    const key = JSON.stringify([p.kind, p.type, p.blockSize, p.since])
+    const last = listings.get(doc)
+    if (last?.key === key) return last.blocks
+    const blocks = leakBlocks(doc, { kind: p.kind, type: p.type, blockSize: p.blockSize }, since)
+    listings.set(doc, { key, blocks })
+    return blocks
+  }
   return {
     'leaks.scan': (p, call) => scan(addonOf(), library, p, call),
     'leaks.blocks': (p) => {
       const doc = leaksItem(library, p)
       const since = p.since && leaksItem(library, p.since)
       if (since && since.pid !== doc.pid) throw codedError('EINVAL', `the scans are of different processes (pid ${since.pid} and pid ${doc.pid}): compare two scans of one process`)
-      const all = leakBlocks(doc, { kind: p.kind, type: p.type, blockSize: p.blockSize }, since)
+      const all = listing(doc, p, since)
       return { total: all.length, offset: p.offset, blocks: all.slice(p.offset, p.offset + p.limit) }
     },
     'leaks.preview': async (p) => {
