@@ -77,4 +77,27 @@ describe('compare of two leak scans', () => {
     expect(rows).toHaveLength(1)
     expect(rows[0].textContent).toMatch(new RegExp(`^definitely-lostWidget40 B${leaks.widgets.total}`))
   })
+
+  it('a size-class suspect says how many lost blocks of its class B’s scan has', { timeout: CHARTS_TIMEOUT }, async () => {
+    const scan = leaks.file.items[0] as LeaksDoc
+    const a = [heapWalksDoc(scan.pid, [10, 10, 10])]
+    const b = [heapWalksDoc(scan.pid, [10, 10, 910], at(60_000)), scan]
+    const files = [openedFile(1, 'a.snapscope', a), openedFile(2, 'b.snapscope', b)]
+    let opened = 0
+    const host = fakeApi({
+      'file.upload': () => files[opened++],
+      'diff.run': () => compare({ file: makeFile(a, HOST), name: 'a.snapscope' }, { file: makeFile(b, HOST), name: 'b.snapscope' })
+    })
+    render(<LeakWorkbench api={host.api} />)
+    fireEvent.change(screen.getByTestId('file-input'), { target: { files: [new File(['a'], 'a.snapscope'), new File(['b'], 'b.snapscope')] } })
+    await vi.waitFor(() => expect(screen.getAllByTestId('open-file')).toHaveLength(2))
+    fireEvent.click(screen.getByTestId('tab-wb-compare'))
+    fireEvent.click(screen.getByTestId('compare-run'))
+    await vi.waitFor(() => expect(screen.getByTestId('suspect-lost')).toBeTruthy())
+    // the scan's lost groups of one size within 65–128 B
+    const inClass = scan.groups.filter((g) => g.blockSize !== null && g.blockSize >= 65 && g.blockSize <= 128)
+    expect(inClass.length).toBeGreaterThan(0)
+    expect(Number(screen.getByTestId('suspect-lost').dataset.blocks)).toBe(inClass.reduce((n, g) => n + g.count, 0))
+    expect(screen.getByTestId('suspect-lost').textContent).toContain(`${inClass[0].kind} ${inClass[0].type ?? 'unknown type'}`)
+  })
 })
