@@ -9,6 +9,7 @@ import { LeakWorkbench } from '../files/LeakWorkbench'
 import { CHARTS_TIMEOUT, openedFile } from '../test/testFiles'
 import { leaks } from '../test/recorded'
 import type { LeaksDoc } from '../../../src-common/contract/leakTypes'
+import type { FileItem } from '../../../src-common/contract/fileTypes'
 
 afterEach(cleanup)
 
@@ -54,23 +55,28 @@ describe('compare', () => {
   })
 })
 
+/** Opens files of `a` and `b` in a workbench and compares them (the compare runs here, as the host would run it). */
+async function compareInWorkbench(a: FileItem[], b: FileItem[]) {
+  const files = [openedFile(1, 'a.snapscope', a), openedFile(2, 'b.snapscope', b)]
+  let opened = 0
+  const host = fakeApi({
+    'file.upload': () => files[opened++],
+    'diff.run': () => compare({ file: makeFile(a, HOST), name: 'a.snapscope' }, { file: makeFile(b, HOST), name: 'b.snapscope' })
+  })
+  render(<LeakWorkbench api={host.api} />)
+  fireEvent.change(screen.getByTestId('file-input'), { target: { files: [new File(['a'], 'a.snapscope'), new File(['b'], 'b.snapscope')] } })
+  await vi.waitFor(() => expect(screen.getAllByTestId('open-file')).toHaveLength(2))
+  fireEvent.click(screen.getByTestId('tab-wb-compare'))
+  fireEvent.click(screen.getByTestId('compare-run'))
+}
+
 describe('compare of two leak scans', () => {
   it('lists the blocks lost in B that A did not have', { timeout: CHARTS_TIMEOUT }, async () => {
     // The recorded scan of leak_fixture: A held its reachable blocks only, B has its lost Widgets too.
     const scan = leaks.file.items[0] as LeaksDoc
     const a: LeaksDoc = { ...scan, blocks: leaks.reachable.blocks }
     const b: LeaksDoc = { ...scan, takenAt: at(60_000), blocks: [...leaks.reachable.blocks, ...leaks.widgets.blocks] }
-    const files = [openedFile(1, 'a.snapscope', [a]), openedFile(2, 'b.snapscope', [b])]
-    let opened = 0
-    const host = fakeApi({
-      'file.upload': () => files[opened++],
-      'diff.run': () => compare({ file: makeFile([a], HOST), name: 'a.snapscope' }, { file: makeFile([b], HOST), name: 'b.snapscope' })
-    })
-    render(<LeakWorkbench api={host.api} />)
-    fireEvent.change(screen.getByTestId('file-input'), { target: { files: [new File(['a'], 'a.snapscope'), new File(['b'], 'b.snapscope')] } })
-    await vi.waitFor(() => expect(screen.getAllByTestId('open-file')).toHaveLength(2))
-    fireEvent.click(screen.getByTestId('tab-wb-compare'))
-    fireEvent.click(screen.getByTestId('compare-run'))
+    await compareInWorkbench([a], [b])
     await vi.waitFor(() => expect(screen.getByTestId('lost-since')).toBeTruthy())
     expect(Number(screen.getByTestId('lost-since').dataset.blocks)).toBe(leaks.widgets.total)
     const rows = screen.getAllByTestId('diff-lost-since-row')
@@ -82,17 +88,7 @@ describe('compare of two leak scans', () => {
     const scan = leaks.file.items[0] as LeaksDoc
     const a = [heapWalksDoc(scan.pid, [10, 10, 10])]
     const b = [heapWalksDoc(scan.pid, [10, 10, 910], at(60_000)), scan]
-    const files = [openedFile(1, 'a.snapscope', a), openedFile(2, 'b.snapscope', b)]
-    let opened = 0
-    const host = fakeApi({
-      'file.upload': () => files[opened++],
-      'diff.run': () => compare({ file: makeFile(a, HOST), name: 'a.snapscope' }, { file: makeFile(b, HOST), name: 'b.snapscope' })
-    })
-    render(<LeakWorkbench api={host.api} />)
-    fireEvent.change(screen.getByTestId('file-input'), { target: { files: [new File(['a'], 'a.snapscope'), new File(['b'], 'b.snapscope')] } })
-    await vi.waitFor(() => expect(screen.getAllByTestId('open-file')).toHaveLength(2))
-    fireEvent.click(screen.getByTestId('tab-wb-compare'))
-    fireEvent.click(screen.getByTestId('compare-run'))
+    await compareInWorkbench(a, b)
     await vi.waitFor(() => expect(screen.getByTestId('suspect-lost')).toBeTruthy())
     // the scan's lost groups of one size within 65–128 B
     const inClass = scan.groups.filter((g) => g.blockSize !== null && g.blockSize >= 65 && g.blockSize <= 128)
