@@ -98,6 +98,11 @@ describe('leaks channels', () => {
       } finally {
         await jemalloc.stop()
       }
+      // one scan of a process at a time: the second is refused at once, and a slot freed is usable again
+      const both = await Promise.allSettled([call('leaks.scan', { pid: fixture.info.pid }), call('leaks.referrers', { pid: fixture.info.pid, address: '0x1000' })])
+      expect(both[0].status).toBe('fulfilled')
+      expect(both[1]).toMatchObject({ status: 'rejected', reason: { code: 'EBUSY', message: expect.stringMatching(/a leak scan of pid \d+ is running in this window already/) } })
+      await expect(call('leaks.referrers', { pid: fixture.info.pid, address: '0x1000' })).resolves.toEqual({ referrers: [] })
       const timeline = await call<OpenedFile>('file.take', { pid: fixture.info.pid })
       await expect(call('leaks.blocks', { fileId: timeline.fileId, item: 0, kind: 'reachable', offset: 0, limit: 1 })).rejects.toThrow(/not a leak scan/)
       await expect(call('leaks.blocks', { fileId: 99, item: 0, kind: 'reachable', offset: 0, limit: 1 })).rejects.toMatchObject({ code: 'ENOENT' })

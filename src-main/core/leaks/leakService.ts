@@ -51,8 +51,20 @@ export function leakHandlers(addonOf: () => NativeAddon, library: Library): Hand
     listings.set(doc, { key, blocks })
     return blocks
   }
+  // A process is stopped (traced) by one scan at a time: a second would fail to attach, with a message
+  // about debuggers that would mislead.
+  const scanning = new Set<number>()
+  const exclusive = async <T>(pid: number, run: () => Promise<T>): Promise<T> => {
+    if (scanning.has(pid)) throw codedError('EBUSY', `a leak scan of pid ${pid} is running in this window already: wait for it to end or stop it`)
+    scanning.add(pid)
+    try {
+      return await run()
+    } finally {
+      scanning.delete(pid)
+    }
+  }
   return {
-    'leaks.scan': (p, call) => scan(addonOf(), library, p, call),
+    'leaks.scan': (p, call) => exclusive(p.pid, () => scan(addonOf(), library, p, call)),
     'leaks.blocks': (p) => {
       const doc = leaksItem(library, p)
       const since = p.since && leaksItem(library, p.since)
@@ -65,6 +77,6 @@ export function leakHandlers(addonOf: () => NativeAddon, library: Library): Hand
       const bytes = await addonOf().readMemory(p.pid, address, p.length)
       return { address: p.address, length: bytes.length, text: hexPreview(address, bytes) }
     },
-    'leaks.referrers': async (p) => ({ referrers: await blockReferrers(addonOf(), p.pid, [p.address]) })
+    'leaks.referrers': (p) => exclusive(p.pid, async () => ({ referrers: await blockReferrers(addonOf(), p.pid, [p.address]) }))
   }
 }
