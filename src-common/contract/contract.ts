@@ -25,8 +25,10 @@ export { ContractError } from './validate'
 import type { DiffDoc } from './diffTypes'
 import type { AllocTotals, AllocUpdate } from './allocTypes'
 export * from './allocTypes'
+import { LEAK_KINDS, type LeakBlockPage, type LeakPreview, type LeakReferrer } from './leakTypes'
 import type { CaptureEndedEvent, CaptureSampleEvent, Download, OpenedFile } from './workbenchTypes'
 export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, OpenedFile }
+export type { LeakBlockPage, LeakPreview, LeakReferrer }
 
 export const MAX_MESSAGE_BYTES = 64 * 1024
 /** blocks one heap.walk answer carries at most: the renderer pages through larger heaps */
@@ -39,6 +41,8 @@ export const MAX_UPLOAD_BYTES = 64 << 20
 export const UPLOAD_PIECE_BYTES = 256 << 10
 /** bytes an upload may have in flight beyond what the host has acknowledged (file.progress): the backpressure */
 export const UPLOAD_WINDOW_BYTES = 4 << 20
+/** bytes of a block leaks.preview reads at most */
+export const MAX_PREVIEW_BYTES = 4096
 export const REPORT_FORMATS = ['html', 'csv', 'json', 'pdf'] as const
 
 // Request payloads are TypeBox definitions (see validate.ts), written with the few combinators below:
@@ -88,6 +92,23 @@ export const requestSchemas = {
     limit: optional(int(0, MAX_BLOCKS_PER_PAGE)),
     stopTarget: optional(bool)
   }),
+  // Leak scans: the scan is kept as a file of the session (saved like any); its blocks are paged from it.
+  /** scans with the target stopped (progress to the request, cancel by its id); the answer is the scan, opened as a file */
+  'leaks.scan': object({ pid: int(1, MAX_PID) }),
+  /** the blocks of a scan of `kind`; `type` null: of no known type, absent: any; `blockSize` absent: any; `since`: not in that scan */
+  'leaks.blocks': object({
+    fileId,
+    item: int(0, 999),
+    kind: oneOf(LEAK_KINDS),
+    type: optional(nullable(str(4096))),
+    blockSize: optional(ID),
+    since: optional(object({ fileId, item: int(0, 999) })),
+    offset: ID,
+    limit: int(0, MAX_BLOCKS_PER_PAGE)
+  }),
+  'leaks.preview': object({ pid: int(1, MAX_PID), address, length: int(1, MAX_PREVIEW_BYTES) }),
+  /** who points at the block holding `address` (a scan of its own, the target stopped meanwhile) */
+  'leaks.referrers': object({ pid: int(1, MAX_PID), address }),
   // pid 0 is no process to watch (the addon refuses it with a TypeError, which would surface as EINTERNAL)
   'watch.start': object({ pid: int(1, MAX_PID), mechanism: optional(oneOf(WATCH_MECHANISMS)) }),
   'watch.stop': object({ watchId: int(0, Number.MAX_SAFE_INTEGER) }),
@@ -151,6 +172,10 @@ export interface Responses {
   'heap.find': { position: number; exact: boolean }
   'heap.close': { closed: boolean }
   'watch.query': WatchQueryResult
+  'leaks.scan': OpenedFile
+  'leaks.blocks': LeakBlockPage
+  'leaks.preview': LeakPreview
+  'leaks.referrers': { referrers: LeakReferrer[] }
 }
 
 export interface Events {
@@ -205,6 +230,7 @@ export const CHANNEL_EVENTS = {
   'processes.watch': ['processes.delta', 'processes.error'],
   'heap.walk': ['heap.progress'],
   'heap.open': ['heap.progress'],
+  'leaks.scan': ['heap.progress'],
   'watch.start': ['watch.update', 'watch.ended'],
   'allocs.start': ['allocs.update', 'allocs.ended'],
   'capture.start': ['capture.sample', 'capture.ended'],

@@ -1,6 +1,7 @@
 // The compare document (snapscope.diff/1): two observations of a machine or a process side by side,
 // and the leak suspects read from them. Type-only, free of Node imports.
 import type { AllocFrame } from './allocTypes'
+import type { LeakGroup } from './leakTypes'
 
 /** What a number counts: bytes, or things (blocks, threads, modules). */
 export type Quantity = 'bytes' | 'count'
@@ -46,11 +47,20 @@ export interface ModuleBrief {
   exePath: string
 }
 
+/** One exact block size: how many used blocks had it in A and B. */
+export interface ExactSizeChange {
+  size: number
+  count: Change
+  bytes: Change
+}
+
 export interface SizeClassChange {
   minSize: number
   maxSize: number
   count: Change
   bytes: Change
+  /** where both sides list their blocks: the exact sizes of the class that grew, most bytes first (at most 5) */
+  grewBySize?: ExactSizeChange[]
 }
 
 export interface TargetChange {
@@ -80,6 +90,10 @@ export interface Suspect {
   rising: { steps: number; of: number } | null
   /** the size class of a size-class suspect */
   sizeClass?: { minSize: number; maxSize: number }
+  /** the exact block sizes of that class that grew, where both sides list their blocks */
+  grewBySize?: ExactSizeChange[]
+  /** a size-class suspect where B carries a leak scan: its lost blocks of that size class (lost since A when A has a scan too) */
+  lost?: { blocks: number; bytes: number; groups: LeakGroup[] }
   /** the same in one line, with the numbers */
   evidence: string
 }
@@ -108,6 +122,12 @@ export interface AllocsChange {
   /** stacks in B and not in A, and the reverse */
   newStacks: number
   goneStacks: number
+}
+
+export interface LostTotals {
+  definitelyLost: { blocks: number; bytes: number }
+  indirectlyLost: { blocks: number; bytes: number }
+  possiblyLost: { blocks: number; bytes: number }
 }
 
 export interface DiffDoc {
@@ -142,6 +162,8 @@ export interface DiffDoc {
   } | null
   /** both sides hold an allocation trace */
   allocs: AllocsChange | null
+  /** both sides carry leak scans of the same process: the blocks lost in B that A did not have */
+  lostSince: { pid: number; totals: LostTotals; groups: LeakGroup[] } | null
   /** things to know when reading it: different pids, B older than A, nothing comparable in a part */
   notes: string[]
 }

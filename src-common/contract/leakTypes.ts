@@ -65,3 +65,32 @@ export const LeaksDocSchema = def(
   })
 )
 export type LeaksDoc = Static<typeof LeaksDocSchema>
+
+/** One word pointing at (or into) a block: "who points at this block". */
+export interface LeakReferrer {
+  /** the block pointed at (its start) */
+  target: string
+  /** the word's address; null for a register */
+  from: string | null
+  /** the block holding the word; null for a root */
+  fromBlock: string | null
+  source: 'register' | 'stack' | 'static' | 'other' | 'block'
+  /** it points inside the block, not at its start */
+  interior: boolean
+}
+
+/** A page of the blocks of a leak scan that match a filter (leaks.blocks). */
+export interface LeakBlockPage {
+  /** blocks matching the filter */
+  total: number
+  offset: number
+  blocks: LeakBlock[]
+}
+
+/** A block's first bytes (leaks.preview), as `xxd` prints them. */
+export interface LeakPreview {
+  address: string
+  /** bytes read: fewer than asked where readable memory ends */
+  length: number
+  text: string
+}

@@ -9,7 +9,9 @@ import type { SnapscopeFile } from '../../contract/fileTypes'
 import { observe, type Observation } from './observation'
 import { findSuspects } from './suspects'
 import { diffAllocs } from '../allocs/allocsDiff'
-import { DIFF_FORMAT, type Change, type DiffDoc, type ModuleBrief, type ProcessBrief, type ProcessChange, type SizeClassChange, type TargetChange } from '../../contract/diffTypes'
+import { groupLeakBlocks, leakBlocks, lostTotals } from '../leaks/leakBlocks'
+import { LOST_KINDS } from '../../contract/leakTypes'
+import { DIFF_FORMAT, type Change, type DiffDoc, type ExactSizeChange, type ModuleBrief, type ProcessBrief, type ProcessChange, type SizeClassChange, type TargetChange } from '../../contract/diffTypes'
 
 /** Rows kept for the per-process tables (most change first); the counts cover them all. */
 export const MAX_CHANGED_ROWS = 200
@@ -87,6 +89,20 @@ function threads(a: ProcessEntry[], b: ProcessEntry[], oa: Observation, ob: Obse
   }
 }
 
+/** exact sizes a size class names at most */
+const MAX_GREW_BY_SIZE = 5
+
+/** The exact sizes in [minSize, maxSize] whose blocks grew in bytes, most first. */
+function grewBySize(a: NonNullable<Observation['exactSizes']>, b: NonNullable<Observation['exactSizes']>, minSize: number, maxSize: number): ExactSizeChange[] {
+  const out: ExactSizeChange[] = []
+  for (const [size, after] of b) {
+    if (size < minSize || size > maxSize) continue
+    const before = a.get(size) ?? { count: 0, bytes: 0 }
+    if (after.bytes > before.bytes) out.push({ size, count: change(before.count, after.count), bytes: change(before.bytes, after.bytes) })
+  }
+  return out.sort((x, y) => y.bytes.delta - x.bytes.delta || x.size - y.size).slice(0, MAX_GREW_BY_SIZE)
+}
+
 function heap(a: Observation, b: Observation): DiffDoc['heap'] {
   if (!a.heap || !b.heap) return null
   const classes = new Map<string, SizeClassChange>()
@@ -102,6 +118,9 @@ function heap(a: Observation, b: Observation): DiffDoc['heap'] {
     r.count = change(r.count.a, x.count)
     r.bytes = change(r.bytes.a, x.bytes)
   }
+  const sa = a.exactSizes
+  const sb = b.exactSizes
+  if (sa && sb) for (const r of classes.values()) r.grewBySize = grewBySize(sa, sb, r.minSize, r.maxSize)
   return {
     usedBlocks: change(a.heap.usedBlocks, b.heap.usedBlocks),
     usedBytes: change(a.heap.usedBytes, b.heap.usedBytes),
@@ -111,8 +130,17 @@ function heap(a: Observation, b: Observation): DiffDoc['heap'] {
   }
 }
 
+/** Blocks lost in B's scan that A's scan of the same process did not have (same address and size). */
+function lostSince(a: Observation, b: Observation): DiffDoc['lostSince'] {
+  if (!a.leaks || !b.leaks || a.leaks.pid !== b.leaks.pid || !a.leaks.blocks || !b.leaks.blocks) return null
+  const groups = groupLeakBlocks(LOST_KINDS.flatMap((kind) => leakBlocks(b.leaks!, { kind }, a.leaks!)))
+  return { pid: b.leaks.pid, totals: lostTotals(groups), groups }
+}
+
 function notes(a: Observation, b: Observation, elapsedMs: number | null): string[] {
   const out: string[] = []
+  if (a.leaks && b.leaks && a.leaks.pid === b.leaks.pid && (!a.leaks.blocks || !b.leaks.blocks))
+    out.push(`Only ${a.leaks.blocks ? 'A' : b.leaks.blocks ? 'B' : 'neither'} of the leak scans lists its blocks: what is lost since A is not known (scan from the app, or with leaks --blocks).`)
   if (a.info.pid !== null && b.info.pid !== null && a.info.pid !== b.info.pid)
     out.push(`A is process ${a.info.pid} and B is process ${b.info.pid}: the target's numbers compare two different processes.`)
   if (elapsedMs !== null && elapsedMs < 0) out.push('B was taken before A: growth reads as shrinkage.')
@@ -155,9 +183,10 @@ export function diffObservations(a: Observation, b: Observation): DiffDoc {
       : null,
     heap: heap(a, b),
     allocs: a.allocs && b.allocs ? diffAllocs(a.allocs, b.allocs) : null,
+    lostSince: lostSince(a, b),
     notes: notes(a, b, elapsedMs)
   }
-  doc.suspects = findSuspects(doc, [...a.timelines, ...b.timelines])
+  doc.suspects = findSuspects(doc, [...a.timelines, ...b.timelines], b.leaks)
   return doc
 }
 

@@ -7,6 +7,7 @@ import type { ProcessEntry, ThreadEntry } from '../../contract/types'
 import { sumHeaps } from '../capture/heapTotals'
 import type { HeapTotals, TimelineDoc } from '../../contract/timelineTypes'
 import type { FileItem, SnapscopeFile } from '../../contract/fileTypes'
+import type { LeaksDoc } from '../../contract/leakTypes'
 import type { ModuleBrief, SideInfo } from '../../contract/diffTypes'
 import type { AllocsDoc } from '../../contract/allocTypes'
 
@@ -26,6 +27,26 @@ export interface Observation {
   timelines: TimelineDoc[]
   /** the first allocation trace of this side */
   allocs: AllocsDoc | null
+  /** the first leak scan of the side's process */
+  leaks: LeaksDoc | null
+  /** used blocks by exact size, from complete block lists (heap walks that list every block, or a leak scan's blocks) */
+  exactSizes: Map<number, { count: number; bytes: number }> | null
+}
+
+/** Used blocks by exact size; null unless `lists` have every block of their heaps. */
+function bySize(lists: readonly { blocks: readonly { blockSize: number; flags?: string }[]; complete: boolean }[]): Observation['exactSizes'] {
+  if (lists.length === 0 || lists.some((l) => !l.complete)) return null
+  const sizes = new Map<number, { count: number; bytes: number }>()
+  for (const l of lists)
+    for (const b of l.blocks) {
+      if (b.flags === 'free') continue
+      const s = sizes.get(b.blockSize)
+      if (s) {
+        s.count++
+        s.bytes += b.blockSize
+      } else sizes.set(b.blockSize, { count: 1, bytes: b.blockSize })
+    }
+  return sizes
 }
 
 export class NothingToCompare extends Error {
@@ -56,7 +77,9 @@ function empty(label: string): Observation {
     privateBytes: null,
     threadCount: null,
     timelines: [],
-    allocs: null
+    allocs: null,
+    leaks: null,
+    exactSizes: null
   }
 }
 
@@ -88,7 +111,9 @@ function add(o: Observation, item: FileItem, side: Side): void {
       if (!pidOk(item.pid)) return
       info.pid = item.pid
       info.takenAt ??= item.takenAt
-      o.heap ??= sumHeaps(item.format === 'snapscope.heapwalks/1' ? item.heaps.map((h) => h.summary) : [item.summary])
+      const walks = item.format === 'snapscope.heapwalks/1' ? item.heaps : [item]
+      o.heap ??= sumHeaps(walks.map((h) => h.summary))
+      o.exactSizes ??= bySize(walks.map((h) => ({ blocks: h.blocks, complete: h.offset === 0 && !h.truncated && h.blocks.length === h.summary.blockCount })))
       info.kinds.push(itemKind(item))
       return
     }
@@ -96,6 +121,9 @@ function add(o: Observation, item: FileItem, side: Side): void {
       if (!pidOk(item.pid)) return
       info.pid = item.pid
       info.takenAt ??= item.takenAt
+      o.leaks ??= item
+      // every block a scan lists is in use
+      if (item.blocks) o.exactSizes ??= bySize([{ blocks: item.blocks, complete: true }])
       info.kinds.push(itemKind(item))
       return
     }

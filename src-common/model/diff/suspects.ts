@@ -6,9 +6,10 @@
 import { timelineSeries, sizeClassLabel, type Series } from '../capture/series'
 import { MIN_GROWTH, type GrowthKind } from '../capture/trends'
 import type { TimelineDoc, TimelineSample } from '../../contract/timelineTypes'
-import { fmtPercent, fmtQuantity, fmtSigned } from '../format/format'
+import { fmtCount, fmtPercent, fmtQuantity, fmtSigned } from '../format/format'
 import type { Quantity } from '../../contract/diffTypes'
-import type { Change, DiffDoc, Suspect, SuspectKind } from '../../contract/diffTypes'
+import type { Change, DiffDoc, ExactSizeChange, Suspect, SuspectKind } from '../../contract/diffTypes'
+import type { LeakGroup, LeaksDoc } from '../../contract/leakTypes'
 import { siteText } from '../allocs/stackText'
 
 /** A two-point change must also be this large relative to A (percent) to count. */
@@ -27,6 +28,7 @@ interface Candidate {
   change: Change
   series?: Series
   sizeClass?: { minSize: number; maxSize: number }
+  grewBySize?: ExactSizeChange[]
   /** bytes it grew by, to rank size classes */
   bytes?: number
 }
@@ -41,11 +43,16 @@ function mergedSamples(timelines: readonly TimelineDoc[], pid: number | null): T
 const grewEnough = (c: Change, growth: GrowthKind): boolean =>
   c.delta >= MIN_GROWTH[growth] && (c.pct === null || c.pct >= MIN_PERCENT)
 
+/** "200 B (+1,800 blocks), 4,008 B (+3 blocks)": the exact sizes that grew, in bytes exactly (a block size is no rounded figure) */
+export const exactSizesText = (sizes: readonly ExactSizeChange[]): string =>
+  sizes.map((x) => `${fmtCount(x.size)} B (${fmtSigned(x.count.delta, 'count')} blocks)`).join(', ')
+
 function evidence(c: Candidate, perMinute: number | null): string {
   const t = c.series?.trend
   const parts = [`${fmtSigned(c.change.delta, c.unit)}, ${fmtPercent(c.change.pct)}`]
   if (t && t.steps > 0) parts.push(`rising in ${t.rising} of ${t.steps} steps`)
   if (perMinute !== null) parts.push(`${fmtSigned(Math.round(perMinute), c.unit)}/min`)
+  if (c.grewBySize?.length) parts.push(`grew at ${exactSizesText(c.grewBySize)}`)
   return `${c.subject}: ${fmtQuantity(c.change.a, c.unit)} → ${fmtQuantity(c.change.b, c.unit)} (${parts.join('; ')})`
 }
 
@@ -61,11 +68,19 @@ function toSuspect(c: Candidate, elapsedMs: number | null): Suspect {
     steady: t ? t.steady : null,
     rising: t ? { steps: t.rising, of: t.steps } : null,
     ...(c.sizeClass ? { sizeClass: c.sizeClass } : {}),
+    ...(c.grewBySize?.length ? { grewBySize: c.grewBySize } : {}),
     evidence: evidence({ ...c, series: t ? c.series : undefined }, perMinute)
   }
 }
 
-export function findSuspects(doc: DiffDoc, timelines: readonly TimelineDoc[]): Suspect[] {
+/** The lost blocks of a size class: of B's scan, or lost since A's where both have one. Groups of a type with blocks of several sizes have no one size and are left out. */
+function lostIn(groups: readonly LeakGroup[], { minSize, maxSize }: { minSize: number; maxSize: number }): NonNullable<Suspect['lost']> {
+  const of = groups.filter((g) => g.blockSize !== null && g.blockSize >= minSize && g.blockSize <= maxSize)
+  return { blocks: of.reduce((n, g) => n + g.count, 0), bytes: of.reduce((n, g) => n + g.bytes, 0), groups: of }
+}
+
+/** `leaks`: B's leak scan, whose lost blocks size-class suspects link to. */
+export function findSuspects(doc: DiffDoc, timelines: readonly TimelineDoc[], leaks: LeaksDoc | null = null): Suspect[] {
   const series = new Map(timelineSeries({ samples: mergedSamples(timelines, doc.target?.pid ?? null) }).map((s) => [s.key, s]))
   const candidates: Candidate[] = []
   const consider = (c: Candidate) => {
@@ -83,6 +98,7 @@ export function findSuspects(doc: DiffDoc, timelines: readonly TimelineDoc[]): S
       change: r.count,
       series: series.get(`class:${r.minSize}-${r.maxSize}`),
       sizeClass: { minSize: r.minSize, maxSize: r.maxSize },
+      grewBySize: r.grewBySize,
       bytes: r.bytes.delta
     })
   }
@@ -108,7 +124,11 @@ export function findSuspects(doc: DiffDoc, timelines: readonly TimelineDoc[]): S
     .filter((c) => c.kind === 'size-class')
     .sort((x, y) => y.bytes! - x.bytes!)
     .slice(0, MAX_SIZE_CLASS_SUSPECTS)
+  const lostGroups = doc.lostSince?.groups ?? leaks?.groups ?? null
   return [...sizeClasses, ...candidates.filter((c) => c.kind !== 'size-class')]
-    .map((c) => toSuspect(c, doc.elapsedMs))
+    .map((c) => {
+      const s = toSuspect(c, doc.elapsedMs)
+      return lostGroups && s.sizeClass ? { ...s, lost: lostIn(lostGroups, s.sizeClass) } : s
+    })
     .sort((x, y) => Number(y.steady === true) - Number(x.steady === true) || KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind))
 }

@@ -1,7 +1,7 @@
 // Leak scans as documents of the data contract (snapscope.leaks/1). The addon hands blocks over as
 // columns; they become objects only when the document asks for them (--blocks).
-import type { NativeAddon, NativeLeakReferrer, NativeLeakScan, NativeWalkProgress } from '../../../native/index'
-import { LEAK_KINDS, LOST_KINDS, type LeakBlock, type LeakGroup, type LeaksDoc } from '../../../src-common/contract/leakTypes'
+import type { NativeAddon, NativeLeakScan, NativeWalkProgress } from '../../../native/index'
+import { LEAK_KINDS, LOST_KINDS, type LeakBlock, type LeakGroup, type LeakReferrer, type LeaksDoc } from '../../../src-common/contract/leakTypes'
 import { hex } from '../addressMap'
 
 export interface LeakScanOptions {
@@ -60,20 +60,8 @@ export function scanLeaks(addon: NativeAddon, options: LeakScanOptions, onProgre
   return { result: handle.result.then((scan) => leaksDoc(scan, takenAt)), cancel: () => handle.cancel() }
 }
 
-/** Who points at a block: one word each, from a register, a root mapping or another block. */
-export interface LeakReferrerEntry {
-  /** the block pointed at (its start) */
-  target: string
-  /** the word's address; null for a register */
-  from: string | null
-  /** the block holding the word; null for a root */
-  fromBlock: string | null
-  source: NativeLeakReferrer['source']
-  interior: boolean
-}
-
 /** Scans `pid` (stopped meanwhile) for the words that point at the blocks holding `addresses` ("0x…", at most 64). */
-export async function blockReferrers(addon: NativeAddon, pid: number, addresses: string[]): Promise<LeakReferrerEntry[]> {
+export async function blockReferrers(addon: NativeAddon, pid: number, addresses: string[]): Promise<LeakReferrer[]> {
   const scan = await addon.leakScan({ pid, referrersOf: addresses.map(Number) }).result
   return scan.referrers.map((r) => ({
     target: hex(r.target),

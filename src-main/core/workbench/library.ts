@@ -23,6 +23,11 @@ function lighten(item: FileItem, omitted: OpenedFile['omitted']): FileItem {
     case 'snapscope.heapwalk/1':
       omitted.blocks += item.blocks.length
       return { ...item, blocks: [] }
+    case 'snapscope.leaks/1': {
+      const { blocks, ...rest } = item
+      omitted.blocks += blocks?.length ?? 0
+      return rest
+    }
     case 'snapscope.wswatch/1':
       omitted.faults += item.faults.length
       // the views show the top pcs, which carry their names; the names of every record stay in the file

@@ -25,6 +25,7 @@ import { Uploads } from './uploads'
 import { codedError } from '../../../src-common/contract/errors'
 import type { Call, Handlers } from '../call'
 import { Starts } from '../starts'
+import { leakHandlers, type LeakChannel } from '../leaks/leakService'
 
 export type WorkbenchChannel =
   | 'file.upload'
@@ -35,6 +36,7 @@ export type WorkbenchChannel =
   | 'report.export'
   | 'capture.start'
   | 'capture.stop'
+  | LeakChannel
 
 
 export interface WorkbenchDeps {
@@ -106,7 +108,8 @@ export class Workbench {
       if (!capture) return { stopped: false }
       await capture.stop()
       return { stopped: true }
-    }
+    },
+    ...leakHandlers(() => this.deps.addon, this.library)
   }
 
   /** A document made in this session (an allocation trace) kept as a file of it, like a finished capture's timeline. */

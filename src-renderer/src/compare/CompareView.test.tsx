@@ -7,8 +7,10 @@ import { HOST, at, heapWalksDoc, proc, snapshotDoc } from '../../../test-support
 import { fakeApi, settle } from '../test/fakeApi'
 import { LeakWorkbench } from '../files/LeakWorkbench'
 import { CHARTS_TIMEOUT, openedFile } from '../test/testFiles'
-import { allocs } from '../test/recorded'
+import { allocs, leaks } from '../test/recorded'
 import type { AllocsDoc } from '../../../src-common/contract/allocTypes'
+import type { LeaksDoc } from '../../../src-common/contract/leakTypes'
+import type { FileItem } from '../../../src-common/contract/fileTypes'
 
 afterEach(cleanup)
 
@@ -75,5 +77,48 @@ describe('compare', () => {
     expect(row.textContent).toMatch(/^leak_c \(alloc_chains\.c:\d+\)/)
     expect(row.textContent).toContain('leak_c ← leak_b ← leak_a')
     expect(screen.getAllByTestId('diff-alloc-stacks-row')).toHaveLength(1)
+  })
+})
+
+/** Opens files of `a` and `b` in a workbench and compares them (the compare runs here, as the host would run it). */
+async function compareInWorkbench(a: FileItem[], b: FileItem[]) {
+  const files = [openedFile(1, 'a.snapscope', a), openedFile(2, 'b.snapscope', b)]
+  let opened = 0
+  const host = fakeApi({
+    'file.upload': () => files[opened++],
+    'diff.run': () => compare({ file: makeFile(a, HOST), name: 'a.snapscope' }, { file: makeFile(b, HOST), name: 'b.snapscope' })
+  })
+  render(<LeakWorkbench api={host.api} />)
+  fireEvent.change(screen.getByTestId('file-input'), { target: { files: [new File(['a'], 'a.snapscope'), new File(['b'], 'b.snapscope')] } })
+  await vi.waitFor(() => expect(screen.getAllByTestId('open-file')).toHaveLength(2))
+  fireEvent.click(screen.getByTestId('tab-wb-compare'))
+  fireEvent.click(screen.getByTestId('compare-run'))
+}
+
+describe('compare of two leak scans', () => {
+  it('lists the blocks lost in B that A did not have', { timeout: CHARTS_TIMEOUT }, async () => {
+    // The recorded scan of leak_fixture: A held its reachable blocks only, B has its lost Widgets too.
+    const scan = leaks.file.items[0] as LeaksDoc
+    const a: LeaksDoc = { ...scan, blocks: leaks.reachable.blocks }
+    const b: LeaksDoc = { ...scan, takenAt: at(60_000), blocks: [...leaks.reachable.blocks, ...leaks.widgets.blocks] }
+    await compareInWorkbench([a], [b])
+    await vi.waitFor(() => expect(screen.getByTestId('lost-since')).toBeTruthy())
+    expect(Number(screen.getByTestId('lost-since').dataset.blocks)).toBe(leaks.widgets.total)
+    const rows = screen.getAllByTestId('diff-lost-since-row')
+    expect(rows).toHaveLength(1)
+    expect(rows[0].textContent).toMatch(new RegExp(`^definitely-lostWidget40 B${leaks.widgets.total}`))
+  })
+
+  it('a size-class suspect says how many lost blocks of its class B’s scan has', { timeout: CHARTS_TIMEOUT }, async () => {
+    const scan = leaks.file.items[0] as LeaksDoc
+    const a = [heapWalksDoc(scan.pid, [10, 10, 10])]
+    const b = [heapWalksDoc(scan.pid, [10, 10, 910], at(60_000)), scan]
+    await compareInWorkbench(a, b)
+    await vi.waitFor(() => expect(screen.getByTestId('suspect-lost')).toBeTruthy())
+    // the scan's lost groups of one size within 65–128 B
+    const inClass = scan.groups.filter((g) => g.blockSize !== null && g.blockSize >= 65 && g.blockSize <= 128)
+    expect(inClass.length).toBeGreaterThan(0)
+    expect(Number(screen.getByTestId('suspect-lost').dataset.blocks)).toBe(inClass.reduce((n, g) => n + g.count, 0))
+    expect(screen.getByTestId('suspect-lost').textContent).toContain(`${inClass[0].kind} ${inClass[0].type ?? 'unknown type'}`)
   })
 })

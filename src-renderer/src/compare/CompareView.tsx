@@ -4,8 +4,10 @@
 import { useEffect, useState } from 'react'
 import type { DiffDoc, OpenedFile } from '../../../src-common/contract/contract'
 import { targetMetrics } from '../../../src-common/model/diff/diff'
+import { exactSizesText } from '../../../src-common/model/diff/suspects'
 import { itemKind } from '../../../src-common/model/diff/observation'
-import type { Change, ProcessBrief } from '../../../src-common/contract/diffTypes'
+import type { Change, ProcessBrief, Suspect } from '../../../src-common/contract/diffTypes'
+import type { LeakGroup } from '../../../src-common/contract/leakTypes'
 import { fmtBytes, fmtCount, fmtPercent, fmtQuantity, fmtSigned, fmtTime } from '../../../src-common/model/format/format'
 import type { Quantity } from '../../../src-common/contract/diffTypes'
 import { formatDuration } from '../../../src-common/model/capture/duration'
@@ -61,6 +63,63 @@ const changeCols = <R,>(label: string, unit: (r: R) => Quantity, get: (r: R) => 
   { label: label ? `${label} change` : 'Change', numeric: true, value: (r: R) => fmtSigned(get(r).delta, unit(r)) }
 ]
 
+const LOST_SINCE_ID = 'diff-lost-since'
+const groupLabel = (g: LeakGroup) => `${g.type ?? 'unknown type'}${g.blockSize === null ? '' : `, ${fmtBytes(g.blockSize)}`}`
+
+/** A size class that grew, and the lost blocks of that class in B's leak scan: the proof, where there is one. */
+function SuspectLost({ lost, since }: { lost: NonNullable<Suspect['lost']>; since: boolean }) {
+  return (
+    <div className="small" data-testid="suspect-lost" data-blocks={lost.blocks}>
+      {lost.blocks === 0 ? (
+        `B's leak scan finds no lost block of this size class${since ? ' that A did not have' : ''}: the growth is still referenced.`
+      ) : (
+        <>
+          B's leak scan: {fmtCount(lost.blocks)} lost blocks of this size class{since ? ' that A did not have' : ''} ({fmtBytes(lost.bytes)}):{' '}
+          {lost.groups.slice(0, 4).map((g) => `${fmtCount(g.count)} ${g.kind} ${groupLabel(g)}`).join('; ')}
+          {since && (
+            <>
+              {' '}
+              — <a href={`#${LOST_SINCE_ID}`}>lost since A</a>
+            </>
+          )}
+        </>
+      )}
+    </div>
+  )
+}
+
+function LostSince({ lostSince }: { lostSince: NonNullable<DiffDoc['lostSince']> }) {
+  const t = lostSince.totals
+  return (
+    <section id={LOST_SINCE_ID} data-testid="lost-since" data-blocks={t.definitelyLost.blocks + t.indirectlyLost.blocks + t.possiblyLost.blocks}>
+      <h3>Lost since A (pid {lostSince.pid})</h3>
+      {lostSince.groups.length === 0 ? (
+        <p className="wb-ok">No block is lost in B that A did not have.</p>
+      ) : (
+        <>
+          <p className="muted small">
+            Definitely lost {fmtCount(t.definitelyLost.blocks)} blocks ({fmtBytes(t.definitelyLost.bytes)}) · indirectly {fmtCount(t.indirectlyLost.blocks)} ({fmtBytes(t.indirectlyLost.bytes)}) · possibly{' '}
+            {fmtCount(t.possiblyLost.blocks)} ({fmtBytes(t.possiblyLost.bytes)})
+          </p>
+          <SimpleTable
+            caption="Blocks lost in B that did not exist in A"
+            testId="diff-lost-since"
+            rows={lostSince.groups}
+            cols={[
+              { label: 'Verdict', value: (g) => g.kind },
+              { label: 'Type', value: (g) => g.type ?? 'unknown' },
+              { label: 'Block size', numeric: true, value: (g) => (g.blockSize === null ? 'various' : fmtBytes(g.blockSize)) },
+              { label: 'Blocks', numeric: true, value: (g) => fmtCount(g.count) },
+              { label: 'Bytes', numeric: true, value: (g) => fmtBytes(g.bytes) },
+              { label: 'Examples', mono: true, value: (g) => g.examples.slice(0, 3).join(' ') }
+            ]}
+          />
+        </>
+      )}
+    </section>
+  )
+}
+
 function DiffResult({ diff }: { diff: DiffDoc }) {
   const t = diff.target
   const suspected = new Set(diff.suspects.flatMap((s) => (s.sizeClass ? [s.sizeClass.minSize] : [])))
@@ -83,10 +142,12 @@ function DiffResult({ diff }: { diff: DiffDoc }) {
             <li key={i} className={s.steady === false ? 'info' : 'warn'} data-testid="suspect" data-kind={s.kind} data-min-size={s.sizeClass?.minSize}>
               {s.steady && <strong>Grows steadily: </strong>}
               {s.evidence}
+              {s.lost && <SuspectLost lost={s.lost} since={diff.lostSince !== null} />}
             </li>
           ))}
         </ul>
       )}
+      {diff.lostSince && <LostSince lostSince={diff.lostSince} />}
       {diff.notes.map((n) => (
         <p key={n} className="wb-note">
           {n}
@@ -115,7 +176,9 @@ function DiffResult({ diff }: { diff: DiffDoc }) {
             cols={[
               { label: 'Size class', value: (c) => sizeClassLabel(c.minSize, c.maxSize) },
               ...changeCols<(typeof classes)[number]>('Blocks', () => 'count', (c) => c.count),
-              ...changeCols<(typeof classes)[number]>('Bytes', () => 'bytes', (c) => c.bytes)
+              ...changeCols<(typeof classes)[number]>('Bytes', () => 'bytes', (c) => c.bytes),
+              // where both sides listed their blocks: which exact sizes grew
+              ...(classes.some((c) => c.grewBySize) ? [{ label: 'Grew at', value: (c: (typeof classes)[number]) => exactSizesText(c.grewBySize ?? []) }] : [])
             ]}
           />
         </>

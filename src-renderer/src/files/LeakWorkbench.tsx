@@ -7,7 +7,7 @@ import { Tabs, panelId, tabId, type TabSpec } from '../common/Tabs'
 import { CompareView } from '../compare/CompareView'
 import { TimelineView } from '../timeline/TimelineView'
 import { FilesView } from './FilesView'
-import { useLibrary } from './useLibrary'
+import { useLibrary, type Library } from './useLibrary'
 
 type View = 'wb-files' | 'wb-compare' | 'wb-timeline'
 const VIEWS: readonly TabSpec<View>[] = [
@@ -16,8 +16,10 @@ const VIEWS: readonly TabSpec<View>[] = [
   { id: 'wb-timeline', label: 'Timeline' }
 ]
 
-export function LeakWorkbench({ api, pid }: { api: ConnectedApi; pid?: number | null }) {
-  const library = useLibrary(api)
+/** `library`: the window's, shared with the process views; a workbench of its own without it */
+export function LeakWorkbench({ api, pid, library: shared }: { api: ConnectedApi; pid?: number | null; library?: Library }) {
+  const own = useLibrary(api)
+  const library = shared ?? own
   const [view, setView] = useState<View>('wb-files')
   const panel = (id: View, content: ReactNode) => (
     <div role="tabpanel" id={panelId(id)} aria-labelledby={tabId(id)} className="wb-panel" hidden={view !== id}>

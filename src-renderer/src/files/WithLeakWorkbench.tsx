@@ -5,6 +5,7 @@ import { useState, type ReactNode } from 'react'
 import type { ConnectedApi } from '../api/connectedApi'
 import { Tabs, panelId, tabId, type TabSpec } from '../common/Tabs'
 import { LeakWorkbench } from './LeakWorkbench'
+import { LibraryContext, useLibrary } from './useLibrary'
 import './workbench.css'
 
 type Main = 'main-processes' | 'main-leaks'
@@ -21,6 +22,8 @@ interface Props {
 }
 
 export function WithLeakWorkbench({ api, pid, children }: Props) {
+  // One library for the window: a leak scan taken in the process views is a file here too.
+  const library = useLibrary(api)
   const [main, setMain] = useState<Main>('main-processes')
   const [visited, setVisited] = useState(false)
   if (main === 'main-leaks' && !visited) setVisited(true)
@@ -30,11 +33,11 @@ export function WithLeakWorkbench({ api, pid, children }: Props) {
         <Tabs<Main> tabs={MAIN} active={main} onChange={setMain} label="Snapscope views" />
       </nav>
       <div role="tabpanel" id={panelId('main-processes')} aria-labelledby={tabId('main-processes')} className="wb-main" hidden={main !== 'main-processes'}>
-        {children}
+        <LibraryContext.Provider value={library}>{children}</LibraryContext.Provider>
       </div>
       {visited && (
         <div role="tabpanel" id={panelId('main-leaks')} aria-labelledby={tabId('main-leaks')} className="wb-main" hidden={main !== 'main-leaks'}>
-          <LeakWorkbench api={api} pid={pid} />
+          <LeakWorkbench api={api} pid={pid} library={library} />
         </div>
       )}
     </>

@@ -1,6 +1,6 @@
 // The files open in this window's session, shared by the files, compare and timeline views: opened
 // from disk (dialog or drop), taken from a live process, or a finished capture.
-import { useCallback, useState } from 'react'
+import { createContext, useCallback, useState } from 'react'
 import type { OpenedFile } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
 import { openLocalFile } from './transfer'
@@ -64,3 +64,6 @@ export function useLibrary(api: ConnectedApi): Library {
       })
   }
 }
+
+/** The window's library, for views outside the workbench that make files (a leak scan): null where there is none. */
+export const LibraryContext = createContext<Library | null>(null)

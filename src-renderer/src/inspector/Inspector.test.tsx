@@ -62,6 +62,8 @@ describe('Inspector', () => {
     expect(screen.getAllByTestId('heap-row')).toHaveLength(snapshot.heapLists.length)
     fireEvent.keyDown(window, { key: '4', altKey: true })
     expect(screen.getByTestId('watch-empty').textContent).toMatch(/Start a watch/)
+    fireEvent.keyDown(window, { key: '5', altKey: true })
+    expect(screen.getByTestId('leak-empty').textContent).toMatch(/Scan pid \d+ for heap blocks/)
     expect(h.calls.filter(([c]) => c === 'snapshot.take')).toHaveLength(1)
   })
 

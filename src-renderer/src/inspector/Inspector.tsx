@@ -1,6 +1,6 @@
-// The selected process, tab by tab: general details and threads, modules, heaps, working set, allocations.
-// Tabs stay mounted once visited (a walk or a filter survives a look elsewhere); hidden ones don't
-// redraw. Alt+1…5 switch tabs from anywhere.
+// The selected process, tab by tab: general details and threads, modules, heaps, working set,
+// allocations, leaks. Tabs stay mounted once visited (a walk or a filter survives a look elsewhere);
+// hidden ones don't redraw. Alt+1…6 switch tabs from anywhere.
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react'
 import type { ProcessEntry, ThreadEntry } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
@@ -8,6 +8,7 @@ import { Name } from '../common/Name'
 import { EmptyState } from '../common/Notice'
 import { Tabs, panelId, tabId, type TabSpec } from '../common/Tabs'
 import { HeapsView } from '../heaps/HeapsView'
+import { LeaksView } from '../leaks/LeaksView'
 import { ModulesView } from '../modules/ModulesView'
 import { ProcessDetails } from '../process-details/ProcessDetails'
 import { useProcessExtras } from '../process-details/useProcessExtras'
@@ -17,13 +18,14 @@ import { usePidSnapshot } from './usePidSnapshot'
 import { AllocsView } from '../allocs/AllocsView'
 import type { AllocsController } from '../allocs/useAllocsController'
 
-export type InspectorTab = 'general' | 'modules' | 'heaps' | 'watch' | 'allocs'
+export type InspectorTab = 'general' | 'modules' | 'heaps' | 'watch' | 'allocs' | 'leaks'
 const TABS: readonly TabSpec<InspectorTab>[] = [
   { id: 'general', label: 'General' },
   { id: 'modules', label: 'Modules' },
   { id: 'heaps', label: 'Heaps' },
   { id: 'watch', label: 'Working set' },
-  { id: 'allocs', label: 'Allocations' }
+  { id: 'allocs', label: 'Allocations' },
+  { id: 'leaks', label: 'Leaks' }
 ]
 
 interface InspectorProps {
@@ -110,6 +112,7 @@ function PidPanels({ api, pid, entry, threads, exited, parentName, watch, allocs
       {panel('general', () => <ProcessDetails pid={pid} entry={entry} threads={threads} exited={exited} parentName={parentName} extras={extras} />)}
       {panel('modules', () => <ModulesView api={api} pid={pid!} snapshot={snapshot} watch={watch} active={tab === 'modules'} onStartWatch={startWatch} />)}
       {panel('heaps', () => <HeapsView api={api} pid={pid!} snapshot={snapshot} active={tab === 'heaps'} sizeClassLink={sizeClassLink} />)}
+      {panel('leaks', () => <LeaksView api={api} pid={pid!} active={tab === 'leaks'} />)}
       {panel('watch', () => <WatchView api={api} pid={pid!} watch={watch} active={tab === 'watch'} />)}
       {panel('allocs', () => <AllocsView pid={pid!} allocs={allocs} active={tab === 'allocs'} />)}
     </>

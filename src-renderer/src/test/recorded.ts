@@ -1,7 +1,10 @@
 // The JSON recorded from the fixture programs by recorded/record.ts, typed.
+import type { LeakBlockPage, LeakPreview, LeakReferrer } from '../../../src-common/contract/leakTypes'
+import type { OpenedFile } from '../../../src-common/contract/workbenchTypes'
 import type { AllocEnd, AllocUpdate, AllocsDoc, HeapBlockPage, HeapProgress, HeapView, HeapWalksDoc, ModuleEntry, Snapshot, WatchQueryResult, WatchUpdate, WsWatchDoc } from '../../../src-common/contract/contract'
 import heapviewJson from './recorded/heapview.json'
 import heapwalksJson from './recorded/heapwalks.json'
+import leaksJson from './recorded/leaks.json'
 import snapshotJson from './recorded/snapshot.json'
 import watchUpdatesJson from './recorded/watch-updates.json'
 import wswatchJson from './recorded/wswatch.json'
@@ -44,4 +47,17 @@ export const allocs = allocsJson as unknown as {
   snapshot: Snapshot
   view: HeapView
   firstPage: HeapBlockPage
+}
+
+/** a leak scan of leak_fixture from a Session: the file it is kept as, pages of its blocks, a preview and referrers */
+export const leaks = leaksJson as unknown as {
+  file: OpenedFile
+  /** the definitely lost Widgets */
+  widgets: LeakBlockPage
+  reachable: LeakBlockPage
+  /** of widgets.blocks[0] */
+  preview: LeakPreview
+  /** a reachable Widget, and what points at it */
+  kept: string
+  referrers: { referrers: LeakReferrer[] }
 }

@@ -4,12 +4,14 @@ import { formatDuration } from '../../../../src-common/model/capture/duration'
 import { sizeClassLabel } from '../../../../src-common/model/capture/series'
 import { targetMetrics } from '../../../../src-common/model/diff/diff'
 import type { Change, DiffDoc, ProcessBrief, ProcessChange } from '../../../../src-common/contract/diffTypes'
-import { fmtCount, fmtQuantity, fmtSigned } from '../../../../src-common/model/format/format'
+import { fmtBytes, fmtCount, fmtQuantity, fmtSigned } from '../../../../src-common/model/format/format'
 import type { Quantity } from '../../../../src-common/contract/diffTypes'
 import { columns, type Card, type CellKind, type Section, type Table } from '../../../../src-common/model/report/model'
 import { histogramChart } from './heap'
 import { suspectFindings, suspectTable } from './suspects'
 import { chainText, siteText } from '../../../../src-common/model/allocs/stackText'
+import { exactSizesText } from '../../../../src-common/model/diff/suspects'
+import { leakGroupTable } from './leaks'
 
 const changeCols = (prefix: string, label: string, kind: 'count' | 'bytes'): [string, string, CellKind][] => [
   [`${prefix}A`, `${label} A`, kind],
@@ -59,6 +61,20 @@ export function diffSections(diff: DiffDoc): Section[] {
       tables: [suspectTable('diff', diff.suspects)]
     }
   ]
+  if (diff.lostSince) {
+    const l = diff.lostSince.totals
+    sections.push({
+      id: 'lost-since',
+      title: `Lost since A (pid ${diff.lostSince.pid})`,
+      subtitle: 'blocks lost in B that did not exist in A',
+      cards: [
+        { label: 'Definitely lost', value: `${fmtBytes(l.definitelyLost.bytes)} in ${fmtCount(l.definitelyLost.blocks)}`, tone: l.definitelyLost.blocks ? 'warn' : 'ok' },
+        { label: 'Indirectly lost', value: `${fmtBytes(l.indirectlyLost.bytes)} in ${fmtCount(l.indirectlyLost.blocks)}` },
+        { label: 'Possibly lost', value: `${fmtBytes(l.possiblyLost.bytes)} in ${fmtCount(l.possiblyLost.blocks)}` }
+      ],
+      tables: [leakGroupTable('diff-lost-since', 'Blocks lost in B that did not exist in A', diff.lostSince.groups)]
+    })
+  }
   if (t) {
     sections.push({
       id: 'target',
@@ -77,6 +93,7 @@ export function diffSections(diff: DiffDoc): Section[] {
     const classes = diff.heap.sizeClasses.filter((r) => r.count.a || r.count.b)
     const suspected = new Set(diff.suspects.flatMap((s) => (s.sizeClass ? [s.sizeClass.minSize] : [])))
     const asBuckets = classes.map((r) => ({ minSize: r.minSize, maxSize: r.maxSize, count: 0, bytes: 0 }))
+    const exact = classes.some((r) => r.grewBySize !== undefined)
     sections.push({
       id: 'heap',
       title: 'Heap blocks per size class',
@@ -99,8 +116,21 @@ export function diffSections(diff: DiffDoc): Section[] {
         {
           id: 'diff-size-classes',
           title: 'Size classes',
-          columns: columns(['sizeClass', 'Size class', 'text'], ...changeCols('count', 'Blocks', 'count'), ['countPct', '%', 'percent'], ...changeCols('bytes', 'Bytes', 'bytes')),
-          rows: classes.map((r) => ({ sizeClass: sizeClassLabel(r.minSize, r.maxSize), ...changeCells('count', r.count), countPct: r.count.pct, ...changeCells('bytes', r.bytes) })),
+          columns: columns(
+            ['sizeClass', 'Size class', 'text'],
+            ...changeCols('count', 'Blocks', 'count'),
+            ['countPct', '%', 'percent'],
+            ...changeCols('bytes', 'Bytes', 'bytes'),
+            // only where both sides listed their blocks
+            ...(exact ? [['grewAt', 'Grew at exact sizes', 'text'] as [string, string, CellKind]] : [])
+          ),
+          rows: classes.map((r) => ({
+            sizeClass: sizeClassLabel(r.minSize, r.maxSize),
+            ...changeCells('count', r.count),
+            countPct: r.count.pct,
+            ...changeCells('bytes', r.bytes),
+            ...(exact ? { grewAt: exactSizesText(r.grewBySize ?? []) } : {})
+          })),
           marked: classes.flatMap((r, i) => (suspected.has(r.minSize) ? [i] : []))
         }
       ]

@@ -1,7 +1,15 @@
 // A leak scan in a report: what is lost, and the groups of lost blocks by type or size.
-import type { LeaksDoc } from '../../../../src-common/contract/leakTypes'
+import type { LeakGroup, LeaksDoc } from '../../../../src-common/contract/leakTypes'
 import { fmtBytes, fmtCount } from '../../../../src-common/model/format/format'
-import { columns, type Section } from '../../../../src-common/model/report/model'
+import { columns, type Section, type Table } from '../../../../src-common/model/report/model'
+
+/** Groups of lost blocks as a report table (a scan's, or those lost since an earlier scan in a compare). */
+export const leakGroupTable = (id: string, title: string, groups: readonly LeakGroup[]): Table => ({
+  id,
+  title,
+  columns: columns(['kind', 'Kind', 'text'], ['type', 'Type', 'text'], ['blockSize', 'Block size', 'bytes'], ['count', 'Blocks', 'count'], ['bytes', 'Bytes', 'bytes'], ['example', 'Example', 'mono']),
+  rows: groups.map((g) => ({ kind: g.kind, type: g.type ?? '', blockSize: g.blockSize ?? 0, count: g.count, bytes: g.bytes, example: g.examples[0] ?? '' }))
+})
 
 export function leaksSection(doc: LeaksDoc, id: string): Section {
   const s = doc.summary
@@ -17,13 +25,6 @@ export function leaksSection(doc: LeaksDoc, id: string): Section {
       { label: 'Reachable', value: `${fmtBytes(s.reachable.bytes)} in ${fmtCount(s.reachable.blocks)}` }
     ],
     charts: [],
-    tables: [
-      {
-        id: `${id}-groups`,
-        title: 'Lost blocks by type or size',
-        columns: columns(['kind', 'Kind', 'text'], ['type', 'Type', 'text'], ['blockSize', 'Block size', 'bytes'], ['count', 'Blocks', 'count'], ['bytes', 'Bytes', 'bytes'], ['example', 'Example', 'mono']),
-        rows: doc.groups.map((g) => ({ kind: g.kind, type: g.type ?? '', blockSize: g.blockSize ?? 0, count: g.count, bytes: g.bytes, example: g.examples[0] ?? '' }))
-      }
-    ]
+    tables: [leakGroupTable(`${id}-groups`, 'Lost blocks by type or size', doc.groups)]
   }
 }

@@ -1,10 +1,11 @@
 // Records the JSON the view tests are fed, from the real fixture programs:
-//   npx tsx src-renderer/src/test/recorded/record.ts
+//   npx tsx src-renderer/src/test/recorded/record.ts [heap|watch|leaks …]
 // The documents come from the `snapscope` command (snapshot, heap, watch), the live watch updates and
 // heap view pages from a core Session (what a renderer receives over IPC). Each is trimmed to what
 // the tests need, so the files stay small.
 import { execFileSync, spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findRepoRoot, loadAddon } from '../../../../native/index'
 import { startFixture } from '../../../../native/test/fixtures'
@@ -138,12 +139,36 @@ async function recordAllocs(): Promise<void> {
   }
 }
 
+async function recordLeaks(): Promise<void> {
+  const truth = join(mkdtempSync(join(tmpdir(), 'snapscope-leaks-')), 'truth.txt')
+  const fixture = await startFixture<{ pid: number }>('leak_fixture', ['--truth', truth])
+  try {
+    const { pid } = fixture.info
+    const session = new Session({ addon: loadAddon(), mode: 'browser', version: 'recorded' }, () => {})
+    const file = await ask(session, 'leaks.scan', { pid })
+    const item = { fileId: file.fileId, item: 0 }
+    const widgets = await ask(session, 'leaks.blocks', { ...item, kind: 'definitely-lost', type: 'Widget', offset: 0, limit: 100 })
+    const reachable = await ask(session, 'leaks.blocks', { ...item, kind: 'reachable', offset: 0, limit: 100 })
+    const preview = await ask(session, 'leaks.preview', { pid, address: widgets.blocks[0].address, length: 64 })
+    const kept = reachable.blocks.find((b) => b.type === 'Widget')!
+    const referrers = await ask(session, 'leaks.referrers', { pid, address: kept.address })
+    out('leaks.json', { file, widgets, reachable, preview, kept: kept.address, referrers })
+    session.close()
+  } finally {
+    await fixture.stop()
+  }
+}
+
+const RECORDINGS: Record<string, () => Promise<void>> = { heap: recordHeap, watch: recordWatch, allocs: recordAllocs, leaks: recordLeaks }
+
+/** every recording, or those named: `record.ts leaks` */
 async function main(): Promise<void> {
-  // `record.ts allocs`: only the allocation trace
-  if (process.argv[2] === 'allocs') return recordAllocs()
-  await recordHeap()
-  await recordWatch()
-  await recordAllocs()
+  const names = process.argv.slice(2)
+  for (const name of names.length ? names : Object.keys(RECORDINGS)) {
+    const record = RECORDINGS[name]
+    if (!record) throw new Error(`no recording "${name}": name one of ${Object.keys(RECORDINGS).join(', ')}`)
+    await record()
+  }
 }
 
 main().catch((err) => {
