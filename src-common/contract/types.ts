@@ -46,6 +46,7 @@ export const SCHEMA_LIMITS = {
   faults: 20_000_000,
   samples: 1_000_000,
   symbols: 1_000_000,
+  regions: 1_000_000,
   /** frames inlined at one address */
   inlined: 256,
   errors: 1_000_000,

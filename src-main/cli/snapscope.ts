@@ -7,6 +7,7 @@ import { say } from './terminal'
 import * as capture from './verbs/capture'
 import * as diff from './verbs/diff'
 import * as heap from './verbs/heap'
+import * as map from './verbs/map'
 import * as report from './verbs/report'
 import * as serve from './verbs/serve'
 import * as snapshot from './verbs/snapshot'
@@ -19,7 +20,7 @@ interface Verb {
   run(args: string[]): Promise<void>
 }
 
-const VERBS: Record<string, Verb> = { snapshot, heap, watch, symbolize, diff, report, capture, serve }
+const VERBS: Record<string, Verb> = { snapshot, heap, map, watch, symbolize, diff, report, capture, serve }
 
 const USAGE = `usage: snapscope <verb> [options]
 ${Object.values(VERBS)
