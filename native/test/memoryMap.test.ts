@@ -36,7 +36,7 @@ const kindOf = (map: NativeMemoryMap, i: number): string => MEMORY_KINDS[map.kin
 const pathsOf = (map: NativeMemoryMap, kind: string): string[] =>
   [...map.kind.keys()].filter((i) => kindOf(map, i) === kind).map((i) => map.strings[map.path[i]])
 
-/** Both reads while `child` is stopped; it always runs on after. */
+/** Both reads while `child` is stopped (every thread); it always runs on after. */
 async function stoppedRead(child: ChildProcess): Promise<{ map: NativeMemoryMap; kernel: ReturnType<typeof rollup> }> {
   const pid = child.pid!
   process.kill(pid, 'SIGSTOP')
@@ -47,8 +47,14 @@ async function stoppedRead(child: ChildProcess): Promise<{ map: NativeMemoryMap;
       return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
     }
     await expect.poll(() => fs.readdirSync(`/proc/${pid}/task`).every((tid) => state(tid) === 'T'), { timeout: 5000 }).toBe(true)
-    const map = await addon.memoryMap(pid)
-    return { map, kernel: rollup(pid) }
+    // The first read's heap list faults a few of the target's pages in: read until the kernel's
+    // sums before and after a read agree.
+    for (let attempt = 1; ; attempt++) {
+      const before = rollup(pid)
+      const map = await addon.memoryMap(pid)
+      const kernel = rollup(pid)
+      if (attempt === 4 || JSON.stringify(before) === JSON.stringify(kernel)) return { map, kernel }
+    }
   } finally {
     process.kill(pid, 'SIGCONT')
   }

@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { HeapWalkDocSchema, HeapWalksDocSchema, HostInfoSchema, SCHEMA_LIMITS, SnapshotSchema, Time, WsWatchDocSchema, def } from './types'
 import { TimelineDocSchema } from './timelineTypes'
 import { SymbolsDocSchema } from './symbolTypes'
+import { MemoryMapDocSchema } from './memoryMapTypes'
 import { described } from './validate'
 
 export const FILE_FORMAT = 'snapscope.file/1'
@@ -18,7 +19,8 @@ export const ITEM_DEFINITIONS = {
   'snapscope.heapwalk/1': HeapWalkDocSchema,
   'snapscope.wswatch/1': WsWatchDocSchema,
   'snapscope.timeline/1': TimelineDocSchema,
-  'snapscope.symbols/1': SymbolsDocSchema
+  'snapscope.symbols/1': SymbolsDocSchema,
+  'snapscope.memorymap/1': MemoryMapDocSchema
 } as const
 
 export const FileItemSchema = def('item', described(Type.Union(Object.values(ITEM_DEFINITIONS)), 'a document Snapscope reads'))

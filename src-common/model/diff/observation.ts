@@ -35,7 +35,8 @@ const ITEM_KIND: Record<FileItem['format'], string> = {
   'snapscope.heapwalk/1': 'heap walk',
   'snapscope.wswatch/1': 'working-set watch',
   'snapscope.timeline/1': 'timeline',
-  'snapscope.symbols/1': 'symbols'
+  'snapscope.symbols/1': 'symbols',
+  'snapscope.memorymap/1': 'memory map'
 }
 
 export const itemKind = (item: FileItem): string => ITEM_KIND[item.format]
@@ -106,7 +107,8 @@ function add(o: Observation, item: FileItem, side: Side): void {
     }
     case 'snapscope.wswatch/1':
     case 'snapscope.symbols/1':
-      return // faults by time and place, names of code: nothing that grows between two observations
+    case 'snapscope.memorymap/1':
+      return // faults by time and place, names of code, one look at the regions: not compared (yet)
   }
 }
 

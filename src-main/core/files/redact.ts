@@ -211,6 +211,8 @@ class Redactor {
         }
       case 'snapscope.symbols/1':
         return { ...item, symbols: this.symbols(item.symbols) }
+      case 'snapscope.memorymap/1':
+        return { ...item, regions: item.regions.map((r) => ({ ...r, path: this.text(r.path) })) }
       case 'snapscope.timeline/1':
         return {
           ...item,

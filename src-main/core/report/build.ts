@@ -8,6 +8,7 @@ import { fmtCount, fmtTime } from '../../../src-common/model/format/format'
 import { columns, REPORT_FORMAT, type ReportModel, type Section } from '../../../src-common/model/report/model'
 import { diffSections } from './sections/diff'
 import { heapSection } from './sections/heap'
+import { memoryMapSection } from './sections/memoryMap'
 import { snapshotSection } from './sections/snapshot'
 import { symbolsSection } from './sections/symbols'
 import { timelineSection } from './sections/timeline'
@@ -26,6 +27,8 @@ function itemSection(item: FileItem, id: string): Section {
       return timelineSection(item, id)
     case 'snapscope.symbols/1':
       return symbolsSection(item, id)
+    case 'snapscope.memorymap/1':
+      return memoryMapSection(item, id)
   }
 }
 
