@@ -23,8 +23,9 @@ import { ContractError, STRICT, compile, described, type Check } from './validat
 export * from './types'
 export { ContractError } from './validate'
 import type { DiffDoc } from './diffTypes'
+import type { MemoryKindTotal, MemoryMapDoc, MemoryMapRegion } from './memoryMapTypes'
 import type { CaptureEndedEvent, CaptureSampleEvent, Download, OpenedFile } from './workbenchTypes'
-export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, OpenedFile }
+export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, MemoryKindTotal, MemoryMapDoc, MemoryMapRegion, OpenedFile }
 
 export const MAX_MESSAGE_BYTES = 64 * 1024
 /** blocks one heap.walk answer carries at most: the renderer pages through larger heaps */
@@ -90,6 +91,8 @@ export const requestSchemas = {
   'watch.start': object({ pid: int(1, MAX_PID), mechanism: optional(oneOf(WATCH_MECHANISMS)) }),
   'watch.stop': object({ watchId: int(0, Number.MAX_SAFE_INTEGER) }),
   'process.details': object({ pid: int(0, MAX_PID) }),
+  /** the memory map (snapscope.memorymap/1): every region with its resident, private and swapped bytes */
+  'memory.map': object({ pid: int(0, MAX_PID) }),
   /** walks one heap completely and keeps it in the main process as view `viewId` (progress to the request, cancel by its id) */
   'heap.open': object({ viewId: ID, pid: int(0, MAX_PID), heapId, stopTarget: optional(bool) }),
   'heap.blocks': object({ viewId: ID, offset: ID, limit: int(0, MAX_BLOCKS_PER_PAGE), ...blockFilter }),
@@ -134,6 +137,7 @@ export interface Responses {
   'watch.start': { watchId: number; mechanism: string }
   'watch.stop': WatchEnd
   'process.details': ProcessExtras
+  'memory.map': MemoryMapDoc
   'heap.open': HeapView
   'heap.blocks': HeapBlockPage
   /** position among the filtered blocks of the block holding the address (exact) or the next one; -1: none */

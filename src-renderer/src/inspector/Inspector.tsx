@@ -1,6 +1,6 @@
-// The selected process, tab by tab: general details and threads, modules, heaps, working set.
+// The selected process, tab by tab: general details and threads, modules, heaps, memory map, working set.
 // Tabs stay mounted once visited (a walk or a filter survives a look elsewhere); hidden ones don't
-// redraw. Alt+1…4 switch tabs from anywhere.
+// redraw. Alt+1…5 switch tabs from anywhere.
 import { useCallback, useEffect, useState, type ReactNode } from 'react'
 import type { ProcessEntry, ThreadEntry } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
@@ -8,6 +8,7 @@ import { Name } from '../common/Name'
 import { EmptyState } from '../common/Notice'
 import { Tabs, panelId, tabId, type TabSpec } from '../common/Tabs'
 import { HeapsView } from '../heaps/HeapsView'
+import { MemoryView } from '../memory/MemoryView'
 import { ModulesView } from '../modules/ModulesView'
 import { ProcessDetails } from '../process-details/ProcessDetails'
 import { useProcessExtras } from '../process-details/useProcessExtras'
@@ -15,11 +16,12 @@ import type { WatchController } from '../watch/useWatchController'
 import { WatchView } from '../watch/WatchView'
 import { usePidSnapshot } from './usePidSnapshot'
 
-export type InspectorTab = 'general' | 'modules' | 'heaps' | 'watch'
+export type InspectorTab = 'general' | 'modules' | 'heaps' | 'memory' | 'watch'
 const TABS: readonly TabSpec<InspectorTab>[] = [
   { id: 'general', label: 'General' },
   { id: 'modules', label: 'Modules' },
   { id: 'heaps', label: 'Heaps' },
+  { id: 'memory', label: 'Memory' },
   { id: 'watch', label: 'Working set' }
 ]
 
@@ -51,7 +53,7 @@ export function Inspector(props: InspectorProps) {
   return (
     <section className="inspector" aria-label="Process inspector">
       <div className="inspector-head">
-        <Tabs<InspectorTab> tabs={TABS} active={tab} onChange={setTab} label="Process views (Alt+1 to Alt+4)" />
+        <Tabs<InspectorTab> tabs={TABS} active={tab} onChange={setTab} label="Process views (Alt+1 to Alt+5)" />
         <span className="inspector-title" data-testid="inspector-title">
           {entry ? (
             <>
@@ -79,7 +81,7 @@ function PidPanels({ api, pid, entry, threads, exited, parentName, watch, tab, o
   const panel = (id: InspectorTab, content: () => ReactNode) =>
     visited.has(id) && (
       <div key={id} role="tabpanel" id={panelId(id)} aria-labelledby={tabId(id)} className="tab-panel" hidden={tab !== id}>
-        {pid === null && id !== 'general' ? <EmptyState>Select a process in the tree (click it, or use ↑/↓) to see its {id === 'watch' ? 'working set' : id}.</EmptyState> : content()}
+        {pid === null && id !== 'general' ? <EmptyState>Select a process in the tree (click it, or use ↑/↓) to see its {id === 'watch' ? 'working set' : id === 'memory' ? 'memory map' : id}.</EmptyState> : content()}
       </div>
     )
   // Stable, so the memoized views below skip the once-a-second refreshes of the process list.
@@ -94,6 +96,7 @@ function PidPanels({ api, pid, entry, threads, exited, parentName, watch, tab, o
       {panel('general', () => <ProcessDetails pid={pid} entry={entry} threads={threads} exited={exited} parentName={parentName} extras={extras} />)}
       {panel('modules', () => <ModulesView api={api} pid={pid!} snapshot={snapshot} watch={watch} active={tab === 'modules'} onStartWatch={startWatch} />)}
       {panel('heaps', () => <HeapsView api={api} pid={pid!} snapshot={snapshot} active={tab === 'heaps'} />)}
+      {panel('memory', () => <MemoryView api={api} pid={pid!} active={tab === 'memory'} />)}
       {panel('watch', () => <WatchView api={api} pid={pid!} watch={watch} active={tab === 'watch'} />)}
     </>
   )
