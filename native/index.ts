@@ -54,7 +54,7 @@ export interface NativeThread {
   deltaPriority: number
 }
 
-export type NativeErrorScope = 'process' | 'threads' | 'exePath' | 'cmdline' | 'modules' | 'heaplist' | 'regions' | 'heap' | 'watch' | 'allocs'
+export type NativeErrorScope = 'process' | 'threads' | 'exePath' | 'cmdline' | 'modules' | 'heaplist' | 'regions' | 'heap' | 'watch' | 'allocs' | 'memorymap'
 
 /** Something that could not be read for one process; the snapshot went on without it. */
 export interface NativeError {
@@ -120,6 +120,27 @@ export interface NativeProcessMemory {
   peakWorkingSetBytes?: number
   /** Linux: VmSize; Windows: VM_COUNTERS.VirtualSize (reserved + committed address space) */
   virtualBytes?: number
+}
+
+/**
+ * The memory map of a process as columns, one entry per region in address order: region i spans
+ * [start[i], end[i]), its kind is MEMORY_KINDS[kind[i]], its perms and path are strings[perms[i]] and
+ * strings[path[i]].
+ */
+export interface NativeMemoryMap {
+  pid: number
+  strings: string[]
+  start: BigUint64Array
+  end: BigUint64Array
+  kind: Uint8Array
+  perms: Uint32Array
+  path: Uint32Array
+  /** Linux: Rss; Windows: the region's pages in the working set */
+  residentBytes: Float64Array
+  /** Linux: Private_Clean + Private_Dirty; Windows: its working-set pages not shared */
+  privateBytes: Float64Array
+  /** Linux: Swap; Windows: 0 */
+  swapBytes: Float64Array
 }
 
 export interface NativeHeapWalkOptions {
@@ -421,6 +442,8 @@ export interface NativeAddon {
   memoryRegions(pid: number): Promise<NativeRegion[]>
   /** Reads on a worker thread; rejects with code ESRCH (a process that does not exist, or a zombie; ERROR_INVALID_PARAMETER on Windows), EACCES / ERROR_ACCESS_DENIED … */
   processMemory(pid: number): Promise<NativeProcessMemory>
+  /** Every region with its resident, private and swapped bytes, on a worker thread; rejects as processMemory (ESRCH also when it exits during the read). */
+  memoryMap(pid: number): Promise<NativeMemoryMap>
   heapWalk(options: NativeHeapWalkOptions, onProgress?: (progress: NativeWalkProgress) => void): NativeHeapWalkHandle
   /** Conservative leak scan with the target stopped (always resumed). Bad option types throw a TypeError synchronously. */
   leakScan(options: NativeLeakScanOptions, onProgress?: (progress: NativeWalkProgress) => void): NativeLeakScanHandle

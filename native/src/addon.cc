@@ -216,6 +216,7 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
                              InstanceMethod("elevated", &SnapscopeAddon::Elevated, napi_enumerable),
                              InstanceMethod("memoryRegions", &SnapscopeAddon::MemoryRegions, napi_enumerable),
                              InstanceMethod("processMemory", &SnapscopeAddon::ProcessMemory, napi_enumerable),
+                             InstanceMethod("memoryMap", &SnapscopeAddon::MemoryMap, napi_enumerable),
                              InstanceMethod("heapWalk", &SnapscopeAddon::HeapWalk, napi_enumerable),
                              InstanceMethod("leakScan", &SnapscopeAddon::LeakScan, napi_enumerable),
                              InstanceMethod("readMemory", &SnapscopeAddon::ReadMemory, napi_enumerable),
@@ -256,6 +257,7 @@ class SnapscopeAddon final : public Napi::Addon<SnapscopeAddon> {
 
   Napi::Value MemoryRegions(const Napi::CallbackInfo& info) { return memoryRegionsBinding(info, backend_); }
   Napi::Value ProcessMemory(const Napi::CallbackInfo& info) { return processMemoryBinding(info, backend_); }
+  Napi::Value MemoryMap(const Napi::CallbackInfo& info) { return memoryMapBinding(info, backend_); }
   Napi::Value HeapWalk(const Napi::CallbackInfo& info) { return heapWalkBinding(info, backend_); }
   Napi::Value LeakScan(const Napi::CallbackInfo& info) { return leakScanBinding(info, backend_); }
   Napi::Value ReadMemory(const Napi::CallbackInfo& info) { return readMemoryBinding(info, backend_); }

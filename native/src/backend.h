@@ -110,6 +110,30 @@ struct ProcessMemory {
   std::optional<uint64_t> virtualBytes;         // Linux: VmSize; Windows: VM_COUNTERS.VirtualSize
 };
 
+// ---- the memory map (VMMap's view) ----
+// MEMORY_KINDS of src-common/contract/types.ts, in order: a region's kind is its index here.
+// image: an executable or library (a file mapped with execute rights somewhere in the process, or
+// [vdso]); mapped-file: any other file; heap: [heap] and the allocator's arenas and large blocks (the
+// heap list); stack: the main and every thread's stack; anon: other private or shared anonymous
+// memory; jit: anonymous memory that may be executed; other: [vvar], [vsyscall] and such.
+inline constexpr const char* kMemoryKinds[] = {"image", "mapped-file", "heap", "stack", "anon", "jit", "other"};
+enum class MemoryKind : uint8_t { Image, MappedFile, Heap, Stack, Anon, Jit, Other };
+
+struct MemoryMapRegion {
+  uint64_t start = 0, end = 0;
+  MemoryKind kind = MemoryKind::Other;
+  std::string perms;                 // "rw-p" (Windows: the protection as r/w/x and p(rivate)/s(hared))
+  std::string path;                  // backing file or pseudo-name, "" when none
+  uint64_t residentBytes = 0;        // Linux: Rss; Windows: pages in the working set
+  uint64_t privateBytes = 0;         // Linux: Private_Clean + Private_Dirty; Windows: private (unshared) working-set pages
+  uint64_t swapBytes = 0;            // Linux: Swap; Windows: 0 (the pagefile's share is not per region)
+};
+
+struct MemoryMap {
+  int pid = 0;
+  std::vector<MemoryMapRegion> regions;  // in address order
+};
+
 // ---- heap walks ----
 // Moveable: Windows only, a block in use that GlobalAlloc/LocalAlloc made movable (LF32_MOVEABLE).
 enum class BlockFlag : uint8_t { Fixed = 0, Free = 1, Moveable = 2 };
@@ -473,6 +497,9 @@ class Backend {
   // Throws OsError: ESRCH (Windows: ERROR_INVALID_PARAMETER) for a process that does not exist or has
   // exited (a zombie), EACCES (ERROR_ACCESS_DENIED) …
   virtual ProcessMemory processMemory(int pid) = 0;
+  // Every region of the address space with its resident, private and swapped bytes. Throws OsError
+  // as processMemory (ESRCH also for a process that exits during the read).
+  virtual MemoryMap memoryMap(int pid) = 0;
   // Throws OsError (ESRCH, EACCES, ENOTSUP for an allocator it cannot walk, ECANCELED).
   virtual HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress,
                                    const std::atomic<bool>& cancel) = 0;

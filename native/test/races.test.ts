@@ -377,6 +377,7 @@ describe('a target killed during a read', () => {
     ['module list', ['process', 'modules'], async (pid) => addon.snapshot({ processes: false, threads: false, modules: true, pid })],
     ['heap list', ['process', 'heaplist'], async (pid) => addon.snapshot({ processes: false, threads: false, heapLists: true, pid })],
     ['memory regions', 'regions', (pid) => addon.memoryRegions(pid)],
+    ['memory map', 'memorymap', (pid) => addon.memoryMap(pid)],
     ['heap walk', 'heap', (pid) => addon.heapWalk({ pid, heapId: null, offset: 0, limit: 1000, stopTarget: false }).result],
     ['stopped heap walk', 'heap', (pid) => addon.heapWalk({ pid, heapId: null, offset: 0, limit: 1000, stopTarget: true }).result],
     [

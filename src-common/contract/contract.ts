@@ -26,8 +26,9 @@ import type { DiffDoc } from './diffTypes'
 import type { AllocTotals, AllocUpdate } from './allocTypes'
 export * from './allocTypes'
 import { LEAK_KINDS, type LeakBlockPage, type LeakPreview, type LeakReferrer } from './leakTypes'
+import type { MemoryKindTotal, MemoryMapDoc, MemoryMapRegion } from './memoryMapTypes'
 import type { CaptureEndedEvent, CaptureSampleEvent, Download, OpenedFile } from './workbenchTypes'
-export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, OpenedFile }
+export type { CaptureEndedEvent, CaptureSampleEvent, DiffDoc, Download, MemoryKindTotal, MemoryMapDoc, MemoryMapRegion, OpenedFile }
 export type { LeakBlockPage, LeakPreview, LeakReferrer }
 
 export const MAX_MESSAGE_BYTES = 64 * 1024
@@ -119,6 +120,8 @@ export const requestSchemas = {
   /** a kept allocations document (a file's item) as pprof (profile.proto, gzip) */
   'allocs.pprof': itemRef,
   'process.details': object({ pid: int(0, MAX_PID) }),
+  /** the memory map (snapscope.memorymap/1): every region with its resident, private and swapped bytes */
+  'memory.map': object({ pid: int(0, MAX_PID) }),
   /** walks one heap completely and keeps it in the main process as view `viewId` (progress to the request, cancel by its id) */
   'heap.open': object({ viewId: ID, pid: int(0, MAX_PID), heapId, stopTarget: optional(bool) }),
   'heap.blocks': object({ viewId: ID, offset: ID, limit: int(0, MAX_BLOCKS_PER_PAGE), ...blockFilter }),
@@ -166,6 +169,7 @@ export interface Responses {
   'allocs.stop': AllocEnd
   'allocs.pprof': Download
   'process.details': ProcessExtras
+  'memory.map': MemoryMapDoc
   'heap.open': HeapView
   'heap.blocks': HeapBlockPage
   /** position among the filtered blocks of the block holding the address (exact) or the next one; -1: none */

@@ -8,6 +8,7 @@ import { LeaksDocSchema } from './leakTypes'
 import { TimelineDocSchema } from './timelineTypes'
 import { SymbolsDocSchema } from './symbolTypes'
 import { AllocsDocSchema } from './allocTypes'
+import { MemoryMapDocSchema } from './memoryMapTypes'
 import { described } from './validate'
 
 export const FILE_FORMAT = 'snapscope.file/1'
@@ -22,7 +23,8 @@ export const ITEM_DEFINITIONS = {
   'snapscope.leaks/1': LeaksDocSchema,
   'snapscope.timeline/1': TimelineDocSchema,
   'snapscope.symbols/1': SymbolsDocSchema,
-  'snapscope.allocs/1': AllocsDocSchema
+  'snapscope.allocs/1': AllocsDocSchema,
+  'snapscope.memorymap/1': MemoryMapDocSchema
 } as const
 
 export const FileItemSchema = def('item', described(Type.Union(Object.values(ITEM_DEFINITIONS)), 'a document Snapscope reads'))

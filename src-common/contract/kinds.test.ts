@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BLOCK_FLAGS, HEAP_KINDS, REGION_KINDS, WATCH_MECHANISMS } from './contract'
+import { BLOCK_FLAGS, HEAP_KINDS, MEMORY_KINDS, REGION_KINDS, WATCH_MECHANISMS } from './contract'
 
 const src = join(import.meta.dirname, '..', '..', 'native', 'src')
 const sources = (readdirSync(src, { recursive: true }) as string[])
@@ -35,6 +35,13 @@ describe('the kinds the addon emits', () => {
     const classify = files.flatMap(({ text }) => [...text.matchAll(/const char\* classify[^]*?\n}/g)].flatMap((m) => literals(m[0].replace(/m\.path[^)]*\)/g, ''))))
     const emitted = new Set([...kindLiterals(files), ...classify])
     expect([...emitted].sort()).toEqual([...REGION_KINDS].sort())
+  })
+
+  it("memory map kinds: backend.h's kMemoryKinds and the MemoryKind enum, code by code, are MEMORY_KINDS", () => {
+    const header = sources.find((s) => s.file === 'backend.h')!.text
+    expect(literals(/kMemoryKinds\[\] = \{([^}]*)\}/.exec(header)![1])).toEqual([...MEMORY_KINDS])
+    const names = /enum class MemoryKind : uint8_t \{([^}]*)\}/.exec(header)![1].split(',').map((n) => n.trim().replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase())
+    expect(names).toEqual([...MEMORY_KINDS])
   })
 
   it('block flags: the addon\'s codes index BLOCK_FLAGS', () => {

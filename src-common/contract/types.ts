@@ -20,6 +20,14 @@ export type BlockFlag = (typeof BLOCK_FLAGS)[number]
 /** what a mapping holds, as the addon's region classifier names it */
 export const REGION_KINDS = ['image', 'heap', 'stack', 'anon', 'other'] as const
 export type RegionKind = (typeof REGION_KINDS)[number]
+/**
+ * What a region of the memory map holds (native kMemoryKinds, in order: the addon's kind code indexes
+ * this list): image (an executable or library, all its mappings), mapped-file (any other file), heap
+ * ([heap] and the allocator's arenas and large blocks), stack (the main and every thread's), anon
+ * (other anonymous memory), jit (anonymous memory that may be executed), other ([vvar], [vsyscall] …).
+ */
+export const MEMORY_KINDS = ['image', 'mapped-file', 'heap', 'stack', 'anon', 'jit', 'other'] as const
+export type MemoryKind = (typeof MEMORY_KINDS)[number]
 /** Where a symbol's name came from (native SymbolInfo::source). */
 export const SYMBOL_SOURCES = ['symtab', 'dynsym', 'debuginfo', 'perf-map', 'exports', 'pdb'] as const
 export type SymbolSource = (typeof SYMBOL_SOURCES)[number]
@@ -38,6 +46,7 @@ export const SCHEMA_LIMITS = {
   faults: 20_000_000,
   samples: 1_000_000,
   symbols: 1_000_000,
+  regions: 1_000_000,
   /** frames inlined at one address */
   inlined: 256,
   errors: 1_000_000,

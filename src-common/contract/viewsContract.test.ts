@@ -12,6 +12,7 @@ const bad = (channel: string, payload: unknown, message: RegExp): void => {
 describe('inspector view channels', () => {
   it('accept well-formed requests', () => {
     expect(ok('process.details', { pid: 42 })).toEqual({ pid: 42 })
+    expect(ok('memory.map', { pid: 42 })).toEqual({ pid: 42 })
     expect(ok('heap.open', { viewId: 3, pid: 42, heapId: '0x7f00', stopTarget: true })).toEqual({ viewId: 3, pid: 42, heapId: '0x7f00', stopTarget: true })
     expect(ok('heap.blocks', { viewId: 3, offset: 0, limit: 1000, minSize: 16, maxSize: 64, flags: ['free', 'fixed'] })).toMatchObject({ flags: ['free', 'fixed'] })
     expect(ok('heap.find', { viewId: 3, address: '0x7F00aa' })).toEqual({ viewId: 3, address: '0x7F00aa' })
@@ -22,6 +23,7 @@ describe('inspector view channels', () => {
 
   it('refuse what the core must never see, naming the field', () => {
     bad('process.details', { pid: -4 }, /payload.pid: -4 is out of range/)
+    bad('memory.map', { pid: 1.5 }, /payload.pid/)
     bad('heap.open', { viewId: 3, pid: 42 }, /payload.heapId: expected a string/)
     bad('heap.blocks', { viewId: 3, offset: 0, limit: 100_001 }, /payload.limit: 100001 is out of range/)
     bad('heap.blocks', { viewId: 3, offset: 0, limit: 10, flags: ['busy'] }, /payload.flags\[0\]: expected one of fixed, free, moveable/)

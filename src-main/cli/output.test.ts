@@ -215,6 +215,7 @@ describe('--out that cannot be written fails before the work, in one line', () =
       for (const args of [
         ['snapshot', '--out', bad('snap.json')],
         ['heap', '--pid', pid, '--out', bad('heap.json')],
+        ['map', '--pid', pid, '--out', bad('map.json')],
         ['watch', '--pid', pid, '--seconds', '30', '--out', bad('watch.json')],
         ['capture', '--pid', pid, '--out', bad('now.snapscope')],
         ['capture', '--pid', pid, '--every', '1s', '--for', '30s', '--out', bad('run.snapscope')],

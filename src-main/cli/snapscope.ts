@@ -9,6 +9,7 @@ import * as capture from './verbs/capture'
 import * as diff from './verbs/diff'
 import * as heap from './verbs/heap'
 import * as leaks from './verbs/leaks'
+import * as map from './verbs/map'
 import * as report from './verbs/report'
 import * as serve from './verbs/serve'
 import * as snapshot from './verbs/snapshot'
@@ -21,7 +22,7 @@ interface Verb {
   run(args: string[]): Promise<void>
 }
 
-const VERBS: Record<string, Verb> = { snapshot, heap, leaks, watch, allocs, symbolize, diff, report, capture, serve }
+const VERBS: Record<string, Verb> = { snapshot, heap, map, leaks, watch, allocs, symbolize, diff, report, capture, serve }
 
 const USAGE = `usage: snapscope <verb> [options]
 ${Object.values(VERBS)

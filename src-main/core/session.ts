@@ -24,6 +24,7 @@ import { PAGE_BYTES_PER_BLOCK, WATCH_BYTES, hostBudget, type HostBudget } from '
 import { takeSnapshot } from './snapshot'
 import { walkHeaps } from './heapWalk'
 import { HeapViews } from './heapView'
+import { memoryMap } from './memoryMap'
 import { processExtras } from './processExtras'
 import { WatchStreams } from './watchStream'
 import { WsWatchSession } from './wsWatch'
@@ -108,6 +109,7 @@ export class Session {
         return watchEnd(await entry.watch.stop())
       },
       'process.details': (p) => processExtras(deps.addon, p.pid),
+      'memory.map': (p) => memoryMap(deps.addon, p.pid),
       'heap.open': (p, call) => this.tracked(call, () => this.heapViews.open(p, (progress) => call.emit('heap.progress', progress))),
       'heap.blocks': (p) => this.heapViews.blocks(p),
       'heap.find': (p) => this.heapViews.find(p),

@@ -66,6 +66,9 @@ Napi::Value memoryRegionsBinding(const Napi::CallbackInfo& info, const std::shar
 // (memory_binding.cc)
 Napi::Value processMemoryBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
 
+// memoryMap(pid) -> Promise<NativeMemoryMap>: the regions as columns (memory_map_binding.cc)
+Napi::Value memoryMapBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
+
 // heapWalk(options, onProgress?) -> {result: Promise<…>, cancel(): void} (heap_binding.cc)
 Napi::Value heapWalkBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend);
 

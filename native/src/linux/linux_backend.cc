@@ -25,6 +25,7 @@ class LinuxBackend final : public Backend {
 
   std::vector<MemoryRegion> memoryRegions(int pid) override { return readMemoryRegions(pid); }
   ProcessMemory processMemory(int pid) override { return readProcessMemory(pid); }
+  MemoryMap memoryMap(int pid) override { return readMemoryMap(pid); }
 
   HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress,
                            const std::atomic<bool>& cancel) override {

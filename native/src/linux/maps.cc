@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -36,8 +37,10 @@ std::string_view word(std::string_view& line) {
   return w;
 }
 
+}  // namespace
+
 // "7f12a000-7f12b000 r-xp 00001000 08:01 1234   /usr/lib/libc.so.6"
-bool parseLine(std::string_view line, Mapping& m) {
+bool parseMapsLine(std::string_view line, Mapping& m) {
   m.start = hexField(line, '-');
   m.end = hexField(line, ' ');
   m.perms = std::string(word(line));
@@ -53,8 +56,6 @@ bool parseLine(std::string_view line, Mapping& m) {
   m.path = std::string(path);
   return m.end > m.start && m.perms.size() == 4;
 }
-
-}  // namespace
 
 namespace {
 
@@ -105,8 +106,8 @@ std::string memoryFile(int pid, const char* file) {
   return path + "/" + file;
 }
 
-std::vector<Mapping> readMaps(int pid, const char* scope) {
-  std::string path = memoryFile(pid, "maps");
+std::string readMemoryFile(int pid, const char* file, const char* scope, size_t maxBytes) {
+  std::string path = memoryFile(pid, file);
   Fd fd = openAt(AT_FDCWD, path.c_str(), O_RDONLY);
   if (!fd) {
     int err = errno;
@@ -122,19 +123,27 @@ std::vector<Mapping> readMaps(int pid, const char* scope) {
     if (n < 0) {
       int err = errno;
       // The process exited between open and read.
-      if (err == ESRCH) throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " exited while its maps were read");
+      if (err == ESRCH) throw OsError("ESRCH", pid, scope, "process " + std::to_string(pid) + " exited while its " + file + " was read");
       const bool denied = err == EACCES || err == EPERM;
       throw OsError(errnoName(err), pid, scope, describeErrno("cannot read " + path, err) + (denied ? "; " + accessAdvice(pid) : ""));
     }
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));
+    if (text.size() > maxBytes) {
+      throw OsError("EFBIG", pid, scope, path + " is larger than " + std::to_string(maxBytes >> 20) + " MiB: too many mappings to read");
+    }
   }
+  return text;
+}
+
+std::vector<Mapping> readMaps(int pid, const char* scope) {
+  const std::string text = readMemoryFile(pid, "maps", scope, SIZE_MAX);
   std::vector<Mapping> maps;
   std::string_view rest(text);
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
     Mapping m;
-    if (parseLine(rest.substr(0, nl), m)) maps.push_back(std::move(m));
+    if (parseMapsLine(rest.substr(0, nl), m)) maps.push_back(std::move(m));
     rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
   }
   // No mappings: a kernel thread, or a process that has given its memory up. An exiting one does so

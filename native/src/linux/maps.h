@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace snapscope::procfs {
@@ -16,6 +17,13 @@ struct Mapping {
   std::string path;    // as printed, " (deleted)" stripped (see `deleted`)
   bool deleted = false;
 };
+
+// One line of /proc/PID/maps (or a mapping's first line in /proc/PID/smaps); false when it is none.
+bool parseMapsLine(std::string_view line, Mapping& m);
+
+// All of /proc/PID/<file> (the memory task's, see memoryFile). Throws OsError: ESRCH when the process
+// does not exist or exits during the read, EACCES …, EFBIG past `maxBytes`.
+std::string readMemoryFile(int pid, const char* file, const char* scope, size_t maxBytes);
 
 // Reads and parses /proc/PID/maps: empty for a kernel thread. Throws OsError (ESRCH when the process
 // is gone or a zombie, see hasUserMemory; EACCES …).

@@ -23,6 +23,9 @@ std::vector<MemoryRegion> readMemoryRegions(int pid);
 // process_memory.cc: private bytes, peak working set and virtual size from /proc/PID/status.
 ProcessMemory readProcessMemory(int pid);
 
+// memory_map.cc: every mapping with its resident, private and swapped bytes (/proc/PID/smaps), classified.
+MemoryMap readMemoryMap(int pid);
+
 // heap/: heap lists and walks (glibc ptmalloc; other allocators listed as regions, not walked).
 std::vector<HeapListInfo> listHeaps(int pid);
 HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel);

@@ -34,6 +34,9 @@ std::vector<HANDLE> ownHeapHandles();
 std::vector<MemoryRegion> readMemoryRegions(int pid);
 uint64_t reservationSpan(HANDLE process, uint64_t base);
 
+// memory_map.cc: the regions with their working-set pages (resident, private); throws OsError.
+MemoryMap readMemoryMap(int pid);
+
 // heap_walker.cc
 HeapWalkResult walkHeaps(const HeapWalkRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel);
 

@@ -41,3 +41,33 @@ TEST(regions_of_self_classify_image_heap_and_stack) {
     CHECK_EQ(stack->perms, std::string("rw-p"));
   }
 }
+
+TEST(memory_map_of_self_counts_the_pages_touched_in_a_fresh_allocation) {
+  constexpr size_t kPages = 64, kTouched = 16, kPage = 4096;
+  auto* block = static_cast<char*>(::VirtualAlloc(nullptr, kPages * kPage, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE));
+  CHECK(block != nullptr);
+  for (size_t i = 0; i < kTouched; ++i) block[i * kPage] = 1;
+  const MemoryMap map = makeBackend()->memoryMap(static_cast<int>(::GetCurrentProcessId()));
+  CHECK(map.regions.size() > 10);
+  const MemoryMapRegion* mine = nullptr;
+  for (const MemoryMapRegion& r : map.regions)
+    if (r.start <= reinterpret_cast<uintptr_t>(block) && reinterpret_cast<uintptr_t>(block) < r.end) mine = &r;
+  CHECK(mine != nullptr);
+  if (mine) {
+    CHECK(mine->kind == MemoryKind::Anon);
+    CHECK_EQ(mine->residentBytes, static_cast<uint64_t>(kTouched * kPage));
+    CHECK_EQ(mine->privateBytes, static_cast<uint64_t>(kTouched * kPage));
+  }
+  // ntdll's code is an image, resident (it runs), and shared with every other process
+  const auto ntClose = reinterpret_cast<uintptr_t>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "NtClose"));
+  bool ntdll = false, stack = false;
+  int local = 0;
+  for (const MemoryMapRegion& r : map.regions) {
+    if (r.start <= ntClose && ntClose < r.end) ntdll = r.kind == MemoryKind::Image && r.residentBytes > 0;
+    if (r.start <= reinterpret_cast<uintptr_t>(&local) && reinterpret_cast<uintptr_t>(&local) < r.end)
+      stack = r.kind == MemoryKind::Stack && r.residentBytes > 0;
+  }
+  CHECK(ntdll);
+  CHECK(stack);
+  ::VirtualFree(block, 0, MEM_RELEASE);
+}

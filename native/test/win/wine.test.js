@@ -123,6 +123,24 @@ test("process memory: this process's private bytes (PrivateUsage) grow by about 
   assert.equal(block[bytes - 1], 1)
 })
 
+test('memory map of this node.exe: columns, kinds, and 32 MiB written show up as resident private bytes', async () => {
+  const sum = (a) => a.reduce((s, v) => s + v, 0)
+  const before = await addon.memoryMap(process.pid)
+  const n = before.kind.length
+  assert.ok(n > 50, `${n} regions`)
+  for (const column of ['start', 'end', 'perms', 'path', 'residentBytes', 'privateBytes', 'swapBytes']) assert.equal(before[column].length, n, column)
+  const kinds = new Set(before.kind)
+  for (const code of [0, 2, 3]) assert.ok(kinds.has(code), `kind ${code} (image, heap, stack) among ${[...kinds]}`)
+  assert.ok(before.strings.some((s) => /node\.exe$/i.test(s)), 'node.exe names its image')
+  for (let i = 0; i < n; i++) assert.ok(before.privateBytes[i] <= before.residentBytes[i] && before.residentBytes[i] <= Number(before.end[i] - before.start[i]))
+  const bytes = 32 << 20
+  const block = Buffer.allocUnsafeSlow(bytes).fill(1)
+  const after = await addon.memoryMap(process.pid)
+  const grew = sum(after.privateBytes) - sum(before.privateBytes)
+  assert.ok(grew > bytes - (4 << 20) && grew < bytes + (16 << 20), `private bytes grew by ${grew} for ${bytes} written`)
+  assert.equal(block[bytes - 1], 1)
+})
+
 test('process memory of the second node.exe; of a pid that does not exist: ERROR_INVALID_PARAMETER', async () => {
   const other = await addon.processMemory(child.pid)
   assert.deepEqual(Object.keys(other).sort(), MEMORY_FIELDS)

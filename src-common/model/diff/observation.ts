@@ -61,7 +61,8 @@ const ITEM_KIND: Record<FileItem['format'], string> = {
   'snapscope.timeline/1': 'timeline',
   'snapscope.symbols/1': 'symbols',
   'snapscope.allocs/1': 'allocation trace',
-  'snapscope.leaks/1': 'leak scan'
+  'snapscope.leaks/1': 'leak scan',
+  'snapscope.memorymap/1': 'memory map'
 }
 
 export const itemKind = (item: FileItem): string => ITEM_KIND[item.format]
@@ -155,7 +156,8 @@ function add(o: Observation, item: FileItem, side: Side): void {
     }
     case 'snapscope.wswatch/1':
     case 'snapscope.symbols/1':
-      return // faults by time and place, names of code: nothing that grows between two observations
+    case 'snapscope.memorymap/1':
+      return // faults by time and place, names of code, one look at the regions: not compared (yet)
   }
 }
 

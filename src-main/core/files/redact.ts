@@ -219,6 +219,8 @@ class Redactor {
         }
       case 'snapscope.leaks/1':
         return { ...item, errors: this.errors(item.errors) }
+      case 'snapscope.memorymap/1':
+        return { ...item, regions: item.regions.map((r) => ({ ...r, path: this.text(r.path) })) }
       case 'snapscope.timeline/1':
         return {
           ...item,

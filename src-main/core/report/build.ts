@@ -10,6 +10,7 @@ import { allocsSection } from './sections/allocs'
 import { diffSections } from './sections/diff'
 import { heapSection } from './sections/heap'
 import { leaksSection } from './sections/leaks'
+import { memoryMapSection } from './sections/memoryMap'
 import { snapshotSection } from './sections/snapshot'
 import { symbolsSection } from './sections/symbols'
 import { timelineSection } from './sections/timeline'
@@ -32,6 +33,8 @@ function itemSection(item: FileItem, id: string): Section {
       return allocsSection(item, id)
     case 'snapscope.leaks/1':
       return leaksSection(item, id)
+    case 'snapscope.memorymap/1':
+      return memoryMapSection(item, id)
   }
 }
 

@@ -61,6 +61,8 @@ describe('Inspector', () => {
     expect(selectedTab()).toContain('tab-heaps')
     expect(screen.getAllByTestId('heap-row')).toHaveLength(snapshot.heapLists.length)
     fireEvent.keyDown(window, { key: '4', altKey: true })
+    expect(selectedTab()).toContain('tab-memory')
+    fireEvent.keyDown(window, { key: '5', altKey: true })
     expect(screen.getByTestId('watch-empty').textContent).toMatch(/Start a watch/)
     fireEvent.keyDown(window, { key: '5', altKey: true })
     expect(screen.getByTestId('leak-empty').textContent).toMatch(/Scan pid \d+ for heap blocks/)

@@ -1,6 +1,6 @@
-// The selected process, tab by tab: general details and threads, modules, heaps, working set,
-// allocations, leaks. Tabs stay mounted once visited (a walk or a filter survives a look elsewhere);
-// hidden ones don't redraw. Alt+1…6 switch tabs from anywhere.
+// The selected process, tab by tab: general details and threads, modules, heaps, memory map, working
+// set, allocations, leaks. Tabs stay mounted once visited (a walk or a filter survives a look
+// elsewhere); hidden ones don't redraw. Alt+1…7 switch tabs from anywhere.
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react'
 import type { ProcessEntry, ThreadEntry } from '../../../src-common/contract/contract'
 import type { ConnectedApi } from '../api/connectedApi'
@@ -9,6 +9,7 @@ import { EmptyState } from '../common/Notice'
 import { Tabs, panelId, tabId, type TabSpec } from '../common/Tabs'
 import { HeapsView } from '../heaps/HeapsView'
 import { LeaksView } from '../leaks/LeaksView'
+import { MemoryView } from '../memory/MemoryView'
 import { ModulesView } from '../modules/ModulesView'
 import { ProcessDetails } from '../process-details/ProcessDetails'
 import { useProcessExtras } from '../process-details/useProcessExtras'
@@ -18,11 +19,12 @@ import { usePidSnapshot } from './usePidSnapshot'
 import { AllocsView } from '../allocs/AllocsView'
 import type { AllocsController } from '../allocs/useAllocsController'
 
-export type InspectorTab = 'general' | 'modules' | 'heaps' | 'watch' | 'allocs' | 'leaks'
+export type InspectorTab = 'general' | 'modules' | 'heaps' | 'memory' | 'watch' | 'allocs' | 'leaks'
 const TABS: readonly TabSpec<InspectorTab>[] = [
   { id: 'general', label: 'General' },
   { id: 'modules', label: 'Modules' },
   { id: 'heaps', label: 'Heaps' },
+  { id: 'memory', label: 'Memory' },
   { id: 'watch', label: 'Working set' },
   { id: 'allocs', label: 'Allocations' },
   { id: 'leaks', label: 'Leaks' }
@@ -85,7 +87,7 @@ function PidPanels({ api, pid, entry, threads, exited, parentName, watch, allocs
   const panel = (id: InspectorTab, content: () => ReactNode) =>
     visited.has(id) && (
       <div key={id} role="tabpanel" id={panelId(id)} aria-labelledby={tabId(id)} className="tab-panel" hidden={tab !== id}>
-        {pid === null && id !== 'general' ? <EmptyState>Select a process in the tree (click it, or use ↑/↓) to see its {id === 'watch' ? 'working set' : id === 'allocs' ? 'allocations' : id}.</EmptyState> : content()}
+        {pid === null && id !== 'general' ? <EmptyState>Select a process in the tree (click it, or use ↑/↓) to see its {id === 'watch' ? 'working set' : id === 'allocs' ? 'allocations' : id === 'memory' ? 'memory map' : id}.</EmptyState> : content()}
       </div>
     )
   // Stable, so the memoized views below skip the once-a-second refreshes of the process list.
@@ -112,6 +114,7 @@ function PidPanels({ api, pid, entry, threads, exited, parentName, watch, allocs
       {panel('general', () => <ProcessDetails pid={pid} entry={entry} threads={threads} exited={exited} parentName={parentName} extras={extras} />)}
       {panel('modules', () => <ModulesView api={api} pid={pid!} snapshot={snapshot} watch={watch} active={tab === 'modules'} onStartWatch={startWatch} />)}
       {panel('heaps', () => <HeapsView api={api} pid={pid!} snapshot={snapshot} active={tab === 'heaps'} sizeClassLink={sizeClassLink} />)}
+      {panel('memory', () => <MemoryView api={api} pid={pid!} active={tab === 'memory'} />)}
       {panel('leaks', () => <LeaksView api={api} pid={pid!} active={tab === 'leaks'} />)}
       {panel('watch', () => <WatchView api={api} pid={pid!} watch={watch} active={tab === 'watch'} />)}
       {panel('allocs', () => <AllocsView pid={pid!} allocs={allocs} active={tab === 'allocs'} />)}

@@ -1,6 +1,7 @@
 // The module list's columns: what each shows and sorts by.
 import type { ModuleEntry } from '../../../src-common/contract/contract'
 import type { Column } from '../common/DataTable'
+import { sortRows } from '../common/sortRows'
 import { fmtBytes, fmtCount } from '../../../src-common/model/format/format'
 
 export interface ModuleRow extends ModuleEntry {
@@ -31,17 +32,7 @@ export const MODULE_COLUMNS: readonly ModuleColumn[] = [
   { id: 'path', label: 'Path', width: 'minmax(240px, 2fr)', mono: true, sortable: true, render: (m) => m.exePath || '—', title: (m) => m.exePath, sortValue: (m) => m.exePath }
 ]
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
-
-export function sortModules(rows: readonly ModuleRow[], column: string, dir: 'asc' | 'desc'): ModuleRow[] {
-  const c = MODULE_COLUMNS.find((col) => col.id === column) ?? MODULE_COLUMNS[0]
-  const sign = dir === 'asc' ? 1 : -1
-  return [...rows].sort((a, b) => {
-    const ka = c.sortValue(a)
-    const kb = c.sortValue(b)
-    return sign * (typeof ka === 'number' && typeof kb === 'number' ? ka - kb : collator.compare(String(ka), String(kb)))
-  })
-}
+export const sortModules = (rows: readonly ModuleRow[], column: string, dir: 'asc' | 'desc'): ModuleRow[] => sortRows(rows, MODULE_COLUMNS, column, dir)
 
 /** A case-insensitive substring of the name or the path. */
 export const matchesModule = (m: ModuleEntry, query: string): boolean => {

@@ -1,10 +1,11 @@
 // The JSON recorded from the fixture programs by recorded/record.ts, typed.
 import type { LeakBlockPage, LeakPreview, LeakReferrer } from '../../../src-common/contract/leakTypes'
 import type { OpenedFile } from '../../../src-common/contract/workbenchTypes'
-import type { AllocEnd, AllocUpdate, AllocsDoc, HeapBlockPage, HeapProgress, HeapView, HeapWalksDoc, ModuleEntry, Snapshot, WatchQueryResult, WatchUpdate, WsWatchDoc } from '../../../src-common/contract/contract'
+import type { AllocEnd, AllocUpdate, AllocsDoc, HeapBlockPage, HeapProgress, HeapView, HeapWalksDoc, MemoryMapDoc, ModuleEntry, Snapshot, WatchQueryResult, WatchUpdate, WsWatchDoc } from '../../../src-common/contract/contract'
 import heapviewJson from './recorded/heapview.json'
 import heapwalksJson from './recorded/heapwalks.json'
 import leaksJson from './recorded/leaks.json'
+import memorymapJson from './recorded/memorymap.json'
 import snapshotJson from './recorded/snapshot.json'
 import watchUpdatesJson from './recorded/watch-updates.json'
 import wswatchJson from './recorded/wswatch.json'
@@ -24,6 +25,8 @@ export const heapView = heapviewJson as unknown as {
   foundPage: HeapBlockPage
   progress: { event: 'heap.progress'; payload: HeapProgress }[]
 }
+/** `snapscope map` of watch_toucher before and after thread A touched `touchedBytes` of its pages at `base` */
+export const memoryMaps = memorymapJson as unknown as { base: string; touchedBytes: number; before: MemoryMapDoc; after: MemoryMapDoc }
 /** `snapscope watch` of watch_toucher touching 512 pages on two threads */
 export const wsWatch = wswatchJson as unknown as WsWatchDoc
 /** the live updates of a watch of watch_toucher touching 2048 pages, its modules, and window queries */

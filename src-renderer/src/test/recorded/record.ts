@@ -1,5 +1,5 @@
 // Records the JSON the view tests are fed, from the real fixture programs:
-//   npx tsx src-renderer/src/test/recorded/record.ts [heap|watch|leaks …]
+//   npx tsx src-renderer/src/test/recorded/record.ts [heap|watch|allocs|leaks|memorymap …]
 // The documents come from the `snapscope` command (snapshot, heap, watch), the live watch updates and
 // heap view pages from a core Session (what a renderer receives over IPC). Each is trimmed to what
 // the tests need, so the files stay small.
@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { findRepoRoot, loadAddon } from '../../../../native/index'
 import { startFixture } from '../../../../native/test/fixtures'
 import { Session } from '../../../../src-main/core/session'
-import type { AllocUpdate, Channel, EventName, Events, HeapWalksDoc, Requests, Responses, Snapshot, WatchUpdate, WsWatchDoc } from '../../../../src-common/contract/contract'
+import type { AllocUpdate, Channel, EventName, Events, HeapWalksDoc, MemoryMapDoc, Requests, Responses, Snapshot, WatchUpdate, WsWatchDoc } from '../../../../src-common/contract/contract'
 
 const root = findRepoRoot()
 const out = (name: string, value: unknown) => writeFileSync(join(__dirname, name), JSON.stringify(value, null, 1) + '\n')
@@ -139,6 +139,22 @@ async function recordAllocs(): Promise<void> {
   }
 }
 
+/** Two memory maps of watch_toucher: before, and after thread A touched 256 of its pages. */
+async function recordMemoryMap(): Promise<void> {
+  const fixture = await startFixture<Toucher & { base: string }>('watch_toucher', ['--pages', '512', '--split', '256'])
+  try {
+    const { pid } = fixture.info
+    const before = cli('map', '--pid', String(pid)) as MemoryMapDoc
+    const done = new Promise<void>((ok) => fixture.proc.stdout!.on('data', (d) => String(d).includes('"done":true') && ok()))
+    process.kill(pid, 'SIGUSR1')
+    await done
+    const after = cli('map', '--pid', String(pid)) as MemoryMapDoc
+    out('memorymap.json', { base: fixture.info.base, touchedBytes: 256 * 4096, before, after })
+  } finally {
+    await fixture.stop()
+  }
+}
+
 async function recordLeaks(): Promise<void> {
   const truth = join(mkdtempSync(join(tmpdir(), 'snapscope-leaks-')), 'truth.txt')
   const fixture = await startFixture<{ pid: number }>('leak_fixture', ['--truth', truth])
@@ -159,7 +175,7 @@ async function recordLeaks(): Promise<void> {
   }
 }
 
-const RECORDINGS: Record<string, () => Promise<void>> = { heap: recordHeap, watch: recordWatch, allocs: recordAllocs, leaks: recordLeaks }
+const RECORDINGS: Record<string, () => Promise<void>> = { heap: recordHeap, watch: recordWatch, allocs: recordAllocs, leaks: recordLeaks, memorymap: recordMemoryMap }
 
 /** every recording, or those named: `record.ts leaks` */
 async function main(): Promise<void> {
