@@ -76,7 +76,7 @@ void TypeNamer::resolve() {
     std::sort(unnamed.begin(), unnamed.end());
     const SymbolBatch batch = symbolizeBatch(pid_, unnamed);
     for (size_t i = 0; i < batch.size(); ++i) {
-      const std::string name = classOfVtableName(batch.strings[batch.function[i]]);
+      const std::string name = classOfVtableName(std::string(batch.strings[batch.function[i]]));
       if (!name.empty()) vtables_[batch.address[i]] = intern(name);
     }
   } catch (const OsError&) {

@@ -96,10 +96,16 @@ std::shared_ptr<Image> Image::open(Fd fd, const std::string& fileName, const std
   return image;
 }
 
-uint64_t Image::moduleOffsetOf(uint64_t fileOffset, uint64_t mappingOffset) const {
-  // A segment's pages hold the file around it too (from the page below p_offset to the page past its
-  // end), so neighbours may share a page. Best: the segment the loader mapped there (its first page
-  // is the mapping's offset); then the one that holds the offset itself; then one whose pages do.
+uint64_t Image::moduleOffsetOf(uint64_t fileOffset, uint64_t mappingOffset, uint64_t fromBase) const {
+  for (const Segment& segment : segments_) {
+    const uint64_t address = loadAddress_ + fromBase;
+    if (address >= segment.address && fileOffset >= segment.offset && address - segment.address == fileOffset - segment.offset)
+      return fromBase;  // where the loader put it: the usual case
+  }
+  // Mapped again elsewhere. A segment's pages hold the file around it too (from the page below p_offset
+  // to the page past its end), so neighbours may share a page. Best: the segment that holds the offset
+  // itself, the one the loader mapped there (its first page is the mapping's offset) first; then one
+  // whose pages do.
   const Segment* best = nullptr;
   int bestRank = 0;
   for (const Segment& segment : segments_) {
@@ -107,7 +113,7 @@ uint64_t Image::moduleOffsetOf(uint64_t fileOffset, uint64_t mappingOffset) cons
     const uint64_t pageEnd = (segment.offset + segment.size + kPage - 1) & ~(kPage - 1);
     if (fileOffset < pageStart || fileOffset >= pageEnd) continue;
     const bool holds = fileOffset >= segment.offset && fileOffset - segment.offset < segment.size;
-    const int rank = pageStart == mappingOffset ? 3 : holds ? 2 : 1;
+    const int rank = (holds ? 2 : 0) + (pageStart == mappingOffset ? 1 : 0) + 1;
     if (rank > bestRank) best = &segment, bestRank = rank;
   }
   if (best == nullptr) return fileOffset;  // in no segment's pages: as the file lies

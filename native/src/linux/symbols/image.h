@@ -80,8 +80,10 @@ class Image {
   // Where the byte at `fileOffset` of the file lies from the image's base (its first page as loaded):
   // the module offset of an address in ANY mapping of the file (a program may map its code again
   // elsewhere, as node does), through the PT_LOAD segment that holds that file offset.
-  // `mappingOffset`: the file offset of the mapping holding the address.
-  uint64_t moduleOffsetOf(uint64_t fileOffset, uint64_t mappingOffset) const;
+  // `mappingOffset`: the file offset of the mapping holding the address; `fromBase`: the address minus
+  // the image's first mapping, which is the answer when a segment maps that place to that file offset
+  // (a file page shared by two segments is mapped twice at one offset: only the address tells which).
+  uint64_t moduleOffsetOf(uint64_t fileOffset, uint64_t mappingOffset, uint64_t fromBase) const;
 
   // For each i of `indices`: batch.moduleOffset[i] (moduleOffsetOf) lies in this image; fills the
   // batch's function, offset, file, line, source and exact at i, and its inlined frames into `inlines`.

@@ -145,7 +145,7 @@ SymbolBatch symbolizeBatch(int pid, const std::vector<uint64_t>& addresses) {
       batch.module[i] = module;
       batch.modulePath[i] = modulePath;
       // Unreadable image: its offset from the group's first mapping is all there is.
-      batch.moduleOffset[i] = image ? image->moduleOffsetOf(addresses[i] - m.start + m.offset, m.offset)
+      batch.moduleOffset[i] = image ? image->moduleOffsetOf(addresses[i] - m.start + m.offset, m.offset, addresses[i] - first.start)
                                     : addresses[i] - first.start;
     }
     if (image) image->resolve(indices, batch, pooled, inlines);
