@@ -64,7 +64,7 @@ async function traced(h: ReturnType<typeof host>) {
 describe('Allocations tab on the recorded trace of alloc_chains', { timeout: 90_000 }, () => {
   it('starts a trace, shows its live totals and stacks, and after Stop the document by leaked bytes', async () => {
     const h = shown()
-    await openTab(h, '5')
+    await openTab(h, '6')
     expect(screen.getByTestId('allocs-empty').textContent).toMatch(/without restarting it/)
     await traced(h)
     expect(h.calls).toContainEqual(['allocs.start', { pid }])
@@ -101,7 +101,7 @@ describe('Allocations tab on the recorded trace of alloc_chains', { timeout: 90_
 
   it('turns the tree bottom-up, measures by temporary allocations, searches, and saves pprof', async () => {
     const h = shown()
-    await openTab(h, '5')
+    await openTab(h, '6')
     await traced(h)
     fireEvent.click(screen.getByTestId('allocs-stop'))
     await settle()
@@ -166,7 +166,7 @@ describe('Allocations tab on the recorded trace of alloc_chains', { timeout: 90_
 
   it('says how many stacks a trace that ended by itself left out of the view', async () => {
     const h = shown()
-    await openTab(h, '5')
+    await openTab(h, '6')
     await traced(h)
     expect(screen.queryByTestId('allocs-omitted')).toBeNull()
     // the host ends it (the target exited) and its view of the document was cut (library.ts: VIEW_ALLOC_STACKS)

@@ -59,7 +59,7 @@ export function Inspector(props: InspectorProps) {
   return (
     <section className="inspector" aria-label="Process inspector">
       <div className="inspector-head">
-        <Tabs<InspectorTab> tabs={TABS} active={tab} onChange={setTab} label="Process views (Alt+1 to Alt+5)" />
+        <Tabs<InspectorTab> tabs={TABS} active={tab} onChange={setTab} label="Process views (Alt+1 to Alt+7)" />
         <span className="inspector-title" data-testid="inspector-title">
           {entry ? (
             <>
