@@ -12,29 +12,19 @@
 //   the target exits         -> what was left, then {reason: 'target-exited'}
 //   a failure while polling  -> {reason: 'error', code, message}
 // The watch's fds and mappings are closed and its thread joined before onEnd runs.
-//
-// Lifetime: a running watch keeps node's event loop alive (the thread-safe function is ref'd) until
-// it is stopped or its target exits, whether or not the JS handle is still referenced; losing the
-// handle does not stop it. When the environment goes away anyway (process exit with the watch
-// running, a worker_thread terminated, Electron quitting), an env cleanup hook stops the watch and
-// joins its thread so teardown never waits on, or races with, a live watch.
+// The life cycle (worker, delivery, cleanup hook, lifetime) is StreamSession's (stream_session.h).
 #include <napi.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <climits>
-#include <cmath>
 #include <memory>
 #include <mutex>
 #include <new>
 #include <optional>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <vector>
 
 #include "bindings.h"
+#include "stream_session.h"
 
 namespace snapscope {
 namespace {
@@ -44,75 +34,21 @@ namespace {
 // either way. 4 M records = 128 MiB.
 constexpr size_t kMaxQueuedRecords = size_t{1} << 22;
 constexpr double kDefaultBatchMs = 50;
-constexpr double kMaxBatchMs = 60'000;
-
-struct EndInfo {
-  std::string reason;  // "stopped" | "target-exited" | "error"
-  std::string code;
-  std::string message;
-};
-
-class WatchSession;
-void deliverToJs(Napi::Env env, Napi::Function, WatchSession* session, void*);
-using DeliveryFn = Napi::TypedThreadSafeFunction<WatchSession, void, deliverToJs>;
 
 bool earlier(const FaultRecord& a, const FaultRecord& b) { return a.tMs < b.tMs; }
 
-class WatchSession {
+class WatchSession : public StreamSession<WatchSession, WsWatch> {
  public:
-  WatchSession(std::unique_ptr<WsWatch> watch, double batchMs)
-      : watch_(std::move(watch)), mechanism_(watch_->mechanism()), batchMs_(batchMs) {}
+  WatchSession(std::unique_ptr<WsWatch> watch, double batchMs) : StreamSession(std::move(watch), batchMs, "watch") {}
 
-  // The worker is joined by close() before the last owner lets go (the delivery function's finalizer
-  // runs after close(), and close() runs on every end and at env teardown), so this finds it joined.
-  ~WatchSession() {
-    if (worker_.joinable()) {
-      requestStop();
-      if (worker_.get_id() != std::this_thread::get_id()) worker_.join();
-      else worker_.detach();  // unreachable by the above; better than std::terminate if it ever were
-    }
-  }
-
-  const std::string& mechanism() const { return mechanism_; }
-
-  // JS thread, once. Throws (a JS Error) when the worker can't be started; the watch is closed then.
-  void launch(Napi::Env env, const std::shared_ptr<WatchSession>& self, Napi::Function onBatch, Napi::Function onEnd) {
-    env_ = env;
-    onBatch_ = Napi::Persistent(onBatch);
-    onEnd_ = Napi::Persistent(onEnd);
-    // Created before the cleanup hook is added, so node runs our hook first (hooks run in reverse
-    // order) while the thread-safe function still exists.
-    delivery_ = DeliveryFn::New(env, "snapscope.watch", 0, 1, this,
-                                [](Napi::Env, void*, WatchSession* session) {
-                                  // The last JS-side owner: the session may be freed here.
-                                  std::shared_ptr<WatchSession> release = std::move(session->self_);
-                                });
-    self_ = self;
-    if (napi_add_env_cleanup_hook(env, &WatchSession::onEnvCleanup, this) != napi_ok) {
-      close(env);  // without the hook nothing would stop and join the worker at teardown
-      throw Napi::Error::New(env, "cannot register the watch's cleanup hook");
-    }
-    hookAdded_ = true;
-    try {
-      worker_ = std::thread([self] { self->run(); });
-    } catch (const std::system_error& e) {
-      close(env);
-      throw Napi::Error::New(env, std::string("cannot start the watch thread: ") + e.what());
-    }
-  }
-
-  // Any thread. The worker wakes, takes what is left and ends with {reason: 'stopped'}.
-  void requestStop() {
-    stopRequested_.store(true);
-    std::lock_guard<std::mutex> lock(watchMutex_);
-    if (watch_) watch_->stop();
-  }
+ private:
+  friend class StreamSession<WatchSession, WsWatch>;
 
   // JS thread: the thread-safe function's call. Hands the outbox to onBatch, then the end to onEnd.
   void deliver(Napi::Env env) {
     std::vector<FaultRecord> records;
     uint64_t lost = 0;
-    std::optional<EndInfo> end;
+    std::optional<StreamEnd> end;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       notifyPending_ = false;
@@ -121,57 +57,34 @@ class WatchSession {
       outboxLost_ = 0;
       end.swap(end_);
     }
-    if (closed_) return;  // the env cleanup hook already ended it
+    if (closed()) return;  // the env cleanup hook already ended it
 
     std::optional<Napi::Error> thrown;  // a callback's exception, rethrown once the end is handled
     if (!records.empty() || lost) {
       try {
-        onBatch_.Call({makeBatch(env, records, lost)});
+        onBatch().Call({makeBatch(env, records, lost)});
       } catch (const Napi::Error& e) {
         thrown = e;
       }
     }
-    if (end) {
-      Napi::FunctionReference onEnd = std::move(onEnd_);
-      close(env);
-      Napi::Object info = Napi::Object::New(env);
-      info.Set("reason", end->reason);
-      if (end->reason == "error") {
-        info.Set("code", end->code);
-        info.Set("message", end->message);
-      }
-      try {
-        onEnd.Call({info});
-      } catch (const Napi::Error& e) {
-        if (!thrown) thrown = e;
-      }
-    }
+    if (end) this->end(env, endObject(env, *end), thrown);
     if (thrown) throw *thrown;
   }
 
- private:
   // The worker: poll, collect, publish every batchMs.
   void run() {
-    using Clock = std::chrono::steady_clock;
-    const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(batchMs_));
+    BatchClock clock(batchMs());
     std::vector<FaultRecord> chunk;
     uint64_t lost = 0;
-    EndInfo end;
-    auto due = Clock::now() + period;
+    StreamEnd end;
     try {
       for (;;) {
-        auto now = Clock::now();
-        const auto waitMs =
-            now >= due ? 0 : std::chrono::ceil<std::chrono::milliseconds>(due - now).count();
-        const bool alive = watch_->poll(chunk, lost, static_cast<int>(std::min<long long>(waitMs, INT_MAX)));
+        const bool alive = source().poll(chunk, lost, clock.waitMs());
         if (!alive) {
-          end.reason = stopRequested_.load() ? "stopped" : "target-exited";
+          end.reason = stopRequested() ? "stopped" : "target-exited";
           break;
         }
-        now = Clock::now();
-        const bool notify = now >= due;
-        if (notify) due = now + period;
-        publish(chunk, lost, notify, nullptr);
+        publish(chunk, lost, clock.takeDue(), nullptr);
         lost = 0;
       }
     } catch (const OsError& e) {
@@ -181,19 +94,12 @@ class WatchSession {
     } catch (const std::exception& e) {
       end = {"error", "EIO", e.what()};
     }
-    // Close the watch's fds and rings before JS hears of the end.
-    std::unique_ptr<WsWatch> finished;
-    {
-      std::lock_guard<std::mutex> lock(watchMutex_);
-      finished = std::move(watch_);
-    }
-    finished.reset();
+    takeSource().reset();  // close the watch's fds and rings before JS hears of the end
     publish(chunk, lost, true, &end);
   }
-
   // Worker thread: moves `chunk` into the outbox (in time order, capped) and, when asked to and no
   // call is already queued, wakes the JS thread.
-  void publish(std::vector<FaultRecord>& chunk, uint64_t lost, bool notify, const EndInfo* end) {
+  void publish(std::vector<FaultRecord>& chunk, uint64_t lost, bool notify, const StreamEnd* end) {
     bool call = false;
     if (!std::is_sorted(chunk.begin(), chunk.end(), earlier)) std::stable_sort(chunk.begin(), chunk.end(), earlier);
     {
@@ -217,7 +123,7 @@ class WatchSession {
     chunk.clear();
     if (chunk.capacity() > (size_t{1} << 20)) chunk.shrink_to_fit();
     // Fails only while node tears the environment down: there is no one to deliver to then.
-    if (call) delivery_.NonBlockingCall();
+    if (call) wake();
   }
 
   Napi::Object makeBatch(Napi::Env env, const std::vector<FaultRecord>& records, uint64_t lost) {
@@ -245,108 +151,35 @@ class WatchSession {
     return batch;
   }
 
-  // JS thread; idempotent. Stops the watch, joins the worker, and lets go of everything JS-side.
-  void close(Napi::Env env) {
-    if (closed_) return;
-    closed_ = true;
-    requestStop();  // nothing to stop when the worker has ended on its own
-    if (worker_.joinable()) worker_.join();
-    if (hookAdded_) {
-      napi_remove_env_cleanup_hook(env, &WatchSession::onEnvCleanup, this);
-      hookAdded_ = false;
-    }
-    onBatch_.Reset();
-    onEnd_.Reset();
-    delivery_.Release();  // its finalizer drops self_
-  }
-
-  static void onEnvCleanup(void* arg) {
-    auto* session = static_cast<WatchSession*>(arg);
-    session->hookAdded_ = false;  // a hook is gone once it has run
-    session->close(Napi::Env(session->env_));
-  }
-
-  // Shared with the worker (guarded by watchMutex_ where the worker may reset it).
-  std::unique_ptr<WsWatch> watch_;
-  std::mutex watchMutex_;
-  const std::string mechanism_;
-  const double batchMs_;
-  std::atomic<bool> stopRequested_{false};
-  std::thread worker_;
-  DeliveryFn delivery_;
-
   // The outbox, shared between the worker and the JS thread.
   std::mutex mutex_;
   std::vector<FaultRecord> outbox_;
   uint64_t outboxLost_ = 0;
-  std::optional<EndInfo> end_;
+  std::optional<StreamEnd> end_;
   bool notifyPending_ = false;
-
-  // JS thread only.
-  napi_env env_ = nullptr;
-  Napi::FunctionReference onBatch_, onEnd_;
-  bool closed_ = false;
-  bool hookAdded_ = false;
-  std::shared_ptr<WatchSession> self_;  // keeps the session alive until the delivery function is finalized
 };
-
-void deliverToJs(Napi::Env env, Napi::Function, WatchSession* session, void*) {
-  // env is null when node drops queued calls while tearing the environment down.
-  if (env == nullptr || session == nullptr) return;
-  session->deliver(env);
-}
-
-WatchRequest parseRequest(const Napi::CallbackInfo& info, double& batchMs) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsObject() || !info[1].IsFunction() || !info[2].IsFunction()) {
-    throw Napi::TypeError::New(env, "startWatch(options, onBatch, onEnd): options must be an object and "
-                                    "onBatch, onEnd functions");
-  }
-  Napi::Object options = info[0].As<Napi::Object>();
-  Napi::Value pid = options.Get("pid");
-  double pidNumber = pid.IsNumber() ? pid.As<Napi::Number>().DoubleValue() : NAN;
-  if (!(pidNumber >= 1 && pidNumber <= INT_MAX) || std::floor(pidNumber) != pidNumber) {
-    throw Napi::TypeError::New(env, "options.pid must be a positive integer");
-  }
-  WatchRequest request;
-  request.pid = static_cast<int>(pidNumber);
-  request.ringBytes = static_cast<uint64_t>(optionalNumber(options, "ringBytes", 0, 0, 1ull << 40, true));
-  Napi::Value mechanism = options.Get("mechanism");
-  if (!mechanism.IsUndefined() && !mechanism.IsNull()) {
-    if (!mechanism.IsString()) throw Napi::TypeError::New(env, "options.mechanism must be a string");
-    request.mechanism = mechanism.As<Napi::String>().Utf8Value();
-  }
-  batchMs = optionalNumber(options, "batchMs", kDefaultBatchMs, 1, kMaxBatchMs, false);
-  return request;
-}
 
 }  // namespace
 
 Napi::Value startWatchBinding(const Napi::CallbackInfo& info, const std::shared_ptr<Backend>& backend) {
   Napi::Env env = info.Env();
-  double batchMs = kDefaultBatchMs;
-  WatchRequest request = parseRequest(info, batchMs);
+  const StreamOptions parsed = parseStreamOptions(info, "startWatch(options, onBatch, onEnd)", kDefaultBatchMs);
+  WatchRequest request;
+  request.pid = parsed.pid;
+  request.ringBytes = static_cast<uint64_t>(optionalNumber(parsed.options, "ringBytes", 0, 0, 1ull << 40, true));
+  Napi::Value mechanism = parsed.options.Get("mechanism");
+  if (!mechanism.IsUndefined() && !mechanism.IsNull()) {
+    if (!mechanism.IsString()) throw Napi::TypeError::New(env, "options.mechanism must be a string");
+    request.mechanism = mechanism.As<Napi::String>().Utf8Value();
+  }
   std::unique_ptr<WsWatch> watch;
   try {
     watch = backend->startWatch(request);
   } catch (const OsError& e) {
     throw toJsError(env, e);
   }
-
-  auto session = std::make_shared<WatchSession>(std::move(watch), batchMs);
-  session->launch(env, session, info[1].As<Napi::Function>(), info[2].As<Napi::Function>());
-
-  std::weak_ptr<WatchSession> weak = session;
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("mechanism", session->mechanism());
-  handle.Set("stop", Napi::Function::New(
-                         env,
-                         [weak](const Napi::CallbackInfo& call) -> Napi::Value {
-                           if (auto live = weak.lock()) live->requestStop();
-                           return call.Env().Undefined();
-                         },
-                         "stop"));
-  return handle;
+  return WatchSession::start(env, std::make_shared<WatchSession>(std::move(watch), parsed.batchMs),
+                             info[1].As<Napi::Function>(), info[2].As<Napi::Function>());
 }
 
 }  // namespace snapscope
